@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""gen-ie-table.py - generate imnetflow/nf_ie_table.c from the IE dictionaries.
+
+Usage: contrib/gen-ie-table.py DICT_DIR [-o imnetflow/nf_ie_table.c]
+
+DICT_DIR holds tab-separated dictionaries (see its README.md): the IANA IPFIX
+registry (iana-ipfix.tsv, PEN 0), RFC 5103 reverse elements
+(reverse-29305.tsv), vendor enterprise elements (<vendor>-<pen>.tsv,
+pen-12326.tsv) and NetFlow v9 field types above 127 (netflow-v9-cisco.tsv).
+
+Names become lowercase snake_case, as Filebeat's netflow input spells IANA
+names: "IPv4"/"IPv6" are one word, a word starts at every lower-case or
+digit to upper-case change and before the last capital of a run of capitals
+followed by a lower-case letter (postNATSourceIPv4Address ->
+post_nat_source_ipv4_address, ingressVRFID -> ingress_vrfid).
+
+Names are unique across both tables. IANA names win; a vendor element whose
+name is taken is prefixed with its vendor tag (the file name without the
+PEN: ntop_, cert_, ...), and if still taken suffixed with _<id>. v9 field
+types keep their name when it is free, else get the prefix v9_.
+
+Output is deterministic: the same input gives byte-identical output.
+
+Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
+"""
+import csv
+import glob
+import os
+import re
+import sys
+
+TYPES = {
+    "octetArray": "NF_T_OCTETS", "unsigned8": "NF_T_U8", "unsigned16": "NF_T_U16",
+    "unsigned32": "NF_T_U32", "unsigned64": "NF_T_U64", "unsigned": "NF_T_U64",
+    "signed8": "NF_T_I8", "signed16": "NF_T_I16", "signed32": "NF_T_I32", "signed64": "NF_T_I64",
+    "float32": "NF_T_F32", "float64": "NF_T_F64", "boolean": "NF_T_BOOL",
+    "macAddress": "NF_T_MAC", "string": "NF_T_STRING",
+    "dateTimeSeconds": "NF_T_DT_SEC", "dateTimeMilliseconds": "NF_T_DT_MILLI",
+    "dateTimeMicroseconds": "NF_T_DT_MICRO", "dateTimeNanoseconds": "NF_T_DT_NANO",
+    "ipv4Address": "NF_T_IPV4", "ipv6Address": "NF_T_IPV6",
+    "basicList": "NF_T_BASIC_LIST", "subTemplateList": "NF_T_SUBTEMPLATE_LIST",
+    "subTemplateMultiList": "NF_T_SUBTEMPLATE_MULTILIST",
+    # no native representation: shown raw
+    "unsigned256": "NF_T_OCTETS", "": "NF_T_OCTETS",
+}
+SEMANTICS = {
+    "": "NF_S_DEFAULT", "default": "NF_S_DEFAULT", "quantity": "NF_S_QUANTITY",
+    "totalCounter": "NF_S_TOTAL_COUNTER", "deltaCounter": "NF_S_DELTA_COUNTER",
+    "identifier": "NF_S_IDENTIFIER", "flags": "NF_S_FLAGS", "list": "NF_S_LIST",
+    "snmpCounter": "NF_S_SNMP_COUNTER", "snmpGauge": "NF_S_SNMP_GAUGE",
+}
+
+
+def snake(name):
+    """camelCase, UPPER_CASE or display text -> lowercase snake_case."""
+    name = re.sub(r"IPv([46])", r"Ipv\1", name)
+    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
+    name = re.sub(r"[^a-z0-9]+", "_", name.lower())
+    return name.strip("_")
+
+
+def type_of(text, where):
+    """Some vendor sources put a name or a protocol word where the type
+    goes; such elements are shown raw, like untyped ones."""
+    if text not in TYPES:
+        print("gen-ie-table: %s: type %r shown as octets" % (where, text), file=sys.stderr)
+    return TYPES.get(text, "NF_T_OCTETS")
+
+
+def read(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def main():
+    args = sys.argv[1:]
+    out = sys.stdout
+    if "-o" in args:
+        i = args.index("-o")
+        out = open(args[i + 1], "w", encoding="utf-8")
+        del args[i:i + 2]
+    if len(args) != 1:
+        sys.exit(__doc__)
+    d = args[0]
+    entries = {}   # (pen, id) -> [type, semantics, name]
+    taken = {}     # name -> (pen, id)
+
+    def add(pen, eid, name, typ, sem, tag):
+        key = (pen, eid)
+        if key in entries or not name:
+            return
+        for candidate in (name, "%s_%s" % (tag, name), "%s_%s_%d" % (tag, name, eid)):
+            if candidate not in taken:
+                break
+        taken[candidate] = key
+        entries[key] = [typ, SEMANTICS.get(sem, "NF_S_DEFAULT"), candidate]
+
+    for row in read(os.path.join(d, "iana-ipfix.tsv")):
+        add(0, int(row["id"]), snake(row["name"]), type_of(row["type"], "iana %s" % row["id"]),
+            row["semantics"], "iana")
+    for row in read(os.path.join(d, "reverse-29305.tsv")):
+        add(29305, int(row["id"]), "reverse_" + snake(row["forward_name"]),
+            type_of(row["type"], "reverse %s" % row["id"]), row["semantics"], "reverse")
+    vendor_files = sorted(f for f in glob.glob(os.path.join(d, "*-*.tsv"))
+                          if not os.path.basename(f).startswith(("iana-", "reverse-", "netflow-v9-")))
+    for path in vendor_files:
+        tag = re.sub(r"-\d+\.tsv$", "", os.path.basename(path)).replace("-", "_")
+        for row in read(path):
+            add(int(row["pen"]), int(row["id"]), snake(row["name"]),
+                type_of(row["type"], "%s %s" % (tag, row["id"])), row["semantics"], tag)
+
+    v9 = {}
+    for row in read(os.path.join(d, "netflow-v9-cisco.tsv")):
+        if row["vendor"] == "IANA-numbered" or not row["name"]:
+            continue  # the IANA row of the same id serves
+        fid = int(row["id"])
+        name = snake(row["name"])
+        if name in taken and taken[name] != ("v9", fid):
+            name = "v9_" + name
+        if name in taken:
+            name = "%s_%d" % (name, fid)
+        taken[name] = ("v9", fid)
+        v9[fid] = [type_of(row["type"], "v9 %d" % fid), SEMANTICS.get(row["semantics"], "NF_S_DEFAULT"), name]
+
+    out.write("/* nf_ie_table.c - generated by contrib/gen-ie-table.py from\n"
+              " * ../shared/dictionaries (IANA IPFIX registry, RFC 5103 reverse elements,\n"
+              " * vendor enterprise elements, NetFlow v9 field types). Do not edit.\n */\n"
+              '#include "nf_ie.h"\n\nconst nf_ie_t nf_ie_table[] = {\n')
+    for (pen, eid) in sorted(entries):
+        typ, sem, name = entries[(pen, eid)]
+        out.write('\t{%du, %d, %s, %s, "%s"},\n' % (pen, eid, typ, sem, name))
+    out.write("};\nconst size_t nf_ie_table_len = sizeof(nf_ie_table) / sizeof(nf_ie_table[0]);\n\n")
+    out.write("const nf_ie_t nf_ie_v9_table[] = {\n")
+    for fid in sorted(v9):
+        typ, sem, name = v9[fid]
+        out.write('\t{0u, %d, %s, %s, "%s"},\n' % (fid, typ, sem, name))
+    out.write("};\nconst size_t nf_ie_v9_table_len = sizeof(nf_ie_v9_table) / sizeof(nf_ie_v9_table[0]);\n")
+
+
+if __name__ == "__main__":
+    main()
