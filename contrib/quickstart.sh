@@ -1,0 +1,24 @@
+#!/bin/sh
+# quickstart.sh - install, build and run a collector on UDP 2055.
+#
+# Installs the dependencies, builds and installs imnetflow into rsyslog's
+# module directory, then runs rsyslogd in the foreground with
+# rsyslog.conf.example, writing one dated file per day under ./quickstart/netflow.
+# Stop it with Ctrl-C.
+#
+# Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
+set -eu
+cd "$(dirname "$0")/.."
+top=$(pwd)
+
+contrib/build.sh
+make install
+
+out="$top/quickstart"
+mkdir -p "$out/netflow" "$out/work"
+sed -e "s|/var/log/netflow|$out/netflow|g" \
+    -e "s|/var/spool/rsyslog|$out/work|g" rsyslog.conf.example > "$out/rsyslog.conf"
+rsyslogd -N1 -f "$out/rsyslog.conf"
+echo "imnetflow listens on UDP port 2055; flows go to $out/netflow/<year>-<month>-<day>.log"
+echo "try: softflowd -d -r <file.pcap> -n 127.0.0.1:2055 -v 5 -c none"
+exec rsyslogd -n -f "$out/rsyslog.conf" -i "$out/rsyslogd.pid"

@@ -1,0 +1,22 @@
+#!/bin/sh
+# run-tests.sh - install what the tests need, build, and run every test:
+# cmocka unit tests of the decoder core and integration tests against a real
+# rsyslogd and real exporters. Ends with "N passed, N failed, N skipped".
+#
+# Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
+set -eu
+cd "$(dirname "$0")/.."
+
+contrib/build.sh
+status=0
+make -j2 check VERBOSE=1 || status=$?
+
+summary=test-suite.log
+if [ -f "$summary" ]; then
+	count() { sed -n "s/^# $1: *//p" "$summary" | head -n 1; }
+	pass=$(count PASS); fail=$(count FAIL); skip=$(count SKIP)
+	xfail=$(count XFAIL); error=$(count ERROR)
+	echo "tests: ${pass:-0} passed, $(( ${fail:-0} + ${error:-0} + ${xfail:-0} )) failed, ${skip:-0} skipped"
+	grep -h '^SKIP:' tests/*/*.log 2>/dev/null || true
+fi
+exit "$status"

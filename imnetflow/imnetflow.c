@@ -1,0 +1,1081 @@
+/* imnetflow.c - rsyslog input module for NetFlow/IPFIX/sFlow export datagrams.
+ *
+ * The thin glue between rsyslog and the pure decoder core: configuration
+ * tables, UDP sockets bound before privileges are dropped, a recvmmsg loop,
+ * one rsyslog message per flow record with the record under $!netflow, and
+ * impstats counters for every datagram and record that is not delivered.
+ *
+ * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rsyslog.h"
+#include "dirty.h"
+#include "module-template.h"
+#include "errmsg.h"
+#include "glbl.h"
+#include "msg.h"
+#include "datetime.h"
+#include "prop.h"
+#include "ruleset.h"
+#include "statsobj.h"
+#include "ratelimit.h"
+#include "unicode-helper.h"
+
+#include "nf_decode.h"
+#include "nf_format.h"
+#include "nf_legacy.h"
+#include "nf_session.h"
+#include "nf_v9ipfix.h"
+
+MODULE_TYPE_INPUT
+MODULE_TYPE_NOKEEP
+MODULE_CNFNAME("imnetflow")
+
+DEF_IMOD_STATIC_DATA
+DEFobjCurrIf(glbl)
+DEFobjCurrIf(datetime)
+DEFobjCurrIf(prop)
+DEFobjCurrIf(ruleset)
+DEFobjCurrIf(statsobj)
+
+#define MOD_NAME "imnetflow"
+#define MAX_DATAGRAM 65535          /* largest UDP payload */
+#define DFLT_BATCH_SIZE 32          /* datagrams per recvmmsg() */
+#define MAX_BATCH_SIZE 1024
+#define POLL_TIMEOUT_MS 200         /* how often the input checks for shutdown */
+#define ERROR_LOG_INTERVAL 60       /* seconds between two logs of the same error kind */
+#define PRI_USER_INFO ((1 << 3) | 6)
+
+enum time_reported { TIME_FLOW_END, TIME_RECEIVED };
+
+/* What identifies an exporter's templates besides its domain / source id. */
+enum template_scope {
+	SCOPE_ADDRESS,      /* exporter address (RFC 7011, RFC 3954) */
+	SCOPE_ADDRESS_PORT, /* address and source port: several exporters on one host */
+	SCOPE_DOMAIN,       /* domain alone: exporters behind NAT that share ids */
+};
+
+struct instanceConf_s {
+	struct cnfarray *ports;     /* "port": one listener per element */
+	uchar *address;             /* NULL: all addresses */
+	uchar *name;                /* input name and statistics origin */
+	uchar *pszBindRuleset;      /* names and pointers as im-helper.h expects */
+	ruleset_t *pBindRuleset;
+	uchar *listenPortFileName;
+	uchar *timeReported;
+	uchar *templateScope;
+	int rcvbufSize;             /* 0: kernel default */
+	int emitOptions;            /* options records become messages too */
+	int batchSize;
+	int ratelimitInterval;
+	int ratelimitBurst;
+	enum time_reported timeSource;
+	enum template_scope scope;
+	struct instanceConf_s *next;
+};
+
+struct modConfData_s {
+	rsconf_t *pConf;
+	instanceConf_t *root, *tail;
+	nf_limits_t limits;         /* template state bounds (module parameters) */
+};
+
+static modConfData_t *loadModConf = NULL;
+static modConfData_t *runModConf = NULL;
+
+/* Counters of one listening socket, as impstats shows them. */
+#define LISTENER_COUNTERS(X) \
+	X(ctrReceived, "datagrams.received") \
+	X(ctrTruncated, "datagrams.truncated") \
+	X(ctrMalformed, "datagrams.malformed") \
+	X(ctrDecoded, "records.decoded") \
+	X(ctrSubmitted, "submitted") \
+	X(ctrRatelimited, "records.ratelimited") \
+	X(ctrTemplateErrors, "templates.malformed") \
+	X(ctrSeqMissing, "sequence.missing") \
+	X(ctrSeqResets, "sequence.resets")
+
+/* Counters of the template state, shared by all listeners. */
+#define SESSION_COUNTERS(X) \
+	X(templates_added, "templates.added") \
+	X(templates_refreshed, "templates.refreshed") \
+	X(templates_withdrawn, "templates.withdrawn") \
+	X(templates_evicted, "templates.evicted") \
+	X(templates_expired, "templates.expired") \
+	X(scopes_evicted, "scopes.evicted") \
+	X(pending_buffered, "pending.buffered") \
+	X(pending_decoded, "pending.decoded") \
+	X(pending_dropped, "pending.dropped")
+
+/* Rate-limits one kind of error log line: the first in every
+ * ERROR_LOG_INTERVAL seconds is logged, with how many were suppressed. */
+typedef struct error_throttle {
+	time_t last;
+	unsigned suppressed;
+} error_throttle_t;
+
+typedef struct listener {
+	int sock;
+	instanceConf_t *inst;
+	prop_t *inputName;
+	ratelimit_t *ratelimiter;
+	statsobj_t *stats;
+	char display[128];          /* name(address/port) in logs and impstats */
+#define DEF_COUNTER(ctr, label) STATSCOUNTER_DEF(ctr, mut_##ctr)
+	LISTENER_COUNTERS(DEF_COUNTER)
+	error_throttle_t malformedLog;
+	struct listener *next;
+} listener_t;
+
+static listener_t *listenerRoot = NULL;
+
+/* State of the receive loop, allocated at activation. */
+static struct {
+	uint8_t *buf;                      /* batchSize slots of MAX_DATAGRAM bytes */
+	struct mmsghdr *hdr;
+	struct iovec *iov;
+	struct sockaddr_storage *from;
+	int batchSize;
+	nf_record_t *record;               /* reused for every record */
+} rcv;
+
+/* Template state: one session, used by the single receiving thread. */
+static struct {
+	nf_session_t *session;
+	statsobj_t *stats;
+#define DEF_SESSION_COUNTER(field, label) intctr_t field;
+	SESSION_COUNTERS(DEF_SESSION_COUNTER)
+} core;
+
+/* ---------------------------------------------------------------------------
+ * Configuration: input parameters as one declarative table.
+ */
+enum param_kind { P_ARRAY, P_STRING, P_INT, P_UINT32, P_SIZE };
+
+#define INPUT_PARAMS(X) \
+	X("port", eCmdHdlrArray, CNFPARAM_REQUIRED, P_ARRAY, ports) \
+	X("address", eCmdHdlrString, 0, P_STRING, address) \
+	X("name", eCmdHdlrGetWord, 0, P_STRING, name) \
+	X("ruleset", eCmdHdlrString, 0, P_STRING, pszBindRuleset) \
+	X("rcvbufsize", eCmdHdlrSize, 0, P_INT, rcvbufSize) \
+	X("batchsize", eCmdHdlrPositiveInt, 0, P_INT, batchSize) \
+	X("ratelimit.interval", eCmdHdlrNonNegInt, 0, P_INT, ratelimitInterval) \
+	X("ratelimit.burst", eCmdHdlrPositiveInt, 0, P_INT, ratelimitBurst) \
+	X("listenportfilename", eCmdHdlrString, 0, P_STRING, listenPortFileName) \
+	X("timereported", eCmdHdlrGetWord, 0, P_STRING, timeReported) \
+	X("templatescope", eCmdHdlrGetWord, 0, P_STRING, templateScope) \
+	X("emitoptions", eCmdHdlrBinary, 0, P_INT, emitOptions)
+
+#define PARAM_DESCR(name, type, flags, kind, field) {name, type, flags},
+static struct cnfparamdescr inppdescr[] = {INPUT_PARAMS(PARAM_DESCR)};
+static struct cnfparamblk inppblk = {CNFPARAMBLK_VERSION, sizeof(inppdescr) / sizeof(inppdescr[0]),
+				     inppdescr};
+
+static const struct param_target {
+	enum param_kind kind;
+	size_t offset;
+} inpptarget[] = {
+#define PARAM_TARGET(name, type, flags, kind, field) {kind, offsetof(instanceConf_t, field)},
+	INPUT_PARAMS(PARAM_TARGET)
+};
+
+/* Module parameters: the bounds of the template state. */
+#define MODULE_PARAMS(X) \
+	X("template.timeout", eCmdHdlrNonNegInt, 0, P_UINT32, limits.template_timeout) \
+	X("template.maxscopes", eCmdHdlrPositiveInt, 0, P_UINT32, limits.max_scopes) \
+	X("template.maxperscope", eCmdHdlrPositiveInt, 0, P_UINT32, limits.max_templates_per_scope) \
+	X("template.maxmemory", eCmdHdlrSize, 0, P_SIZE, limits.max_template_bytes) \
+	X("pending.maxmemory", eCmdHdlrSize, 0, P_SIZE, limits.max_pending_bytes) \
+	X("pending.maxperscope", eCmdHdlrSize, 0, P_SIZE, limits.max_pending_bytes_per_scope) \
+	X("pending.timeout", eCmdHdlrNonNegInt, 0, P_UINT32, limits.pending_timeout)
+
+static struct cnfparamdescr modpdescr[] = {MODULE_PARAMS(PARAM_DESCR)};
+static struct cnfparamblk modpblk = {CNFPARAMBLK_VERSION, sizeof(modpdescr) / sizeof(modpdescr[0]),
+				     modpdescr};
+
+static const struct param_target modptarget[] = {
+#define MOD_PARAM_TARGET(name, type, flags, kind, field) {kind, offsetof(modConfData_t, field)},
+	MODULE_PARAMS(MOD_PARAM_TARGET)
+};
+
+#include "im-helper.h" /* needs instanceConf_t and modConfData_t */
+
+static const char *const time_reported_names[] = {
+	[TIME_FLOW_END] = "flowend",
+	[TIME_RECEIVED] = "received",
+};
+
+static const char *const template_scope_names[] = {
+	[SCOPE_ADDRESS] = "address",
+	[SCOPE_ADDRESS_PORT] = "address+port",
+	[SCOPE_DOMAIN] = "domain",
+};
+
+static rsRetVal createInstance(instanceConf_t **pinst)
+{
+	instanceConf_t *inst;
+	DEFiRet;
+
+	CHKmalloc(inst = calloc(1, sizeof(*inst)));
+	inst->batchSize = DFLT_BATCH_SIZE;
+	inst->ratelimitBurst = 10000;
+	inst->ratelimitInterval = 0;
+	inst->timeSource = TIME_FLOW_END;
+	inst->scope = SCOPE_ADDRESS;
+	inst->emitOptions = 1;
+	if (loadModConf->tail == NULL)
+		loadModConf->root = inst;
+	else
+		loadModConf->tail->next = inst;
+	loadModConf->tail = inst;
+	*pinst = inst;
+finalize_it:
+	RETiRet;
+}
+
+/* Stores one parameter value into a config struct, as its table row says. */
+static rsRetVal applyParam(void *conf, const struct param_target *t, struct cnfparamvals *v)
+{
+	char *field = (char *)conf + t->offset;
+	DEFiRet;
+
+	switch (t->kind) {
+	case P_ARRAY:
+		*(struct cnfarray **)field = cnfarrayDup(v->val.d.ar);
+		CHKmalloc(*(struct cnfarray **)field);
+		break;
+	case P_STRING:
+		CHKmalloc(*(uchar **)field = (uchar *)es_str2cstr(v->val.d.estr, NULL));
+		break;
+	case P_INT:
+		*(int *)field = (int)v->val.d.n;
+		break;
+	case P_UINT32:
+		*(uint32_t *)field = (uint32_t)v->val.d.n;
+		break;
+	case P_SIZE:
+		*(size_t *)field = (size_t)v->val.d.n;
+		break;
+	}
+finalize_it:
+	RETiRet;
+}
+
+/* Port must be a number from 0 (any free port) to 65535. */
+static rsRetVal checkPort(const char *port)
+{
+	char *end;
+	long n;
+	DEFiRet;
+
+	errno = 0;
+	n = strtol(port, &end, 10);
+	if (*port == '\0' || *end != '\0' || errno != 0 || n < 0 || n > 65535) {
+		LogError(0, RS_RET_PARAM_ERROR, MOD_NAME ": invalid port '%s': expected a number 0-65535",
+			 port);
+		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
+	}
+finalize_it:
+	RETiRet;
+}
+
+/* Address must be "*" or a numeric IPv4 or IPv6 address. */
+static rsRetVal checkAddress(const char *address)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+	DEFiRet;
+
+	if (strcmp(address, "*") != 0 && inet_pton(AF_INET, address, &a4) != 1 &&
+	    inet_pton(AF_INET6, address, &a6) != 1) {
+		LogError(0, RS_RET_PARAM_ERROR,
+			 MOD_NAME ": invalid address '%s': expected an IPv4 or IPv6 address or \"*\"",
+			 address);
+		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
+	}
+finalize_it:
+	RETiRet;
+}
+
+/* Maps a keyword parameter to its index in names; an unknown word is a
+ * configuration error naming the accepted ones. */
+static rsRetVal parseKeyword(const char *param, const uchar *word, const char *const *names, size_t n,
+			     int *index)
+{
+	char accepted[256] = "";
+	DEFiRet;
+
+	if (word == NULL)
+		FINALIZE;
+	for (size_t i = 0; i < n; i++) {
+		if (strcasecmp((const char *)word, names[i]) == 0) {
+			*index = (int)i;
+			FINALIZE;
+		}
+		snprintf(accepted + strlen(accepted), sizeof(accepted) - strlen(accepted), "%s\"%s\"",
+			 i ? ", " : "", names[i]);
+	}
+	LogError(0, RS_RET_PARAM_ERROR, MOD_NAME ": invalid %s '%s': expected one of %s", param, word,
+		 accepted);
+	ABORT_FINALIZE(RS_RET_PARAM_ERROR);
+finalize_it:
+	RETiRet;
+}
+
+#define PARSE_KEYWORD(param, word, names, target) \
+	do { \
+		int index_ = (int)(target); \
+		CHKiRet(parseKeyword(param, word, names, sizeof(names) / sizeof(names[0]), &index_)); \
+		target = index_; \
+	} while (0)
+
+static rsRetVal checkInstance(instanceConf_t *inst)
+{
+	DEFiRet;
+	for (int i = 0; i < inst->ports->nmemb; i++) {
+		char *port = es_str2cstr(inst->ports->arr[i], NULL);
+		CHKmalloc(port);
+		iRet = checkPort(port);
+		free(port);
+		CHKiRet(iRet);
+	}
+	if (inst->address != NULL)
+		CHKiRet(checkAddress((char *)inst->address));
+	if (inst->batchSize > MAX_BATCH_SIZE) {
+		LogError(0, RS_RET_PARAM_ERROR, MOD_NAME ": batchSize %d too large, maximum is %d",
+			 inst->batchSize, MAX_BATCH_SIZE);
+		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
+	}
+	PARSE_KEYWORD("timeReported", inst->timeReported, time_reported_names, inst->timeSource);
+	PARSE_KEYWORD("templateScope", inst->templateScope, template_scope_names, inst->scope);
+finalize_it:
+	RETiRet;
+}
+
+BEGINnewInpInst
+	struct cnfparamvals *pvals;
+	instanceConf_t *inst;
+CODESTARTnewInpInst
+	if ((pvals = nvlstGetParams(lst, &inppblk, NULL)) == NULL)
+		ABORT_FINALIZE(RS_RET_MISSING_CNFPARAMS);
+	CHKiRet(createInstance(&inst));
+	for (int i = 0; i < inppblk.nParams; i++) {
+		if (pvals[i].bUsed)
+			CHKiRet(applyParam(inst, &inpptarget[i], &pvals[i]));
+	}
+	CHKiRet(checkInstance(inst));
+finalize_it:
+CODE_STD_FINALIZERnewInpInst
+	cnfparamvalsDestruct(pvals, &inppblk);
+ENDnewInpInst
+
+BEGINbeginCnfLoad
+CODESTARTbeginCnfLoad
+	loadModConf = pModConf;
+	pModConf->pConf = pConf;
+	nf_limits_default(&pModConf->limits);
+ENDbeginCnfLoad
+
+BEGINsetModCnf
+	struct cnfparamvals *pvals = NULL;
+CODESTARTsetModCnf
+	if ((pvals = nvlstGetParams(lst, &modpblk, NULL)) == NULL) {
+		LogError(0, RS_RET_MISSING_CNFPARAMS, MOD_NAME ": error processing module parameters");
+		ABORT_FINALIZE(RS_RET_MISSING_CNFPARAMS);
+	}
+	for (int i = 0; i < modpblk.nParams; i++) {
+		if (pvals[i].bUsed)
+			CHKiRet(applyParam(loadModConf, &modptarget[i], &pvals[i]));
+	}
+finalize_it:
+	if (pvals != NULL)
+		cnfparamvalsDestruct(pvals, &modpblk);
+ENDsetModCnf
+
+BEGINendCnfLoad
+CODESTARTendCnfLoad
+	loadModConf = NULL;
+ENDendCnfLoad
+
+static inline void std_checkRuleset_genErrMsg(__attribute__((unused)) modConfData_t *modConf,
+					      instanceConf_t *inst)
+{
+	LogError(0, NO_ERRCODE, MOD_NAME ": ruleset '%s' not found - using default ruleset instead",
+		 inst->pszBindRuleset);
+}
+
+BEGINcheckCnf
+	instanceConf_t *inst;
+CODESTARTcheckCnf
+	for (inst = pModConf->root; inst != NULL; inst = inst->next)
+		std_checkRuleset(pModConf, inst);
+	if (pModConf->root == NULL) {
+		LogError(0, RS_RET_NO_LISTNERS,
+			 MOD_NAME ": module loaded, but no listeners defined - no input will be gathered");
+		iRet = RS_RET_NO_LISTNERS;
+	}
+ENDcheckCnf
+
+/* ---------------------------------------------------------------------------
+ * Sockets: bound in activateCnfPrePrivDrop, while still privileged.
+ */
+static int openSocket(const struct addrinfo *ai, int rcvbufSize)
+{
+	int on = 1;
+	int sock = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+
+	if (sock < 0)
+		return -1;
+	/* one socket per family, so that "*" binds IPv4 and IPv6 alike */
+	if (ai->ai_family == AF_INET6)
+		(void)setsockopt(sock, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+	(void)setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (rcvbufSize > 0 &&
+	    setsockopt(sock, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbufSize, sizeof(rcvbufSize)) != 0)
+		(void)setsockopt(sock, SOL_SOCKET, SO_RCVBUF, &rcvbufSize, sizeof(rcvbufSize));
+	if (bind(sock, ai->ai_addr, ai->ai_addrlen) != 0) {
+		int err = errno;
+		close(sock);
+		errno = err;
+		return -1;
+	}
+	return sock;
+}
+
+/* The port the kernel gave a socket (differs from the configured one for 0). */
+static int boundPort(int sock)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(sock, (struct sockaddr *)&ss, &len) != 0)
+		return -1;
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+static void writeListenPortFile(const instanceConf_t *inst, int port)
+{
+	FILE *f;
+
+	if (inst->listenPortFileName == NULL)
+		return;
+	f = fopen((char *)inst->listenPortFileName, "w");
+	if (f == NULL || fprintf(f, "%d", port) < 0 || fclose(f) != 0) {
+		LogError(errno, RS_RET_IO_ERROR, MOD_NAME ": cannot write listenPortFileName '%s'",
+			 inst->listenPortFileName);
+		if (f != NULL)
+			fclose(f);
+	}
+}
+
+static rsRetVal setupListenerStats(listener_t *l)
+{
+	DEFiRet;
+	CHKiRet(statsobj.Construct(&l->stats));
+	CHKiRet(statsobj.SetName(l->stats, (uchar *)l->display));
+	CHKiRet(statsobj.SetOrigin(l->stats, (uchar *)MOD_NAME));
+#define ADD_COUNTER(ctr, label) \
+	STATSCOUNTER_INIT(l->ctr, l->mut_##ctr); \
+	CHKiRet(statsobj.AddCounter(l->stats, UCHAR_CONSTANT(label), ctrType_IntCtr, \
+				    CTR_FLAG_RESETTABLE, &l->ctr));
+	LISTENER_COUNTERS(ADD_COUNTER)
+	CHKiRet(statsobj.ConstructFinalize(l->stats));
+finalize_it:
+	RETiRet;
+}
+
+static rsRetVal setupSessionStats(void)
+{
+	DEFiRet;
+	CHKiRet(statsobj.Construct(&core.stats));
+	CHKiRet(statsobj.SetName(core.stats, UCHAR_CONSTANT(MOD_NAME "(templates)")));
+	CHKiRet(statsobj.SetOrigin(core.stats, UCHAR_CONSTANT(MOD_NAME)));
+#define ADD_SESSION_COUNTER(field, label) \
+	CHKiRet(statsobj.AddCounter(core.stats, UCHAR_CONSTANT(label), ctrType_IntCtr, CTR_FLAG_NONE, \
+				    &core.field));
+	SESSION_COUNTERS(ADD_SESSION_COUNTER)
+	CHKiRet(statsobj.ConstructFinalize(core.stats));
+finalize_it:
+	RETiRet;
+}
+
+/* Copies the session's own counts into the impstats counters. Only the
+ * receiving thread writes them; impstats reads whole 64-bit words. */
+static void syncSessionStats(void)
+{
+	const nf_session_stats_t *st = nf_session_stats(core.session);
+#define SYNC_SESSION_COUNTER(field, label) core.field = (intctr_t)st->field;
+	SESSION_COUNTERS(SYNC_SESSION_COUNTER)
+}
+
+static void destroyListener(listener_t *l)
+{
+	if (l->stats != NULL)
+		statsobj.Destruct(&l->stats);
+	if (l->ratelimiter != NULL)
+		ratelimitDestruct(l->ratelimiter);
+	if (l->inputName != NULL)
+		prop.Destruct(&l->inputName);
+	if (l->sock >= 0)
+		close(l->sock);
+	free(l);
+}
+
+static rsRetVal addListener(instanceConf_t *inst, int sock, const char *address, int port)
+{
+	const char *name = inst->name ? (char *)inst->name : MOD_NAME;
+	listener_t *l;
+	DEFiRet;
+
+	CHKmalloc(l = calloc(1, sizeof(*l)));
+	l->sock = sock;
+	l->inst = inst;
+	snprintf(l->display, sizeof(l->display), "%s(%s/%d)", name, address, port);
+	CHKiRet(prop.Construct(&l->inputName));
+	CHKiRet(prop.SetString(l->inputName, (uchar *)name, strlen(name)));
+	CHKiRet(prop.ConstructFinalize(l->inputName));
+	CHKiRet(ratelimitNew(&l->ratelimiter, MOD_NAME, l->display));
+	ratelimitSetLinuxLike(l->ratelimiter, inst->ratelimitInterval, inst->ratelimitBurst);
+	CHKiRet(setupListenerStats(l));
+	l->next = listenerRoot;
+	listenerRoot = l;
+finalize_it:
+	if (iRet != RS_RET_OK && l != NULL)
+		destroyListener(l);
+	RETiRet;
+}
+
+/* Binds every address the (address, port) pair resolves to. */
+static rsRetVal bindPort(instanceConf_t *inst, const char *port)
+{
+	struct addrinfo hints = {.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV,
+				 .ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM};
+	struct addrinfo *res = NULL;
+	const char *address = (inst->address && strcmp((char *)inst->address, "*") != 0)
+				      ? (char *)inst->address : NULL;
+	int nbound = 0, gai;
+	DEFiRet;
+
+	if ((gai = getaddrinfo(address, port, &hints, &res)) != 0) {
+		LogError(0, RS_RET_COULD_NOT_BIND, MOD_NAME ": cannot resolve %s:%s: %s",
+			 address ? address : "*", port, gai_strerror(gai));
+		ABORT_FINALIZE(RS_RET_COULD_NOT_BIND);
+	}
+	for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
+		int sock = openSocket(ai, inst->rcvbufSize);
+		if (sock < 0) {
+			LogError(errno, RS_RET_COULD_NOT_BIND, MOD_NAME ": cannot bind %s port %s",
+				 address ? address : (ai->ai_family == AF_INET6 ? "[::]" : "0.0.0.0"),
+				 port);
+			continue;
+		}
+		if (nbound++ == 0)
+			writeListenPortFile(inst, boundPort(sock));
+		CHKiRet(addListener(inst, sock, address ? address : "*", boundPort(sock)));
+	}
+	if (nbound == 0)
+		ABORT_FINALIZE(RS_RET_COULD_NOT_BIND);
+finalize_it:
+	if (res != NULL)
+		freeaddrinfo(res);
+	RETiRet;
+}
+
+BEGINactivateCnfPrePrivDrop
+	instanceConf_t *inst;
+CODESTARTactivateCnfPrePrivDrop
+	runModConf = pModConf;
+	for (inst = runModConf->root; inst != NULL; inst = inst->next) {
+		for (int i = 0; i < inst->ports->nmemb; i++) {
+			char *port = es_str2cstr(inst->ports->arr[i], NULL);
+			CHKmalloc(port);
+			(void)bindPort(inst, port); /* errors logged; other ports still run */
+			free(port);
+		}
+	}
+	if (listenerRoot == NULL) {
+		LogError(0, RS_RET_NO_RUN, MOD_NAME ": no listeners could be started, input not activated");
+		ABORT_FINALIZE(RS_RET_NO_RUN);
+	}
+finalize_it:
+ENDactivateCnfPrePrivDrop
+
+BEGINactivateCnf
+	instanceConf_t *inst;
+CODESTARTactivateCnf
+	rcv.batchSize = 1;
+	for (inst = runModConf->root; inst != NULL; inst = inst->next)
+		if (inst->batchSize > rcv.batchSize)
+			rcv.batchSize = inst->batchSize;
+	CHKmalloc(rcv.buf = malloc((size_t)rcv.batchSize * MAX_DATAGRAM));
+	CHKmalloc(rcv.hdr = calloc(rcv.batchSize, sizeof(*rcv.hdr)));
+	CHKmalloc(rcv.iov = calloc(rcv.batchSize, sizeof(*rcv.iov)));
+	CHKmalloc(rcv.from = calloc(rcv.batchSize, sizeof(*rcv.from)));
+	CHKmalloc(rcv.record = malloc(sizeof(*rcv.record)));
+	CHKmalloc(core.session = nf_session_new(&runModConf->limits));
+	CHKiRet(setupSessionStats());
+finalize_it:
+ENDactivateCnf
+
+BEGINfreeCnf
+	instanceConf_t *inst, *del;
+CODESTARTfreeCnf
+	for (inst = pModConf->root; inst != NULL;) {
+		if (inst->ports != NULL)
+			cnfarrayContentDestruct(inst->ports);
+		free(inst->ports);
+		free(inst->address);
+		free(inst->name);
+		free(inst->pszBindRuleset);
+		free(inst->listenPortFileName);
+		free(inst->timeReported);
+		free(inst->templateScope);
+		del = inst;
+		inst = inst->next;
+		free(del);
+	}
+ENDfreeCnf
+
+/* ---------------------------------------------------------------------------
+ * From a decoded record to an rsyslog message.
+ */
+
+/* What every record of one datagram shares. */
+typedef struct datagram_ctx {
+	listener_t *lstn;
+	prop_t *fromHost;                  /* exporter address, shared by its records */
+	char address[INET6_ADDRSTRLEN];
+	int port;
+	struct syslogTime *rcvTime;
+	time_t ttGenTime;
+	multi_submit_t *multiSub;
+	time_t now;
+} datagram_ctx_t;
+
+static struct fjson_object *jsonU64(uint64_t v)
+{
+	char digits[24];
+	if (v <= INT64_MAX)
+		return fjson_object_new_int64((int64_t)v);
+	snprintf(digits, sizeof(digits), "%llu", (unsigned long long)v);
+	return fjson_object_new_double_s((double)v, digits);
+}
+
+/* The JSON value of one field: numbers stay numbers, addresses, times and
+ * MACs become their usual text, octets become hex. */
+static struct fjson_object *fieldToJson(const nf_field_t *f)
+{
+	char text[NF_TEXT_MAX];
+	char *hex;
+	struct fjson_object *j;
+
+	switch (f->type) {
+	case NF_T_U8: case NF_T_U16: case NF_T_U32: case NF_T_U64:
+		return jsonU64(f->v.u);
+	case NF_T_I8: case NF_T_I16: case NF_T_I32: case NF_T_I64:
+		return fjson_object_new_int64(f->v.i);
+	case NF_T_F32: case NF_T_F64:
+		return fjson_object_new_double(f->v.f);
+	case NF_T_BOOL:
+		return fjson_object_new_boolean(f->v.u != 0);
+	case NF_T_STRING:
+		return fjson_object_new_string_len((const char *)f->v.p, f->len);
+	case NF_T_IPV4: case NF_T_IPV6: case NF_T_MAC:
+	case NF_T_DT_SEC: case NF_T_DT_MILLI: case NF_T_DT_MICRO: case NF_T_DT_NANO:
+		nf_field_text(f, text, sizeof(text));
+		return fjson_object_new_string(text);
+	default:
+		if ((hex = malloc((size_t)f->len * 2 + 1)) == NULL)
+			return NULL;
+		nf_hex(f->v.p, f->len, hex, (size_t)f->len * 2 + 1);
+		j = fjson_object_new_string(hex);
+		free(hex);
+		return j;
+	}
+}
+
+static void addField(struct fjson_object *obj, const nf_field_t *f)
+{
+	struct fjson_object *v = fieldToJson(f);
+	char name[32];
+
+	if (v == NULL)
+		return;
+	if (f->ie != NULL) {
+		fjson_object_object_add_ex(obj, f->ie->name, v, FJSON_OBJECT_KEY_IS_CONSTANT);
+	} else {
+		nf_unknown_name(f->pen, f->id, name, sizeof(name));
+		fjson_object_object_add(obj, name, v);
+	}
+}
+
+static struct fjson_object *exporterJson(const datagram_ctx_t *d, const nf_datagram_info_t *info)
+{
+	struct fjson_object *e = fjson_object_new_object();
+	char t[NF_TEXT_MAX];
+
+	if (e == NULL)
+		return NULL;
+	fjson_object_object_add_ex(e, "address", fjson_object_new_string(d->address),
+				   FJSON_OBJECT_KEY_IS_CONSTANT | FJSON_OBJECT_ADD_KEY_IS_NEW);
+	fjson_object_object_add_ex(e, "port", fjson_object_new_int(d->port),
+				   FJSON_OBJECT_KEY_IS_CONSTANT | FJSON_OBJECT_ADD_KEY_IS_NEW);
+	fjson_object_object_add_ex(e, "version", fjson_object_new_int(info->version),
+				   FJSON_OBJECT_KEY_IS_CONSTANT | FJSON_OBJECT_ADD_KEY_IS_NEW);
+	if (info->has_source_id && info->version != 5)
+		fjson_object_object_add_ex(e, info->version == 10 ? "observation_domain_id" : "source_id",
+					   jsonU64(info->source_id),
+					   FJSON_OBJECT_KEY_IS_CONSTANT | FJSON_OBJECT_ADD_KEY_IS_NEW);
+	if (info->has_sequence)
+		fjson_object_object_add_ex(e, "sequence_number", jsonU64(info->sequence),
+					   FJSON_OBJECT_KEY_IS_CONSTANT | FJSON_OBJECT_ADD_KEY_IS_NEW);
+	if (info->version != 10)
+		fjson_object_object_add_ex(e, "uptime_millis", jsonU64(info->sys_uptime_ms),
+					   FJSON_OBJECT_KEY_IS_CONSTANT | FJSON_OBJECT_ADD_KEY_IS_NEW);
+	nf_time_ms_text((int64_t)info->export_sec * 1000 + info->export_nsec / 1000000, t, sizeof(t));
+	fjson_object_object_add_ex(e, "export_time", fjson_object_new_string(t),
+				   FJSON_OBJECT_KEY_IS_CONSTANT | FJSON_OBJECT_ADD_KEY_IS_NEW);
+	return e;
+}
+
+/* {"netflow": {<fields>, "type": ..., "exporter": {...}}}, added to the
+ * message once. */
+static rsRetVal attachRecord(smsg_t *pMsg, const datagram_ctx_t *d, const nf_datagram_info_t *info,
+			     const nf_record_t *rec, int isOptions)
+{
+	struct fjson_object *root, *nf;
+	DEFiRet;
+
+	CHKmalloc(root = fjson_object_new_object());
+	if ((nf = fjson_object_new_object()) == NULL) {
+		fjson_object_put(root);
+		ABORT_FINALIZE(RS_RET_OUT_OF_MEMORY);
+	}
+	fjson_object_object_add_ex(root, "netflow", nf, FJSON_OBJECT_KEY_IS_CONSTANT);
+	for (uint16_t i = 0; i < rec->nfields; i++)
+		addField(nf, &rec->field[i]);
+	fjson_object_object_add_ex(nf, "type", fjson_object_new_string(isOptions ? "options" : "flow"),
+				   FJSON_OBJECT_KEY_IS_CONSTANT);
+	fjson_object_object_add_ex(nf, "exporter", exporterJson(d, info), FJSON_OBJECT_KEY_IS_CONSTANT);
+	CHKiRet(msgAddJSON(pMsg, (uchar *)"!", root, 0, 0));
+finalize_it:
+	RETiRet;
+}
+
+static void setTimeReported(smsg_t *pMsg, const nf_record_t *rec, enum time_reported source)
+{
+	struct timeval tv;
+
+	if (source != TIME_FLOW_END || rec->end_ms < 0)
+		return;
+	tv.tv_sec = (time_t)(rec->end_ms / 1000);
+	tv.tv_usec = (suseconds_t)(rec->end_ms % 1000) * 1000;
+	datetime.timeval2syslogTime(&tv, &pMsg->tTIMESTAMP, TIME_IN_UTC);
+}
+
+static rsRetVal submitRecord(const datagram_ctx_t *d, const nf_datagram_info_t *info,
+			     const nf_record_t *rec, int isOptions)
+{
+	listener_t *l = d->lstn;
+	char summary[512];
+	size_t len = nf_record_summary(rec, info->version, summary, sizeof(summary));
+	smsg_t *pMsg = NULL;
+	rsRetVal localRet;
+	DEFiRet;
+
+	CHKiRet(msgConstructWithTime(&pMsg, d->rcvTime, d->ttGenTime));
+	MsgSetRawMsg(pMsg, summary, len);
+	MsgSetMSGoffs(pMsg, 0);
+	MsgSetInputName(pMsg, l->inputName);
+	MsgSetRuleset(pMsg, l->inst->pBindRuleset);
+	MsgSetFlowControlType(pMsg, eFLOWCTL_NO_DELAY);
+	MsgSetHOSTNAME(pMsg, (uchar *)d->address, (int)strlen(d->address));
+	MsgSetRcvFrom(pMsg, d->fromHost);
+	CHKiRet(MsgSetRcvFromIP(pMsg, d->fromHost));
+	MsgSetTAG(pMsg, UCHAR_CONSTANT("netflow"), 7);
+	CHKiRet(MsgSetAPPNAME(pMsg, "netflow"));
+	msgSetPRI(pMsg, PRI_USER_INFO);
+	pMsg->msgFlags = 0; /* fully built: no parsing, no DNS lookup */
+	setTimeReported(pMsg, rec, l->inst->timeSource);
+	CHKiRet(attachRecord(pMsg, d, info, rec, isOptions));
+	localRet = ratelimitAddMsg(l->ratelimiter, d->multiSub, pMsg);
+	pMsg = NULL; /* owned by the rate limiter or the queue now */
+	if (localRet == RS_RET_DISCARDMSG) {
+		STATSCOUNTER_INC(l->ctrRatelimited, l->mut_ctrRatelimited);
+		FINALIZE;
+	}
+	CHKiRet(localRet);
+	STATSCOUNTER_INC(l->ctrSubmitted, l->mut_ctrSubmitted);
+finalize_it:
+	if (pMsg != NULL)
+		msgDestruct(&pMsg);
+	RETiRet;
+}
+
+/* ---------------------------------------------------------------------------
+ * Datagrams.
+ */
+static void logThrottled(error_throttle_t *t, const listener_t *l, const char *what,
+			 const datagram_ctx_t *d, int rc)
+{
+	time_t now = time(NULL);
+
+	if (t->last != 0 && now - t->last < ERROR_LOG_INTERVAL) {
+		t->suppressed++;
+		return;
+	}
+	LogError(0, RS_RET_INVALID_VALUE,
+		 MOD_NAME ": %s: %s datagram from %s port %d: %s (%u similar messages suppressed "
+		 "in the last %d seconds; see impstats for counts)",
+		 l->display, what, d->address, d->port, nf_strerror(rc), t->suppressed,
+		 ERROR_LOG_INTERVAL);
+	t->last = now;
+	t->suppressed = 0;
+}
+
+static void exporterAddress(const struct sockaddr_storage *from, datagram_ctx_t *d)
+{
+	if (from->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)from;
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+			inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], d->address, sizeof(d->address));
+		else
+			inet_ntop(AF_INET6, &s6->sin6_addr, d->address, sizeof(d->address));
+		d->port = ntohs(s6->sin6_port);
+	} else {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)from;
+		inet_ntop(AF_INET, &s4->sin_addr, d->address, sizeof(d->address));
+		d->port = ntohs(s4->sin_port);
+	}
+}
+
+static int processLegacy(listener_t *l, const uint8_t *buf, size_t len, datagram_ctx_t *d)
+{
+	nf_legacy_iter_t it;
+	int rc = nf_legacy_begin(&it, buf, len);
+
+	while (rc == NF_OK && (rc = nf_legacy_next(&it, rcv.record)) == NF_OK) {
+		STATSCOUNTER_INC(l->ctrDecoded, l->mut_ctrDecoded);
+		(void)submitRecord(d, &it.info, rcv.record, 0);
+	}
+	return rc;
+}
+
+static void emitTemplateRecord(void *ctx, const nf_datagram_info_t *info, const nf_template_t *t,
+			       const nf_record_t *rec)
+{
+	datagram_ctx_t *d = ctx;
+	listener_t *l = d->lstn;
+
+	STATSCOUNTER_INC(l->ctrDecoded, l->mut_ctrDecoded);
+	if (t->is_options && !l->inst->emitOptions)
+		return;
+	(void)submitRecord(d, info, rec, t->is_options);
+}
+
+/* The template scope of an exporter, as the input's templateScope says. */
+static void scopeKey(const listener_t *l, const struct sockaddr_storage *from, nf_scope_key_t *key)
+{
+	memset(key, 0, sizeof(*key));
+	if (l->inst->scope == SCOPE_DOMAIN)
+		return;
+	if (from->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)from;
+		memcpy(key->addr, &s6->sin6_addr, 16);
+		key->port = ntohs(s6->sin6_port);
+	} else {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)from;
+		key->addr[10] = key->addr[11] = 0xff; /* IPv4-mapped */
+		memcpy(key->addr + 12, &s4->sin_addr, 4);
+		key->port = ntohs(s4->sin_port);
+	}
+	if (l->inst->scope != SCOPE_ADDRESS_PORT)
+		key->port = 0;
+}
+
+static int processTemplated(listener_t *l, const uint8_t *buf, size_t len,
+			    const struct sockaddr_storage *from, datagram_ctx_t *d)
+{
+	nf_v9ipfix_ctx_t ctx = {.session = core.session, .now = d->now, .emit = emitTemplateRecord,
+				.emit_ctx = d, .record = rcv.record};
+	const nf_v9ipfix_result_t *r = &ctx.result;
+	int rc;
+
+	scopeKey(l, from, &ctx.exporter);
+	rc = nf_v9ipfix_decode(&ctx, buf, len);
+	STATSCOUNTER_ADD(l->ctrTemplateErrors, l->mut_ctrTemplateErrors, r->template_errors);
+	STATSCOUNTER_ADD(l->ctrSeqMissing, l->mut_ctrSeqMissing, r->sequence_missing);
+	if (r->sequence_reset)
+		STATSCOUNTER_INC(l->ctrSeqResets, l->mut_ctrSeqResets);
+	return rc;
+}
+
+static void processDatagram(listener_t *l, const uint8_t *buf, size_t len,
+			    const struct sockaddr_storage *from, datagram_ctx_t *d)
+{
+	int version = nf_peek_version(buf, len);
+	int rc;
+
+	exporterAddress(from, d);
+	if (prop.CreateStringProp(&d->fromHost, (uchar *)d->address, (int)strlen(d->address)) != RS_RET_OK)
+		return;
+	if (version == 9 || version == 10)
+		rc = processTemplated(l, buf, len, from, d);
+	else
+		rc = processLegacy(l, buf, len, d);
+	prop.Destruct(&d->fromHost);
+	if (rc != NF_OK && rc != NF_END) {
+		STATSCOUNTER_INC(l->ctrMalformed, l->mut_ctrMalformed);
+		logThrottled(&l->malformedLog, l, "malformed", d, rc);
+	}
+}
+
+/* Reads what the socket has, batch by batch, until it would block. */
+static void drainSocket(listener_t *l, thrdInfo_t *pThrd)
+{
+	smsg_t *msgs[CONF_NUM_MULTISUB];
+	multi_submit_t multiSub = {.ppMsgs = msgs, .maxElem = CONF_NUM_MULTISUB, .nElem = 0};
+	struct syslogTime stTime;
+	time_t ttGenTime;
+	int batch = l->inst->batchSize;
+	int n;
+
+	while (pThrd->bShallStop != RSTRUE) {
+		for (int i = 0; i < batch; i++) {
+			rcv.iov[i].iov_base = rcv.buf + (size_t)i * MAX_DATAGRAM;
+			rcv.iov[i].iov_len = MAX_DATAGRAM;
+			rcv.hdr[i].msg_hdr = (struct msghdr){.msg_name = &rcv.from[i],
+							     .msg_namelen = sizeof(rcv.from[i]),
+							     .msg_iov = &rcv.iov[i], .msg_iovlen = 1};
+		}
+		n = recvmmsg(l->sock, rcv.hdr, (unsigned)batch, MSG_DONTWAIT, NULL);
+		if (n <= 0)
+			break;
+		datetime.getCurrTime(&stTime, &ttGenTime, TIME_IN_LOCALTIME);
+		STATSCOUNTER_ADD(l->ctrReceived, l->mut_ctrReceived, n);
+		for (int i = 0; i < n; i++) {
+			datagram_ctx_t d = {.lstn = l, .rcvTime = &stTime, .ttGenTime = ttGenTime,
+					    .multiSub = &multiSub, .now = ttGenTime};
+			if (rcv.hdr[i].msg_hdr.msg_flags & MSG_TRUNC) {
+				STATSCOUNTER_INC(l->ctrTruncated, l->mut_ctrTruncated);
+				continue;
+			}
+			processDatagram(l, rcv.buf + (size_t)i * MAX_DATAGRAM, rcv.hdr[i].msg_len,
+					&rcv.from[i], &d);
+		}
+		if (n < batch)
+			break;
+	}
+	multiSubmitFlush(&multiSub);
+}
+
+BEGINrunInput
+	struct pollfd *fds = NULL;
+	listener_t **byFd = NULL;
+	nfds_t nfds = 0;
+	time_t lastHousekeeping = 0;
+CODESTARTrunInput
+	for (listener_t *l = listenerRoot; l != NULL; l = l->next)
+		nfds++;
+	CHKmalloc(fds = calloc(nfds, sizeof(*fds)));
+	CHKmalloc(byFd = calloc(nfds, sizeof(*byFd)));
+	nfds = 0;
+	for (listener_t *l = listenerRoot; l != NULL; l = l->next) {
+		fds[nfds] = (struct pollfd){.fd = l->sock, .events = POLLIN};
+		byFd[nfds++] = l;
+	}
+	while (pThrd->bShallStop != RSTRUE) {
+		int ready = poll(fds, nfds, POLL_TIMEOUT_MS);
+		if (ready < 0 && errno != EINTR) {
+			LogError(errno, RS_RET_ERR, MOD_NAME ": poll failed, input stops");
+			ABORT_FINALIZE(RS_RET_ERR);
+		}
+		for (nfds_t i = 0; ready > 0 && i < nfds; i++)
+			if (fds[i].revents & POLLIN)
+				drainSocket(byFd[i], pThrd);
+		if (time(NULL) != lastHousekeeping) {
+			lastHousekeeping = time(NULL);
+			nf_session_expire(core.session, lastHousekeeping);
+			syncSessionStats();
+		}
+	}
+finalize_it:
+	free(fds);
+	free(byFd);
+ENDrunInput
+
+BEGINwillRun
+CODESTARTwillRun
+ENDwillRun
+
+BEGINafterRun
+CODESTARTafterRun
+	while (listenerRoot != NULL) {
+		listener_t *next = listenerRoot->next;
+		destroyListener(listenerRoot);
+		listenerRoot = next;
+	}
+	free(rcv.buf);
+	free(rcv.hdr);
+	free(rcv.iov);
+	free(rcv.from);
+	free(rcv.record);
+	memset(&rcv, 0, sizeof(rcv));
+	if (core.stats != NULL)
+		statsobj.Destruct(&core.stats);
+	nf_session_free(core.session);
+	core.session = NULL;
+ENDafterRun
+
+BEGINmodExit
+CODESTARTmodExit
+	objRelease(glbl, CORE_COMPONENT);
+	objRelease(statsobj, CORE_COMPONENT);
+	objRelease(datetime, CORE_COMPONENT);
+	objRelease(prop, CORE_COMPONENT);
+	objRelease(ruleset, CORE_COMPONENT);
+ENDmodExit
+
+BEGINisCompatibleWithFeature
+CODESTARTisCompatibleWithFeature
+	if (eFeat == sFEATURENonCancelInputTermination)
+		iRet = RS_RET_OK;
+ENDisCompatibleWithFeature
+
+BEGINqueryEtryPt
+CODESTARTqueryEtryPt
+CODEqueryEtryPt_STD_IMOD_QUERIES
+CODEqueryEtryPt_STD_CONF2_QUERIES
+CODEqueryEtryPt_STD_CONF2_setModCnf_QUERIES
+CODEqueryEtryPt_STD_CONF2_PREPRIVDROP_QUERIES
+CODEqueryEtryPt_STD_CONF2_IMOD_QUERIES
+CODEqueryEtryPt_IsCompatibleWithFeature_IF_OMOD_QUERIES
+ENDqueryEtryPt
+
+BEGINmodInit()
+CODESTARTmodInit
+	*ipIFVersProvided = CURR_MOD_IF_VERSION;
+CODEmodInit_QueryRegCFSLineHdlr
+	CHKiRet(objUse(glbl, CORE_COMPONENT));
+	CHKiRet(objUse(statsobj, CORE_COMPONENT));
+	CHKiRet(objUse(datetime, CORE_COMPONENT));
+	CHKiRet(objUse(prop, CORE_COMPONENT));
+	CHKiRet(objUse(ruleset, CORE_COMPONENT));
+ENDmodInit

@@ -1,0 +1,99 @@
+/* nf_decode.h - what the decoders produce, and how they report errors.
+ *
+ * The decoder core is pure C: no rsyslog headers, no logging, no globals.
+ * A decoded flow record is a list of (information element, typed value)
+ * pairs plus the flow's absolute start and end time. Datagram-level facts
+ * (version, export time, sequence, source id) are in nf_datagram_info_t.
+ *
+ * Return codes: NF_OK (0) and NF_END (1) are success; every error is
+ * negative and nf_strerror() gives its static description.
+ *
+ * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
+ */
+#ifndef NF_DECODE_H
+#define NF_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nf_ie.h"
+
+typedef enum nf_rc {
+	NF_OK = 0,               /* a record was produced / the step succeeded */
+	NF_END = 1,              /* no more records in this datagram */
+	NF_ERR_SHORT = -1,       /* datagram shorter than its header */
+	NF_ERR_VERSION = -2,     /* version number not supported */
+	NF_ERR_COUNT = -3,       /* header record count exceeds the datagram */
+	NF_ERR_TRUNCATED = -4,   /* a record or set ends past the datagram */
+	NF_ERR_TOO_MANY = -5,    /* more fields than NF_RECORD_MAX_FIELDS */
+	NF_ERR_SET = -6,         /* set header malformed (length < 4 or past the end) */
+	NF_ERR_TEMPLATE = -7,    /* template record malformed (no field, zero-length record) */
+	NF_ERR_NOMEM = -8,       /* out of memory */
+	NF_ERR_LIMIT = -9,       /* a configured limit refused the item */
+	NF_ERR__LAST = -10
+} nf_rc_t;
+
+/* Static, never NULL, also for unknown codes. */
+const char *nf_strerror(int rc);
+
+/* Upper bound on the fields of one record: a template's fields (at most
+ * 512) and the few the decoder adds (normalised times). */
+#define NF_RECORD_MAX_FIELDS 528
+
+typedef struct nf_field {
+	const nf_ie_t *ie; /* dictionary entry, or NULL for an unknown element */
+	uint32_t pen;      /* always set, also when ie is NULL */
+	uint16_t id;
+	uint8_t type;      /* nf_ie_type_t: which member of v holds the value */
+	uint16_t len;      /* length on the wire; for NF_T_OCTETS/STRING the byte count at v.p */
+	union {
+		uint64_t u;       /* unsigned, boolean, dateTime (in the type's own unit) */
+		int64_t i;        /* signed */
+		double f;         /* float */
+		uint8_t b[16];    /* IPv4 (4 bytes), IPv6 (16), MAC (6), network order */
+		const uint8_t *p; /* octets, string: into the datagram, valid until the next call */
+	} v;
+} nf_field_t;
+
+typedef struct nf_record {
+	uint16_t nfields;
+	int64_t start_ms; /* absolute flow start, ms since the epoch; -1 unknown */
+	int64_t end_ms;   /* absolute flow end, ms since the epoch; -1 unknown */
+	nf_field_t field[NF_RECORD_MAX_FIELDS];
+} nf_record_t;
+
+/* Facts from the datagram header, shared by all its records. */
+typedef struct nf_datagram_info {
+	uint16_t version;       /* 1, 5, 7, 9, 10 */
+	uint16_t count;         /* header count field as sent */
+	uint32_t sys_uptime_ms; /* exporter uptime at export (v1/v5/v7/v9) */
+	uint32_t export_sec;    /* export time, seconds since the epoch */
+	uint32_t export_nsec;   /* and nanoseconds (v1/v5/v7) */
+	uint32_t sequence;      /* flow sequence (v5/v7), packet sequence (v9), record sequence (IPFIX) */
+	uint32_t source_id;     /* v9 source id, IPFIX observation domain, v5 engine type << 8 | engine id */
+	bool has_sequence;
+	bool has_source_id;
+} nf_datagram_info_t;
+
+/* Appends a field to a record. Returns NF_OK or NF_ERR_TOO_MANY. */
+int nf_record_add(nf_record_t *rec, const nf_field_t *f);
+
+/* The first field of element (pen, id), or NULL. */
+const nf_field_t *nf_record_find(const nf_record_t *rec, uint32_t pen, uint16_t id);
+
+/* Fills rec->start_ms / end_ms from whichever time fields the record has:
+ * absolute seconds/milli/micro/nanoseconds; sysUpTime-relative stamps
+ * (v1/v5/v7/v9: with the header's uptime and export time; IPFIX: with
+ * init_ms); delta microseconds before export; durations. A missing end is
+ * the export time, a missing start the end. Adds flow_start_milliseconds
+ * and flow_end_milliseconds fields when the record has none.
+ * init_ms: the exporter's boot time in ms since the epoch (IPFIX
+ * systemInitTimeMilliseconds learned from options), or -1 if unknown. */
+void nf_record_normalize_times(nf_record_t *rec, const nf_datagram_info_t *info, int64_t init_ms);
+
+/* Returns the datagram's version: the first 16 bits (NetFlow, IPFIX), or
+ * -1 when fewer than 2 bytes are given. */
+int nf_peek_version(const uint8_t *buf, size_t len);
+
+#endif /* NF_DECODE_H */

@@ -1,0 +1,170 @@
+/* nf_format.c - text renderings of decoded values and records.
+ *
+ * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
+ */
+#include "nf_format.h"
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* snprintf that reports what it really wrote, never more than size - 1. */
+static size_t put(size_t size, int n)
+{
+	if (n < 0 || size == 0)
+		return 0;
+	return (size_t)n < size ? (size_t)n : size - 1;
+}
+
+int nf_field_is_number(const nf_field_t *f)
+{
+	return (f->type >= NF_T_U8 && f->type <= NF_T_F64);
+}
+
+size_t nf_hex(const uint8_t *p, size_t n, char *buf, size_t size)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t w = 0;
+
+	if (size == 0)
+		return 0;
+	for (size_t i = 0; i < n && w + 2 < size; i++) {
+		buf[w++] = digits[p[i] >> 4];
+		buf[w++] = digits[p[i] & 15];
+	}
+	buf[w] = '\0';
+	return w;
+}
+
+/* Seconds since the epoch plus a fraction of `digits` digits, as RFC 3339. */
+static size_t time_text(int64_t sec, uint64_t frac, int digits, char *buf, size_t size)
+{
+	struct tm tm;
+	time_t t = (time_t)sec;
+	size_t w;
+
+	if (gmtime_r(&t, &tm) == NULL)
+		return put(size, snprintf(buf, size, "%" PRId64, sec));
+	w = put(size, snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
+				    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec));
+	if (digits > 0)
+		w += put(size - w, snprintf(buf + w, size - w, ".%0*" PRIu64, digits, frac));
+	return w + put(size - w, snprintf(buf + w, size - w, "Z"));
+}
+
+size_t nf_time_ms_text(int64_t ms, char *buf, size_t size)
+{
+	int64_t sec = ms / 1000, frac = ms % 1000;
+	if (frac < 0) { /* floor, for times before 1970 */
+		frac += 1000;
+		sec -= 1;
+	}
+	return time_text(sec, (uint64_t)frac, 3, buf, size);
+}
+
+static size_t datetime_text(const nf_field_t *f, char *buf, size_t size)
+{
+	uint64_t u = f->v.u;
+	switch (f->type) {
+	case NF_T_DT_SEC:
+		return time_text((int64_t)u, 0, 0, buf, size);
+	case NF_T_DT_MILLI:
+		return time_text((int64_t)(u / 1000), u % 1000, 3, buf, size);
+	case NF_T_DT_MICRO:
+		return time_text((int64_t)(u / 1000000), u % 1000000, 6, buf, size);
+	default:
+		return time_text((int64_t)(u / 1000000000), u % 1000000000, 9, buf, size);
+	}
+}
+
+size_t nf_field_text(const nf_field_t *f, char *buf, size_t size)
+{
+	const uint8_t *b = f->v.b;
+
+	switch (f->type) {
+	case NF_T_IPV4:
+		return put(size, snprintf(buf, size, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]));
+	case NF_T_IPV6:
+		if (size < INET6_ADDRSTRLEN || inet_ntop(AF_INET6, b, buf, (socklen_t)size) == NULL)
+			return nf_hex(b, 16, buf, size);
+		return strlen(buf);
+	case NF_T_MAC:
+		return put(size, snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1],
+					       b[2], b[3], b[4], b[5]));
+	case NF_T_BOOL:
+		return put(size, snprintf(buf, size, "%s", f->v.u ? "true" : "false"));
+	case NF_T_DT_SEC:
+	case NF_T_DT_MILLI:
+	case NF_T_DT_MICRO:
+	case NF_T_DT_NANO:
+		return datetime_text(f, buf, size);
+	case NF_T_I8:
+	case NF_T_I16:
+	case NF_T_I32:
+	case NF_T_I64:
+		return put(size, snprintf(buf, size, "%" PRId64, f->v.i));
+	case NF_T_F32:
+	case NF_T_F64:
+		return put(size, snprintf(buf, size, "%.17g", f->v.f));
+	default:
+		return put(size, snprintf(buf, size, "%" PRIu64, f->v.u));
+	}
+}
+
+size_t nf_unknown_name(uint32_t pen, uint16_t id, char *buf, size_t size)
+{
+	return put(size, snprintf(buf, size, "ie%" PRIu32 "_%u", pen, id));
+}
+
+/* Appends " <label> <value>" for the first field of (IANA) element id. */
+static size_t summary_item(const nf_record_t *rec, uint16_t id, const char *label, const char *fmt,
+			   char *buf, size_t size)
+{
+	const nf_field_t *f = nf_record_find(rec, NF_PEN_IANA, id);
+	if (f == NULL)
+		return 0;
+	return put(size, snprintf(buf, size, fmt, label, f->v.u));
+}
+
+/* Appends " <label> [addr]:port" for the first address found among ids. */
+static size_t summary_endpoint(const nf_record_t *rec, const char *label, uint16_t id4, uint16_t id6,
+			       uint16_t port_id, char *buf, size_t size)
+{
+	const nf_field_t *a = nf_record_find(rec, NF_PEN_IANA, id4);
+	const nf_field_t *port = nf_record_find(rec, NF_PEN_IANA, port_id);
+	char addr[NF_TEXT_MAX];
+
+	if (a == NULL)
+		a = nf_record_find(rec, NF_PEN_IANA, id6);
+	if (a == NULL)
+		return 0;
+	nf_field_text(a, addr, sizeof(addr));
+	return put(size, snprintf(buf, size, " %s [%s]:%" PRIu64, label, addr, port ? port->v.u : 0));
+}
+
+size_t nf_record_summary(const nf_record_t *rec, uint16_t version, char *buf, size_t size)
+{
+	size_t w = put(size, snprintf(buf, size, "FLOW v%u", version));
+	char t[NF_TEXT_MAX];
+
+	w += summary_endpoint(rec, "src", NF_IE_SOURCE_IPV4_ADDRESS, NF_IE_SOURCE_IPV6_ADDRESS,
+			      NF_IE_SOURCE_TRANSPORT_PORT, buf + w, size - w);
+	w += summary_endpoint(rec, "dst", NF_IE_DESTINATION_IPV4_ADDRESS, NF_IE_DESTINATION_IPV6_ADDRESS,
+			      NF_IE_DESTINATION_TRANSPORT_PORT, buf + w, size - w);
+	w += summary_item(rec, NF_IE_PROTOCOL_IDENTIFIER, "proto", " %s %" PRIu64, buf + w, size - w);
+	w += summary_item(rec, NF_IE_TCP_CONTROL_BITS, "tcpflags", " %s %02" PRIx64, buf + w, size - w);
+	w += summary_item(rec, NF_IE_IP_CLASS_OF_SERVICE, "tos", " %s %02" PRIx64, buf + w, size - w);
+	w += summary_item(rec, NF_IE_PACKET_DELTA_COUNT, "packets", " %s %" PRIu64, buf + w, size - w);
+	w += summary_item(rec, NF_IE_OCTET_DELTA_COUNT, "octets", " %s %" PRIu64, buf + w, size - w);
+	if (rec->start_ms >= 0) {
+		nf_time_ms_text(rec->start_ms, t, sizeof(t));
+		w += put(size - w, snprintf(buf + w, size - w, " start %s", t));
+	}
+	if (rec->end_ms >= 0) {
+		nf_time_ms_text(rec->end_ms, t, sizeof(t));
+		w += put(size - w, snprintf(buf + w, size - w, " end %s", t));
+	}
+	return w;
+}

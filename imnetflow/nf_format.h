@@ -1,0 +1,44 @@
+/* nf_format.h - text renderings of decoded values and records.
+ *
+ * Pure functions writing into caller buffers; nothing is allocated. Every
+ * function returns the length written (without the terminating NUL), always
+ * NUL-terminates when size > 0, and truncates rather than overflow.
+ *
+ * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
+ */
+#ifndef NF_FORMAT_H
+#define NF_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nf_decode.h"
+
+/* Longest text any single scalar rendering needs, NUL included. */
+#define NF_TEXT_MAX 64
+
+/* True if the field is rendered as a JSON number (integers, floats). */
+int nf_field_is_number(const nf_field_t *f);
+
+/* Renders an address (IPv4 dotted quad, IPv6 RFC 5952), MAC (aa:bb:..),
+ * dateTime (RFC 3339 UTC with the type's precision), boolean or number.
+ * Octet arrays and strings are not handled here (see nf_hex). */
+size_t nf_field_text(const nf_field_t *f, char *buf, size_t size);
+
+/* Lower-case hex of n bytes. Returns 2n, or less if size is too small. */
+size_t nf_hex(const uint8_t *p, size_t n, char *buf, size_t size);
+
+/* RFC 3339 UTC time with millisecond precision: 2026-11-28T17:48:55.123Z. */
+size_t nf_time_ms_text(int64_t ms, char *buf, size_t size);
+
+/* The name of an element without a dictionary entry: "ie<pen>_<id>"
+ * (e.g. ie9_12235, ie0_500) so that unknown fields are never dropped. */
+size_t nf_unknown_name(uint32_t pen, uint16_t id, char *buf, size_t size);
+
+/* One line in the spirit of flowd's FLOW lines:
+ * "FLOW v5 src [10.1.0.1]:52534 dst [192.0.2.27]:3306 proto 6 tcpflags 1b
+ *  tos 00 packets 9 octets 984 start <rfc3339> end <rfc3339>". Fields the
+ * record lacks are left out. */
+size_t nf_record_summary(const nf_record_t *rec, uint16_t version, char *buf, size_t size);
+
+#endif /* NF_FORMAT_H */

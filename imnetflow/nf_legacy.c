@@ -1,0 +1,201 @@
+/* nf_legacy.c - NetFlow v1, v5 and v7 decoders.
+ *
+ * The three versions differ only in header and record layout, so each layout
+ * is a table of steps (element, width) that one loop runs per record, the
+ * same way a v9/IPFIX template is run.
+ *
+ * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
+ */
+#include "nf_legacy.h"
+
+#include <string.h>
+
+/* Fields of v7 that have no IANA element. */
+static const nf_ie_t ie_v7_flow_flags = {NF_PEN_LOCAL, 1, NF_T_U8, NF_S_FLAGS, "netflow_v7_flow_flags"};
+static const nf_ie_t ie_v7_field_flags = {NF_PEN_LOCAL, 2, NF_T_U16, NF_S_FLAGS, "netflow_v7_field_flags"};
+
+enum step_kind {
+	STEP_UINT,  /* unsigned integer of `width` bytes */
+	STEP_IPV4,  /* 4-byte address */
+	STEP_PAD,   /* `width` bytes of padding, skipped */
+	STEP_LOCAL, /* unsigned integer of an element in `local` */
+};
+
+typedef struct nf_legacy_step {
+	uint16_t ie;    /* IANA element id (STEP_UINT, STEP_IPV4) */
+	uint8_t width;  /* bytes on the wire */
+	uint8_t kind;   /* enum step_kind */
+	const nf_ie_t *local;
+} nf_legacy_step_t;
+
+struct nf_legacy_layout {
+	uint16_t version;
+	uint8_t header_len;
+	uint8_t record_len;
+	uint8_t nsteps;
+	const nf_legacy_step_t *steps;
+};
+
+#define IPV4(id) {id, 4, STEP_IPV4, NULL}
+#define UINT(id, w) {id, w, STEP_UINT, NULL}
+#define PAD(w) {0, w, STEP_PAD, NULL}
+#define LOCAL(ie, w) {0, w, STEP_LOCAL, &ie}
+
+/* Fields every version shares, up to and including the transport ports. */
+#define COMMON_HEAD \
+	IPV4(NF_IE_SOURCE_IPV4_ADDRESS), IPV4(NF_IE_DESTINATION_IPV4_ADDRESS), \
+	IPV4(NF_IE_IP_NEXT_HOP_IPV4_ADDRESS), UINT(NF_IE_INGRESS_INTERFACE, 2), \
+	UINT(NF_IE_EGRESS_INTERFACE, 2), UINT(NF_IE_PACKET_DELTA_COUNT, 4), \
+	UINT(NF_IE_OCTET_DELTA_COUNT, 4), UINT(NF_IE_FLOW_START_SYS_UP_TIME, 4), \
+	UINT(NF_IE_FLOW_END_SYS_UP_TIME, 4), UINT(NF_IE_SOURCE_TRANSPORT_PORT, 2), \
+	UINT(NF_IE_DESTINATION_TRANSPORT_PORT, 2)
+
+/* v5 and v7 continue alike after their first byte of flags or padding. */
+#define V5_V7_MIDDLE \
+	UINT(NF_IE_TCP_CONTROL_BITS, 1), UINT(NF_IE_PROTOCOL_IDENTIFIER, 1), \
+	UINT(NF_IE_IP_CLASS_OF_SERVICE, 1), UINT(NF_IE_BGP_SOURCE_AS_NUMBER, 2), \
+	UINT(NF_IE_BGP_DESTINATION_AS_NUMBER, 2), UINT(NF_IE_SOURCE_IPV4_PREFIX_LENGTH, 1), \
+	UINT(NF_IE_DESTINATION_IPV4_PREFIX_LENGTH, 1)
+
+static const nf_legacy_step_t v1_steps[] = {
+	COMMON_HEAD, PAD(2), UINT(NF_IE_PROTOCOL_IDENTIFIER, 1), UINT(NF_IE_IP_CLASS_OF_SERVICE, 1),
+	UINT(NF_IE_TCP_CONTROL_BITS, 1), PAD(3), PAD(4),
+};
+static const nf_legacy_step_t v5_steps[] = {COMMON_HEAD, PAD(1), V5_V7_MIDDLE, PAD(2)};
+static const nf_legacy_step_t v7_steps[] = {
+	COMMON_HEAD, LOCAL(ie_v7_flow_flags, 1), V5_V7_MIDDLE, LOCAL(ie_v7_field_flags, 2),
+	IPV4(NF_IE_IPV4_ROUTER_SC),
+};
+
+#define NSTEPS(a) (uint8_t)(sizeof(a) / sizeof((a)[0]))
+static const struct nf_legacy_layout layouts[] = {
+	{1, 16, 48, NSTEPS(v1_steps), v1_steps},
+	{5, 24, 48, NSTEPS(v5_steps), v5_steps},
+	{7, 24, 52, NSTEPS(v7_steps), v7_steps},
+};
+
+static const struct nf_legacy_layout *layout_of(uint16_t version)
+{
+	for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++)
+		if (layouts[i].version == version)
+			return &layouts[i];
+	return NULL;
+}
+
+size_t nf_legacy_record_len(uint16_t version)
+{
+	const struct nf_legacy_layout *l = layout_of(version);
+	return l ? l->record_len : 0;
+}
+
+/* Reads the parts of the header after version and count. The header length
+ * was checked, so no read here can fail. */
+static void read_header_rest(nf_legacy_iter_t *it)
+{
+	nf_datagram_info_t *info = &it->info;
+	uint32_t reserved;
+
+	(void)nf_cursor_u32(&it->cur, &info->sys_uptime_ms);
+	(void)nf_cursor_u32(&it->cur, &info->export_sec);
+	(void)nf_cursor_u32(&it->cur, &info->export_nsec);
+	if (info->version == 1)
+		return;
+	(void)nf_cursor_u32(&it->cur, &info->sequence);
+	info->has_sequence = true;
+	if (info->version == 7) {
+		(void)nf_cursor_u32(&it->cur, &reserved);
+		return;
+	}
+	(void)nf_cursor_u8(&it->cur, &it->engine_type);
+	(void)nf_cursor_u8(&it->cur, &it->engine_id);
+	(void)nf_cursor_u16(&it->cur, &it->sampling);
+	info->source_id = (uint32_t)it->engine_type << 8 | it->engine_id;
+	info->has_source_id = true;
+}
+
+int nf_legacy_begin(nf_legacy_iter_t *it, const uint8_t *buf, size_t len)
+{
+	int version = nf_peek_version(buf, len);
+
+	memset(it, 0, sizeof(*it));
+	nf_cursor_init(&it->cur, buf, len);
+	if (version < 0)
+		return NF_ERR_SHORT;
+	it->layout = layout_of((uint16_t)version);
+	if (it->layout == NULL)
+		return NF_ERR_VERSION;
+	if (len < it->layout->header_len)
+		return NF_ERR_SHORT;
+	it->info.version = (uint16_t)version;
+	(void)nf_cursor_skip(&it->cur, 2);
+	(void)nf_cursor_u16(&it->cur, &it->info.count);
+	read_header_rest(it);
+	if ((size_t)it->info.count * it->layout->record_len > nf_cursor_left(&it->cur))
+		return NF_ERR_COUNT;
+	it->left = it->info.count;
+	return NF_OK;
+}
+
+static void add_uint(nf_record_t *rec, const nf_ie_t *ie, uint32_t pen, uint16_t id, uint64_t v)
+{
+	nf_field_t f = {.ie = ie, .pen = pen, .id = id, .type = ie ? ie->type : NF_T_U64};
+	f.v.u = v;
+	(void)nf_record_add(rec, &f);
+}
+
+static void add_iana_uint(nf_record_t *rec, uint16_t id, uint64_t v)
+{
+	add_uint(rec, nf_ie_lookup(NF_PEN_IANA, id), NF_PEN_IANA, id, v);
+}
+
+/* Runs the layout's steps over one record's bytes. */
+static void run_steps(const struct nf_legacy_layout *l, nf_cursor_t *rc, nf_record_t *rec)
+{
+	for (uint8_t i = 0; i < l->nsteps; i++) {
+		const nf_legacy_step_t *s = &l->steps[i];
+		uint64_t v = 0;
+		nf_field_t f = {.pen = NF_PEN_IANA, .id = s->ie, .type = NF_T_IPV4, .len = 4};
+
+		switch (s->kind) {
+		case STEP_PAD:
+			(void)nf_cursor_skip(rc, s->width);
+			break;
+		case STEP_IPV4:
+			f.ie = nf_ie_lookup(NF_PEN_IANA, s->ie);
+			(void)nf_cursor_copy(rc, f.v.b, 4);
+			(void)nf_record_add(rec, &f);
+			break;
+		case STEP_LOCAL:
+			(void)nf_cursor_uint(rc, s->width, &v);
+			add_uint(rec, s->local, s->local->pen, s->local->id, v);
+			break;
+		default:
+			(void)nf_cursor_uint(rc, s->width, &v);
+			add_iana_uint(rec, s->ie, v);
+			break;
+		}
+	}
+}
+
+int nf_legacy_next(nf_legacy_iter_t *it, nf_record_t *rec)
+{
+	const struct nf_legacy_layout *l = it->layout;
+	nf_cursor_t rc;
+
+	if (it->left == 0)
+		return NF_END;
+	/* nf_legacy_begin checked that all counted records are present */
+	if (!nf_cursor_sub(&it->cur, l->record_len, &rc))
+		return NF_ERR_TRUNCATED;
+	it->left--;
+	rec->nfields = 0;
+	run_steps(l, &rc, rec);
+	if (l->version == 5) {
+		add_iana_uint(rec, NF_IE_ENGINE_TYPE, it->engine_type);
+		add_iana_uint(rec, NF_IE_ENGINE_ID, it->engine_id);
+		add_iana_uint(rec, NF_IE_SAMPLING_ALGORITHM, it->sampling >> 14);
+		add_iana_uint(rec, NF_IE_SAMPLING_INTERVAL, it->sampling & 0x3fff);
+	}
+	nf_record_normalize_times(rec, &it->info, -1);
+	return NF_OK;
+}

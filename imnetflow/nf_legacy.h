@@ -1,0 +1,44 @@
+/* nf_legacy.h - NetFlow v1, v5 and v7: fixed record layouts.
+ *
+ * Usage, libfds style:
+ *     nf_legacy_iter_t it;
+ *     int rc = nf_legacy_begin(&it, buf, len);
+ *     while (rc == NF_OK && (rc = nf_legacy_next(&it, &rec)) == NF_OK)
+ *         use(&it.info, &rec);
+ *     rc is now NF_END, or an error that nf_strerror() describes.
+ *
+ * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
+ */
+#ifndef NF_LEGACY_H
+#define NF_LEGACY_H
+
+#include "nf_cursor.h"
+#include "nf_decode.h"
+
+struct nf_legacy_layout;
+
+typedef struct nf_legacy_iter {
+	nf_datagram_info_t info;
+	nf_cursor_t cur;                      /* the records not read yet */
+	const struct nf_legacy_layout *layout;
+	uint16_t left;                        /* records not read yet */
+	uint8_t engine_type;                  /* v5 only */
+	uint8_t engine_id;                    /* v5 only */
+	uint16_t sampling;                    /* v5 only: 2-bit mode, 14-bit interval */
+} nf_legacy_iter_t;
+
+/* Reads and checks the header.
+ * Returns NF_OK; NF_ERR_SHORT if the datagram is shorter than the header;
+ * NF_ERR_VERSION if it is not v1, v5 or v7; NF_ERR_COUNT if the header's
+ * count needs more bytes than the datagram has. Bytes after the last
+ * counted record are ignored (some exporters pad). */
+int nf_legacy_begin(nf_legacy_iter_t *it, const uint8_t *buf, size_t len);
+
+/* Decodes the next record into rec.
+ * Returns NF_OK, or NF_END when all counted records were read. */
+int nf_legacy_next(nf_legacy_iter_t *it, nf_record_t *rec);
+
+/* Record length of a legacy version, 0 if not v1/v5/v7. */
+size_t nf_legacy_record_len(uint16_t version);
+
+#endif /* NF_LEGACY_H */

@@ -1,0 +1,504 @@
+/* nf_session.c - template state per exporter, with documented bounds.
+ *
+ * Scopes live in a chained hash table and an LRU list; each scope keeps its
+ * templates in a small chained hash; all templates of the session are also
+ * in one LRU list, so that the memory limit evicts the least recently used
+ * template whichever exporter owns it. Pending data sets are a FIFO per
+ * scope. Every byte held is accounted in `memory`.
+ *
+ * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
+ */
+#include "nf_session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define SCOPE_TEMPLATE_BUCKETS 16
+
+/* A doubly linked list node, for the LRU lists. */
+typedef struct link {
+	struct link *prev, *next;
+} link_t;
+
+typedef struct tentry {
+	link_t lru;               /* session-wide template LRU; first member */
+	struct tentry *next;      /* in the scope's bucket */
+	struct nf_scope *scope;
+	nf_template_t *t;
+	time_t refreshed;         /* last put, for template_timeout */
+	size_t bytes;
+} tentry_t;
+
+typedef struct pending {
+	struct pending *next;
+	uint16_t template_id;
+	time_t at;
+	nf_datagram_info_t info;
+	size_t len;
+	uint8_t data[];
+} pending_t;
+
+struct nf_scope {
+	link_t lru;               /* session-wide scope LRU; first member */
+	struct nf_scope *next;    /* in the session's bucket */
+	nf_scope_key_t key;
+	tentry_t *templates[SCOPE_TEMPLATE_BUCKETS];
+	uint32_t ntemplates;
+	pending_t *pend_head, *pend_tail;
+	size_t pend_bytes;
+	int seq_valid;
+	uint32_t seq_next;
+};
+
+struct nf_session {
+	nf_limits_t limits;
+	nf_session_stats_t stats;
+	nf_scope_t **buckets;
+	size_t nbuckets;          /* a power of two */
+	size_t nscopes;
+	size_t ntemplates;
+	link_t scope_lru;         /* head: most recently used */
+	link_t template_lru;
+	size_t template_bytes;
+	size_t pending_bytes;
+	size_t memory;            /* everything, tables included */
+};
+
+void nf_limits_default(nf_limits_t *l)
+{
+	l->max_scopes = 16384;
+	l->max_templates_per_scope = 1024;
+	l->max_template_bytes = 64u << 20;
+	l->template_timeout = 5400;
+	l->max_pending_bytes_per_scope = 256u << 10;
+	l->max_pending_bytes = 16u << 20;
+	l->pending_timeout = 60;
+}
+
+/* ---- lists ---- */
+static void list_init(link_t *head)
+{
+	head->prev = head->next = head;
+}
+
+static void list_remove(link_t *n)
+{
+	n->prev->next = n->next;
+	n->next->prev = n->prev;
+}
+
+static void list_push_front(link_t *head, link_t *n)
+{
+	n->next = head->next;
+	n->prev = head;
+	head->next->prev = n;
+	head->next = n;
+}
+
+static void list_touch(link_t *head, link_t *n)
+{
+	list_remove(n);
+	list_push_front(head, n);
+}
+
+/* ---- session ---- */
+nf_session_t *nf_session_new(const nf_limits_t *limits)
+{
+	nf_session_t *s = calloc(1, sizeof(*s));
+	size_t n = 64;
+
+	if (s == NULL)
+		return NULL;
+	s->limits = *limits;
+	if (s->limits.max_scopes == 0)
+		s->limits.max_scopes = 1;
+	while (n < s->limits.max_scopes && n < (1u << 20))
+		n <<= 1;
+	s->nbuckets = n;
+	s->buckets = calloc(n, sizeof(*s->buckets));
+	if (s->buckets == NULL) {
+		free(s);
+		return NULL;
+	}
+	list_init(&s->scope_lru);
+	list_init(&s->template_lru);
+	s->memory = sizeof(*s) + n * sizeof(*s->buckets);
+	return s;
+}
+
+const nf_session_stats_t *nf_session_stats(const nf_session_t *s)
+{
+	return &s->stats;
+}
+
+size_t nf_session_memory(const nf_session_t *s)
+{
+	return s->memory;
+}
+
+size_t nf_session_scope_count(const nf_session_t *s)
+{
+	return s->nscopes;
+}
+
+size_t nf_session_template_count(const nf_session_t *s)
+{
+	return s->ntemplates;
+}
+
+const nf_scope_key_t *nf_scope_key(const nf_scope_t *scope)
+{
+	return &scope->key;
+}
+
+/* ---- templates ---- */
+static tentry_t **template_slot(nf_scope_t *scope, uint16_t id)
+{
+	tentry_t **p = &scope->templates[id % SCOPE_TEMPLATE_BUCKETS];
+	while (*p != NULL && (*p)->t->id != id)
+		p = &(*p)->next;
+	return p;
+}
+
+/* Unlinks and frees the template at slot; counts nothing. */
+static void drop_template(nf_session_t *s, nf_scope_t *scope, tentry_t **slot)
+{
+	tentry_t *e = *slot;
+	*slot = e->next;
+	list_remove(&e->lru);
+	scope->ntemplates--;
+	s->ntemplates--;
+	s->template_bytes -= e->bytes;
+	s->memory -= e->bytes;
+	nf_template_free(e->t);
+	free(e);
+}
+
+static void evict_template_entry(nf_session_t *s, tentry_t *e)
+{
+	drop_template(s, e->scope, template_slot(e->scope, e->t->id));
+	s->stats.templates_evicted++;
+}
+
+/* The least recently used template of one scope. */
+static tentry_t *scope_lru_template(nf_session_t *s, nf_scope_t *scope)
+{
+	for (link_t *n = s->template_lru.prev; n != &s->template_lru; n = n->prev)
+		if (((tentry_t *)n)->scope == scope)
+			return (tentry_t *)n;
+	return NULL;
+}
+
+static int expired(const nf_session_t *s, const tentry_t *e, time_t now)
+{
+	return s->limits.template_timeout != 0 && now - e->refreshed > (time_t)s->limits.template_timeout;
+}
+
+int nf_scope_put_template(nf_session_t *s, nf_scope_t *scope, nf_template_t *t, time_t now)
+{
+	size_t bytes = nf_template_size(t) + sizeof(tentry_t);
+	tentry_t **slot = template_slot(scope, t->id), *e;
+
+	if (*slot != NULL && nf_template_equal((*slot)->t, t)) {
+		(*slot)->refreshed = now;
+		list_touch(&s->template_lru, &(*slot)->lru);
+		s->stats.templates_refreshed++;
+		nf_template_free(t);
+		return NF_OK;
+	}
+	if (bytes > s->limits.max_template_bytes) {
+		nf_template_free(t);
+		return NF_ERR_LIMIT;
+	}
+	if (*slot != NULL)
+		drop_template(s, scope, slot); /* redefinition replaces */
+	while (scope->ntemplates >= s->limits.max_templates_per_scope && scope->ntemplates > 0)
+		evict_template_entry(s, scope_lru_template(s, scope));
+	while (s->template_bytes + bytes > s->limits.max_template_bytes && s->ntemplates > 0)
+		evict_template_entry(s, (tentry_t *)s->template_lru.prev);
+	if ((e = calloc(1, sizeof(*e))) == NULL) {
+		nf_template_free(t);
+		return NF_ERR_NOMEM;
+	}
+	e->scope = scope;
+	e->t = t;
+	e->refreshed = now;
+	e->bytes = bytes;
+	slot = template_slot(scope, t->id);
+	e->next = *slot;
+	*slot = e;
+	list_push_front(&s->template_lru, &e->lru);
+	scope->ntemplates++;
+	s->ntemplates++;
+	s->template_bytes += bytes;
+	s->memory += bytes;
+	s->stats.templates_added++;
+	return NF_OK;
+}
+
+const nf_template_t *nf_scope_template(nf_session_t *s, nf_scope_t *scope, uint16_t id, time_t now)
+{
+	tentry_t **slot = template_slot(scope, id);
+
+	if (*slot == NULL)
+		return NULL;
+	if (expired(s, *slot, now)) {
+		drop_template(s, scope, slot);
+		s->stats.templates_expired++;
+		return NULL;
+	}
+	list_touch(&s->template_lru, &(*slot)->lru);
+	return (*slot)->t;
+}
+
+void nf_scope_withdraw(nf_session_t *s, nf_scope_t *scope, uint16_t id)
+{
+	tentry_t **slot = template_slot(scope, id);
+	if (*slot == NULL)
+		return;
+	drop_template(s, scope, slot);
+	s->stats.templates_withdrawn++;
+}
+
+void nf_scope_withdraw_all(nf_session_t *s, nf_scope_t *scope, int options)
+{
+	for (int b = 0; b < SCOPE_TEMPLATE_BUCKETS; b++) {
+		tentry_t **slot = &scope->templates[b];
+		while (*slot != NULL) {
+			if (((*slot)->t->is_options != 0) == (options != 0)) {
+				drop_template(s, scope, slot);
+				s->stats.templates_withdrawn++;
+			} else {
+				slot = &(*slot)->next;
+			}
+		}
+	}
+}
+
+/* ---- pending data ---- */
+static void free_pending(nf_session_t *s, nf_scope_t *scope, pending_t *p)
+{
+	size_t bytes = sizeof(*p) + p->len;
+	scope->pend_bytes -= bytes;
+	s->pending_bytes -= bytes;
+	s->memory -= bytes;
+	free(p);
+}
+
+/* Drops the oldest pending set of scope (counted). */
+static void drop_oldest_pending(nf_session_t *s, nf_scope_t *scope)
+{
+	pending_t *p = scope->pend_head;
+	scope->pend_head = p->next;
+	if (scope->pend_head == NULL)
+		scope->pend_tail = NULL;
+	free_pending(s, scope, p);
+	s->stats.pending_dropped++;
+}
+
+static void expire_pending(nf_session_t *s, nf_scope_t *scope, time_t now)
+{
+	while (scope->pend_head != NULL && now - scope->pend_head->at > (time_t)s->limits.pending_timeout)
+		drop_oldest_pending(s, scope);
+}
+
+/* Frees room in other scopes for the session-wide limit, oldest scopes
+ * (least recently used) first. */
+static void make_room_total(nf_session_t *s, nf_scope_t *keep, size_t bytes)
+{
+	for (link_t *n = s->scope_lru.prev; n != &s->scope_lru && s->pending_bytes + bytes > s->limits.max_pending_bytes;) {
+		nf_scope_t *scope = (nf_scope_t *)n;
+		n = n->prev;
+		while (scope != keep && scope->pend_head != NULL &&
+		       s->pending_bytes + bytes > s->limits.max_pending_bytes)
+			drop_oldest_pending(s, scope);
+	}
+	while (keep->pend_head != NULL && s->pending_bytes + bytes > s->limits.max_pending_bytes)
+		drop_oldest_pending(s, keep);
+}
+
+int nf_scope_pend(nf_session_t *s, nf_scope_t *scope, uint16_t template_id, const uint8_t *body,
+		  size_t len, const nf_datagram_info_t *info, time_t now)
+{
+	size_t bytes = sizeof(pending_t) + len;
+	pending_t *p;
+
+	expire_pending(s, scope, now);
+	if (bytes > s->limits.max_pending_bytes_per_scope || bytes > s->limits.max_pending_bytes) {
+		s->stats.pending_dropped++;
+		return NF_ERR_LIMIT;
+	}
+	while (scope->pend_bytes + bytes > s->limits.max_pending_bytes_per_scope)
+		drop_oldest_pending(s, scope);
+	make_room_total(s, scope, bytes);
+	if ((p = malloc(bytes)) == NULL) {
+		s->stats.pending_dropped++;
+		return NF_ERR_NOMEM;
+	}
+	p->next = NULL;
+	p->template_id = template_id;
+	p->at = now;
+	p->info = *info;
+	p->len = len;
+	memcpy(p->data, body, len);
+	if (scope->pend_tail != NULL)
+		scope->pend_tail->next = p;
+	else
+		scope->pend_head = p;
+	scope->pend_tail = p;
+	scope->pend_bytes += bytes;
+	s->pending_bytes += bytes;
+	s->memory += bytes;
+	s->stats.pending_buffered++;
+	return NF_OK;
+}
+
+void nf_scope_take_pending(nf_session_t *s, nf_scope_t *scope, uint16_t template_id, nf_pending_fn fn,
+			   void *ctx)
+{
+	pending_t *taken = NULL, **tail = &taken, **pp = &scope->pend_head;
+
+	/* take the matching sets out first: fn may call back into the session */
+	scope->pend_tail = NULL;
+	while (*pp != NULL) {
+		pending_t *p = *pp;
+		if (p->template_id == template_id) {
+			*pp = p->next;
+			p->next = NULL;
+			*tail = p;
+			tail = &p->next;
+		} else {
+			scope->pend_tail = p;
+			pp = &p->next;
+		}
+	}
+	while (taken != NULL) {
+		pending_t *p = taken;
+		taken = p->next;
+		fn(ctx, p->data, p->len, &p->info);
+		free_pending(s, scope, p);
+		s->stats.pending_decoded++;
+	}
+}
+
+/* ---- scopes ---- */
+static size_t key_hash(const nf_scope_key_t *k)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a over the fields, not the padding */
+	const uint8_t extra[] = {(uint8_t)(k->port >> 8), (uint8_t)k->port, (uint8_t)k->version,
+				 (uint8_t)(k->domain >> 24), (uint8_t)(k->domain >> 16),
+				 (uint8_t)(k->domain >> 8), (uint8_t)k->domain};
+	for (size_t i = 0; i < sizeof(k->addr); i++)
+		h = (h ^ k->addr[i]) * 1099511628211ull;
+	for (size_t i = 0; i < sizeof(extra); i++)
+		h = (h ^ extra[i]) * 1099511628211ull;
+	return (size_t)(h ^ (h >> 29));
+}
+
+static int key_equal(const nf_scope_key_t *a, const nf_scope_key_t *b)
+{
+	return memcmp(a->addr, b->addr, sizeof(a->addr)) == 0 && a->port == b->port &&
+	       a->version == b->version && a->domain == b->domain;
+}
+
+static nf_scope_t **scope_slot(nf_session_t *s, const nf_scope_key_t *key)
+{
+	nf_scope_t **p = &s->buckets[key_hash(key) & (s->nbuckets - 1)];
+	while (*p != NULL && !key_equal(&(*p)->key, key))
+		p = &(*p)->next;
+	return p;
+}
+
+/* Frees a scope with its templates (counted as evicted when `evict`) and
+ * pending sets (counted as dropped). */
+static void free_scope(nf_session_t *s, nf_scope_t *scope, int evict)
+{
+	for (int b = 0; b < SCOPE_TEMPLATE_BUCKETS; b++)
+		while (scope->templates[b] != NULL) {
+			drop_template(s, scope, &scope->templates[b]);
+			if (evict)
+				s->stats.templates_evicted++;
+		}
+	while (scope->pend_head != NULL)
+		drop_oldest_pending(s, scope);
+	*scope_slot(s, &scope->key) = scope->next;
+	list_remove(&scope->lru);
+	s->nscopes--;
+	s->memory -= sizeof(*scope);
+	free(scope);
+}
+
+nf_scope_t *nf_session_scope(nf_session_t *s, const nf_scope_key_t *key, time_t now)
+{
+	nf_scope_t **slot = scope_slot(s, key), *scope = *slot;
+
+	(void)now;
+	if (scope != NULL) {
+		list_touch(&s->scope_lru, &scope->lru);
+		return scope;
+	}
+	if (s->nscopes >= s->limits.max_scopes) {
+		free_scope(s, (nf_scope_t *)s->scope_lru.prev, 1);
+		s->stats.scopes_evicted++;
+		slot = scope_slot(s, key);
+	}
+	if ((scope = calloc(1, sizeof(*scope))) == NULL)
+		return NULL;
+	scope->key = *key;
+	*slot = scope;
+	list_push_front(&s->scope_lru, &scope->lru);
+	s->nscopes++;
+	s->memory += sizeof(*scope);
+	return scope;
+}
+
+uint32_t nf_scope_sequence(nf_scope_t *scope, uint32_t seq, uint32_t advance, int *reset)
+{
+	uint32_t missing = 0;
+	int32_t diff = (int32_t)(seq - scope->seq_next);
+
+	*reset = 0;
+	if (scope->seq_valid && diff != 0) {
+		if (diff > 0 && diff < (1 << 30))
+			missing = (uint32_t)diff;
+		else
+			*reset = 1;
+	}
+	scope->seq_valid = 1;
+	scope->seq_next = seq + advance;
+	return missing;
+}
+
+void nf_session_expire(nf_session_t *s, time_t now)
+{
+	for (link_t *n = s->scope_lru.next; n != &s->scope_lru; n = n->next)
+		expire_pending(s, (nf_scope_t *)n, now);
+	if (s->limits.template_timeout == 0)
+		return;
+	for (link_t *n = s->template_lru.prev; n != &s->template_lru;) {
+		tentry_t *e = (tentry_t *)n;
+		n = n->prev;
+		if (expired(s, e, now)) {
+			drop_template(s, e->scope, template_slot(e->scope, e->t->id));
+			s->stats.templates_expired++;
+		}
+	}
+}
+
+void nf_session_foreach_template(const nf_session_t *s, nf_template_visit_fn fn, void *ctx)
+{
+	for (const link_t *n = s->template_lru.next; n != &s->template_lru; n = n->next) {
+		const tentry_t *e = (const tentry_t *)n;
+		fn(ctx, &e->scope->key, e->t);
+	}
+}
+
+void nf_session_free(nf_session_t *s)
+{
+	if (s == NULL)
+		return;
+	while (s->scope_lru.next != &s->scope_lru)
+		free_scope(s, (nf_scope_t *)s->scope_lru.next, 0);
+	free(s->buckets);
+	free(s);
+}

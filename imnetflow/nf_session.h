@@ -1,0 +1,120 @@
+/* nf_session.h - template state per exporter, with documented bounds.
+ *
+ * The decoder does not know exporters; it asks this store for a scope (the
+ * RFC 7011 / RFC 3954 template scope: exporter address + observation domain
+ * or source id, optionally the exporter's port) and for templates inside
+ * it. Everything the store holds is bounded (nf_limits_t) and evicted least
+ * recently used first; every eviction, expiry and drop is counted in
+ * nf_session_stats_t. Not thread-safe: one session per receiving thread.
+ *
+ * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
+ */
+#ifndef NF_SESSION_H
+#define NF_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "nf_decode.h"
+#include "nf_template.h"
+
+typedef struct nf_limits {
+	uint32_t max_scopes;              /* scopes held at once (default 16384) */
+	uint32_t max_templates_per_scope; /* default 1024 */
+	size_t max_template_bytes;        /* memory of all templates together (default 64 MiB) */
+	uint32_t template_timeout;        /* seconds without refresh before a template expires;
+					     0 = never (default 5400: 3 x Cisco's 30 min refresh) */
+	size_t max_pending_bytes_per_scope; /* data sets waiting for their template (default 256 KiB) */
+	size_t max_pending_bytes;         /* all scopes together (default 16 MiB) */
+	uint32_t pending_timeout;         /* seconds a waiting data set is kept (default 60) */
+} nf_limits_t;
+
+/* Fills l with the defaults above. */
+void nf_limits_default(nf_limits_t *l);
+
+typedef struct nf_scope_key {
+	uint8_t addr[16];  /* exporter address, IPv6 or IPv4-mapped IPv6; zero when not part of the key */
+	uint16_t port;     /* exporter port, 0 when not part of the key */
+	uint16_t version;  /* 9 or 10: a v9 source id and an IPFIX domain are different scopes */
+	uint32_t domain;   /* v9 source id, IPFIX observation domain id */
+} nf_scope_key_t;
+
+typedef struct nf_session_stats {
+	uint64_t templates_added;     /* new templates and changed redefinitions */
+	uint64_t templates_refreshed; /* identical re-sends */
+	uint64_t templates_withdrawn; /* IPFIX withdrawals */
+	uint64_t templates_evicted;   /* dropped for a limit (per scope, memory, scope eviction) */
+	uint64_t templates_expired;   /* dropped for template_timeout */
+	uint64_t scopes_evicted;      /* scopes dropped for max_scopes */
+	uint64_t pending_buffered;    /* data sets stored to wait for their template */
+	uint64_t pending_decoded;     /* of those, handed back when the template came */
+	uint64_t pending_dropped;     /* of those, dropped: expired, or a limit */
+} nf_session_stats_t;
+
+typedef struct nf_session nf_session_t;
+typedef struct nf_scope nf_scope_t;
+
+/* Returns a new, empty session, or NULL when out of memory. */
+nf_session_t *nf_session_new(const nf_limits_t *limits);
+void nf_session_free(nf_session_t *s);
+const nf_session_stats_t *nf_session_stats(const nf_session_t *s);
+
+/* Bytes held: scopes, templates and pending data. */
+size_t nf_session_memory(const nf_session_t *s);
+size_t nf_session_scope_count(const nf_session_t *s);
+size_t nf_session_template_count(const nf_session_t *s);
+
+/* Finds the scope of key, creating it (and evicting the least recently used
+ * scope when max_scopes is reached). Returns NULL only when out of memory. */
+nf_scope_t *nf_session_scope(nf_session_t *s, const nf_scope_key_t *key, time_t now);
+
+const nf_scope_key_t *nf_scope_key(const nf_scope_t *scope);
+
+/* Stores t in scope (the session takes ownership), replacing a template of
+ * the same id. An identical re-send only refreshes the stored one (t is
+ * freed). Evicts least recently used templates to honour the limits.
+ * Returns NF_OK, or NF_ERR_LIMIT when t alone exceeds max_template_bytes
+ * (t is freed). */
+int nf_scope_put_template(nf_session_t *s, nf_scope_t *scope, nf_template_t *t, time_t now);
+
+/* The template id of scope, or NULL. A template past template_timeout is
+ * removed (counted as expired) and NULL returned. */
+const nf_template_t *nf_scope_template(nf_session_t *s, nf_scope_t *scope, uint16_t id, time_t now);
+
+/* IPFIX withdrawals: one template, or all data (options=0) or all options
+ * (options=1) templates of the scope. */
+void nf_scope_withdraw(nf_session_t *s, nf_scope_t *scope, uint16_t id);
+void nf_scope_withdraw_all(nf_session_t *s, nf_scope_t *scope, int options);
+
+/* Keeps a copy of a data set whose template has not arrived (body: opaque
+ * bytes the decoder wants back; it keeps the whole set, header included),
+ * with the facts of its datagram. Returns NF_OK,
+ * or NF_ERR_LIMIT when it cannot be kept (counted as dropped). */
+int nf_scope_pend(nf_session_t *s, nf_scope_t *scope, uint16_t template_id, const uint8_t *body,
+		  size_t len, const nf_datagram_info_t *info, time_t now);
+
+/* Hands every kept data set of template_id to fn, oldest first, then
+ * forgets them (counted as decoded). */
+typedef void (*nf_pending_fn)(void *ctx, const uint8_t *body, size_t len, const nf_datagram_info_t *info);
+void nf_scope_take_pending(nf_session_t *s, nf_scope_t *scope, uint16_t template_id, nf_pending_fn fn,
+			   void *ctx);
+
+/* Drops expired templates and pending data sets. Cheap enough to call once
+ * a second. */
+void nf_session_expire(nf_session_t *s, time_t now);
+
+/* Sequence tracking (RFC 3954: v9 counts export packets; RFC 7011: IPFIX
+ * counts data records). seq: the header's sequence number; advance: what
+ * this datagram adds (1 for v9, its data records for IPFIX). Serial-number
+ * arithmetic: returns the records or packets missing before this datagram
+ * (0 when in order), and sets *reset when the number went backwards or
+ * jumped by more than 2^30 (an exporter restart); the first datagram of a
+ * scope is never a gap. */
+uint32_t nf_scope_sequence(nf_scope_t *scope, uint32_t seq, uint32_t advance, int *reset);
+
+/* Visits every template (for persistence), scope by scope. */
+typedef void (*nf_template_visit_fn)(void *ctx, const nf_scope_key_t *key, const nf_template_t *t);
+void nf_session_foreach_template(const nf_session_t *s, nf_template_visit_fn fn, void *ctx);
+
+#endif /* NF_SESSION_H */

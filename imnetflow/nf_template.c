@@ -1,0 +1,254 @@
+/* nf_template.c - compiling templates into ops, and running them over records.
+ *
+ * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
+ */
+#include "nf_template.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Seconds from the NTP era (1900) to the Unix epoch. */
+#define NTP_UNIX_OFFSET 2208988800ull
+
+static int is_unsigned(uint8_t type)
+{
+	return type >= NF_T_U8 && type <= NF_T_U64;
+}
+
+static int is_signed(uint8_t type)
+{
+	return type >= NF_T_I8 && type <= NF_T_I64;
+}
+
+/* Chooses how to read a field from its element's type and the length the
+ * exporter announced. A length the type cannot have (H3C's 2-byte
+ * addresses, a 5-byte MAC) makes the value raw octets: shown as sent,
+ * never misread. */
+static void choose_kind(nf_op_t *op)
+{
+	uint8_t type = op->ie ? op->ie->type : NF_T_OCTETS;
+	uint16_t len = op->len;
+	int fixed_int = len >= 1 && len <= 8;
+
+	op->kind = NF_OP_OCTETS;
+	op->type = NF_T_OCTETS;
+	if (type == NF_T_STRING) {
+		op->kind = NF_OP_STRING;
+	} else if (type >= NF_T_BASIC_LIST && type <= NF_T_SUBTEMPLATE_MULTILIST) {
+		op->kind = NF_OP_LIST;
+	} else if (len == NF_VARLEN) {
+		return; /* every other type has a fixed size */
+	} else if ((is_unsigned(type) || type == NF_T_DT_SEC || type == NF_T_DT_MILLI) && fixed_int) {
+		op->kind = NF_OP_UINT;
+	} else if (is_signed(type) && fixed_int) {
+		op->kind = NF_OP_INT;
+	} else if ((type == NF_T_F32 || type == NF_T_F64) && (len == 4 || len == 8)) {
+		op->kind = len == 4 ? NF_OP_FLOAT32 : NF_OP_FLOAT64;
+		op->type = NF_T_F64;
+		return;
+	} else if (type == NF_T_BOOL && len == 1) {
+		op->kind = NF_OP_BOOL;
+	} else if ((type == NF_T_IPV4 && len == 4) || (type == NF_T_IPV6 && len == 16) ||
+		   (type == NF_T_MAC && len == 6)) {
+		op->kind = NF_OP_ADDR;
+	} else if ((type == NF_T_DT_MICRO || type == NF_T_DT_NANO) && len == 8) {
+		op->kind = NF_OP_DT_NTP;
+	} else {
+		return;
+	}
+	op->type = type;
+}
+
+/* NetFlow v9 option scope field types (RFC 3954 section 6.1), which are
+ * not information elements. */
+static const nf_ie_t v9_scope_elements[] = {
+	{NF_PEN_LOCAL, 0x101, NF_T_OCTETS, NF_S_IDENTIFIER, "scope_system"},
+	{NF_PEN_LOCAL, 0x102, NF_T_U32, NF_S_IDENTIFIER, "scope_interface"},
+	{NF_PEN_LOCAL, 0x103, NF_T_U32, NF_S_IDENTIFIER, "scope_line_card"},
+	{NF_PEN_LOCAL, 0x104, NF_T_U32, NF_S_IDENTIFIER, "scope_cache"},
+	{NF_PEN_LOCAL, 0x105, NF_T_U16, NF_S_IDENTIFIER, "scope_template"},
+};
+
+/* Resolves field i of a template to its element and the (pen, id) it is
+ * emitted under. */
+static void resolve(nf_template_flavor_t flavor, const nf_field_spec_t *f, int is_scope, nf_op_t *op)
+{
+	op->pen = f->pen;
+	op->id = f->id;
+	if (flavor == NF_FLAVOR_IPFIX) {
+		op->ie = nf_ie_lookup(f->pen, f->id);
+	} else if (!is_scope) {
+		op->ie = nf_ie_lookup_v9(f->id);
+	} else if (f->id >= 1 && f->id <= sizeof(v9_scope_elements) / sizeof(v9_scope_elements[0])) {
+		op->ie = &v9_scope_elements[f->id - 1];
+		op->pen = op->ie->pen;
+		op->id = op->ie->id;
+	} else {
+		op->ie = NULL;
+	}
+}
+
+void nf_template_free(nf_template_t *t)
+{
+	if (t == NULL)
+		return;
+	free(t->spec);
+	free(t->ops);
+	free(t);
+}
+
+int nf_template_compile(nf_template_flavor_t flavor, uint16_t id, const nf_field_spec_t *fields,
+			uint16_t nfields, int is_options, uint16_t scope_fields, nf_template_t **out)
+{
+	nf_template_t *t;
+	uint32_t min_len = 0;
+
+	*out = NULL;
+	if (nfields > NF_TEMPLATE_MAX_FIELDS)
+		return NF_ERR_TOO_MANY;
+	if (nfields == 0 || scope_fields > nfields)
+		return NF_ERR_TEMPLATE;
+	for (uint16_t i = 0; i < nfields; i++)
+		min_len += fields[i].len == NF_VARLEN ? 1 : fields[i].len;
+	if (min_len == 0) /* records of zero length would never end a set */
+		return NF_ERR_TEMPLATE;
+	t = calloc(1, sizeof(*t));
+	if (t == NULL)
+		return NF_ERR_NOMEM;
+	t->spec = malloc(sizeof(*t->spec) * nfields);
+	t->ops = calloc(nfields, sizeof(*t->ops));
+	if (t->spec == NULL || t->ops == NULL) {
+		nf_template_free(t);
+		return NF_ERR_NOMEM;
+	}
+	memcpy(t->spec, fields, sizeof(*t->spec) * nfields);
+	t->id = id;
+	t->nfields = nfields;
+	t->scope_fields = scope_fields;
+	t->is_options = is_options != 0;
+	t->min_len = min_len;
+	for (uint16_t i = 0; i < nfields; i++) {
+		nf_op_t *op = &t->ops[i];
+		resolve(flavor, &fields[i], i < scope_fields, op);
+		op->len = fields[i].len;
+		t->has_varlen |= op->len == NF_VARLEN;
+		choose_kind(op);
+	}
+	*out = t;
+	return NF_OK;
+}
+
+size_t nf_template_size(const nf_template_t *t)
+{
+	return sizeof(*t) + (size_t)t->nfields * (sizeof(*t->spec) + sizeof(*t->ops));
+}
+
+int nf_template_equal(const nf_template_t *a, const nf_template_t *b)
+{
+	return a->id == b->id && a->nfields == b->nfields && a->scope_fields == b->scope_fields &&
+	       a->is_options == b->is_options &&
+	       memcmp(a->spec, b->spec, sizeof(*a->spec) * a->nfields) == 0;
+}
+
+/* Length of a variable-length field (RFC 7011 section 7): one byte, or 255
+ * followed by two bytes. */
+static int read_varlen(nf_cursor_t *c, size_t *len)
+{
+	uint8_t short_len;
+	uint16_t long_len;
+
+	if (!nf_cursor_u8(c, &short_len))
+		return 0;
+	if (short_len < 255) {
+		*len = short_len;
+		return 1;
+	}
+	if (!nf_cursor_u16(c, &long_len))
+		return 0;
+	*len = long_len;
+	return 1;
+}
+
+static uint64_t be_uint(const uint8_t *p, size_t n)
+{
+	uint64_t v = 0;
+	for (size_t i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* dateTimeMicro/Nanoseconds: NTP seconds since 1900 and a binary fraction,
+ * to micro- or nanoseconds since the Unix epoch (0 for earlier times). */
+static uint64_t ntp_to_unix(const uint8_t *p, uint8_t type)
+{
+	uint64_t sec = be_uint(p, 4), frac = be_uint(p + 4, 4);
+	uint64_t scale = type == NF_T_DT_MICRO ? 1000000u : 1000000000u;
+
+	if (sec < NTP_UNIX_OFFSET)
+		return 0;
+	return (sec - NTP_UNIX_OFFSET) * scale + ((frac * scale) >> 32);
+}
+
+static void read_value(const nf_op_t *op, const uint8_t *p, size_t len, nf_field_t *f)
+{
+	uint32_t u32;
+	uint64_t u64;
+	float f32;
+	double f64;
+
+	switch (op->kind) {
+	case NF_OP_UINT:
+		f->v.u = be_uint(p, len);
+		break;
+	case NF_OP_INT: {
+		unsigned shift = 64 - 8 * (unsigned)len;
+		f->v.i = (int64_t)(be_uint(p, len) << shift) >> shift;
+		break;
+	}
+	case NF_OP_FLOAT32:
+		u32 = (uint32_t)be_uint(p, 4);
+		memcpy(&f32, &u32, sizeof(f32));
+		f->v.f = f32;
+		break;
+	case NF_OP_FLOAT64:
+		u64 = be_uint(p, 8);
+		memcpy(&f64, &u64, sizeof(f64));
+		f->v.f = f64;
+		break;
+	case NF_OP_BOOL:
+		f->v.u = p[0] == 1;
+		break;
+	case NF_OP_ADDR:
+		memcpy(f->v.b, p, len);
+		break;
+	case NF_OP_DT_NTP:
+		f->v.u = ntp_to_unix(p, op->type);
+		break;
+	default: /* strings, octets, lists: point into the record */
+		f->v.p = p;
+		break;
+	}
+}
+
+int nf_template_decode(const nf_template_t *t, nf_cursor_t *c, nf_record_t *rec)
+{
+	const nf_cursor_t start = *c;
+
+	if (!nf_cursor_has(c, t->min_len))
+		return NF_ERR_TRUNCATED;
+	for (uint16_t i = 0; i < t->nfields; i++) {
+		const nf_op_t *op = &t->ops[i];
+		nf_field_t f = {.ie = op->ie, .pen = op->pen, .id = op->id, .type = op->type};
+		size_t len = op->len;
+		const uint8_t *p;
+
+		if ((len == NF_VARLEN && !read_varlen(c, &len)) || (p = nf_cursor_bytes(c, len)) == NULL) {
+			*c = start;
+			return NF_ERR_TRUNCATED;
+		}
+		f.len = (uint16_t)len;
+		read_value(op, p, len, &f);
+		(void)nf_record_add(rec, &f); /* cannot fail: nfields <= NF_RECORD_MAX_FIELDS */
+	}
+	return NF_OK;
+}

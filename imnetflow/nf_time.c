@@ -1,0 +1,140 @@
+/* nf_time.c - absolute flow start and end times, whatever the exporter sent.
+ *
+ * Exporters state flow times in many ways: absolute stamps of four
+ * precisions, uptime-relative stamps, microseconds before the export,
+ * durations. Every record leaves the decoder with start_ms and end_ms.
+ *
+ * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
+ */
+#include "nf_decode.h"
+
+/* Where a time comes from, in order of preference. */
+enum time_source { ABS_SEC, ABS_MILLI, ABS_MICRO, ABS_NANO, UPTIME, DELTA_MICRO };
+
+typedef struct time_candidate {
+	uint16_t id;
+	uint8_t source;
+} time_candidate_t;
+
+static const time_candidate_t start_candidates[] = {
+	{NF_IE_FLOW_START_MILLISECONDS, ABS_MILLI}, {NF_IE_FLOW_START_MICROSECONDS, ABS_MICRO},
+	{NF_IE_FLOW_START_NANOSECONDS, ABS_NANO}, {NF_IE_FLOW_START_SECONDS, ABS_SEC},
+	{NF_IE_FLOW_START_SYS_UP_TIME, UPTIME}, {NF_IE_FLOW_START_DELTA_MICROSECONDS, DELTA_MICRO},
+};
+
+static const time_candidate_t end_candidates[] = {
+	{NF_IE_FLOW_END_MILLISECONDS, ABS_MILLI}, {NF_IE_FLOW_END_MICROSECONDS, ABS_MICRO},
+	{NF_IE_FLOW_END_NANOSECONDS, ABS_NANO}, {NF_IE_FLOW_END_SECONDS, ABS_SEC},
+	{NF_IE_FLOW_END_SYS_UP_TIME, UPTIME}, {NF_IE_FLOW_END_DELTA_MICROSECONDS, DELTA_MICRO},
+	/* event-style exporters (Cisco ASA NSEL) stamp the observation instead */
+	{NF_IE_OBSERVATION_TIME_MILLISECONDS, ABS_MILLI}, {NF_IE_OBSERVATION_TIME_MICROSECONDS, ABS_MICRO},
+	{NF_IE_OBSERVATION_TIME_NANOSECONDS, ABS_NANO}, {NF_IE_OBSERVATION_TIME_SECONDS, ABS_SEC},
+};
+
+static int64_t export_ms(const nf_datagram_info_t *info)
+{
+	return (int64_t)info->export_sec * 1000 + info->export_nsec / 1000000;
+}
+
+/* An uptime stamp as absolute time. v1-v9 carry the exporter's uptime at
+ * export: the difference is taken modulo 2^32 and read as signed, so a stamp
+ * from before an uptime wrap, or slightly after the export (clock skew),
+ * stays next to the export time. IPFIX has no uptime in its header: the
+ * stamp counts from the exporter's boot time, when known. */
+static int uptime_to_ms(const nf_datagram_info_t *info, int64_t init_ms, uint64_t stamp, int64_t *ms)
+{
+	if (info->version != 10) {
+		*ms = export_ms(info) - (int32_t)(info->sys_uptime_ms - (uint32_t)stamp);
+		return 1;
+	}
+	if (init_ms < 0)
+		return 0;
+	*ms = init_ms + (int64_t)stamp;
+	return 1;
+}
+
+/* The value of a time field in ms since the epoch; 0 if it cannot be had. */
+static int field_ms(const nf_field_t *f, uint8_t source, const nf_datagram_info_t *info, int64_t init_ms,
+		    int64_t *ms)
+{
+	switch (source) {
+	case ABS_SEC:
+		*ms = (int64_t)f->v.u * 1000;
+		return f->type == NF_T_DT_SEC;
+	case ABS_MILLI:
+		*ms = (int64_t)f->v.u;
+		return f->type == NF_T_DT_MILLI;
+	case ABS_MICRO:
+		*ms = (int64_t)(f->v.u / 1000);
+		return f->type == NF_T_DT_MICRO;
+	case ABS_NANO:
+		*ms = (int64_t)(f->v.u / 1000000);
+		return f->type == NF_T_DT_NANO;
+	case UPTIME:
+		return f->type <= NF_T_U64 && f->type >= NF_T_U8 && uptime_to_ms(info, init_ms, f->v.u, ms);
+	default: /* DELTA_MICRO: microseconds before the export */
+		*ms = export_ms(info) - (int64_t)(f->v.u / 1000);
+		return f->type <= NF_T_U64 && f->type >= NF_T_U8;
+	}
+}
+
+/* The first candidate the record has, as ms since the epoch. */
+static int first_time(const nf_record_t *rec, const time_candidate_t *c, size_t n,
+		      const nf_datagram_info_t *info, int64_t init_ms, int64_t *ms)
+{
+	for (size_t i = 0; i < n; i++) {
+		const nf_field_t *f = nf_record_find(rec, NF_PEN_IANA, c[i].id);
+		if (f != NULL && field_ms(f, c[i].source, info, init_ms, ms))
+			return 1;
+	}
+	return 0;
+}
+
+/* Flow duration in ms, if the record states it. */
+static int duration_ms(const nf_record_t *rec, int64_t *ms)
+{
+	const nf_field_t *f = nf_record_find(rec, NF_PEN_IANA, NF_IE_FLOW_DURATION_MILLISECONDS);
+	if (f != NULL && f->type >= NF_T_U8 && f->type <= NF_T_U64) {
+		*ms = (int64_t)f->v.u;
+		return 1;
+	}
+	f = nf_record_find(rec, NF_PEN_IANA, NF_IE_FLOW_DURATION_MICROSECONDS);
+	if (f != NULL && f->type >= NF_T_U8 && f->type <= NF_T_U64) {
+		*ms = (int64_t)(f->v.u / 1000);
+		return 1;
+	}
+	return 0;
+}
+
+static void add_time_field(nf_record_t *rec, uint16_t id, int64_t ms)
+{
+	nf_field_t f = {.ie = nf_ie_lookup(NF_PEN_IANA, id), .pen = NF_PEN_IANA, .id = id,
+			.type = NF_T_DT_MILLI, .len = 8};
+	if (nf_record_find(rec, NF_PEN_IANA, id) != NULL)
+		return;
+	f.v.u = (uint64_t)ms;
+	(void)nf_record_add(rec, &f);
+}
+
+void nf_record_normalize_times(nf_record_t *rec, const nf_datagram_info_t *info, int64_t init_ms)
+{
+	int64_t start, end, duration;
+	int has_start = first_time(rec, start_candidates,
+				   sizeof(start_candidates) / sizeof(start_candidates[0]), info, init_ms, &start);
+	int has_end = first_time(rec, end_candidates, sizeof(end_candidates) / sizeof(end_candidates[0]),
+				 info, init_ms, &end);
+	int has_duration = duration_ms(rec, &duration);
+
+	if (!has_end && has_start && has_duration) {
+		end = start + duration;
+		has_end = 1;
+	}
+	if (!has_end)
+		end = export_ms(info);
+	if (!has_start)
+		start = has_duration ? end - duration : end;
+	rec->start_ms = start;
+	rec->end_ms = end;
+	add_time_field(rec, NF_IE_FLOW_START_MILLISECONDS, start);
+	add_time_field(rec, NF_IE_FLOW_END_MILLISECONDS, end);
+}

@@ -1,0 +1,345 @@
+"""Integration-test harness: a real rsyslogd with the built imnetflow module.
+
+Each test starts `rsyslogd -n` with a configuration of its own in a private
+temporary directory, sends export datagrams to a loopback port, and reads the
+output files and the impstats counters. Exit codes follow automake: 0 pass,
+77 skip, anything else fail.
+
+Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
+"""
+import csv
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+SKIP = 77
+
+MODULE = os.environ.get("IMNETFLOW_MODULE", "")
+RSYSLOGD = os.environ.get("RSYSLOGD") or shutil.which("rsyslogd") or "/usr/sbin/rsyslogd"
+SOFTFLOWD = os.environ.get("SOFTFLOWD") or shutil.which("softflowd") or "/usr/sbin/softflowd"
+CORPUS = os.environ.get("CORPUS_DIR") or os.path.join(
+    os.path.dirname(__file__), "..", "..", "..", "shared", "corpus")
+
+# One JSON object per message: the header properties a user relies on, and
+# the whole $! tree under "data".
+TEST_TEMPLATE = (
+    'template(name="testjson" type="string" string="{'
+    '\\"timereported\\":\\"%timereported:::date-rfc3339%\\",'
+    '\\"timegenerated\\":\\"%timegenerated:::date-rfc3339%\\",'
+    '\\"hostname\\":\\"%hostname%\\",\\"fromhost\\":\\"%fromhost%\\",'
+    '\\"fromhost_ip\\":\\"%fromhost-ip%\\",\\"app_name\\":\\"%app-name%\\",'
+    '\\"syslogtag\\":\\"%syslogtag%\\",\\"inputname\\":\\"%inputname%\\",'
+    '\\"msg\\":\\"%msg:::json%\\",\\"data\\":%$!%}\\n")\n')
+
+
+def log(*args):
+    print(*args, flush=True)
+
+
+def fail(message):
+    log("FAIL:", message)
+    sys.exit(1)
+
+
+def skip(message):
+    log("SKIP:", message)
+    sys.exit(SKIP)
+
+
+def check(condition, message):
+    if not condition:
+        fail(message)
+
+
+def require_module():
+    if not MODULE or not os.path.exists(MODULE):
+        fail("built module not found (IMNETFLOW_MODULE=%r); run make first" % MODULE)
+
+
+def corpus_path(*parts):
+    """Path inside the shared corpus; skips the test when the corpus is absent."""
+    path = os.path.join(CORPUS, *parts)
+    if not os.path.isdir(CORPUS):
+        skip("conformance corpus not found at %s (it lives in ../shared/corpus)" % CORPUS)
+    return path
+
+
+def manifest():
+    """MANIFEST.tsv rows, keyed by the column names up to their first "("
+    (records_structural(flows+options|sflow samples) -> records_structural)."""
+    with open(corpus_path("MANIFEST.tsv"), newline="") as f:
+        rows = list(csv.reader(f, delimiter="\t"))
+    names = [h.split("(")[0] for h in rows[0]]
+    return [dict(zip(names, row)) for row in rows[1:] if row]
+
+
+def capture_datagrams(capture_id):
+    """The datagrams of a capture, in order, as (payload, source port)."""
+    d = corpus_path("captures", capture_id)
+    with open(os.path.join(d, "datagrams.tsv"), newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    out = []
+    for row in rows:
+        with open(os.path.join(d, "%04d.bin" % int(row["n"])), "rb") as f:
+            out.append((f.read(), row))
+    return out
+
+
+def oracle(capture_id):
+    path = corpus_path("oracle", capture_id + ".tshark.jsonl")
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+class Rsyslog:
+    """One rsyslogd -n instance with a generated configuration."""
+
+    def __init__(self, inputs='port="0"', extra="", module_params="", globals_="",
+                 default_input=True, wrapper=None):
+        """inputs: parameters of the test's imnetflow input; extra: more
+        configuration (@DIR@ is the test directory); default_input=False
+        leaves the input to `extra`, which must then write self.portfile."""
+        self.dir = tempfile.mkdtemp(prefix="imnetflow-test-")
+        os.chmod(self.dir, 0o755)
+        self.work = os.path.join(self.dir, "work")
+        os.mkdir(self.work)
+        self.out = os.path.join(self.dir, "out.jsonl")
+        self.stats = os.path.join(self.dir, "stats.log")
+        self.portfile = os.path.join(self.dir, "port")
+        self.conf = os.path.join(self.dir, "rsyslog.conf")
+        self.pidfile = os.path.join(self.dir, "rsyslogd.pid")
+        self.stderr = os.path.join(self.dir, "rsyslogd.stderr")
+        self.proc = None
+        self.port = None
+        self.wrapper = wrapper or []  # e.g. a valgrind command line
+        with open(self.conf, "w") as f:
+            f.write('global(workDirectory="%s" %s)\n' % (self.work, globals_))
+            f.write('module(load="impstats" interval="1" format="json" log.syslog="off" '
+                    'log.file="%s" resetCounters="off")\n' % self.stats)
+            f.write('module(load="%s" %s)\n' % (MODULE, module_params))
+            f.write(TEST_TEMPLATE)
+            if default_input:
+                f.write('input(type="imnetflow" address="127.0.0.1" listenPortFileName="%s" %s)\n'
+                        % (self.portfile, inputs))
+            f.write(extra.replace("@DIR@", self.dir))
+            f.write('if $app-name == "netflow" then {\n'
+                    '  action(type="omfile" file="%s" template="testjson")\n  stop\n}\n' % self.out)
+            f.write('action(type="omfile" file="%s/other.log")\n' % self.dir)
+
+    def start(self, timeout=15):
+        require_module()
+        errf = open(self.stderr, "w")
+        self.proc = subprocess.Popen(
+            self.wrapper + [RSYSLOGD, "-n", "-f", self.conf, "-i", self.pidfile],
+            stdin=subprocess.DEVNULL, stdout=errf, stderr=subprocess.STDOUT)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                fail("rsyslogd exited at start-up (%d): %s" % (self.proc.returncode, self.read_stderr()))
+            if os.path.exists(self.portfile):
+                with open(self.portfile) as f:
+                    text = f.read().strip()
+                if text:
+                    self.port = int(text)
+                    return self
+            time.sleep(0.05)
+        fail("rsyslogd did not bind within %ds: %s" % (timeout, self.read_stderr()))
+
+    def read_stderr(self):
+        try:
+            with open(self.stderr) as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, timeout=30):
+        """Stops rsyslogd; returns the seconds shutdown took."""
+        if not self.alive():
+            return 0.0
+        t0 = time.time()
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            fail("rsyslogd did not stop within %ds" % timeout)
+        return time.time() - t0
+
+    def send(self, payloads, src_port=0, addr="127.0.0.1", pace=0.0, dst_addr=None):
+        """Sends each payload as one datagram from addr:src_port (any
+        loopback address) to the input, which listens on dst_addr (default:
+        addr)."""
+        family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+        with socket.socket(family, socket.SOCK_DGRAM) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((addr, src_port))
+            for i, p in enumerate(payloads):
+                s.sendto(p, (dst_addr or addr, self.port))
+                if pace:
+                    time.sleep(pace)
+                elif i % 64 == 63:
+                    time.sleep(0.002)  # let the receive buffer drain
+            return s.getsockname()[1]
+
+    def lines(self, path=None):
+        path = path or self.out
+        if not os.path.exists(path):
+            return []
+        with open(path) as f:
+            return [line for line in f.read().split("\n") if line]
+
+    def records(self, path=None):
+        return [json.loads(line) for line in self.lines(path)]
+
+    def wait_records(self, n, timeout=20, path=None):
+        """Waits until at least n lines are written; returns them parsed."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if len(self.lines(path)) >= n:
+                break
+            time.sleep(0.05)
+        return self.records(path)
+
+    def counters(self, name_prefix="imnetflow"):
+        """The latest impstats values of every object whose name starts with prefix."""
+        result = {}
+        if not os.path.exists(self.stats):
+            return result
+        with open(self.stats) as f:
+            for line in f:
+                start = line.find("{")  # lines start with a time stamp
+                if start < 0:
+                    continue
+                try:
+                    obj = json.loads(line[start:])
+                except ValueError:
+                    continue
+                if obj.get("name", "").startswith(name_prefix):
+                    result[obj["name"]] = obj
+        return result
+
+    def wait_counter(self, key, value, timeout=10):
+        """Waits until the summed counter `key` of all imnetflow listeners reaches value."""
+        deadline = time.time() + timeout
+        total = None
+        while time.time() < deadline:
+            total = sum(int(c.get(key, 0)) for c in self.counters().values())
+            if total >= value:
+                return total
+            time.sleep(0.1)
+        return total
+
+    def cleanup(self):
+        self.stop()
+        if os.environ.get("KEEP_TEST_DIRS"):
+            log("kept", self.dir)
+        else:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.cleanup()
+        return False
+
+
+def syntax_check(conf_text):
+    """Runs rsyslogd -N1 on a configuration; returns (exit code, output)."""
+    require_module()
+    d = tempfile.mkdtemp(prefix="imnetflow-cnf-")
+    try:
+        conf = os.path.join(d, "rsyslog.conf")
+        with open(conf, "w") as f:
+            f.write(conf_text.replace("@MODULE@", MODULE).replace("@DIR@", d))
+        p = subprocess.run([RSYSLOGD, "-N1", "-f", conf], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True, timeout=60)
+        return p.returncode, p.stdout
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+PROTOCOLS = {"tcp": 6, "udp": 17, "icmp": 1, "ipv6-icmp": 58, "icmp6": 58}
+
+
+def flow_key(proto, src, sport, dst, dport):
+    """Conversation direction key; ICMP flows are keyed without ports
+    (exporters put the ICMP type and code into the port fields)."""
+    if proto in (1, 58):
+        return (proto, src, dst)
+    return (proto, src, sport, dst, dport)
+
+
+def truth_flows(ip_versions=(4,)):
+    """traffic.truth.tsv as {direction key: [packets, octets]}, both directions."""
+    flows = {}
+    with open(corpus_path("traffic.truth.tsv"), newline="") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            if int(row["ipver"]) not in ip_versions:
+                continue
+            proto = PROTOCOLS[row["proto"]]
+            if proto == 1 and int(row["ipver"]) == 6:
+                proto = 58  # the truth file says icmp for ICMPv6 too
+            c, s = row["client"], row["server"]
+            cp, sp = int(row["cport"]), int(row["sport"])
+            for key, pk, by in ((flow_key(proto, c, cp, s, sp), "pkts_c2s", "bytes_c2s"),
+                                (flow_key(proto, s, sp, c, cp), "pkts_s2c", "bytes_s2c")):
+                if int(row[pk]) == 0:
+                    continue
+                acc = flows.setdefault(key, [0, 0])
+                acc[0] += int(row[pk])
+                acc[1] += int(row[by])
+    return flows
+
+
+def record_flows(records):
+    """Our output records as {direction key: [packets, octets]}."""
+    flows = {}
+    for rec in records:
+        nf = rec["data"]["netflow"]
+        src = nf.get("source_ipv4_address") or nf.get("source_ipv6_address")
+        dst = nf.get("destination_ipv4_address") or nf.get("destination_ipv6_address")
+        key = flow_key(nf.get("protocol_identifier"), src, nf.get("source_transport_port"),
+                       dst, nf.get("destination_transport_port"))
+        acc = flows.setdefault(key, [0, 0])
+        acc[0] += nf.get("packet_delta_count", 0)
+        acc[1] += nf.get("octet_delta_count", 0)
+    return flows
+
+
+def compare_flows(want, got, label):
+    """Fails with the first differences between two flow tables."""
+    problems = []
+    for key in sorted(set(want) | set(got), key=str):
+        if want.get(key) != got.get(key):
+            problems.append("%s: truth %s, collector %s" % (key, want.get(key), got.get(key)))
+    if problems:
+        fail("%s: %d of %d flows differ, e.g.\n  %s" % (label, len(problems), len(want),
+                                                          "\n  ".join(problems[:10])))
+
+
+def run_softflowd(args, port, workdir, timeout=120):
+    """Runs softflowd over traffic.pcap, exporting to 127.0.0.1:port."""
+    pcap = corpus_path("traffic.pcap")
+    if not os.path.exists(SOFTFLOWD):
+        fail("softflowd not installed (%s)" % SOFTFLOWD)
+    cmd = [SOFTFLOWD, "-d", "-r", pcap, "-n", "127.0.0.1:%d" % port,
+           "-p", os.path.join(workdir, "softflowd.pid"),
+           # no control socket: when reading a file, softflowd 1.1.0 tests
+           # poll results it never polled for and may block in accept()
+           "-c", "none"]
+    cmd += args
+    p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True, timeout=timeout)
+    check(p.returncode == 0, "softflowd %s failed (%d): %s" % (" ".join(args), p.returncode, p.stdout))
+    return p.stdout

@@ -1,0 +1,31 @@
+"""Configuration errors are reported by `rsyslogd -N1`, and a valid
+configuration passes (which also proves every symbol the module needs
+resolves in rsyslogd)."""
+from harness import check, log, syntax_check
+
+BASE = 'module(load="@MODULE@")\n'
+
+
+def expect_error(inputs, needle):
+    rc, out = syntax_check(BASE + 'input(type="imnetflow" %s)\n' % inputs)
+    log("-N1 with", inputs, "->", rc)
+    check(rc != 0, "rsyslogd -N1 accepted %s:\n%s" % (inputs, out))
+    check(needle.lower() in out.lower(), "no message naming %r for %s:\n%s" % (needle, inputs, out))
+
+
+rc, out = syntax_check(
+    BASE + 'input(type="imnetflow" port=["2055", "4739"] address="::1" name="nf" '
+    'ruleset="flows" rcvbufSize="4m" batchSize="64" ratelimit.interval="5" '
+    'ratelimit.burst="100000" listenPortFileName="@DIR@/port" timeReported="received")\n'
+    'ruleset(name="flows") { action(type="omfile" file="@DIR@/out") }\n')
+check(rc == 0, "a valid configuration was rejected:\n" + out)
+
+expect_error('port="2055" colour="blue"', "colour")
+expect_error('address="127.0.0.1"', "port")                  # port is required
+expect_error('port="70000"', "invalid port")
+expect_error('port="netflow"', "invalid port")
+expect_error('port="2055" address="collector.example"', "invalid address")
+expect_error('port="2055" timeReported="yesterday"', "timeReported")
+expect_error('port="2055" batchSize="0"', "batchsize")
+expect_error('port="2055" batchSize="5000"', "batchSize")
+log("PASS")

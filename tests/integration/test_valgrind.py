@@ -1,0 +1,35 @@
+"""rsyslogd with imnetflow under valgrind: valid, malformed and corpus
+datagrams, then shutdown, with no invalid memory access and no leak that
+valgrind can attribute to the module."""
+import os
+import shutil
+
+from harness import Rsyslog, capture_datagrams, check, log, skip
+
+if not shutil.which("valgrind"):
+    skip("valgrind not installed")
+
+r = Rsyslog()
+vlog = os.path.join(r.dir, "valgrind.log")
+r.wrapper = ["valgrind", "--error-exitcode=99", "--leak-check=full",
+             "--errors-for-leak-kinds=definite", "--log-file=" + vlog]
+try:
+    r.start(timeout=60)
+    datagrams = [d for d, _ in capture_datagrams("ls-netflow-5-valid-01")]
+    datagrams += [d for d, _ in capture_datagrams("live-sf-v1")]
+    datagrams += [d for d, _ in capture_datagrams("ls-netflow-5-invalid-01")]
+    datagrams += [b"", b"\x00\x05", b"\x00\x07" + bytes(30), b"\xff" * 100]
+    r.send(datagrams, pace=0.001)
+    got = r.wait_records(30 + 596, timeout=60)
+    check(len(got) == 30 + 596, "%d records under valgrind" % len(got))
+    seconds = r.stop(timeout=60)
+    with open(vlog) as f:
+        report = f.read()
+    summary = [line for line in report.split("\n") if "ERROR SUMMARY" in line or "definitely lost" in line]
+    log("valgrind: exit %d, shutdown %.1fs\n  %s" % (r.proc.returncode, seconds, "\n  ".join(summary)))
+    check(r.proc.returncode != 99, "valgrind reported errors:\n" + report[-6000:])
+    check("imnetflow" not in report or "ERROR SUMMARY: 0 errors" in report,
+          "valgrind report names imnetflow:\n" + report[-6000:])
+finally:
+    r.cleanup()
+log("PASS")

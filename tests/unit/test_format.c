@@ -1,0 +1,154 @@
+/* test_format.c - text renderings of values and the summary line.
+ * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "nf_format.h"
+
+static nf_field_t field(uint8_t type)
+{
+	nf_field_t f;
+	memset(&f, 0, sizeof(f));
+	f.type = type;
+	return f;
+}
+
+static void addresses_and_mac(void **state)
+{
+	char buf[NF_TEXT_MAX];
+	nf_field_t f = field(NF_T_IPV4);
+	static const uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+	(void)state;
+	memcpy(f.v.b, "\xc0\x00\x02\xff", 4);
+	assert_int_equal(nf_field_text(&f, buf, sizeof(buf)), 11);
+	assert_string_equal(buf, "192.0.2.255");
+	f = field(NF_T_IPV6);
+	memcpy(f.v.b, v6, 16);
+	nf_field_text(&f, buf, sizeof(buf));
+	assert_string_equal(buf, "2001:db8::1");
+	f = field(NF_T_MAC);
+	memcpy(f.v.b, "\x00\x1b\x21\xab\xcd\xef", 6);
+	nf_field_text(&f, buf, sizeof(buf));
+	assert_string_equal(buf, "00:1b:21:ab:cd:ef");
+}
+
+static void times_in_every_precision(void **state)
+{
+	char buf[NF_TEXT_MAX];
+	nf_field_t f = field(NF_T_DT_SEC);
+	(void)state;
+	f.v.u = 1795870712;
+	nf_field_text(&f, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-11-28T12:58:32Z");
+	f.type = NF_T_DT_MILLI;
+	f.v.u = 1795870712007ull;
+	nf_field_text(&f, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-11-28T12:58:32.007Z");
+	f.type = NF_T_DT_MICRO;
+	f.v.u = 1795870712000042ull;
+	nf_field_text(&f, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-11-28T12:58:32.000042Z");
+	f.type = NF_T_DT_NANO;
+	f.v.u = 1795870712123456789ull;
+	nf_field_text(&f, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-11-28T12:58:32.123456789Z");
+	nf_time_ms_text(-1, buf, sizeof(buf));
+	assert_string_equal(buf, "1969-12-31T23:59:59.999Z");
+}
+
+static void numbers(void **state)
+{
+	char buf[NF_TEXT_MAX];
+	nf_field_t f = field(NF_T_U64);
+	(void)state;
+	f.v.u = UINT64_MAX;
+	nf_field_text(&f, buf, sizeof(buf));
+	assert_string_equal(buf, "18446744073709551615");
+	assert_true(nf_field_is_number(&f));
+	f = field(NF_T_I32);
+	f.v.i = -42;
+	nf_field_text(&f, buf, sizeof(buf));
+	assert_string_equal(buf, "-42");
+	f = field(NF_T_BOOL);
+	f.v.u = 1;
+	nf_field_text(&f, buf, sizeof(buf));
+	assert_string_equal(buf, "true");
+	assert_false(nf_field_is_number(&f));
+	f = field(NF_T_IPV4);
+	assert_false(nf_field_is_number(&f));
+}
+
+static void hex_and_truncation(void **state)
+{
+	char buf[5];
+	static const uint8_t b[] = {0xde, 0xad, 0xbe, 0xef};
+	nf_field_t f = field(NF_T_IPV4);
+	(void)state;
+	assert_int_equal(nf_hex(b, 4, buf, sizeof(buf)), 4);
+	assert_string_equal(buf, "dead");
+	assert_int_equal(nf_hex(b, 4, buf, 0), 0);
+	memcpy(f.v.b, "\xc0\x00\x02\xff", 4);
+	assert_int_equal(nf_field_text(&f, buf, sizeof(buf)), 4);
+	assert_string_equal(buf, "192.");
+}
+
+static void unknown_names(void **state)
+{
+	char buf[32];
+	(void)state;
+	nf_unknown_name(9, 12235, buf, sizeof(buf));
+	assert_string_equal(buf, "ie9_12235");
+	nf_unknown_name(0, 500, buf, sizeof(buf));
+	assert_string_equal(buf, "ie0_500");
+}
+
+static void summary_line(void **state)
+{
+	static nf_record_t rec;
+	char buf[512];
+	nf_field_t f;
+	(void)state;
+	rec.nfields = 0;
+	rec.start_ms = 1795870712000ll;
+	rec.end_ms = 1795870713500ll;
+	f = field(NF_T_IPV4); f.id = NF_IE_SOURCE_IPV4_ADDRESS; memcpy(f.v.b, "\x0a\x01\x00\xba", 4);
+	nf_record_add(&rec, &f);
+	f = field(NF_T_IPV4); f.id = NF_IE_DESTINATION_IPV4_ADDRESS; memcpy(f.v.b, "\xc0\x00\x02\x1b", 4);
+	nf_record_add(&rec, &f);
+	f = field(NF_T_U16); f.id = NF_IE_SOURCE_TRANSPORT_PORT; f.v.u = 52534;
+	nf_record_add(&rec, &f);
+	f = field(NF_T_U16); f.id = NF_IE_DESTINATION_TRANSPORT_PORT; f.v.u = 3306;
+	nf_record_add(&rec, &f);
+	f = field(NF_T_U8); f.id = NF_IE_PROTOCOL_IDENTIFIER; f.v.u = 6;
+	nf_record_add(&rec, &f);
+	f = field(NF_T_U16); f.id = NF_IE_TCP_CONTROL_BITS; f.v.u = 0x1b;
+	nf_record_add(&rec, &f);
+	f = field(NF_T_U64); f.id = NF_IE_PACKET_DELTA_COUNT; f.v.u = 9;
+	nf_record_add(&rec, &f);
+	f = field(NF_T_U64); f.id = NF_IE_OCTET_DELTA_COUNT; f.v.u = 984;
+	nf_record_add(&rec, &f);
+	nf_record_summary(&rec, 5, buf, sizeof(buf));
+	assert_string_equal(buf, "FLOW v5 src [10.1.0.186]:52534 dst [192.0.2.27]:3306 proto 6 tcpflags 1b "
+				 "packets 9 octets 984 start 2026-11-28T12:58:32.000Z end 2026-11-28T12:58:33.500Z");
+	/* never past the buffer, always terminated */
+	assert_int_equal(nf_record_summary(&rec, 5, buf, 20), 19);
+	assert_int_equal(strlen(buf), 19);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(addresses_and_mac),
+		cmocka_unit_test(times_in_every_precision),
+		cmocka_unit_test(numbers),
+		cmocka_unit_test(hex_and_truncation),
+		cmocka_unit_test(unknown_names),
+		cmocka_unit_test(summary_line),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

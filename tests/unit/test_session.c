@@ -1,0 +1,176 @@
+/* test_session.c - the bounded template store.
+ * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "nf_session.h"
+
+static nf_template_t *tmpl(uint16_t id, uint16_t nfields, uint16_t len)
+{
+	nf_field_spec_t specs[64];
+	nf_template_t *t;
+	for (uint16_t i = 0; i < nfields; i++)
+		specs[i] = (nf_field_spec_t){0, (uint16_t)(i + 1), len};
+	assert_int_equal(nf_template_compile(NF_FLAVOR_IPFIX, id, specs, nfields, 0, 0, &t), NF_OK);
+	return t;
+}
+
+static nf_scope_key_t key(uint8_t host, uint32_t domain)
+{
+	nf_scope_key_t k;
+	memset(&k, 0, sizeof(k));
+	k.addr[15] = host;
+	k.version = 10;
+	k.domain = domain;
+	return k;
+}
+
+static void scopes_are_distinct(void **state)
+{
+	nf_limits_t l;
+	nf_session_t *s;
+	nf_scope_key_t a = key(1, 0), b = key(1, 1), c = key(2, 0), d = key(1, 0);
+	(void)state;
+	nf_limits_default(&l);
+	s = nf_session_new(&l);
+	d.port = 9;
+	nf_scope_t *sa = nf_session_scope(s, &a, 0);
+	assert_ptr_equal(sa, nf_session_scope(s, &a, 0));
+	assert_ptr_not_equal(sa, nf_session_scope(s, &b, 0));
+	assert_ptr_not_equal(sa, nf_session_scope(s, &c, 0));
+	assert_ptr_not_equal(sa, nf_session_scope(s, &d, 0));
+	assert_int_equal(nf_session_scope_count(s), 4);
+	nf_session_free(s);
+}
+
+static void put_refresh_replace_expire(void **state)
+{
+	nf_limits_t l;
+	nf_session_t *s;
+	nf_scope_key_t k = key(1, 0);
+	nf_scope_t *sc;
+	(void)state;
+	nf_limits_default(&l);
+	l.template_timeout = 100;
+	s = nf_session_new(&l);
+	sc = nf_session_scope(s, &k, 0);
+	assert_int_equal(nf_scope_put_template(s, sc, tmpl(256, 3, 4), 0), NF_OK);
+	assert_int_equal(nf_scope_put_template(s, sc, tmpl(256, 3, 4), 50), NF_OK);
+	assert_int_equal(nf_session_stats(s)->templates_refreshed, 1);
+	assert_int_equal(nf_scope_put_template(s, sc, tmpl(256, 5, 4), 60), NF_OK);
+	assert_int_equal(nf_scope_template(s, sc, 256, 60)->nfields, 5);
+	assert_int_equal(nf_session_stats(s)->templates_added, 2);
+	assert_int_equal(nf_session_template_count(s), 1);
+	assert_non_null(nf_scope_template(s, sc, 256, 160));
+	assert_null(nf_scope_template(s, sc, 256, 161));
+	assert_int_equal(nf_session_stats(s)->templates_expired, 1);
+	nf_session_free(s);
+}
+
+/* A flood of templates from many exporters stays under the memory cap and
+ * the scope cap; every eviction is counted. */
+static void limits_hold_under_flood(void **state)
+{
+	nf_limits_t l;
+	nf_session_t *s;
+	(void)state;
+	nf_limits_default(&l);
+	l.max_template_bytes = 1u << 20;
+	l.max_scopes = 500;
+	l.max_templates_per_scope = 50;
+	s = nf_session_new(&l);
+	for (uint32_t i = 0; i < 100000; i++) {
+		nf_scope_key_t k = key((uint8_t)(i % 251), i % 1000);
+		nf_scope_t *sc = nf_session_scope(s, &k, 0);
+		assert_non_null(sc);
+		assert_int_equal(nf_scope_put_template(s, sc, tmpl((uint16_t)(256 + i % 300), 8, 4), 0), NF_OK);
+		assert_true(nf_session_scope_count(s) <= 500);
+	}
+	assert_true(nf_session_memory(s) <= (1u << 20) + (1u << 20) / 4);
+	assert_true(nf_session_stats(s)->templates_evicted > 0);
+	assert_true(nf_session_stats(s)->scopes_evicted > 0);
+	assert_int_equal(nf_session_stats(s)->templates_added,
+			 nf_session_template_count(s) + nf_session_stats(s)->templates_evicted);
+	nf_session_free(s);
+}
+
+static int calls;
+static void count_pending(void *ctx, const uint8_t *body, size_t len, const nf_datagram_info_t *info)
+{
+	(void)ctx;
+	(void)info;
+	assert_int_equal(len, 100);
+	assert_int_equal(body[0], calls + 1); /* oldest first */
+	calls++;
+}
+
+static void pending_bounded_and_ordered(void **state)
+{
+	nf_limits_t l;
+	nf_session_t *s;
+	nf_scope_key_t k = key(1, 0);
+	nf_scope_t *sc;
+	nf_datagram_info_t info = {0};
+	uint8_t body[100] = {0};
+	(void)state;
+	nf_limits_default(&l);
+	l.max_pending_bytes_per_scope = 5 * (100 + 64);
+	l.pending_timeout = 10;
+	s = nf_session_new(&l);
+	sc = nf_session_scope(s, &k, 0);
+	for (int i = 1; i <= 3; i++) {
+		body[0] = (uint8_t)i;
+		assert_int_equal(nf_scope_pend(s, sc, 300, body, sizeof(body), &info, 0), NF_OK);
+	}
+	calls = 0;
+	nf_scope_take_pending(s, sc, 300, count_pending, NULL);
+	assert_int_equal(calls, 3);
+	assert_int_equal(nf_session_stats(s)->pending_decoded, 3);
+	for (int i = 0; i < 20; i++)
+		(void)nf_scope_pend(s, sc, 301, body, sizeof(body), &info, 0);
+	assert_true(nf_session_stats(s)->pending_dropped >= 14);
+	nf_session_expire(s, 11);
+	calls = 0;
+	nf_scope_take_pending(s, sc, 301, count_pending, NULL);
+	assert_int_equal(calls, 0);
+	assert_int_equal(nf_session_stats(s)->pending_dropped, 20 - 3 + 3);
+	nf_session_free(s);
+}
+
+static void sequence_arithmetic(void **state)
+{
+	nf_scope_t *sc;
+	nf_session_t *s;
+	nf_limits_t l;
+	nf_scope_key_t k = key(1, 0);
+	int reset;
+	(void)state;
+	nf_limits_default(&l);
+	s = nf_session_new(&l);
+	sc = nf_session_scope(s, &k, 0);
+	assert_int_equal(nf_scope_sequence(sc, 0xfffffffe, 1, &reset), 0);
+	assert_false(reset);
+	assert_int_equal(nf_scope_sequence(sc, 0xffffffff, 3, &reset), 0);
+	assert_int_equal(nf_scope_sequence(sc, 5, 1, &reset), 3); /* 2, 3, 4 missing across the wrap */
+	assert_false(reset);
+	assert_int_equal(nf_scope_sequence(sc, 1, 1, &reset), 0);
+	assert_true(reset);
+	nf_session_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(scopes_are_distinct),
+		cmocka_unit_test(put_refresh_replace_expire),
+		cmocka_unit_test(limits_hold_under_flood),
+		cmocka_unit_test(pending_bounded_and_ordered),
+		cmocka_unit_test(sequence_arithmetic),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
