@@ -683,7 +683,7 @@ static struct fjson_object *jsonU64(uint64_t v)
 static struct fjson_object *fieldToJson(const nf_field_t *f)
 {
 	char text[NF_TEXT_MAX];
-	char *hex;
+	char *hex, *text8;
 	struct fjson_object *j;
 
 	switch (f->type) {
@@ -696,7 +696,11 @@ static struct fjson_object *fieldToJson(const nf_field_t *f)
 	case NF_T_BOOL:
 		return fjson_object_new_boolean(f->v.u != 0);
 	case NF_T_STRING:
-		return fjson_object_new_string_len((const char *)f->v.p, f->len);
+		if ((text8 = malloc((size_t)f->len * 3 + 1)) == NULL)
+			return NULL;
+		j = fjson_object_new_string_len(text8, (int)nf_utf8_sanitize(f->v.p, f->len, text8));
+		free(text8);
+		return j;
 	case NF_T_IPV4: case NF_T_IPV6: case NF_T_MAC:
 	case NF_T_DT_SEC: case NF_T_DT_MILLI: case NF_T_DT_MICRO: case NF_T_DT_NANO:
 		nf_field_text(f, text, sizeof(text));

@@ -38,6 +38,61 @@ size_t nf_hex(const uint8_t *p, size_t n, char *buf, size_t size)
 	return w;
 }
 
+/* Length of the valid UTF-8 sequence at p (RFC 3629: no overlongs, no
+ * surrogates, nothing above U+10FFFF), or 0. */
+static size_t utf8_sequence(const uint8_t *p, size_t n)
+{
+	size_t len;
+	uint8_t lo = 0x80, hi = 0xbf;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		len = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (p[0] == 0xe0)
+		lo = 0xa0;
+	else if (p[0] == 0xed)
+		hi = 0x9f;
+	else if (p[0] == 0xf0)
+		lo = 0x90;
+	else if (p[0] == 0xf4)
+		hi = 0x8f;
+	if (n < len || p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+size_t nf_utf8_sanitize(const uint8_t *src, size_t n, char *dst)
+{
+	size_t w = 0;
+
+	while (n > 0 && src[n - 1] == 0)
+		n--;
+	for (size_t i = 0; i < n;) {
+		size_t len = utf8_sequence(src + i, n - i);
+		if (len == 0) {
+			memcpy(dst + w, "\xef\xbf\xbd", 3);
+			w += 3;
+			i++;
+			continue;
+		}
+		memcpy(dst + w, src + i, len);
+		w += len;
+		i += len;
+	}
+	dst[w] = '\0';
+	return w;
+}
+
 /* Seconds since the epoch plus a fraction of `digits` digits, as RFC 3339. */
 static size_t time_text(int64_t sec, uint64_t frac, int digits, char *buf, size_t size)
 {

@@ -28,6 +28,12 @@ size_t nf_field_text(const nf_field_t *f, char *buf, size_t size);
 /* Lower-case hex of n bytes. Returns 2n, or less if size is too small. */
 size_t nf_hex(const uint8_t *p, size_t n, char *buf, size_t size);
 
+/* Copies a string field as valid UTF-8: trailing NUL padding (fixed-length
+ * string fields) is dropped, and every byte that does not start a valid
+ * UTF-8 sequence becomes U+FFFD. dst needs 3 * n + 1 bytes. Returns the
+ * length written, NUL not counted. */
+size_t nf_utf8_sanitize(const uint8_t *src, size_t n, char *dst);
+
 /* RFC 3339 UTC time with millisecond precision: 2026-11-28T17:48:55.123Z. */
 size_t nf_time_ms_text(int64_t ms, char *buf, size_t size);
 

@@ -107,6 +107,25 @@ static void unknown_names(void **state)
 	assert_string_equal(buf, "ie0_500");
 }
 
+static void utf8_made_safe(void **state)
+{
+	char out[64];
+	(void)state;
+	assert_int_equal(nf_utf8_sanitize((const uint8_t *)"caf\xc3\xa9", 5, out), 5);
+	assert_string_equal(out, "caf\xc3\xa9");
+	/* trailing NUL padding goes, invalid bytes become U+FFFD */
+	nf_utf8_sanitize((const uint8_t *)"ab\xff\xc0\x80z\0\0\0", 9, out);
+	assert_string_equal(out, "ab\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdz");
+	/* a sequence cut by the end of the field, a surrogate, beyond U+10FFFF */
+	nf_utf8_sanitize((const uint8_t *)"\xe2\x82", 2, out);
+	assert_string_equal(out, "\xef\xbf\xbd\xef\xbf\xbd");
+	nf_utf8_sanitize((const uint8_t *)"\xed\xa0\x80", 3, out);
+	assert_string_equal(out, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	nf_utf8_sanitize((const uint8_t *)"\xf4\x90\x80\x80\xf0\x9f\x98\x80", 8, out);
+	assert_string_equal(out, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xf0\x9f\x98\x80");
+	assert_int_equal(nf_utf8_sanitize((const uint8_t *)"\0\0", 2, out), 0);
+}
+
 static void summary_line(void **state)
 {
 	static nf_record_t rec;
@@ -148,6 +167,7 @@ int main(void)
 		cmocka_unit_test(numbers),
 		cmocka_unit_test(hex_and_truncation),
 		cmocka_unit_test(unknown_names),
+		cmocka_unit_test(utf8_made_safe),
 		cmocka_unit_test(summary_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
