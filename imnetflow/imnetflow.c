@@ -39,6 +39,7 @@
 #include "nf_decode.h"
 #include "nf_format.h"
 #include "nf_legacy.h"
+#include "nf_persist.h"
 #include "nf_session.h"
 #include "nf_v9ipfix.h"
 
@@ -60,6 +61,8 @@ DEFobjCurrIf(statsobj)
 #define POLL_TIMEOUT_MS 200         /* how often the input checks for shutdown */
 #define ERROR_LOG_INTERVAL 60       /* seconds between two logs of the same error kind */
 #define PRI_USER_INFO ((1 << 3) | 6)
+#define TEMPLATE_FILE "imnetflow-templates.dat"
+#define SAVE_INTERVAL 10            /* seconds between saves of changed templates */
 
 enum time_reported { TIME_FLOW_END, TIME_RECEIVED };
 
@@ -93,6 +96,7 @@ struct modConfData_s {
 	rsconf_t *pConf;
 	instanceConf_t *root, *tail;
 	nf_limits_t limits;         /* template state bounds (module parameters) */
+	int persistTemplates;       /* save templates in workDirectory, restore at start */
 };
 
 static modConfData_t *loadModConf = NULL;
@@ -157,6 +161,8 @@ static struct {
 /* Template state: one session, used by the single receiving thread. */
 static struct {
 	nf_session_t *session;
+	char *templateFile;         /* NULL: templates are not persisted */
+	uint64_t savedChanges;      /* template changes as of the last save */
 	statsobj_t *stats;
 #define DEF_SESSION_COUNTER(field, label) intctr_t field;
 	SESSION_COUNTERS(DEF_SESSION_COUNTER)
@@ -202,7 +208,8 @@ static const struct param_target {
 	X("template.maxmemory", eCmdHdlrSize, 0, P_SIZE, limits.max_template_bytes) \
 	X("pending.maxmemory", eCmdHdlrSize, 0, P_SIZE, limits.max_pending_bytes) \
 	X("pending.maxperscope", eCmdHdlrSize, 0, P_SIZE, limits.max_pending_bytes_per_scope) \
-	X("pending.timeout", eCmdHdlrNonNegInt, 0, P_UINT32, limits.pending_timeout)
+	X("pending.timeout", eCmdHdlrNonNegInt, 0, P_UINT32, limits.pending_timeout) \
+	X("template.persist", eCmdHdlrBinary, 0, P_INT, persistTemplates)
 
 static struct cnfparamdescr modpdescr[] = {MODULE_PARAMS(PARAM_DESCR)};
 static struct cnfparamblk modpblk = {CNFPARAMBLK_VERSION, sizeof(modpdescr) / sizeof(modpdescr[0]),
@@ -389,6 +396,7 @@ CODESTARTbeginCnfLoad
 	loadModConf = pModConf;
 	pModConf->pConf = pConf;
 	nf_limits_default(&pModConf->limits);
+	pModConf->persistTemplates = 1;
 ENDbeginCnfLoad
 
 BEGINsetModCnf
@@ -617,6 +625,68 @@ CODESTARTactivateCnfPrePrivDrop
 finalize_it:
 ENDactivateCnfPrePrivDrop
 
+/* Changes to the template set since start: what makes a save worthwhile. */
+static uint64_t templateChanges(void)
+{
+	const nf_session_stats_t *st = nf_session_stats(core.session);
+	return st->templates_added + st->templates_withdrawn + st->templates_evicted + st->templates_expired;
+}
+
+/* Writes the templates to a temporary file and renames it over the old
+ * one, so that a crash never leaves a half-written file. */
+static void saveTemplates(void)
+{
+	char tmp[4096];
+	FILE *f;
+	long n = -1;
+
+	if (core.templateFile == NULL || core.session == NULL)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", core.templateFile);
+	if ((f = fopen(tmp, "w")) != NULL) {
+		n = nf_persist_save(core.session, f);
+		if (n >= 0 && fsync(fileno(f)) != 0)
+			n = -1;
+		if (fclose(f) != 0)
+			n = -1;
+	}
+	if (n < 0 || rename(tmp, core.templateFile) != 0) {
+		LogError(errno, RS_RET_IO_ERROR, MOD_NAME ": cannot save templates to %s", core.templateFile);
+		unlink(tmp);
+		return;
+	}
+	core.savedChanges = templateChanges();
+}
+
+static void restoreTemplates(void)
+{
+	FILE *f;
+	long n, skipped = 0;
+
+	if (core.templateFile == NULL || (f = fopen(core.templateFile, "r")) == NULL)
+		return;
+	n = nf_persist_load(core.session, f, time(NULL), &skipped);
+	fclose(f);
+	if (n < 0 || skipped > 0)
+		LogMsg(0, RS_RET_OK, LOG_WARNING, MOD_NAME ": %s: %ld templates restored, %ld lines unusable",
+		       core.templateFile, n < 0 ? 0 : n, n < 0 ? 1 : skipped);
+	core.savedChanges = templateChanges();
+}
+
+static rsRetVal setupPersistence(void)
+{
+	const uchar *workDir = glbl.GetWorkDir(runModConf->pConf);
+	DEFiRet;
+
+	if (!runModConf->persistTemplates || workDir == NULL)
+		FINALIZE;
+	CHKmalloc(core.templateFile = malloc(strlen((const char *)workDir) + sizeof(TEMPLATE_FILE) + 1));
+	sprintf(core.templateFile, "%s/%s", (const char *)workDir, TEMPLATE_FILE);
+	restoreTemplates();
+finalize_it:
+	RETiRet;
+}
+
 BEGINactivateCnf
 	instanceConf_t *inst;
 CODESTARTactivateCnf
@@ -630,6 +700,7 @@ CODESTARTactivateCnf
 	CHKmalloc(rcv.from = calloc(rcv.batchSize, sizeof(*rcv.from)));
 	CHKmalloc(rcv.record = malloc(sizeof(*rcv.record)));
 	CHKmalloc(core.session = nf_session_new(&runModConf->limits));
+	CHKiRet(setupPersistence());
 	CHKiRet(setupSessionStats());
 finalize_it:
 ENDactivateCnf
@@ -1018,6 +1089,8 @@ CODESTARTrunInput
 			lastHousekeeping = time(NULL);
 			nf_session_expire(core.session, lastHousekeeping);
 			syncSessionStats();
+			if (lastHousekeeping % SAVE_INTERVAL == 0 && templateChanges() != core.savedChanges)
+				saveTemplates();
 		}
 	}
 finalize_it:
@@ -1044,8 +1117,12 @@ CODESTARTafterRun
 	memset(&rcv, 0, sizeof(rcv));
 	if (core.stats != NULL)
 		statsobj.Destruct(&core.stats);
+	if (core.session != NULL && templateChanges() != core.savedChanges)
+		saveTemplates();
 	nf_session_free(core.session);
 	core.session = NULL;
+	free(core.templateFile);
+	core.templateFile = NULL;
 ENDafterRun
 
 BEGINmodExit

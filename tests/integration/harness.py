@@ -101,14 +101,14 @@ class Rsyslog:
     """One rsyslogd -n instance with a generated configuration."""
 
     def __init__(self, inputs='port="0"', extra="", module_params="", globals_="",
-                 default_input=True, wrapper=None):
+                 default_input=True, wrapper=None, workdir=None):
         """inputs: parameters of the test's imnetflow input; extra: more
         configuration (@DIR@ is the test directory); default_input=False
         leaves the input to `extra`, which must then write self.portfile."""
         self.dir = tempfile.mkdtemp(prefix="imnetflow-test-")
         os.chmod(self.dir, 0o755)
-        self.work = os.path.join(self.dir, "work")
-        os.mkdir(self.work)
+        self.work = workdir or os.path.join(self.dir, "work")
+        os.makedirs(self.work, exist_ok=True)
         self.out = os.path.join(self.dir, "out.jsonl")
         self.stats = os.path.join(self.dir, "stats.log")
         self.portfile = os.path.join(self.dir, "port")

@@ -1,0 +1,29 @@
+/* nf_persist.h - templates saved to and restored from a text file.
+ *
+ * Cisco re-sends templates only every 30 minutes by default: without the
+ * templates of before a restart, the data of that half hour would wait.
+ * One line per template:
+ *   T <addr: 32 hex digits> <port> <version> <domain> <id> <options 0|1>
+ *     <scope fields> <fields> <pen>:<id>:<len> ...
+ * after a first line "imnetflow-templates 1".
+ *
+ * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
+ */
+#ifndef NF_PERSIST_H
+#define NF_PERSIST_H
+
+#include <stdio.h>
+#include <time.h>
+
+#include "nf_session.h"
+
+/* Writes every template of s to f. Returns the number written, or -1 on a
+ * write error. */
+long nf_persist_save(const nf_session_t *s, FILE *f);
+
+/* Reads templates from f into s, as if received at now. Lines that do not
+ * parse, or whose template does not compile, are skipped and counted in
+ * *skipped. Returns the number restored, or -1 if f is not such a file. */
+long nf_persist_load(nf_session_t *s, FILE *f, time_t now, long *skipped);
+
+#endif /* NF_PERSIST_H */
