@@ -48,6 +48,7 @@ struct nf_scope {
 	size_t pend_bytes;
 	int seq_valid;
 	uint32_t seq_next;
+	int64_t init_ms;          /* exporter boot time, from options; -1 unknown */
 };
 
 struct nf_session {
@@ -445,6 +446,7 @@ nf_scope_t *nf_session_scope(nf_session_t *s, const nf_scope_key_t *key, time_t 
 	if ((scope = calloc(1, sizeof(*scope))) == NULL)
 		return NULL;
 	scope->key = *key;
+	scope->init_ms = -1;
 	*slot = scope;
 	list_push_front(&s->scope_lru, &scope->lru);
 	s->nscopes++;
@@ -467,6 +469,16 @@ uint32_t nf_scope_sequence(nf_scope_t *scope, uint32_t seq, uint32_t advance, in
 	scope->seq_valid = 1;
 	scope->seq_next = seq + advance;
 	return missing;
+}
+
+int64_t nf_scope_init_ms(const nf_scope_t *scope)
+{
+	return scope->init_ms;
+}
+
+void nf_scope_set_init_ms(nf_scope_t *scope, int64_t ms)
+{
+	scope->init_ms = ms;
 }
 
 void nf_session_expire(nf_session_t *s, time_t now)

@@ -113,6 +113,12 @@ void nf_session_expire(nf_session_t *s, time_t now);
  * scope is never a gap. */
 uint32_t nf_scope_sequence(nf_scope_t *scope, uint32_t seq, uint32_t advance, int *reset);
 
+/* What options records taught about the exporter of a scope: its boot
+ * time (IPFIX systemInitTimeMilliseconds), for sysUpTime-relative flow
+ * times. -1 until learned. */
+int64_t nf_scope_init_ms(const nf_scope_t *scope);
+void nf_scope_set_init_ms(nf_scope_t *scope, int64_t ms);
+
 /* Visits every template (for persistence), scope by scope. */
 typedef void (*nf_template_visit_fn)(void *ctx, const nf_scope_key_t *key, const nf_template_t *t);
 void nf_session_foreach_template(const nf_session_t *s, nf_template_visit_fn fn, void *ctx);

@@ -86,8 +86,15 @@ typedef struct walk {
 static void emit_record(walk_t *w, const nf_datagram_info_t *info, const nf_template_t *t)
 {
 	nf_v9ipfix_ctx_t *ctx = w->ctx;
+	const nf_field_t *init;
 
-	nf_record_normalize_times(ctx->record, info, -1);
+	/* an options record stating the exporter's boot time anchors the
+	 * sysUpTime-relative times of its later IPFIX flows */
+	if (t->is_options &&
+	    (init = nf_record_find(ctx->record, NF_PEN_IANA, NF_IE_SYSTEM_INIT_TIME_MILLISECONDS)) != NULL &&
+	    init->type == NF_T_DT_MILLI)
+		nf_scope_set_init_ms(w->scope, (int64_t)init->v.u);
+	nf_record_normalize_times(ctx->record, info, nf_scope_init_ms(w->scope));
 	if (t->is_options)
 		ctx->result.options++;
 	else

@@ -460,6 +460,32 @@ static void ipfix_options_template(void **state)
 	assert_int_equal(u(0, 160), 1000);
 }
 
+/* IPFIX sysUpTime-relative times count from the boot time an options
+ * record announced (systemInitTimeMilliseconds). */
+static void ipfix_uptime_times_join_init_time(void **state)
+{
+	nf_v9ipfix_result_t r;
+	size_t s;
+	(void)state;
+	ipfix_options_template(state); /* boot time 1000 ms after the epoch... */
+	pb_ipfix_header(&pkt, NOW, 1, 1);
+	s = pb_set_begin(&pkt, 2);
+	pb_u16(&pkt, 601);
+	pb_u16(&pkt, 2);
+	pb_field(&pkt, 0, 22, 4);
+	pb_field(&pkt, 0, 21, 4);
+	pb_set_end(&pkt, s);
+	s = pb_set_begin(&pkt, 601);
+	pb_u32(&pkt, 5000);
+	pb_u32(&pkt, 7000);
+	pb_set_end(&pkt, s);
+	pb_ipfix_end(&pkt);
+	assert_int_equal(decode(&r), NF_OK);
+	assert_int_equal(r.flows, 1);
+	assert_int_equal(saved[1].rec.start_ms, 6000);
+	assert_int_equal(saved[1].rec.end_ms, 8000);
+}
+
 /* Sets that would make a naive walker loop or read past the end. */
 static void malformed_sets(void **state)
 {
@@ -626,6 +652,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(ipfix_redefinition_and_withdrawal, setup, teardown),
 		cmocka_unit_test_setup_teardown(ipfix_withdraw_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(ipfix_options_template, setup, teardown),
+		cmocka_unit_test_setup_teardown(ipfix_uptime_times_join_init_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(malformed_sets, setup, teardown),
 		cmocka_unit_test_setup_teardown(malformed_templates, setup, teardown),
 		cmocka_unit_test_setup_teardown(sequence_numbers, setup, teardown),
