@@ -84,6 +84,7 @@ struct instanceConf_s {
 	uchar *templateScope;
 	int rcvbufSize;             /* 0: kernel default */
 	int emitOptions;            /* options records become messages too */
+	int renormalize;            /* packets and octets times the sampling interval */
 	int batchSize;
 	int ratelimitInterval;
 	int ratelimitBurst;
@@ -185,7 +186,8 @@ enum param_kind { P_ARRAY, P_STRING, P_INT, P_UINT32, P_SIZE };
 	X("listenportfilename", eCmdHdlrString, 0, P_STRING, listenPortFileName) \
 	X("timereported", eCmdHdlrGetWord, 0, P_STRING, timeReported) \
 	X("templatescope", eCmdHdlrGetWord, 0, P_STRING, templateScope) \
-	X("emitoptions", eCmdHdlrBinary, 0, P_INT, emitOptions)
+	X("emitoptions", eCmdHdlrBinary, 0, P_INT, emitOptions) \
+	X("renormalize", eCmdHdlrBinary, 0, P_INT, renormalize)
 
 #define PARAM_DESCR(name, type, flags, kind, field) {name, type, flags},
 static struct cnfparamdescr inppdescr[] = {INPUT_PARAMS(PARAM_DESCR)};
@@ -948,6 +950,8 @@ static int processLegacy(listener_t *l, const uint8_t *buf, size_t len, datagram
 
 	while (rc == NF_OK && (rc = nf_legacy_next(&it, rcv.record)) == NF_OK) {
 		STATSCOUNTER_INC(l->ctrDecoded, l->mut_ctrDecoded);
+		if (l->inst->renormalize)
+			nf_record_renormalize(rcv.record, it.sampling & 0x3fff);
 		(void)submitRecord(d, &it.info, rcv.record, 0);
 	}
 	return rc;
@@ -989,7 +993,7 @@ static int processTemplated(listener_t *l, const uint8_t *buf, size_t len,
 			    const struct sockaddr_storage *from, datagram_ctx_t *d)
 {
 	nf_v9ipfix_ctx_t ctx = {.session = core.session, .now = d->now, .emit = emitTemplateRecord,
-				.emit_ctx = d, .record = rcv.record};
+				.emit_ctx = d, .record = rcv.record, .renormalize = l->inst->renormalize};
 	const nf_v9ipfix_result_t *r = &ctx.result;
 	int rc;
 

@@ -48,3 +48,37 @@ int nf_peek_version(const uint8_t *buf, size_t len)
 		return -1;
 	return buf[0] << 8 | buf[1];
 }
+
+uint64_t nf_record_first_uint(const nf_record_t *rec, const uint16_t *ids, size_t nids, int *found)
+{
+	for (size_t i = 0; i < nids; i++) {
+		const nf_field_t *f = nf_record_find(rec, NF_PEN_IANA, ids[i]);
+		if (f != NULL && f->type >= NF_T_U8 && f->type <= NF_T_U64) {
+			*found = 1;
+			return f->v.u;
+		}
+	}
+	*found = 0;
+	return 0;
+}
+
+uint32_t nf_record_sampling_interval(const nf_record_t *rec)
+{
+	static const uint16_t ids[] = {NF_IE_SAMPLING_INTERVAL, NF_IE_SAMPLER_RANDOM_INTERVAL,
+				       NF_IE_SAMPLING_PACKET_INTERVAL};
+	int found;
+	uint64_t v = nf_record_first_uint(rec, ids, sizeof(ids) / sizeof(ids[0]), &found);
+	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
+void nf_record_renormalize(nf_record_t *rec, uint32_t interval)
+{
+	if (interval <= 1)
+		return;
+	for (uint16_t i = 0; i < rec->nfields; i++) {
+		nf_field_t *f = &rec->field[i];
+		if (f->pen == NF_PEN_IANA && (f->id == NF_IE_OCTET_DELTA_COUNT || f->id == NF_IE_PACKET_DELTA_COUNT) &&
+		    f->type >= NF_T_U8 && f->type <= NF_T_U64)
+			f->v.u *= interval;
+	}
+}

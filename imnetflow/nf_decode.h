@@ -92,6 +92,18 @@ const nf_field_t *nf_record_find(const nf_record_t *rec, uint32_t pen, uint16_t 
  * systemInitTimeMilliseconds learned from options), or -1 if unknown. */
 void nf_record_normalize_times(nf_record_t *rec, const nf_datagram_info_t *info, int64_t init_ms);
 
+/* The first unsigned value of any of the (IANA) elements ids, in the
+ * order given; 0 when the record has none. */
+uint64_t nf_record_first_uint(const nf_record_t *rec, const uint16_t *ids, size_t nids, int *found);
+
+/* Sampling: the interval the record states itself (samplingInterval,
+ * samplerRandomInterval, samplingPacketInterval), 0 if none. */
+uint32_t nf_record_sampling_interval(const nf_record_t *rec);
+
+/* Multiplies the record's packet and octet delta counts by interval (an
+ * estimate of the unsampled traffic). */
+void nf_record_renormalize(nf_record_t *rec, uint32_t interval);
+
 /* Returns the datagram's version: the first 16 bits (NetFlow, IPFIX), or
  * -1 when fewer than 2 bytes are given. */
 int nf_peek_version(const uint8_t *buf, size_t len);

@@ -49,6 +49,11 @@ struct nf_scope {
 	int seq_valid;
 	uint32_t seq_next;
 	int64_t init_ms;          /* exporter boot time, from options; -1 unknown */
+	struct {
+		uint64_t sampler;
+		uint32_t interval;    /* 0: slot unused */
+	} sampling[NF_SAMPLERS_PER_SCOPE];
+	unsigned sampling_next;   /* slot the next new sampler takes */
 };
 
 struct nf_session {
@@ -479,6 +484,34 @@ int64_t nf_scope_init_ms(const nf_scope_t *scope)
 void nf_scope_set_init_ms(nf_scope_t *scope, int64_t ms)
 {
 	scope->init_ms = ms;
+}
+
+void nf_scope_set_sampling(nf_scope_t *scope, uint64_t sampler, uint32_t interval)
+{
+	unsigned slot = scope->sampling_next;
+
+	for (unsigned i = 0; i < NF_SAMPLERS_PER_SCOPE; i++)
+		if (scope->sampling[i].interval != 0 && scope->sampling[i].sampler == sampler)
+			slot = i;
+	if (slot == scope->sampling_next)
+		scope->sampling_next = (scope->sampling_next + 1) % NF_SAMPLERS_PER_SCOPE;
+	scope->sampling[slot].sampler = sampler;
+	scope->sampling[slot].interval = interval;
+}
+
+uint32_t nf_scope_sampling(const nf_scope_t *scope, uint64_t sampler)
+{
+	uint32_t fallback = 0;
+
+	for (unsigned i = 0; i < NF_SAMPLERS_PER_SCOPE; i++) {
+		if (scope->sampling[i].interval == 0)
+			continue;
+		if (scope->sampling[i].sampler == sampler)
+			return scope->sampling[i].interval;
+		if (scope->sampling[i].sampler == 0)
+			fallback = scope->sampling[i].interval;
+	}
+	return fallback;
 }
 
 void nf_session_expire(nf_session_t *s, time_t now)

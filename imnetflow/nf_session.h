@@ -119,6 +119,14 @@ uint32_t nf_scope_sequence(nf_scope_t *scope, uint32_t seq, uint32_t advance, in
 int64_t nf_scope_init_ms(const nf_scope_t *scope);
 void nf_scope_set_init_ms(nf_scope_t *scope, int64_t ms);
 
+/* Sampling rates learned from options records, per sampler (samplerId or
+ * selectorId; 0 when the options record names none). At most
+ * NF_SAMPLERS_PER_SCOPE are kept; a new one replaces the oldest. */
+#define NF_SAMPLERS_PER_SCOPE 8
+void nf_scope_set_sampling(nf_scope_t *scope, uint64_t sampler, uint32_t interval);
+/* The interval of sampler, else of sampler 0, else 0 (unknown). */
+uint32_t nf_scope_sampling(const nf_scope_t *scope, uint64_t sampler);
+
 /* Visits every template (for persistence), scope by scope. */
 typedef void (*nf_template_visit_fn)(void *ctx, const nf_scope_key_t *key, const nf_template_t *t);
 void nf_session_foreach_template(const nf_session_t *s, nf_template_visit_fn fn, void *ctx);

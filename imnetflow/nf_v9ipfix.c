@@ -83,6 +83,38 @@ typedef struct walk {
 	uint32_t records_here;   /* data records of this datagram (IPFIX sequence) */
 } walk_t;
 
+static uint64_t sampler_of(const nf_record_t *rec)
+{
+	static const uint16_t ids[] = {NF_IE_SAMPLER_ID, NF_IE_SELECTOR_ID};
+	int found;
+	return nf_record_first_uint(rec, ids, sizeof(ids) / sizeof(ids[0]), &found);
+}
+
+/* An options record stating a sampling interval (Cisco's sampler tables,
+ * IPFIX selector reports) teaches the exporter's rate. */
+static void learn_sampling(nf_scope_t *scope, const nf_record_t *rec)
+{
+	uint32_t interval = nf_record_sampling_interval(rec);
+	if (interval != 0)
+		nf_scope_set_sampling(scope, sampler_of(rec), interval);
+}
+
+/* A flow without a rate of its own gets its exporter's, as
+ * sampling_interval; renormalised counts when asked. */
+static void apply_sampling(nf_scope_t *scope, nf_record_t *rec, int renormalize)
+{
+	uint32_t interval = nf_record_sampling_interval(rec);
+
+	if (interval == 0 && (interval = nf_scope_sampling(scope, sampler_of(rec))) != 0) {
+		nf_field_t f = {.ie = nf_ie_lookup(NF_PEN_IANA, NF_IE_SAMPLING_INTERVAL), .pen = NF_PEN_IANA,
+				.id = NF_IE_SAMPLING_INTERVAL, .type = NF_T_U32, .len = 4};
+		f.v.u = interval;
+		(void)nf_record_add(rec, &f);
+	}
+	if (renormalize)
+		nf_record_renormalize(rec, interval);
+}
+
 static void emit_record(walk_t *w, const nf_datagram_info_t *info, const nf_template_t *t)
 {
 	nf_v9ipfix_ctx_t *ctx = w->ctx;
@@ -95,6 +127,10 @@ static void emit_record(walk_t *w, const nf_datagram_info_t *info, const nf_temp
 	    init->type == NF_T_DT_MILLI)
 		nf_scope_set_init_ms(w->scope, (int64_t)init->v.u);
 	nf_record_normalize_times(ctx->record, info, nf_scope_init_ms(w->scope));
+	if (t->is_options)
+		learn_sampling(w->scope, ctx->record);
+	else
+		apply_sampling(w->scope, ctx->record, ctx->renormalize);
 	if (t->is_options)
 		ctx->result.options++;
 	else

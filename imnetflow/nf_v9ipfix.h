@@ -41,6 +41,7 @@ typedef struct nf_v9ipfix_ctx {
 	nf_record_fn emit;
 	void *emit_ctx;
 	nf_record_t *record;     /* scratch space for one record, the caller's */
+	int renormalize;         /* multiply packet and octet counts by the sampling interval */
 	nf_v9ipfix_result_t result; /* zeroed by each nf_v9ipfix_decode */
 } nf_v9ipfix_ctx_t;
 

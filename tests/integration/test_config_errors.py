@@ -14,11 +14,17 @@ def expect_error(inputs, needle):
 
 
 rc, out = syntax_check(
-    BASE + 'input(type="imnetflow" port=["2055", "4739"] address="::1" name="nf" '
+    'module(load="@MODULE@" template.timeout="600" template.maxScopes="100" '
+    'template.maxPerScope="50" template.maxMemory="8m" pending.maxMemory="1m" '
+    'pending.maxPerScope="64k" pending.timeout="30" template.persist="off")\n'
+    'input(type="imnetflow" port=["2055", "4739"] address="::1" name="nf" '
     'ruleset="flows" rcvbufSize="4m" batchSize="64" ratelimit.interval="5" '
-    'ratelimit.burst="100000" listenPortFileName="@DIR@/port" timeReported="received")\n'
+    'ratelimit.burst="100000" listenPortFileName="@DIR@/port" timeReported="received" '
+    'templateScope="address+port" emitOptions="off" renormalize="on")\n'
     'ruleset(name="flows") { action(type="omfile" file="@DIR@/out") }\n')
 check(rc == 0, "a valid configuration was rejected:\n" + out)
+rc, out = syntax_check('module(load="@MODULE@" template.colour="red")\ninput(type="imnetflow" port="1")\n')
+check(rc != 0 and "template.colour" in out, "unknown module parameter accepted:\n" + out)
 
 expect_error('port="2055" colour="blue"', "colour")
 expect_error('address="127.0.0.1"', "port")                  # port is required
@@ -26,6 +32,7 @@ expect_error('port="70000"', "invalid port")
 expect_error('port="netflow"', "invalid port")
 expect_error('port="2055" address="collector.example"', "invalid address")
 expect_error('port="2055" timeReported="yesterday"', "timeReported")
+expect_error('port="2055" templateScope="exporter"', "templateScope")
 expect_error('port="2055" batchSize="0"', "batchsize")
 expect_error('port="2055" batchSize="5000"', "batchSize")
 log("PASS")

@@ -247,6 +247,29 @@ static void v9_options_template(void **state)
 	assert_int_equal(u(0, 35), 2);
 }
 
+/* The rate an options record announces is attached to the exporter's later
+ * flows, and with renormalize their counts are scaled by it. */
+static void sampling_from_options(void **state)
+{
+	nf_v9ipfix_result_t r;
+	nf_v9ipfix_ctx_t ctx = {.session = session, .now = NOW, .emit = save, .record = &scratch,
+				.renormalize = 1};
+	(void)state;
+	v9_options_template(state); /* samplingInterval 100 */
+	pb_v9_header(&pkt, 2, 60000, NOW, 2, 0);
+	v9_template(&pkt, 256);
+	v9_data(&pkt, 256, 1, 0);
+	assert_int_equal(decode(&r), NF_OK);
+	assert_int_equal(u(1, NF_IE_SAMPLING_INTERVAL), 100);
+	assert_int_equal(u(1, 2), 10);
+	memcpy(ctx.exporter.addr, "\0\0\0\0\0\0\0\0\0\0\xff\xff\xc0\x00\x02\x01", 16);
+	pb_v9_header(&pkt, 1, 60000, NOW, 3, 0);
+	v9_data(&pkt, 256, 1, 0);
+	assert_int_equal(nf_v9ipfix_decode(&ctx, pkt.b, pkt.len), NF_OK);
+	assert_int_equal(u(2, 2), 1000);   /* packets x 100 */
+	assert_int_equal(u(2, 1), 150000); /* octets x 100 */
+}
+
 /* H3C sends v9 fields of length 65535: variable length, as in IPFIX. */
 static void v9_variable_length_field(void **state)
 {
@@ -648,6 +671,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(v9_scopes_are_separate, setup, teardown),
 		cmocka_unit_test_setup_teardown(v9_options_template, setup, teardown),
 		cmocka_unit_test_setup_teardown(v9_variable_length_field, setup, teardown),
+		cmocka_unit_test_setup_teardown(sampling_from_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(ipfix_every_type, setup, teardown),
 		cmocka_unit_test_setup_teardown(ipfix_redefinition_and_withdrawal, setup, teardown),
 		cmocka_unit_test_setup_teardown(ipfix_withdraw_all, setup, teardown),
