@@ -125,7 +125,8 @@ static modConfData_t *runModConf = NULL;
 	X(scopes_evicted, "scopes.evicted") \
 	X(pending_buffered, "pending.buffered") \
 	X(pending_decoded, "pending.decoded") \
-	X(pending_dropped, "pending.dropped")
+	X(pending_dropped, "pending.dropped") \
+	X(names_dropped, "names.dropped")
 
 /* Rate-limits one kind of error log line: the first in every
  * ERROR_LOG_INTERVAL seconds is logged, with how many were suppressed. */

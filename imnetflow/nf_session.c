@@ -14,6 +14,7 @@
 #include <string.h>
 
 #define SCOPE_TEMPLATE_BUCKETS 16
+#define NAME_BUCKETS 64
 
 /* A doubly linked list node, for the LRU lists. */
 typedef struct link {
@@ -28,6 +29,14 @@ typedef struct tentry {
 	time_t refreshed;         /* last put, for template_timeout */
 	size_t bytes;
 } tentry_t;
+
+typedef struct name_entry {
+	struct name_entry *next;
+	uint64_t key;
+	uint8_t kind;
+	uint8_t len;
+	uint8_t name[NF_NAME_MAX];
+} name_entry_t;
 
 typedef struct pending {
 	struct pending *next;
@@ -54,6 +63,8 @@ struct nf_scope {
 		uint32_t interval;    /* 0: slot unused */
 	} sampling[NF_SAMPLERS_PER_SCOPE];
 	unsigned sampling_next;   /* slot the next new sampler takes */
+	name_entry_t **names;     /* NAME_BUCKETS chains, allocated at the first name */
+	uint32_t nnames;
 };
 
 struct nf_session {
@@ -415,6 +426,66 @@ static nf_scope_t **scope_slot(nf_session_t *s, const nf_scope_key_t *key)
 	return p;
 }
 
+static void free_names(nf_session_t *s, nf_scope_t *scope)
+{
+	if (scope->names == NULL)
+		return;
+	for (int b = 0; b < NAME_BUCKETS; b++)
+		while (scope->names[b] != NULL) {
+			name_entry_t *e = scope->names[b];
+			scope->names[b] = e->next;
+			free(e);
+		}
+	free(scope->names);
+	s->memory -= NAME_BUCKETS * sizeof(*scope->names) + scope->nnames * sizeof(name_entry_t);
+	scope->names = NULL;
+	scope->nnames = 0;
+}
+
+static name_entry_t **name_slot(const nf_scope_t *scope, nf_name_kind_t kind, uint64_t key)
+{
+	name_entry_t **p = &scope->names[(key * 31 + kind) % NAME_BUCKETS];
+	while (*p != NULL && ((*p)->key != key || (*p)->kind != kind))
+		p = &(*p)->next;
+	return p;
+}
+
+void nf_scope_set_name(nf_session_t *s, nf_scope_t *scope, nf_name_kind_t kind, uint64_t key,
+		       const uint8_t *name, size_t len)
+{
+	name_entry_t **slot, *e;
+
+	if (scope->names == NULL) {
+		if ((scope->names = calloc(NAME_BUCKETS, sizeof(*scope->names))) == NULL)
+			return;
+		s->memory += NAME_BUCKETS * sizeof(*scope->names);
+	}
+	slot = name_slot(scope, kind, key);
+	if ((e = *slot) == NULL) {
+		if (scope->nnames >= NF_NAMES_PER_SCOPE || (e = calloc(1, sizeof(*e))) == NULL) {
+			s->stats.names_dropped++;
+			return;
+		}
+		e->key = key;
+		e->kind = (uint8_t)kind;
+		*slot = e;
+		scope->nnames++;
+		s->memory += sizeof(*e);
+	}
+	e->len = (uint8_t)(len < NF_NAME_MAX ? len : NF_NAME_MAX);
+	memcpy(e->name, name, e->len);
+}
+
+const uint8_t *nf_scope_name(const nf_scope_t *scope, nf_name_kind_t kind, uint64_t key, size_t *len)
+{
+	name_entry_t *e;
+
+	if (scope->names == NULL || (e = *name_slot(scope, kind, key)) == NULL)
+		return NULL;
+	*len = e->len;
+	return e->name;
+}
+
 /* Frees a scope with its templates (counted as evicted when `evict`) and
  * pending sets (counted as dropped). */
 static void free_scope(nf_session_t *s, nf_scope_t *scope, int evict)
@@ -427,6 +498,7 @@ static void free_scope(nf_session_t *s, nf_scope_t *scope, int evict)
 		}
 	while (scope->pend_head != NULL)
 		drop_oldest_pending(s, scope);
+	free_names(s, scope);
 	*scope_slot(s, &scope->key) = scope->next;
 	list_remove(&scope->lru);
 	s->nscopes--;

@@ -50,6 +50,7 @@ typedef struct nf_session_stats {
 	uint64_t pending_buffered;    /* data sets stored to wait for their template */
 	uint64_t pending_decoded;     /* of those, handed back when the template came */
 	uint64_t pending_dropped;     /* of those, dropped: expired, or a limit */
+	uint64_t names_dropped;       /* interface/application names over NF_NAMES_PER_SCOPE */
 } nf_session_stats_t;
 
 typedef struct nf_session nf_session_t;
@@ -126,6 +127,18 @@ void nf_scope_set_init_ms(nf_scope_t *scope, int64_t ms);
 void nf_scope_set_sampling(nf_scope_t *scope, uint64_t sampler, uint32_t interval);
 /* The interval of sampler, else of sampler 0, else 0 (unknown). */
 uint32_t nf_scope_sampling(const nf_scope_t *scope, uint64_t sampler);
+
+/* Names learned from options records: interface names (ifIndex ->
+ * interfaceName) and application names (applicationId -> applicationName),
+ * at most NF_NAMES_PER_SCOPE per scope, each cut to NF_NAME_MAX bytes; a
+ * name beyond the cap is not kept (counted in names_dropped). */
+#define NF_NAMES_PER_SCOPE 4096
+#define NF_NAME_MAX 64
+typedef enum nf_name_kind { NF_NAME_INTERFACE = 1, NF_NAME_APPLICATION = 2 } nf_name_kind_t;
+void nf_scope_set_name(nf_session_t *s, nf_scope_t *scope, nf_name_kind_t kind, uint64_t key,
+		       const uint8_t *name, size_t len);
+/* The name, or NULL; *len is set to its length. */
+const uint8_t *nf_scope_name(const nf_scope_t *scope, nf_name_kind_t kind, uint64_t key, size_t *len);
 
 /* Visits every template (for persistence), scope by scope. */
 typedef void (*nf_template_visit_fn)(void *ctx, const nf_scope_key_t *key, const nf_template_t *t);

@@ -115,6 +115,75 @@ static void apply_sampling(nf_scope_t *scope, nf_record_t *rec, int renormalize)
 		nf_record_renormalize(rec, interval);
 }
 
+/* Names joined into flows. Interfaces have no IANA element for "the name
+ * of the ingress interface", so these are the decoder's own. */
+static const nf_ie_t ie_ingress_name = {NF_PEN_LOCAL, 0x201, NF_T_STRING, NF_S_DEFAULT,
+					"ingress_interface_name"};
+static const nf_ie_t ie_egress_name = {NF_PEN_LOCAL, 0x202, NF_T_STRING, NF_S_DEFAULT,
+				       "egress_interface_name"};
+/* The v9 option scope "interface" (see nf_template.c). */
+#define V9_SCOPE_INTERFACE 0x102
+
+/* An identifier field as a number: integers as they are, short octet
+ * arrays (applicationId) as big-endian numbers. */
+static int key_of(const nf_field_t *f, uint64_t *key)
+{
+	if (f == NULL)
+		return 0;
+	if (f->type >= NF_T_U8 && f->type <= NF_T_U64) {
+		*key = f->v.u;
+		return 1;
+	}
+	if (f->type != NF_T_OCTETS || f->len == 0 || f->len > 8)
+		return 0;
+	*key = 0;
+	for (uint16_t i = 0; i < f->len; i++)
+		*key = *key << 8 | f->v.p[i];
+	return 1;
+}
+
+static void learn_names(walk_t *w, const nf_record_t *rec)
+{
+	const nf_field_t *ifname = nf_record_find(rec, NF_PEN_IANA, NF_IE_INTERFACE_NAME);
+	const nf_field_t *appname = nf_record_find(rec, NF_PEN_IANA, NF_IE_APPLICATION_NAME);
+	const nf_field_t *ifindex = nf_record_find(rec, NF_PEN_LOCAL, V9_SCOPE_INTERFACE);
+	uint64_t key;
+
+	if (ifindex == NULL)
+		ifindex = nf_record_find(rec, NF_PEN_IANA, NF_IE_INGRESS_INTERFACE);
+	if (ifindex == NULL)
+		ifindex = nf_record_find(rec, NF_PEN_IANA, NF_IE_EGRESS_INTERFACE);
+	if (ifname != NULL && ifname->type == NF_T_STRING && key_of(ifindex, &key))
+		nf_scope_set_name(w->ctx->session, w->scope, NF_NAME_INTERFACE, key, ifname->v.p, ifname->len);
+	if (appname != NULL && appname->type == NF_T_STRING &&
+	    key_of(nf_record_find(rec, NF_PEN_IANA, NF_IE_APPLICATION_ID), &key))
+		nf_scope_set_name(w->ctx->session, w->scope, NF_NAME_APPLICATION, key, appname->v.p, appname->len);
+}
+
+/* Adds the name learned for the identifier in field id, as element ie. */
+static void add_name(walk_t *w, nf_record_t *rec, uint16_t id, nf_name_kind_t kind, const nf_ie_t *ie)
+{
+	uint64_t key;
+	size_t len;
+	const uint8_t *name;
+	nf_field_t f = {.ie = ie, .pen = ie->pen, .id = ie->id, .type = NF_T_STRING};
+
+	if (nf_record_find(rec, ie->pen, ie->id) != NULL || !key_of(nf_record_find(rec, NF_PEN_IANA, id), &key) ||
+	    (name = nf_scope_name(w->scope, kind, key, &len)) == NULL)
+		return;
+	f.len = (uint16_t)len;
+	f.v.p = name;
+	(void)nf_record_add(rec, &f);
+}
+
+static void apply_names(walk_t *w, nf_record_t *rec)
+{
+	add_name(w, rec, NF_IE_INGRESS_INTERFACE, NF_NAME_INTERFACE, &ie_ingress_name);
+	add_name(w, rec, NF_IE_EGRESS_INTERFACE, NF_NAME_INTERFACE, &ie_egress_name);
+	add_name(w, rec, NF_IE_APPLICATION_ID, NF_NAME_APPLICATION,
+		 nf_ie_lookup(NF_PEN_IANA, NF_IE_APPLICATION_NAME));
+}
+
 static void emit_record(walk_t *w, const nf_datagram_info_t *info, const nf_template_t *t)
 {
 	nf_v9ipfix_ctx_t *ctx = w->ctx;
@@ -127,10 +196,13 @@ static void emit_record(walk_t *w, const nf_datagram_info_t *info, const nf_temp
 	    init->type == NF_T_DT_MILLI)
 		nf_scope_set_init_ms(w->scope, (int64_t)init->v.u);
 	nf_record_normalize_times(ctx->record, info, nf_scope_init_ms(w->scope));
-	if (t->is_options)
+	if (t->is_options) {
 		learn_sampling(w->scope, ctx->record);
-	else
+		learn_names(w, ctx->record);
+	} else {
 		apply_sampling(w->scope, ctx->record, ctx->renormalize);
+		apply_names(w, ctx->record);
+	}
 	if (t->is_options)
 		ctx->result.options++;
 	else

@@ -270,6 +270,67 @@ static void sampling_from_options(void **state)
 	assert_int_equal(u(2, 1), 150000); /* octets x 100 */
 }
 
+/* Interface and application names from options records are joined into
+ * the flows that reference them. */
+static void names_from_options(void **state)
+{
+	nf_v9ipfix_result_t r;
+	size_t s;
+	const nf_field_t *f;
+	(void)state;
+	pb_ipfix_header(&pkt, NOW, 0, 1);
+	s = pb_set_begin(&pkt, 3);
+	pb_u16(&pkt, 610);                /* interface table */
+	pb_u16(&pkt, 2);
+	pb_u16(&pkt, 1);
+	pb_field(&pkt, 0, 10, 4);
+	pb_field(&pkt, 0, 82, NF_VARLEN);
+	pb_u16(&pkt, 611);                /* application table (NBAR) */
+	pb_u16(&pkt, 2);
+	pb_u16(&pkt, 1);
+	pb_field(&pkt, 0, 95, 4);
+	pb_field(&pkt, 0, 96, 24);
+	pb_set_end(&pkt, s);
+	s = pb_set_begin(&pkt, 610);
+	pb_u32(&pkt, 3);
+	pb_varlen(&pkt, "Gi0/0/3", 7);
+	pb_u32(&pkt, 4);
+	pb_varlen(&pkt, "Gi0/0/4", 7);
+	pb_set_end(&pkt, s);
+	s = pb_set_begin(&pkt, 611);
+	pb_bytes(&pkt, "\x0d\x00\x00\x50", 4);
+	pb_bytes(&pkt, "http\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 24);
+	pb_set_end(&pkt, s);
+	s = pb_set_begin(&pkt, 2);
+	pb_u16(&pkt, 612);
+	pb_u16(&pkt, 3);
+	pb_field(&pkt, 0, 10, 2);         /* another width than in the table */
+	pb_field(&pkt, 0, 14, 4);
+	pb_field(&pkt, 0, 95, 4);
+	pb_set_end(&pkt, s);
+	s = pb_set_begin(&pkt, 612);
+	pb_u16(&pkt, 3);
+	pb_u32(&pkt, 4);
+	pb_bytes(&pkt, "\x0d\x00\x00\x50", 4);
+	pb_u16(&pkt, 9);                  /* unknown interface */
+	pb_u32(&pkt, 3);
+	pb_bytes(&pkt, "\x0d\x00\x00\x51", 4);
+	pb_set_end(&pkt, s);
+	pb_ipfix_end(&pkt);
+	assert_int_equal(decode(&r), NF_OK);
+	assert_int_equal(r.options, 3);
+	assert_int_equal(r.flows, 2);
+	f = field(3, NF_PEN_LOCAL, 0x201);
+	assert_string_equal(f->ie->name, "ingress_interface_name");
+	assert_memory_equal(f->v.p, "Gi0/0/3", 7);
+	assert_memory_equal(field(3, NF_PEN_LOCAL, 0x202)->v.p, "Gi0/0/4", 7);
+	f = field(3, 0, 96);
+	assert_memory_equal(f->v.p, "http", 4);
+	assert_null(nf_record_find(&saved[4].rec, NF_PEN_LOCAL, 0x201));
+	assert_memory_equal(field(4, NF_PEN_LOCAL, 0x202)->v.p, "Gi0/0/3", 7);
+	assert_null(nf_record_find(&saved[4].rec, 0, 96));
+}
+
 /* H3C sends v9 fields of length 65535: variable length, as in IPFIX. */
 static void v9_variable_length_field(void **state)
 {
@@ -672,6 +733,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(v9_options_template, setup, teardown),
 		cmocka_unit_test_setup_teardown(v9_variable_length_field, setup, teardown),
 		cmocka_unit_test_setup_teardown(sampling_from_options, setup, teardown),
+		cmocka_unit_test_setup_teardown(names_from_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(ipfix_every_type, setup, teardown),
 		cmocka_unit_test_setup_teardown(ipfix_redefinition_and_withdrawal, setup, teardown),
 		cmocka_unit_test_setup_teardown(ipfix_withdraw_all, setup, teardown),
