@@ -792,16 +792,22 @@ static struct fjson_object *fieldToJson(const nf_field_t *f)
 static void addField(struct fjson_object *obj, const nf_field_t *f)
 {
 	struct fjson_object *v = fieldToJson(f);
-	char name[32];
+	char name[NF_TEXT_MAX + 8];
 
 	if (v == NULL)
 		return;
-	if (f->ie != NULL) {
+	if (f->ie != NULL && f->repeat == 0) {
 		fjson_object_object_add_ex(obj, f->ie->name, v, FJSON_OBJECT_KEY_IS_CONSTANT);
-	} else {
-		nf_unknown_name(f->pen, f->id, name, sizeof(name));
-		fjson_object_object_add(obj, name, v);
+		return;
 	}
+	if (f->ie != NULL)
+		snprintf(name, sizeof(name), "%s", f->ie->name);
+	else
+		nf_unknown_name(f->pen, f->id, name, sizeof(name));
+	/* a template may carry an element twice: the later ones are name_2, ... */
+	if (f->repeat > 0)
+		snprintf(name + strlen(name), sizeof(name) - strlen(name), "_%u", f->repeat + 1u);
+	fjson_object_object_add(obj, name, v);
 }
 
 static struct fjson_object *exporterJson(const datagram_ctx_t *d, const nf_datagram_info_t *info)

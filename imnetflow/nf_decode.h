@@ -46,6 +46,7 @@ typedef struct nf_field {
 	uint32_t pen;      /* always set, also when ie is NULL */
 	uint16_t id;
 	uint8_t type;      /* nf_ie_type_t: which member of v holds the value */
+	uint8_t repeat;    /* 0; n for the n+1-th field of the same element in one record */
 	uint16_t len;      /* length on the wire; for NF_T_OCTETS/STRING the byte count at v.p */
 	union {
 		uint64_t u;       /* unsigned, boolean, dateTime (in the type's own unit) */

@@ -133,6 +133,8 @@ int nf_template_compile(nf_template_flavor_t flavor, uint16_t id, const nf_field
 		op->len = fields[i].len;
 		t->has_varlen |= op->len == NF_VARLEN;
 		choose_kind(op);
+		for (uint16_t j = 0; j < i && op->repeat < 255; j++)
+			op->repeat += t->ops[j].pen == op->pen && t->ops[j].id == op->id;
 	}
 	*out = t;
 	return NF_OK;
@@ -238,7 +240,8 @@ int nf_template_decode(const nf_template_t *t, nf_cursor_t *c, nf_record_t *rec)
 		return NF_ERR_TRUNCATED;
 	for (uint16_t i = 0; i < t->nfields; i++) {
 		const nf_op_t *op = &t->ops[i];
-		nf_field_t f = {.ie = op->ie, .pen = op->pen, .id = op->id, .type = op->type};
+		nf_field_t f = {.ie = op->ie, .pen = op->pen, .id = op->id, .type = op->type,
+				.repeat = op->repeat};
 		size_t len = op->len;
 		const uint8_t *p;
 

@@ -52,6 +52,7 @@ typedef struct nf_op {
 	uint16_t len;      /* wire length or NF_VARLEN */
 	uint8_t kind;      /* nf_op_kind_t */
 	uint8_t type;      /* nf_ie_type_t of the decoded value */
+	uint8_t repeat;    /* earlier fields of the same element in this template (max 255) */
 } nf_op_t;
 
 typedef enum nf_template_flavor {

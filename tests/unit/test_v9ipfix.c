@@ -331,6 +331,34 @@ static void names_from_options(void **state)
 	assert_null(nf_record_find(&saved[4].rec, 0, 96));
 }
 
+/* An element twice in one template: both values are kept, the second
+ * marked as a repeat (emitted as name_2). */
+static void repeated_element(void **state)
+{
+	nf_v9ipfix_result_t r;
+	size_t s;
+	(void)state;
+	pb_v9_header(&pkt, 2, 60000, NOW, 1, 0);
+	s = pb_set_begin(&pkt, 0);
+	pb_u16(&pkt, 259);
+	pb_u16(&pkt, 3);
+	pb_field(&pkt, 0, 8, 4);
+	pb_field(&pkt, 0, 8, 4);
+	pb_field(&pkt, 0, 8, 4);
+	pb_set_end(&pkt, s);
+	s = pb_set_begin(&pkt, 259);
+	pb_ipv4(&pkt, 10, 0, 0, 1);
+	pb_ipv4(&pkt, 10, 0, 0, 2);
+	pb_ipv4(&pkt, 10, 0, 0, 3);
+	pb_set_end(&pkt, s);
+	assert_int_equal(decode(&r), NF_OK);
+	assert_int_equal(r.flows, 1);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(saved[0].rec.field[i].repeat, i);
+		assert_int_equal(saved[0].rec.field[i].v.b[3], i + 1);
+	}
+}
+
 /* H3C sends v9 fields of length 65535: variable length, as in IPFIX. */
 static void v9_variable_length_field(void **state)
 {
@@ -734,6 +762,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(v9_variable_length_field, setup, teardown),
 		cmocka_unit_test_setup_teardown(sampling_from_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(names_from_options, setup, teardown),
+		cmocka_unit_test_setup_teardown(repeated_element, setup, teardown),
 		cmocka_unit_test_setup_teardown(ipfix_every_type, setup, teardown),
 		cmocka_unit_test_setup_teardown(ipfix_redefinition_and_withdrawal, setup, teardown),
 		cmocka_unit_test_setup_teardown(ipfix_withdraw_all, setup, teardown),
