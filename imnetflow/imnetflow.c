@@ -741,6 +741,7 @@ typedef struct datagram_ctx {
 	time_t ttGenTime;
 	multi_submit_t *multiSub;
 	time_t now;
+	const nf_template_source_t *templates; /* of the record being built */
 } datagram_ctx_t;
 
 static struct fjson_object *jsonU64(uint64_t v)
@@ -752,9 +753,63 @@ static struct fjson_object *jsonU64(uint64_t v)
 	return fjson_object_new_double_s((double)v, digits);
 }
 
+#define MAX_LIST_DEPTH 4 /* nested RFC 6313 lists shown; deeper ones stay hex */
+
+static struct fjson_object *fieldToJson(const nf_field_t *f, const nf_template_source_t *src, int depth);
+
+/* Builds the JSON array of a list field: values for a basicList, objects
+ * for the records of a subTemplate(Multi)List. */
+typedef struct list_builder {
+	struct fjson_object *array;
+	struct fjson_object *record;   /* the sub-record being filled, or NULL */
+	const nf_template_source_t *src;
+	int depth;
+} list_builder_t;
+
+static void addField(struct fjson_object *obj, const nf_field_t *f, const nf_template_source_t *src, int depth);
+
+static void listBeginRecord(void *ctx)
+{
+	list_builder_t *b = ctx;
+	b->record = fjson_object_new_object();
+}
+
+static void listField(void *ctx, const nf_field_t *f)
+{
+	list_builder_t *b = ctx;
+	struct fjson_object *v;
+
+	if (b->record != NULL) {
+		addField(b->record, f, b->src, b->depth + 1);
+	} else if ((v = fieldToJson(f, b->src, b->depth + 1)) != NULL) {
+		fjson_object_array_add(b->array, v);
+	}
+}
+
+static void listEndRecord(void *ctx)
+{
+	list_builder_t *b = ctx;
+	if (b->record != NULL)
+		fjson_object_array_add(b->array, b->record);
+	b->record = NULL;
+}
+
+static struct fjson_object *listToJson(const nf_field_t *f, const nf_template_source_t *src, int depth)
+{
+	list_builder_t b = {.array = fjson_object_new_array(), .src = src, .depth = depth};
+	const nf_list_sink_t sink = {.ctx = &b, .begin_record = listBeginRecord, .field = listField,
+				     .end_record = listEndRecord};
+
+	if (b.array != NULL)
+		(void)nf_list_walk(f, src, &sink); /* a malformed tail is left out */
+	if (b.record != NULL)
+		fjson_object_put(b.record);
+	return b.array;
+}
+
 /* The JSON value of one field: numbers stay numbers, addresses, times and
- * MACs become their usual text, octets become hex. */
-static struct fjson_object *fieldToJson(const nf_field_t *f)
+ * MACs become their usual text, octets become hex, RFC 6313 lists arrays. */
+static struct fjson_object *fieldToJson(const nf_field_t *f, const nf_template_source_t *src, int depth)
 {
 	char text[NF_TEXT_MAX];
 	char *hex, *text8;
@@ -775,23 +830,28 @@ static struct fjson_object *fieldToJson(const nf_field_t *f)
 		j = fjson_object_new_string_len(text8, (int)nf_utf8_sanitize(f->v.p, f->len, text8));
 		free(text8);
 		return j;
+	case NF_T_BASIC_LIST: case NF_T_SUBTEMPLATE_LIST: case NF_T_SUBTEMPLATE_MULTILIST:
+		if (depth < MAX_LIST_DEPTH)
+			return listToJson(f, src, depth);
+		break;
 	case NF_T_IPV4: case NF_T_IPV6: case NF_T_MAC:
 	case NF_T_DT_SEC: case NF_T_DT_MILLI: case NF_T_DT_MICRO: case NF_T_DT_NANO:
 		nf_field_text(f, text, sizeof(text));
 		return fjson_object_new_string(text);
 	default:
-		if ((hex = malloc((size_t)f->len * 2 + 1)) == NULL)
-			return NULL;
-		nf_hex(f->v.p, f->len, hex, (size_t)f->len * 2 + 1);
-		j = fjson_object_new_string(hex);
-		free(hex);
-		return j;
+		break;
 	}
+	if ((hex = malloc((size_t)f->len * 2 + 1)) == NULL)
+		return NULL;
+	nf_hex(f->v.p, f->len, hex, (size_t)f->len * 2 + 1);
+	j = fjson_object_new_string(hex);
+	free(hex);
+	return j;
 }
 
-static void addField(struct fjson_object *obj, const nf_field_t *f)
+static void addField(struct fjson_object *obj, const nf_field_t *f, const nf_template_source_t *src, int depth)
 {
-	struct fjson_object *v = fieldToJson(f);
+	struct fjson_object *v = fieldToJson(f, src, depth);
 	char name[NF_TEXT_MAX + 8];
 
 	if (v == NULL)
@@ -854,7 +914,7 @@ static rsRetVal attachRecord(smsg_t *pMsg, const datagram_ctx_t *d, const nf_dat
 	}
 	fjson_object_object_add_ex(root, "netflow", nf, FJSON_OBJECT_KEY_IS_CONSTANT);
 	for (uint16_t i = 0; i < rec->nfields; i++)
-		addField(nf, &rec->field[i]);
+		addField(nf, &rec->field[i], d->templates, 0);
 	fjson_object_object_add_ex(nf, "type", fjson_object_new_string(isOptions ? "options" : "flow"),
 				   FJSON_OBJECT_KEY_IS_CONSTANT);
 	fjson_object_object_add_ex(nf, "exporter", exporterJson(d, info), FJSON_OBJECT_KEY_IS_CONSTANT);
@@ -965,11 +1025,12 @@ static int processLegacy(listener_t *l, const uint8_t *buf, size_t len, datagram
 }
 
 static void emitTemplateRecord(void *ctx, const nf_datagram_info_t *info, const nf_template_t *t,
-			       const nf_record_t *rec)
+			       const nf_record_t *rec, const nf_template_source_t *templates)
 {
 	datagram_ctx_t *d = ctx;
 	listener_t *l = d->lstn;
 
+	d->templates = templates;
 	STATSCOUNTER_INC(l->ctrDecoded, l->mut_ctrDecoded);
 	if (t->is_options && !l->inst->emitOptions)
 		return;

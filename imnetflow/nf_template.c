@@ -232,25 +232,39 @@ static void read_value(const nf_op_t *op, const uint8_t *p, size_t len, nf_field
 	}
 }
 
+void nf_op_init(nf_template_flavor_t flavor, const nf_field_spec_t *spec, nf_op_t *op)
+{
+	memset(op, 0, sizeof(*op));
+	resolve(flavor, spec, 0, op);
+	op->len = spec->len;
+	choose_kind(op);
+}
+
+int nf_op_decode(const nf_op_t *op, nf_cursor_t *c, nf_field_t *f)
+{
+	size_t len = op->len;
+	const uint8_t *p;
+
+	if ((len == NF_VARLEN && !read_varlen(c, &len)) || (p = nf_cursor_bytes(c, len)) == NULL)
+		return NF_ERR_TRUNCATED;
+	*f = (nf_field_t){.ie = op->ie, .pen = op->pen, .id = op->id, .type = op->type, .repeat = op->repeat,
+			  .len = (uint16_t)len};
+	read_value(op, p, len, f);
+	return NF_OK;
+}
+
 int nf_template_decode(const nf_template_t *t, nf_cursor_t *c, nf_record_t *rec)
 {
 	const nf_cursor_t start = *c;
+	nf_field_t f;
 
 	if (!nf_cursor_has(c, t->min_len))
 		return NF_ERR_TRUNCATED;
 	for (uint16_t i = 0; i < t->nfields; i++) {
-		const nf_op_t *op = &t->ops[i];
-		nf_field_t f = {.ie = op->ie, .pen = op->pen, .id = op->id, .type = op->type,
-				.repeat = op->repeat};
-		size_t len = op->len;
-		const uint8_t *p;
-
-		if ((len == NF_VARLEN && !read_varlen(c, &len)) || (p = nf_cursor_bytes(c, len)) == NULL) {
+		if (nf_op_decode(&t->ops[i], c, &f) != NF_OK) {
 			*c = start;
 			return NF_ERR_TRUNCATED;
 		}
-		f.len = (uint16_t)len;
-		read_value(op, p, len, &f);
 		(void)nf_record_add(rec, &f); /* cannot fail: nfields <= NF_RECORD_MAX_FIELDS */
 	}
 	return NF_OK;

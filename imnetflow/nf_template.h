@@ -87,6 +87,14 @@ size_t nf_template_size(const nf_template_t *t);
 /* True if a and b have the same id, kind, scope and field list. */
 int nf_template_equal(const nf_template_t *a, const nf_template_t *b);
 
+/* Prepares op to read one field of spec outside a template (the element of
+ * a basicList). */
+void nf_op_init(nf_template_flavor_t flavor, const nf_field_spec_t *spec, nf_op_t *op);
+
+/* Reads one field with op. Returns NF_OK, or NF_ERR_TRUNCATED (c may
+ * have moved past a variable-length prefix). */
+int nf_op_decode(const nf_op_t *op, nf_cursor_t *c, nf_field_t *f);
+
 /* Decodes one data record at c into rec (rec->nfields starts at 0; times
  * are not normalised here, see nf_record_normalize_times in nf_decode.h).
  * Returns NF_OK, or NF_ERR_TRUNCATED when the record does not fit in c

@@ -207,7 +207,8 @@ static void emit_record(walk_t *w, const nf_datagram_info_t *info, const nf_temp
 		ctx->result.options++;
 	else
 		ctx->result.flows++;
-	ctx->emit(ctx->emit_ctx, info, t, ctx->record);
+	ctx->emit(ctx->emit_ctx, info, t, ctx->record,
+		  &(nf_template_source_t){.session = ctx->session, .scope = w->scope, .now = ctx->now});
 }
 
 /* Decodes the records of a data set. What is left after the last whole

@@ -13,13 +13,15 @@
 #include <time.h>
 
 #include "nf_decode.h"
+#include "nf_list.h"
 #include "nf_session.h"
 #include "nf_template.h"
 
 /* Called for every record decoded: flows (t->is_options == 0) and options
- * records. rec and the bytes it points to are valid during the call only. */
+ * records. rec and the bytes it points to are valid during the call only;
+ * templates resolves the subTemplateLists of rec (see nf_list_walk). */
 typedef void (*nf_record_fn)(void *ctx, const nf_datagram_info_t *info, const nf_template_t *t,
-			     const nf_record_t *rec);
+			     const nf_record_t *rec, const nf_template_source_t *templates);
 
 /* What one datagram did, for the caller's counters. */
 typedef struct nf_v9ipfix_result {

@@ -53,5 +53,13 @@ malformed = sum(int(c.get("datagrams.malformed", 0)) for c in counters.values())
 log("total %d records from %d captures (%d datagrams), malformed datagrams %d"
     % (len(got), len(captures), len(plan), malformed))
 check(not bad, "record counts differ for %s" % ", ".join(bad))
+# RFC 6313: YAF's subTemplateMultiList becomes an array of objects
+yaf = [g["data"]["netflow"] for g in got
+       if owner.get(g["data"]["netflow"]["exporter"]["address"]) == "ls-ipfix-yaf-basic-with-applabel"]
+lists = [nf["sub_template_multi_list"] for nf in yaf if "sub_template_multi_list" in nf]
+log("YAF lists: %s" % lists[:2])
+check(lists and all(isinstance(x, list) for x in lists), "YAF subTemplateMultiList not decoded: %s" % lists)
+check(any(isinstance(o, dict) and "source_mac_address" in o for x in lists for o in x),
+      "YAF subTemplateMultiList records lack their fields: %s" % lists)
 check(len(got) == total, "%d records in all, expected %d" % (len(got), total))
 log("PASS")

@@ -30,11 +30,13 @@ static nf_record_t scratch;
 static nf_session_t *session;
 static pkt_t pkt;
 
-static void save(void *ctx, const nf_datagram_info_t *info, const nf_template_t *t, const nf_record_t *rec)
+static void save(void *ctx, const nf_datagram_info_t *info, const nf_template_t *t, const nf_record_t *rec,
+		 const nf_template_source_t *templates)
 {
 	saved_t *s;
 	size_t used = 0;
 	(void)ctx;
+	(void)templates;
 	assert_true(nsaved < MAX_SAVED);
 	s = &saved[nsaved++];
 	memcpy(&s->rec, rec, sizeof(*rec));
@@ -43,7 +45,8 @@ static void save(void *ctx, const nf_datagram_info_t *info, const nf_template_t 
 	s->template_id = t->id;
 	for (uint16_t i = 0; i < rec->nfields; i++) {
 		nf_field_t *f = &s->rec.field[i];
-		if (f->type == NF_T_STRING || f->type == NF_T_OCTETS) {
+		if (f->type == NF_T_STRING || f->type == NF_T_OCTETS ||
+		    (f->type >= NF_T_BASIC_LIST && f->type <= NF_T_SUBTEMPLATE_MULTILIST)) {
 			assert_true(used + f->len <= sizeof(s->bytes));
 			memcpy(s->bytes + used, f->v.p, f->len);
 			f->v.p = s->bytes + used;
