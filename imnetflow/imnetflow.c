@@ -37,6 +37,7 @@
 #include "unicode-helper.h"
 
 #include "nf_decode.h"
+#include "nf_dict.h"
 #include "nf_format.h"
 #include "nf_legacy.h"
 #include "nf_persist.h"
@@ -98,6 +99,8 @@ struct modConfData_s {
 	instanceConf_t *root, *tail;
 	nf_limits_t limits;         /* template state bounds (module parameters) */
 	int persistTemplates;       /* save templates in workDirectory, restore at start */
+	uchar *dictionaryFile;      /* further elements (module parameter "dictionary") */
+	nf_dict_t *dictionary;      /* loaded from it */
 };
 
 static modConfData_t *loadModConf = NULL;
@@ -212,7 +215,8 @@ static const struct param_target {
 	X("pending.maxmemory", eCmdHdlrSize, 0, P_SIZE, limits.max_pending_bytes) \
 	X("pending.maxperscope", eCmdHdlrSize, 0, P_SIZE, limits.max_pending_bytes_per_scope) \
 	X("pending.timeout", eCmdHdlrNonNegInt, 0, P_UINT32, limits.pending_timeout) \
-	X("template.persist", eCmdHdlrBinary, 0, P_INT, persistTemplates)
+	X("template.persist", eCmdHdlrBinary, 0, P_INT, persistTemplates) \
+	X("dictionary", eCmdHdlrString, 0, P_STRING, dictionaryFile)
 
 static struct cnfparamdescr modpdescr[] = {MODULE_PARAMS(PARAM_DESCR)};
 static struct cnfparamblk modpblk = {CNFPARAMBLK_VERSION, sizeof(modpdescr) / sizeof(modpdescr[0]),
@@ -402,6 +406,36 @@ CODESTARTbeginCnfLoad
 	pModConf->persistTemplates = 1;
 ENDbeginCnfLoad
 
+/* Loads the dictionary file at configuration time, so that rsyslogd -N1
+ * reports a missing or broken file. */
+static rsRetVal loadDictionary(modConfData_t *conf)
+{
+	FILE *f;
+	long loaded, skipped, firstBad;
+	DEFiRet;
+
+	if (conf->dictionaryFile == NULL)
+		FINALIZE;
+	if ((f = fopen((char *)conf->dictionaryFile, "r")) == NULL) {
+		LogError(errno, RS_RET_CONF_FILE_NOT_FOUND, MOD_NAME ": cannot open dictionary '%s'",
+			 conf->dictionaryFile);
+		ABORT_FINALIZE(RS_RET_CONF_FILE_NOT_FOUND);
+	}
+	conf->dictionary = nf_dict_load(f, &loaded, &skipped, &firstBad);
+	fclose(f);
+	if (conf->dictionary == NULL) {
+		LogError(0, RS_RET_PARAM_ERROR,
+			 MOD_NAME ": dictionary '%s' is not a tab-separated file with pen, id and name columns",
+			 conf->dictionaryFile);
+		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
+	}
+	if (skipped > 0)
+		LogError(0, RS_RET_PARAM_ERROR, MOD_NAME ": dictionary '%s': %ld lines unusable, first at line %ld",
+			 conf->dictionaryFile, skipped, firstBad);
+finalize_it:
+	RETiRet;
+}
+
 BEGINsetModCnf
 	struct cnfparamvals *pvals = NULL;
 CODESTARTsetModCnf
@@ -413,6 +447,7 @@ CODESTARTsetModCnf
 		if (pvals[i].bUsed)
 			CHKiRet(applyParam(loadModConf, &modptarget[i], &pvals[i]));
 	}
+	CHKiRet(loadDictionary(loadModConf));
 finalize_it:
 	if (pvals != NULL)
 		cnfparamvalsDestruct(pvals, &modpblk);
@@ -703,6 +738,7 @@ CODESTARTactivateCnf
 	CHKmalloc(rcv.from = calloc(rcv.batchSize, sizeof(*rcv.from)));
 	CHKmalloc(rcv.record = malloc(sizeof(*rcv.record)));
 	CHKmalloc(core.session = nf_session_new(&runModConf->limits));
+	nf_session_set_dictionary(core.session, runModConf->dictionary);
 	CHKiRet(setupPersistence());
 	CHKiRet(setupSessionStats());
 finalize_it:
@@ -711,6 +747,8 @@ ENDactivateCnf
 BEGINfreeCnf
 	instanceConf_t *inst, *del;
 CODESTARTfreeCnf
+	nf_dict_free(pModConf->dictionary);
+	free(pModConf->dictionaryFile);
 	for (inst = pModConf->root; inst != NULL;) {
 		if (inst->ports != NULL)
 			cnfarrayContentDestruct(inst->ports);

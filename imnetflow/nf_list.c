@@ -8,7 +8,7 @@
 
 /* basicList: semantic (1), field id (2, enterprise bit), element length
  * (2), [enterprise number (4)], then the elements. */
-static int walk_basic(nf_cursor_t *c, const nf_list_sink_t *sink)
+static int walk_basic(nf_cursor_t *c, const nf_template_source_t *src, const nf_list_sink_t *sink)
 {
 	nf_field_spec_t spec = {0};
 	uint8_t semantic;
@@ -24,7 +24,7 @@ static int walk_basic(nf_cursor_t *c, const nf_list_sink_t *sink)
 	}
 	if (spec.len == 0)
 		return NF_OK; /* elements of length 0: nothing to show, and no progress */
-	nf_op_init(NF_FLAVOR_IPFIX, &spec, &op);
+	nf_op_init(NF_FLAVOR_IPFIX, src && src->session ? nf_session_dictionary(src->session) : NULL, &spec, &op);
 	while (nf_cursor_left(c) > 0) {
 		if (nf_op_decode(&op, c, &f) != NF_OK)
 			return NF_ERR_TRUNCATED;
@@ -63,7 +63,7 @@ int nf_list_walk(const nf_field_t *f, const nf_template_source_t *src, const nf_
 
 	nf_cursor_init(&c, f->v.p, f->len);
 	if (f->type == NF_T_BASIC_LIST)
-		return walk_basic(&c, sink);
+		return walk_basic(&c, src, sink);
 	if (src == NULL || src->session == NULL)
 		return NF_OK;
 	if ((rec = malloc(sizeof(*rec))) == NULL)

@@ -99,7 +99,8 @@ static int load_line(nf_session_t *s, char *line, time_t now, nf_field_spec_t *s
 	key.port = (uint16_t)port;
 	key.version = (uint16_t)version;
 	key.domain = (uint32_t)domain;
-	if (nf_template_compile(version == 9 ? NF_FLAVOR_V9 : NF_FLAVOR_IPFIX, (uint16_t)id, specs, (uint16_t)n,
+	if (nf_template_compile(version == 9 ? NF_FLAVOR_V9 : NF_FLAVOR_IPFIX, nf_session_dictionary(s), (uint16_t)id,
+				specs, (uint16_t)n,
 				(int)options, (uint16_t)nscope, &t) != NF_OK)
 		return 0;
 	if ((scope = nf_session_scope(s, &key, now)) == NULL) {

@@ -79,6 +79,7 @@ struct nf_session {
 	size_t template_bytes;
 	size_t pending_bytes;
 	size_t memory;            /* everything, tables included */
+	const nf_dict_t *dict;    /* further elements, not owned */
 };
 
 void nf_limits_default(nf_limits_t *l)
@@ -546,6 +547,16 @@ uint32_t nf_scope_sequence(nf_scope_t *scope, uint32_t seq, uint32_t advance, in
 	scope->seq_valid = 1;
 	scope->seq_next = seq + advance;
 	return missing;
+}
+
+void nf_session_set_dictionary(nf_session_t *s, const nf_dict_t *d)
+{
+	s->dict = d;
+}
+
+const nf_dict_t *nf_session_dictionary(const nf_session_t *s)
+{
+	return s->dict;
 }
 
 int64_t nf_scope_init_ms(const nf_scope_t *scope)

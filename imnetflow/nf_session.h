@@ -140,6 +140,11 @@ void nf_scope_set_name(nf_session_t *s, nf_scope_t *scope, nf_name_kind_t kind, 
 /* The name, or NULL; *len is set to its length. */
 const uint8_t *nf_scope_name(const nf_scope_t *scope, nf_name_kind_t kind, uint64_t key, size_t *len);
 
+/* Elements loaded from a file, used when templates are compiled; the
+ * session does not own d. NULL: the built-in dictionary alone. */
+void nf_session_set_dictionary(nf_session_t *s, const nf_dict_t *d);
+const nf_dict_t *nf_session_dictionary(const nf_session_t *s);
+
 /* Visits every template (for persistence), scope by scope. */
 typedef void (*nf_template_visit_fn)(void *ctx, const nf_scope_key_t *key, const nf_template_t *t);
 void nf_session_foreach_template(const nf_session_t *s, nf_template_visit_fn fn, void *ctx);

@@ -71,14 +71,17 @@ static const nf_ie_t v9_scope_elements[] = {
 
 /* Resolves field i of a template to its element and the (pen, id) it is
  * emitted under. */
-static void resolve(nf_template_flavor_t flavor, const nf_field_spec_t *f, int is_scope, nf_op_t *op)
+static void resolve(nf_template_flavor_t flavor, const nf_dict_t *dict, const nf_field_spec_t *f,
+		    int is_scope, nf_op_t *op)
 {
 	op->pen = f->pen;
 	op->id = f->id;
 	if (flavor == NF_FLAVOR_IPFIX) {
-		op->ie = nf_ie_lookup(f->pen, f->id);
+		if ((op->ie = nf_dict_lookup(dict, f->pen, f->id)) == NULL)
+			op->ie = nf_ie_lookup(f->pen, f->id);
 	} else if (!is_scope) {
-		op->ie = nf_ie_lookup_v9(f->id);
+		if ((op->ie = nf_dict_lookup_v9(dict, f->id)) == NULL)
+			op->ie = nf_ie_lookup_v9(f->id);
 	} else if (f->id >= 1 && f->id <= sizeof(v9_scope_elements) / sizeof(v9_scope_elements[0])) {
 		op->ie = &v9_scope_elements[f->id - 1];
 		op->pen = op->ie->pen;
@@ -97,7 +100,8 @@ void nf_template_free(nf_template_t *t)
 	free(t);
 }
 
-int nf_template_compile(nf_template_flavor_t flavor, uint16_t id, const nf_field_spec_t *fields,
+int nf_template_compile(nf_template_flavor_t flavor, const nf_dict_t *dict, uint16_t id,
+			const nf_field_spec_t *fields,
 			uint16_t nfields, int is_options, uint16_t scope_fields, nf_template_t **out)
 {
 	nf_template_t *t;
@@ -129,7 +133,7 @@ int nf_template_compile(nf_template_flavor_t flavor, uint16_t id, const nf_field
 	t->min_len = min_len;
 	for (uint16_t i = 0; i < nfields; i++) {
 		nf_op_t *op = &t->ops[i];
-		resolve(flavor, &fields[i], i < scope_fields, op);
+		resolve(flavor, dict, &fields[i], i < scope_fields, op);
 		op->len = fields[i].len;
 		t->has_varlen |= op->len == NF_VARLEN;
 		choose_kind(op);
@@ -232,10 +236,10 @@ static void read_value(const nf_op_t *op, const uint8_t *p, size_t len, nf_field
 	}
 }
 
-void nf_op_init(nf_template_flavor_t flavor, const nf_field_spec_t *spec, nf_op_t *op)
+void nf_op_init(nf_template_flavor_t flavor, const nf_dict_t *dict, const nf_field_spec_t *spec, nf_op_t *op)
 {
 	memset(op, 0, sizeof(*op));
-	resolve(flavor, spec, 0, op);
+	resolve(flavor, dict, spec, 0, op);
 	op->len = spec->len;
 	choose_kind(op);
 }

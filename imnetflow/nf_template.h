@@ -16,6 +16,7 @@
 
 #include "nf_cursor.h"
 #include "nf_decode.h"
+#include "nf_dict.h"
 
 /* Field length meaning "variable length" (RFC 7011 section 7); H3C also
  * sends it in NetFlow v9. */
@@ -73,10 +74,12 @@ typedef struct nf_template {
 
 /* Compiles fields into a new template (allocated with malloc; free with
  * nf_template_free). flavor selects the dictionary: v9 field types resolve
- * through nf_ie_lookup_v9, IPFIX (pen, id) through nf_ie_lookup.
+ * through nf_ie_lookup_v9, IPFIX (pen, id) through nf_ie_lookup; elements
+ * of dict (may be NULL) take precedence.
  * Returns NF_OK, NF_ERR_TOO_MANY (more than NF_TEMPLATE_MAX_FIELDS fields),
  * NF_ERR_TEMPLATE (no field, or a record of zero length), NF_ERR_NOMEM. */
-int nf_template_compile(nf_template_flavor_t flavor, uint16_t id, const nf_field_spec_t *fields,
+int nf_template_compile(nf_template_flavor_t flavor, const nf_dict_t *dict, uint16_t id,
+			const nf_field_spec_t *fields,
 			uint16_t nfields, int is_options, uint16_t scope_fields, nf_template_t **out);
 
 void nf_template_free(nf_template_t *t);
@@ -89,7 +92,7 @@ int nf_template_equal(const nf_template_t *a, const nf_template_t *b);
 
 /* Prepares op to read one field of spec outside a template (the element of
  * a basicList). */
-void nf_op_init(nf_template_flavor_t flavor, const nf_field_spec_t *spec, nf_op_t *op);
+void nf_op_init(nf_template_flavor_t flavor, const nf_dict_t *dict, const nf_field_spec_t *spec, nf_op_t *op);
 
 /* Reads one field with op. Returns NF_OK, or NF_ERR_TRUNCATED (c may
  * have moved past a variable-length prefix). */

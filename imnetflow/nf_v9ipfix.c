@@ -253,7 +253,8 @@ static void add_template(walk_t *w, uint16_t id, const nf_field_spec_t *specs, u
 	nf_template_t *t;
 
 	if (id < FIRST_DATA_SET ||
-	    nf_template_compile(w->proto->flavor, id, specs, n, is_options, nscope, &t) != NF_OK) {
+	    nf_template_compile(w->proto->flavor, nf_session_dictionary(ctx->session), id, specs, n, is_options,
+				nscope, &t) != NF_OK) {
 		ctx->result.template_errors++;
 		return;
 	}

@@ -25,6 +25,8 @@ rc, out = syntax_check(
 check(rc == 0, "a valid configuration was rejected:\n" + out)
 rc, out = syntax_check('module(load="@MODULE@" template.colour="red")\ninput(type="imnetflow" port="1")\n')
 check(rc != 0 and "template.colour" in out, "unknown module parameter accepted:\n" + out)
+rc, out = syntax_check('module(load="@MODULE@" dictionary="@DIR@/missing.tsv")\ninput(type="imnetflow" port="1")\n')
+check(rc != 0 and "missing.tsv" in out, "missing dictionary accepted:\n" + out)
 
 expect_error('port="2055" colour="blue"', "colour")
 expect_error('address="127.0.0.1"', "port")                  # port is required

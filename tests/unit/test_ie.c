@@ -8,7 +8,11 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+
+#include "nf_dict.h"
 #include "nf_ie.h"
+#include "nf_template.h"
 
 static void assert_snake(const char *name)
 {
@@ -89,6 +93,43 @@ static void reverse_vendor_and_v9(void **state)
 	assert_null(nf_ie_lookup_v9(30000));
 }
 
+/* A dictionary file adds elements, overrides built-in ones, and names v9
+ * field types; unusable lines are counted, not fatal. */
+static void dictionary_file(void **state)
+{
+	static char text[] = "pen\tid\tname\ttype\tsemantics\n"
+			     "99999\t7\tMy Vendor Field\tunsigned32\tquantity\n"
+			     "0\t8\tsrc_addr_override\tipv4Address\n"
+			     "v9\t45000\tbox_serial\tstring\n"
+			     "99999\tx\tbad id\n"
+			     "99999\t8\tbad type\tnumber\n"
+			     "\n";
+	FILE *f = fmemopen(text, strlen(text), "r");
+	long loaded, skipped, first_bad;
+	nf_dict_t *d = nf_dict_load(f, &loaded, &skipped, &first_bad);
+	nf_template_t *t;
+	const nf_field_spec_t specs[] = {{99999, 7, 4}, {0, 8, 4}, {0, 12, 4}};
+	(void)state;
+	fclose(f);
+	assert_non_null(d);
+	assert_int_equal(loaded, 3);
+	assert_int_equal(skipped, 2);
+	assert_int_equal(first_bad, 5);
+	assert_string_equal(nf_dict_lookup(d, 99999, 7)->name, "my_vendor_field");
+	assert_int_equal(nf_dict_lookup(d, 99999, 7)->type, NF_T_U32);
+	assert_string_equal(nf_dict_lookup_v9(d, 45000)->name, "box_serial");
+	assert_null(nf_dict_lookup(d, 99999, 8));
+	assert_int_equal(nf_template_compile(NF_FLAVOR_IPFIX, d, 256, specs, 3, 0, 0, &t), NF_OK);
+	assert_string_equal(t->ops[0].ie->name, "my_vendor_field");
+	assert_string_equal(t->ops[1].ie->name, "src_addr_override");
+	assert_string_equal(t->ops[2].ie->name, "destination_ipv4_address");
+	nf_template_free(t);
+	nf_dict_free(d);
+	f = fmemopen((char *)"pen\tname\n", 9, "r");
+	assert_null(nf_dict_load(f, &loaded, &skipped, &first_bad));
+	fclose(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -96,6 +137,7 @@ int main(void)
 		cmocka_unit_test(names_unique),
 		cmocka_unit_test(iana_names_as_filebeat_spells_them),
 		cmocka_unit_test(reverse_vendor_and_v9),
+		cmocka_unit_test(dictionary_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -115,7 +115,7 @@ static void sub_template_lists(void **state)
 	nf_limits_default(&l);
 	s = nf_session_new(&l);
 	src = (nf_template_source_t){s, nf_session_scope(s, &key, 0), 0};
-	assert_int_equal(nf_template_compile(NF_FLAVOR_IPFIX, 300, specs, 2, 0, 0, &t), NF_OK);
+	assert_int_equal(nf_template_compile(NF_FLAVOR_IPFIX, NULL, 300, specs, 2, 0, 0, &t), NF_OK);
 	assert_int_equal(nf_scope_put_template(s, src.scope, t, 0), NF_OK);
 	trace[0] = 0;
 	p.len = 0;

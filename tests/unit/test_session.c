@@ -17,7 +17,7 @@ static nf_template_t *tmpl(uint16_t id, uint16_t nfields, uint16_t len)
 	nf_template_t *t;
 	for (uint16_t i = 0; i < nfields; i++)
 		specs[i] = (nf_field_spec_t){0, (uint16_t)(i + 1), len};
-	assert_int_equal(nf_template_compile(NF_FLAVOR_IPFIX, id, specs, nfields, 0, 0, &t), NF_OK);
+	assert_int_equal(nf_template_compile(NF_FLAVOR_IPFIX, NULL, id, specs, nfields, 0, 0, &t), NF_OK);
 	return t;
 }
 
