@@ -210,6 +210,20 @@ class Rsyslog:
             time.sleep(0.05)
         return self.records(path)
 
+    def wait_quiet(self, seconds=1.5, timeout=30, path=None):
+        """Waits until no line has been written for `seconds`; returns the
+        records (for exporters whose record count is not known ahead)."""
+        deadline = time.time() + timeout
+        count, since = -1, time.time()
+        while time.time() < deadline:
+            n = len(self.lines(path))
+            if n != count:
+                count, since = n, time.time()
+            elif n > 0 and time.time() - since >= seconds:
+                break
+            time.sleep(0.1)
+        return self.records(path)
+
     def counters(self, name_prefix="imnetflow"):
         """The latest impstats values of every object whose name starts with prefix."""
         result = {}
@@ -314,6 +328,12 @@ def record_flows(records):
         acc = flows.setdefault(key, [0, 0])
         acc[0] += nf.get("packet_delta_count", 0)
         acc[1] += nf.get("octet_delta_count", 0)
+        if nf.get("reverse_packet_delta_count"):  # RFC 5103 biflow: the other direction
+            rkey = flow_key(nf.get("protocol_identifier"), dst, nf.get("destination_transport_port"),
+                            src, nf.get("source_transport_port"))
+            acc = flows.setdefault(rkey, [0, 0])
+            acc[0] += nf["reverse_packet_delta_count"]
+            acc[1] += nf.get("reverse_octet_delta_count", 0)
     return flows
 
 
