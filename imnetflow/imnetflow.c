@@ -42,6 +42,7 @@
 #include "nf_legacy.h"
 #include "nf_persist.h"
 #include "nf_session.h"
+#include "nf_sflow.h"
 #include "nf_v9ipfix.h"
 
 MODULE_TYPE_INPUT
@@ -116,7 +117,8 @@ static modConfData_t *runModConf = NULL;
 	X(ctrRatelimited, "records.ratelimited") \
 	X(ctrTemplateErrors, "templates.malformed") \
 	X(ctrSeqMissing, "sequence.missing") \
-	X(ctrSeqResets, "sequence.resets")
+	X(ctrSeqResets, "sequence.resets") \
+	X(ctrSkipped, "sflow.skipped")
 
 /* Counters of the template state, shared by all listeners. */
 #define SESSION_COUNTERS(X) \
@@ -780,6 +782,7 @@ typedef struct datagram_ctx {
 	multi_submit_t *multiSub;
 	time_t now;
 	const nf_template_source_t *templates; /* of the record being built */
+	const nf_sflow_agent_t *agent;         /* sFlow datagrams only */
 } datagram_ctx_t;
 
 static struct fjson_object *jsonU64(uint64_t v)
@@ -921,6 +924,18 @@ static struct fjson_object *exporterJson(const datagram_ctx_t *d, const nf_datag
 				   FJSON_OBJECT_KEY_IS_CONSTANT | FJSON_OBJECT_ADD_KEY_IS_NEW);
 	fjson_object_object_add_ex(e, "version", fjson_object_new_int(info->version),
 				   FJSON_OBJECT_KEY_IS_CONSTANT | FJSON_OBJECT_ADD_KEY_IS_NEW);
+	fjson_object_object_add_ex(e, "protocol",
+				   fjson_object_new_string(d->agent ? "sflow" : info->version == 10 ? "ipfix" : "netflow"),
+				   FJSON_OBJECT_KEY_IS_CONSTANT | FJSON_OBJECT_ADD_KEY_IS_NEW);
+	if (d->agent != NULL) {
+		nf_field_t a = {.type = d->agent->addr_len == 4 ? NF_T_IPV4 : NF_T_IPV6};
+		memcpy(a.v.b, d->agent->addr, d->agent->addr_len);
+		nf_field_text(&a, t, sizeof(t));
+		fjson_object_object_add_ex(e, "agent_address", fjson_object_new_string(t),
+					   FJSON_OBJECT_KEY_IS_CONSTANT | FJSON_OBJECT_ADD_KEY_IS_NEW);
+		fjson_object_object_add_ex(e, "sub_agent_id", jsonU64(d->agent->sub_agent_id),
+					   FJSON_OBJECT_KEY_IS_CONSTANT | FJSON_OBJECT_ADD_KEY_IS_NEW);
+	}
 	if (info->has_source_id && info->version != 5)
 		fjson_object_object_add_ex(e, info->version == 10 ? "observation_domain_id" : "source_id",
 					   jsonU64(info->source_id),
@@ -931,6 +946,8 @@ static struct fjson_object *exporterJson(const datagram_ctx_t *d, const nf_datag
 	if (info->version != 10)
 		fjson_object_object_add_ex(e, "uptime_millis", jsonU64(info->sys_uptime_ms),
 					   FJSON_OBJECT_KEY_IS_CONSTANT | FJSON_OBJECT_ADD_KEY_IS_NEW);
+	if (d->agent != NULL)
+		return e; /* sFlow has no export time */
 	nf_time_ms_text((int64_t)info->export_sec * 1000 + info->export_nsec / 1000000, t, sizeof(t));
 	fjson_object_object_add_ex(e, "export_time", fjson_object_new_string(t),
 				   FJSON_OBJECT_KEY_IS_CONSTANT | FJSON_OBJECT_ADD_KEY_IS_NEW);
@@ -940,7 +957,7 @@ static struct fjson_object *exporterJson(const datagram_ctx_t *d, const nf_datag
 /* {"netflow": {<fields>, "type": ..., "exporter": {...}}}, added to the
  * message once. */
 static rsRetVal attachRecord(smsg_t *pMsg, const datagram_ctx_t *d, const nf_datagram_info_t *info,
-			     const nf_record_t *rec, int isOptions)
+			     const nf_record_t *rec, const char *type)
 {
 	struct fjson_object *root, *nf;
 	DEFiRet;
@@ -953,7 +970,7 @@ static rsRetVal attachRecord(smsg_t *pMsg, const datagram_ctx_t *d, const nf_dat
 	fjson_object_object_add_ex(root, "netflow", nf, FJSON_OBJECT_KEY_IS_CONSTANT);
 	for (uint16_t i = 0; i < rec->nfields; i++)
 		addField(nf, &rec->field[i], d->templates, 0);
-	fjson_object_object_add_ex(nf, "type", fjson_object_new_string(isOptions ? "options" : "flow"),
+	fjson_object_object_add_ex(nf, "type", fjson_object_new_string(type),
 				   FJSON_OBJECT_KEY_IS_CONSTANT);
 	fjson_object_object_add_ex(nf, "exporter", exporterJson(d, info), FJSON_OBJECT_KEY_IS_CONSTANT);
 	CHKiRet(msgAddJSON(pMsg, (uchar *)"!", root, 0, 0));
@@ -973,7 +990,7 @@ static void setTimeReported(smsg_t *pMsg, const nf_record_t *rec, enum time_repo
 }
 
 static rsRetVal submitRecord(const datagram_ctx_t *d, const nf_datagram_info_t *info,
-			     const nf_record_t *rec, int isOptions)
+			     const nf_record_t *rec, const char *type)
 {
 	listener_t *l = d->lstn;
 	char summary[512];
@@ -996,7 +1013,7 @@ static rsRetVal submitRecord(const datagram_ctx_t *d, const nf_datagram_info_t *
 	msgSetPRI(pMsg, PRI_USER_INFO);
 	pMsg->msgFlags = 0; /* fully built: no parsing, no DNS lookup */
 	setTimeReported(pMsg, rec, l->inst->timeSource);
-	CHKiRet(attachRecord(pMsg, d, info, rec, isOptions));
+	CHKiRet(attachRecord(pMsg, d, info, rec, type));
 	localRet = ratelimitAddMsg(l->ratelimiter, d->multiSub, pMsg);
 	pMsg = NULL; /* owned by the rate limiter or the queue now */
 	if (localRet == RS_RET_DISCARDMSG) {
@@ -1057,7 +1074,7 @@ static int processLegacy(listener_t *l, const uint8_t *buf, size_t len, datagram
 		STATSCOUNTER_INC(l->ctrDecoded, l->mut_ctrDecoded);
 		if (l->inst->renormalize)
 			nf_record_renormalize(rcv.record, it.sampling & 0x3fff);
-		(void)submitRecord(d, &it.info, rcv.record, 0);
+		(void)submitRecord(d, &it.info, rcv.record, "flow");
 	}
 	return rc;
 }
@@ -1072,7 +1089,7 @@ static void emitTemplateRecord(void *ctx, const nf_datagram_info_t *info, const 
 	STATSCOUNTER_INC(l->ctrDecoded, l->mut_ctrDecoded);
 	if (t->is_options && !l->inst->emitOptions)
 		return;
-	(void)submitRecord(d, info, rec, t->is_options);
+	(void)submitRecord(d, info, rec, t->is_options ? "options" : "flow");
 }
 
 /* The template scope of an exporter, as the input's templateScope says. */
@@ -1112,6 +1129,30 @@ static int processTemplated(listener_t *l, const uint8_t *buf, size_t len,
 	return rc;
 }
 
+static void emitSflowSample(void *ctx, const nf_datagram_info_t *info, const nf_sflow_agent_t *agent,
+			    nf_sflow_kind_t kind, nf_record_t *rec)
+{
+	static const char *const types[] = {[NF_SFLOW_FLOW] = "flow", [NF_SFLOW_COUNTERS] = "counters",
+					    [NF_SFLOW_DISCARD] = "discard"};
+	datagram_ctx_t *d = ctx;
+	listener_t *l = d->lstn;
+
+	STATSCOUNTER_INC(l->ctrDecoded, l->mut_ctrDecoded);
+	if (kind == NF_SFLOW_FLOW && l->inst->renormalize)
+		nf_record_renormalize(rec, nf_record_sampling_interval(rec));
+	d->agent = agent;
+	(void)submitRecord(d, info, rec, types[kind]);
+}
+
+static int processSflow(listener_t *l, const uint8_t *buf, size_t len, datagram_ctx_t *d)
+{
+	nf_sflow_result_t r;
+	int rc = nf_sflow_decode(buf, len, rcv.record, emitSflowSample, d, &r);
+
+	STATSCOUNTER_ADD(l->ctrSkipped, l->mut_ctrSkipped, r.skipped);
+	return rc;
+}
+
 static void processDatagram(listener_t *l, const uint8_t *buf, size_t len,
 			    const struct sockaddr_storage *from, datagram_ctx_t *d)
 {
@@ -1121,7 +1162,9 @@ static void processDatagram(listener_t *l, const uint8_t *buf, size_t len,
 	exporterAddress(from, d);
 	if (prop.CreateStringProp(&d->fromHost, (uchar *)d->address, (int)strlen(d->address)) != RS_RET_OK)
 		return;
-	if (version == 9 || version == 10)
+	if (nf_sflow_detect(buf, len))
+		rc = processSflow(l, buf, len, d);
+	else if (version == 9 || version == 10)
 		rc = processTemplated(l, buf, len, from, d);
 	else
 		rc = processLegacy(l, buf, len, d);

@@ -1,0 +1,546 @@
+/* nf_sflow.c - sFlow version 5 datagrams.
+ *
+ * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
+ */
+#include "nf_sflow.h"
+
+#include <string.h>
+
+/* sFlow's own fields, where no IANA element has the same meaning. */
+#define LOCAL(id, type, name) {NF_PEN_LOCAL, id, type, NF_S_DEFAULT, name}
+static const nf_ie_t ie_sample_seq = LOCAL(0x301, NF_T_U32, "sflow_sample_sequence");
+static const nf_ie_t ie_source_type = LOCAL(0x302, NF_T_U32, "sflow_source_id_type");
+static const nf_ie_t ie_source_index = LOCAL(0x303, NF_T_U32, "sflow_source_id_index");
+static const nf_ie_t ie_header_protocol = LOCAL(0x304, NF_T_U32, "sflow_header_protocol");
+static const nf_ie_t ie_stripped = LOCAL(0x305, NF_T_U32, "sflow_stripped_bytes");
+static const nf_ie_t ie_src_priority = LOCAL(0x306, NF_T_U32, "sflow_source_priority");
+static const nf_ie_t ie_dst_priority = LOCAL(0x307, NF_T_U32, "sflow_destination_priority");
+static const nf_ie_t ie_router_as = LOCAL(0x308, NF_T_U32, "sflow_router_as");
+static const nf_ie_t ie_drop_reason = LOCAL(0x309, NF_T_U32, "sflow_drop_reason");
+
+/* Counter record layouts: each field a 32- or 64-bit unsigned. */
+typedef struct counter_field {
+	nf_ie_t ie;
+	uint8_t width;
+} counter_field_t;
+
+#define C32(id, name) {LOCAL(id, NF_T_U32, name), 4}
+#define C64(id, name) {LOCAL(id, NF_T_U64, name), 8}
+
+static const counter_field_t generic_interface[] = {
+	C32(0x401, "if_index"), C32(0x402, "if_type"), C64(0x403, "if_speed"), C32(0x404, "if_direction"),
+	C32(0x405, "if_status"), C64(0x406, "if_in_octets"), C32(0x407, "if_in_ucast_pkts"),
+	C32(0x408, "if_in_multicast_pkts"), C32(0x409, "if_in_broadcast_pkts"), C32(0x40a, "if_in_discards"),
+	C32(0x40b, "if_in_errors"), C32(0x40c, "if_in_unknown_protos"), C64(0x40d, "if_out_octets"),
+	C32(0x40e, "if_out_ucast_pkts"), C32(0x40f, "if_out_multicast_pkts"),
+	C32(0x410, "if_out_broadcast_pkts"), C32(0x411, "if_out_discards"), C32(0x412, "if_out_errors"),
+	C32(0x413, "if_promiscuous_mode"),
+};
+static const counter_field_t ethernet_interface[] = {
+	C32(0x421, "dot3_stats_alignment_errors"), C32(0x422, "dot3_stats_fcs_errors"),
+	C32(0x423, "dot3_stats_single_collision_frames"), C32(0x424, "dot3_stats_multiple_collision_frames"),
+	C32(0x425, "dot3_stats_sqe_test_errors"), C32(0x426, "dot3_stats_deferred_transmissions"),
+	C32(0x427, "dot3_stats_late_collisions"), C32(0x428, "dot3_stats_excessive_collisions"),
+	C32(0x429, "dot3_stats_internal_mac_transmit_errors"), C32(0x42a, "dot3_stats_carrier_sense_errors"),
+	C32(0x42b, "dot3_stats_frame_too_longs"), C32(0x42c, "dot3_stats_internal_mac_receive_errors"),
+	C32(0x42d, "dot3_stats_symbol_errors"),
+};
+static const counter_field_t vlan_counters[] = {
+	{{NF_PEN_IANA, 58, NF_T_U16, NF_S_IDENTIFIER, "vlan_id"}, 4}, C64(0x441, "vlan_octets"),
+	C32(0x442, "vlan_ucast_pkts"), C32(0x443, "vlan_multicast_pkts"), C32(0x444, "vlan_broadcast_pkts"),
+	C32(0x445, "vlan_discards"),
+};
+static const counter_field_t processor_counters[] = {
+	C32(0x461, "cpu_percentage_5s"), C32(0x462, "cpu_percentage_1m"), C32(0x463, "cpu_percentage_5m"),
+	C64(0x464, "total_memory"), C64(0x465, "free_memory"),
+};
+
+static const struct counter_format {
+	uint32_t format;
+	const counter_field_t *fields;
+	size_t n;
+} counter_formats[] = {
+	{1, generic_interface, sizeof(generic_interface) / sizeof(generic_interface[0])},
+	{2, ethernet_interface, sizeof(ethernet_interface) / sizeof(ethernet_interface[0])},
+	{5, vlan_counters, sizeof(vlan_counters) / sizeof(vlan_counters[0])},
+	{1001, processor_counters, sizeof(processor_counters) / sizeof(processor_counters[0])},
+};
+
+/* IANA ids used here by number. */
+enum {
+	IE_VLAN_ID = 58, IE_POST_VLAN_ID = 59, IE_IP_VERSION = 60, IE_SOURCE_MAC = 56,
+	IE_DESTINATION_MAC = 80, IE_MPLS_LABEL_1 = 70, IE_IPV6_NEXT_HOP = 62, IE_SRC_IPV6_PREFIX = 29,
+	IE_DST_IPV6_PREFIX = 30, IE_FLOW_LABEL_IPV6 = 31, IE_BGP_NEXT_HOP_IPV4 = 18, IE_BGP_NEXT_HOP_IPV6 = 63,
+	IE_BGP_PREV_ADJACENT_AS = 129, IE_DROPPED_PACKETS = 133, IE_ICMP_TYPE_IPV4 = 176,
+	IE_ICMP_CODE_IPV4 = 177, IE_ICMP_TYPE_IPV6 = 178, IE_ICMP_CODE_IPV6 = 179, IE_IP_TTL = 192,
+	IE_IP_TOTAL_LENGTH = 224, IE_CUSTOMER_VLAN_ID = 245, IE_ETHERNET_TYPE = 256,
+	IE_SAMPLING_POPULATION = 310, IE_FRAME_SIZE = 312,
+};
+
+static void add_field(nf_record_t *rec, const nf_ie_t *ie, uint8_t type, uint64_t v)
+{
+	nf_field_t f = {.ie = ie, .pen = ie->pen, .id = ie->id, .type = type};
+	f.v.u = v;
+	(void)nf_record_add(rec, &f);
+}
+
+static void add_local(nf_record_t *rec, const nf_ie_t *ie, uint64_t v)
+{
+	add_field(rec, ie, ie->type, v);
+}
+
+static void add_iana(nf_record_t *rec, uint16_t id, uint64_t v)
+{
+	const nf_ie_t *ie = nf_ie_lookup(NF_PEN_IANA, id);
+	nf_field_t f = {.ie = ie, .pen = NF_PEN_IANA, .id = id, .type = ie ? ie->type : NF_T_U64};
+	f.v.u = v;
+	(void)nf_record_add(rec, &f);
+}
+
+/* An address (IPv4, IPv6, MAC) of n bytes as element id. */
+static void add_bytes(nf_record_t *rec, uint16_t id, uint8_t type, const uint8_t *p, size_t n)
+{
+	nf_field_t f = {.ie = nf_ie_lookup(NF_PEN_IANA, id), .pen = NF_PEN_IANA, .id = id, .type = type,
+			.len = (uint16_t)n};
+	if (type == NF_T_OCTETS)
+		f.v.p = p;
+	else
+		memcpy(f.v.b, p, n);
+	(void)nf_record_add(rec, &f);
+}
+
+/* ---- the sampled packet header ---- */
+
+static void decode_transport(nf_cursor_t *c, uint8_t proto, int v6, nf_record_t *rec)
+{
+	uint16_t sport, dport;
+	uint8_t type, code, flags;
+
+	add_iana(rec, NF_IE_PROTOCOL_IDENTIFIER, proto);
+	if (proto == 6 || proto == 17) {
+		if (!nf_cursor_u16(c, &sport) || !nf_cursor_u16(c, &dport))
+			return;
+		add_iana(rec, NF_IE_SOURCE_TRANSPORT_PORT, sport);
+		add_iana(rec, NF_IE_DESTINATION_TRANSPORT_PORT, dport);
+		if (proto == 6 && nf_cursor_skip(c, 9) && nf_cursor_u8(c, &flags))
+			add_iana(rec, NF_IE_TCP_CONTROL_BITS, flags);
+	} else if ((proto == 1 && !v6) || (proto == 58 && v6)) {
+		if (!nf_cursor_u8(c, &type) || !nf_cursor_u8(c, &code))
+			return;
+		add_iana(rec, v6 ? IE_ICMP_TYPE_IPV6 : IE_ICMP_TYPE_IPV4, type);
+		add_iana(rec, v6 ? IE_ICMP_CODE_IPV6 : IE_ICMP_CODE_IPV4, code);
+	}
+}
+
+static void decode_ipv4(nf_cursor_t *c, nf_record_t *rec)
+{
+	const uint8_t *h = nf_cursor_bytes(c, 20);
+	size_t ihl;
+
+	if (h == NULL || (h[0] >> 4) != 4 || (ihl = (size_t)(h[0] & 15) * 4) < 20)
+		return;
+	add_iana(rec, IE_IP_VERSION, 4);
+	add_iana(rec, NF_IE_IP_CLASS_OF_SERVICE, h[1]);
+	add_iana(rec, IE_IP_TOTAL_LENGTH, (uint64_t)h[2] << 8 | h[3]);
+	add_iana(rec, IE_IP_TTL, h[8]);
+	add_bytes(rec, NF_IE_SOURCE_IPV4_ADDRESS, NF_T_IPV4, h + 12, 4);
+	add_bytes(rec, NF_IE_DESTINATION_IPV4_ADDRESS, NF_T_IPV4, h + 16, 4);
+	/* only the first fragment carries the transport header */
+	if (((h[6] & 0x1f) << 8 | h[7]) == 0 && nf_cursor_skip(c, ihl - 20))
+		decode_transport(c, h[9], 0, rec);
+	else
+		add_iana(rec, NF_IE_PROTOCOL_IDENTIFIER, h[9]);
+}
+
+/* Skips IPv6 extension headers; returns the upper-layer protocol. */
+static uint8_t skip_ipv6_extensions(nf_cursor_t *c, uint8_t next)
+{
+	for (int i = 0; i < 8; i++) { /* a bound on the chain */
+		uint8_t hdr[2];
+		if (next != 0 && next != 43 && next != 44 && next != 60)
+			return next;
+		if (!nf_cursor_copy(c, hdr, 2))
+			return next;
+		if (!nf_cursor_skip(c, next == 44 ? 6 : (size_t)hdr[1] * 8 + 6))
+			return hdr[0];
+		next = hdr[0];
+	}
+	return next;
+}
+
+static void decode_ipv6(nf_cursor_t *c, nf_record_t *rec)
+{
+	const uint8_t *h = nf_cursor_bytes(c, 40);
+
+	if (h == NULL || (h[0] >> 4) != 6)
+		return;
+	add_iana(rec, IE_IP_VERSION, 6);
+	add_iana(rec, NF_IE_IP_CLASS_OF_SERVICE, (uint64_t)((h[0] & 15) << 4 | h[1] >> 4));
+	add_iana(rec, IE_FLOW_LABEL_IPV6, (uint64_t)(h[1] & 15) << 16 | (uint64_t)h[2] << 8 | h[3]);
+	add_iana(rec, IE_IP_TTL, h[7]);
+	add_bytes(rec, NF_IE_SOURCE_IPV6_ADDRESS, NF_T_IPV6, h + 8, 16);
+	add_bytes(rec, NF_IE_DESTINATION_IPV6_ADDRESS, NF_T_IPV6, h + 24, 16);
+	decode_transport(c, skip_ipv6_extensions(c, h[6]), 1, rec);
+}
+
+static void decode_network(nf_cursor_t *c, uint16_t ethertype, nf_record_t *rec)
+{
+	if (ethertype == 0x0800)
+		decode_ipv4(c, rec);
+	else if (ethertype == 0x86dd)
+		decode_ipv6(c, rec);
+}
+
+/* MPLS label stack: labels become mpls_label_stack_section 1-10 (3 bytes
+ * each, as IANA defines them); after the bottom label, IPv4 or IPv6 by
+ * the first nibble. */
+static void decode_mpls(nf_cursor_t *c, nf_record_t *rec)
+{
+	const uint8_t *l;
+	for (int i = 0; (l = nf_cursor_bytes(c, 4)) != NULL; i++) {
+		if (i < 10)
+			add_bytes(rec, (uint16_t)(IE_MPLS_LABEL_1 + i), NF_T_OCTETS, l, 3);
+		if (l[2] & 1) {
+			if (nf_cursor_has(c, 1))
+				decode_network(c, (c->p[0] >> 4) == 6 ? 0x86dd : 0x0800, rec);
+			return;
+		}
+	}
+}
+
+static void decode_ethernet(nf_cursor_t *c, nf_record_t *rec)
+{
+	const uint8_t *macs = nf_cursor_bytes(c, 12);
+	uint16_t type, tci;
+	int tags = 0;
+
+	if (macs == NULL || !nf_cursor_u16(c, &type))
+		return;
+	add_bytes(rec, IE_DESTINATION_MAC, NF_T_MAC, macs, 6);
+	add_bytes(rec, IE_SOURCE_MAC, NF_T_MAC, macs + 6, 6);
+	/* 802.1Q and QinQ: the outer tag is vlan_id, an inner one the customer's */
+	while ((type == 0x8100 || type == 0x88a8 || type == 0x9100) && tags < 2) {
+		if (!nf_cursor_u16(c, &tci) || !nf_cursor_u16(c, &type))
+			return;
+		add_iana(rec, tags++ == 0 ? IE_VLAN_ID : IE_CUSTOMER_VLAN_ID, tci & 0x0fff);
+	}
+	add_iana(rec, IE_ETHERNET_TYPE, type);
+	if (type == 0x8847 || type == 0x8848)
+		decode_mpls(c, rec);
+	else
+		decode_network(c, type, rec);
+}
+
+/* Flow record 1: the sampled header. */
+static int raw_header(nf_cursor_t *c, nf_record_t *rec)
+{
+	uint32_t proto, frame_length, stripped, header_length;
+	nf_cursor_t header;
+
+	if (!nf_cursor_u32(c, &proto) || !nf_cursor_u32(c, &frame_length) || !nf_cursor_u32(c, &stripped) ||
+	    !nf_cursor_u32(c, &header_length) || !nf_cursor_sub(c, header_length, &header))
+		return NF_ERR_TRUNCATED;
+	add_local(rec, &ie_header_protocol, proto);
+	add_iana(rec, IE_FRAME_SIZE, frame_length);
+	add_iana(rec, NF_IE_OCTET_DELTA_COUNT, frame_length);
+	add_iana(rec, NF_IE_PACKET_DELTA_COUNT, 1);
+	if (stripped)
+		add_local(rec, &ie_stripped, stripped);
+	if (proto == 1)
+		decode_ethernet(&header, rec);
+	else if (proto == 11)
+		decode_ipv4(&header, rec);
+	else if (proto == 12)
+		decode_ipv6(&header, rec);
+	return NF_OK;
+}
+
+/* Flow records 3 and 4: sampled IPv4 / IPv6, as the agent parsed them. */
+static int sampled_ip(nf_cursor_t *c, int v6, nf_record_t *rec)
+{
+	uint32_t length, proto, sport, dport, flags, tos;
+	const uint8_t *src, *dst;
+	size_t alen = v6 ? 16 : 4;
+
+	if (!nf_cursor_u32(c, &length) || !nf_cursor_u32(c, &proto) || (src = nf_cursor_bytes(c, alen)) == NULL ||
+	    (dst = nf_cursor_bytes(c, alen)) == NULL || !nf_cursor_u32(c, &sport) || !nf_cursor_u32(c, &dport) ||
+	    !nf_cursor_u32(c, &flags) || !nf_cursor_u32(c, &tos))
+		return NF_ERR_TRUNCATED;
+	add_iana(rec, IE_IP_TOTAL_LENGTH, length);
+	add_iana(rec, NF_IE_PROTOCOL_IDENTIFIER, proto);
+	add_bytes(rec, v6 ? NF_IE_SOURCE_IPV6_ADDRESS : NF_IE_SOURCE_IPV4_ADDRESS, v6 ? NF_T_IPV6 : NF_T_IPV4,
+		  src, alen);
+	add_bytes(rec, v6 ? NF_IE_DESTINATION_IPV6_ADDRESS : NF_IE_DESTINATION_IPV4_ADDRESS,
+		  v6 ? NF_T_IPV6 : NF_T_IPV4, dst, alen);
+	add_iana(rec, NF_IE_SOURCE_TRANSPORT_PORT, sport);
+	add_iana(rec, NF_IE_DESTINATION_TRANSPORT_PORT, dport);
+	add_iana(rec, NF_IE_TCP_CONTROL_BITS, flags);
+	add_iana(rec, NF_IE_IP_CLASS_OF_SERVICE, tos);
+	return NF_OK;
+}
+
+/* An sFlow address: type (1 IPv4, 2 IPv6) and bytes. Returns its length,
+ * 0 for an unknown type, -1 when truncated. */
+static int read_address(nf_cursor_t *c, const uint8_t **p)
+{
+	uint32_t type;
+	if (!nf_cursor_u32(c, &type))
+		return -1;
+	if (type != 1 && type != 2)
+		return 0;
+	*p = nf_cursor_bytes(c, type == 1 ? 4 : 16);
+	return *p == NULL ? -1 : (type == 1 ? 4 : 16);
+}
+
+static int extended_switch(nf_cursor_t *c, nf_record_t *rec)
+{
+	uint32_t v[4];
+	for (int i = 0; i < 4; i++)
+		if (!nf_cursor_u32(c, &v[i]))
+			return NF_ERR_TRUNCATED;
+	add_iana(rec, IE_VLAN_ID, v[0]);
+	add_local(rec, &ie_src_priority, v[1]);
+	add_iana(rec, IE_POST_VLAN_ID, v[2]);
+	add_local(rec, &ie_dst_priority, v[3]);
+	return NF_OK;
+}
+
+static int extended_router(nf_cursor_t *c, nf_record_t *rec)
+{
+	const uint8_t *hop;
+	uint32_t src_mask, dst_mask;
+	int n = read_address(c, &hop);
+
+	if (n < 0 || !nf_cursor_u32(c, &src_mask) || !nf_cursor_u32(c, &dst_mask))
+		return NF_ERR_TRUNCATED;
+	if (n > 0)
+		add_bytes(rec, n == 4 ? NF_IE_IP_NEXT_HOP_IPV4_ADDRESS : IE_IPV6_NEXT_HOP, n == 4 ? NF_T_IPV4 : NF_T_IPV6,
+			  hop, (size_t)n);
+	add_iana(rec, n == 16 ? IE_SRC_IPV6_PREFIX : NF_IE_SOURCE_IPV4_PREFIX_LENGTH, src_mask);
+	add_iana(rec, n == 16 ? IE_DST_IPV6_PREFIX : NF_IE_DESTINATION_IPV4_PREFIX_LENGTH, dst_mask);
+	return NF_OK;
+}
+
+/* Extended gateway: BGP next hop, own AS, source AS and peer AS, and the
+ * destination AS path, whose last AS is the destination AS. */
+static int extended_gateway(nf_cursor_t *c, nf_record_t *rec)
+{
+	const uint8_t *hop;
+	uint32_t as, src_as, src_peer_as, segments, type, count, last = 0;
+	int n = read_address(c, &hop);
+
+	if (n < 0 || !nf_cursor_u32(c, &as) || !nf_cursor_u32(c, &src_as) || !nf_cursor_u32(c, &src_peer_as) ||
+	    !nf_cursor_u32(c, &segments))
+		return NF_ERR_TRUNCATED;
+	for (uint32_t i = 0; i < segments; i++) {
+		if (!nf_cursor_u32(c, &type) || !nf_cursor_u32(c, &count) || count > nf_cursor_left(c) / 4)
+			return NF_ERR_TRUNCATED;
+		for (uint32_t j = 0; j < count; j++)
+			(void)nf_cursor_u32(c, &last);
+	}
+	if (n > 0)
+		add_bytes(rec, n == 4 ? IE_BGP_NEXT_HOP_IPV4 : IE_BGP_NEXT_HOP_IPV6, n == 4 ? NF_T_IPV4 : NF_T_IPV6,
+			  hop, (size_t)n);
+	add_local(rec, &ie_router_as, as);
+	add_iana(rec, NF_IE_BGP_SOURCE_AS_NUMBER, src_as);
+	add_iana(rec, IE_BGP_PREV_ADJACENT_AS, src_peer_as);
+	if (segments > 0)
+		add_iana(rec, NF_IE_BGP_DESTINATION_AS_NUMBER, last);
+	return NF_OK;
+}
+
+/* ---- samples ---- */
+
+/* Runs decode over every record of a sample: format and length first,
+ * then the body, bounded by its length. */
+typedef int (*record_fn)(uint32_t format, nf_cursor_t *body, nf_record_t *rec);
+
+static int walk_records(nf_cursor_t *c, uint32_t n, record_fn decode, nf_record_t *rec, uint32_t *skipped)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t format, length;
+		nf_cursor_t body;
+		int rc;
+		if (!nf_cursor_u32(c, &format) || !nf_cursor_u32(c, &length) || !nf_cursor_sub(c, length, &body))
+			return NF_ERR_TRUNCATED;
+		rc = decode(format, &body, rec);
+		if (rc == NF_END)
+			(*skipped)++;
+		else if (rc != NF_OK)
+			return rc;
+	}
+	return NF_OK;
+}
+
+static int flow_record(uint32_t format, nf_cursor_t *body, nf_record_t *rec)
+{
+	switch (format) { /* enterprise 0 formats */
+	case 1: return raw_header(body, rec);
+	case 3: return sampled_ip(body, 0, rec);
+	case 4: return sampled_ip(body, 1, rec);
+	case 1001: return extended_switch(body, rec);
+	case 1002: return extended_router(body, rec);
+	case 1003: return extended_gateway(body, rec);
+	default: return NF_END; /* skipped by its length */
+	}
+}
+
+static int counter_record(uint32_t format, nf_cursor_t *body, nf_record_t *rec)
+{
+	for (size_t i = 0; i < sizeof(counter_formats) / sizeof(counter_formats[0]); i++) {
+		const struct counter_format *cf = &counter_formats[i];
+		if (cf->format != format)
+			continue;
+		for (size_t j = 0; j < cf->n; j++) {
+			uint64_t v;
+			if (!nf_cursor_uint(body, cf->fields[j].width, &v))
+				return NF_ERR_TRUNCATED;
+			add_field(rec, &cf->fields[j].ie, cf->fields[j].ie.type, v);
+		}
+		return NF_OK;
+	}
+	return NF_END;
+}
+
+/* The fields every sample starts with. expanded: source id type and index
+ * in two words, else packed into one (type in the top 8 bits). */
+static int sample_source(nf_cursor_t *c, int expanded, nf_record_t *rec)
+{
+	uint32_t seq, type, index;
+
+	if (!nf_cursor_u32(c, &seq) || !nf_cursor_u32(c, &type))
+		return 0;
+	if (expanded) {
+		if (!nf_cursor_u32(c, &index))
+			return 0;
+	} else {
+		index = type & 0x00ffffff;
+		type >>= 24;
+	}
+	add_local(rec, &ie_sample_seq, seq);
+	add_local(rec, &ie_source_type, type);
+	add_local(rec, &ie_source_index, index);
+	return 1;
+}
+
+/* An interface of a flow sample: expanded samples give format and value. */
+static int read_interface(nf_cursor_t *c, int expanded, uint32_t *value)
+{
+	uint32_t format = 0;
+	if (expanded && !nf_cursor_u32(c, &format))
+		return 0;
+	if (!nf_cursor_u32(c, value))
+		return 0;
+	if (!expanded)
+		*value &= 0x3fffffff; /* top bits: format */
+	return 1;
+}
+
+static int flow_sample(nf_cursor_t *c, int expanded, nf_record_t *rec, uint32_t *skipped)
+{
+	uint32_t rate, pool, drops, input, output, n;
+
+	if (!sample_source(c, expanded, rec) || !nf_cursor_u32(c, &rate) || !nf_cursor_u32(c, &pool) ||
+	    !nf_cursor_u32(c, &drops) || !read_interface(c, expanded, &input) ||
+	    !read_interface(c, expanded, &output) || !nf_cursor_u32(c, &n))
+		return NF_ERR_TRUNCATED;
+	add_iana(rec, NF_IE_SAMPLING_INTERVAL, rate);
+	add_iana(rec, IE_SAMPLING_POPULATION, pool);
+	add_iana(rec, IE_DROPPED_PACKETS, drops);
+	add_iana(rec, NF_IE_INGRESS_INTERFACE, input);
+	add_iana(rec, NF_IE_EGRESS_INTERFACE, output);
+	return walk_records(c, n, flow_record, rec, skipped);
+}
+
+static int counter_sample(nf_cursor_t *c, int expanded, nf_record_t *rec, uint32_t *skipped)
+{
+	uint32_t n;
+	if (!sample_source(c, expanded, rec) || !nf_cursor_u32(c, &n))
+		return NF_ERR_TRUNCATED;
+	return walk_records(c, n, counter_record, rec, skipped);
+}
+
+/* Discarded packet (sFlow dropped-packet extension, sflow_drops.txt):
+ * sequence, expanded source id, drops, input, output, reason, then flow
+ * records. */
+static int discard_sample(nf_cursor_t *c, nf_record_t *rec, uint32_t *skipped)
+{
+	uint32_t drops, input, output, reason, n;
+
+	if (!sample_source(c, 1, rec) || !nf_cursor_u32(c, &drops) || !nf_cursor_u32(c, &input) ||
+	    !nf_cursor_u32(c, &output) || !nf_cursor_u32(c, &reason) || !nf_cursor_u32(c, &n))
+		return NF_ERR_TRUNCATED;
+	add_iana(rec, IE_DROPPED_PACKETS, drops);
+	add_iana(rec, NF_IE_INGRESS_INTERFACE, input);
+	add_iana(rec, NF_IE_EGRESS_INTERFACE, output);
+	add_local(rec, &ie_drop_reason, reason);
+	return walk_records(c, n, flow_record, rec, skipped);
+}
+
+int nf_sflow_detect(const uint8_t *buf, size_t len)
+{
+	return len >= 4 && buf[0] == 0 && buf[1] == 0 && buf[2] == 0 && buf[3] == 5;
+}
+
+static int read_sflow_header(nf_cursor_t *c, nf_datagram_info_t *info, nf_sflow_agent_t *agent, uint32_t *n)
+{
+	uint32_t version;
+	const uint8_t *addr;
+	int alen;
+
+	if (!nf_cursor_u32(c, &version))
+		return NF_ERR_SHORT;
+	if (version != 5)
+		return NF_ERR_VERSION;
+	if ((alen = read_address(c, &addr)) <= 0)
+		return alen < 0 ? NF_ERR_SHORT : NF_ERR_VERSION;
+	memcpy(agent->addr, addr, (size_t)alen);
+	agent->addr_len = (uint8_t)alen;
+	if (!nf_cursor_u32(c, &agent->sub_agent_id) || !nf_cursor_u32(c, &info->sequence) ||
+	    !nf_cursor_u32(c, &info->sys_uptime_ms) || !nf_cursor_u32(c, n))
+		return NF_ERR_SHORT;
+	info->version = 5;
+	info->has_sequence = true;
+	info->source_id = agent->sub_agent_id;
+	return NF_OK;
+}
+
+int nf_sflow_decode(const uint8_t *buf, size_t len, nf_record_t *rec, nf_sflow_fn emit, void *ctx,
+		    nf_sflow_result_t *result)
+{
+	nf_datagram_info_t info;
+	nf_sflow_agent_t agent;
+	nf_cursor_t c;
+	uint32_t n;
+	int rc;
+
+	memset(&info, 0, sizeof(info));
+	memset(&agent, 0, sizeof(agent));
+	memset(result, 0, sizeof(*result));
+	nf_cursor_init(&c, buf, len);
+	if ((rc = read_sflow_header(&c, &info, &agent, &n)) != NF_OK)
+		return rc;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t format, length;
+		nf_cursor_t body;
+		nf_sflow_kind_t kind;
+
+		if (!nf_cursor_u32(&c, &format) || !nf_cursor_u32(&c, &length) || !nf_cursor_sub(&c, length, &body))
+			return NF_ERR_TRUNCATED;
+		rec->nfields = 0;
+		rec->start_ms = rec->end_ms = -1;
+		switch (format) {
+		case 1: kind = NF_SFLOW_FLOW; rc = flow_sample(&body, 0, rec, &result->skipped); break;
+		case 3: kind = NF_SFLOW_FLOW; rc = flow_sample(&body, 1, rec, &result->skipped); break;
+		case 2: kind = NF_SFLOW_COUNTERS; rc = counter_sample(&body, 0, rec, &result->skipped); break;
+		case 4: kind = NF_SFLOW_COUNTERS; rc = counter_sample(&body, 1, rec, &result->skipped); break;
+		case 5: kind = NF_SFLOW_DISCARD; rc = discard_sample(&body, rec, &result->skipped); break;
+		default: result->skipped++; continue;
+		}
+		if (rc != NF_OK)
+			return rc;
+		emit(ctx, &info, &agent, kind, rec);
+		result->samples++;
+	}
+	return NF_OK;
+}

@@ -1,0 +1,247 @@
+/* test_sflow.c - sFlow v5 datagrams of our own making.
+ * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "nf_sflow.h"
+#include "pktbuild.h"
+
+static pkt_t pkt, hdr;
+static nf_record_t scratch, saved[8];
+static nf_sflow_kind_t kinds[8];
+static int nsaved;
+
+static void save(void *ctx, const nf_datagram_info_t *info, const nf_sflow_agent_t *agent, nf_sflow_kind_t kind,
+		 nf_record_t *rec)
+{
+	(void)ctx;
+	(void)info;
+	assert_int_equal(agent->addr_len, 4);
+	assert_true(nsaved < 8);
+	kinds[nsaved] = kind;
+	saved[nsaved++] = *rec; /* pointers into pkt stay valid */
+}
+
+static uint64_t u(int n, uint32_t pen, uint16_t id)
+{
+	const nf_field_t *f = nf_record_find(&saved[n], pen, id);
+	assert_non_null(f);
+	return f->v.u;
+}
+
+static void header(uint32_t nsamples)
+{
+	pkt.len = 0;
+	pb_u32(&pkt, 5);
+	pb_u32(&pkt, 1);
+	pb_ipv4(&pkt, 192, 0, 2, 9);
+	pb_u32(&pkt, 0);      /* sub agent */
+	pb_u32(&pkt, 77);     /* sequence */
+	pb_u32(&pkt, 123456); /* uptime */
+	pb_u32(&pkt, nsamples);
+}
+
+/* Ethernet, QinQ tags 100/200, IPv4, TCP 40000 -> 443 with SYN|ACK. */
+static void qinq_tcp_header(void)
+{
+	hdr.len = 0;
+	pb_bytes(&hdr, "\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb", 12);
+	pb_u16(&hdr, 0x88a8);
+	pb_u16(&hdr, 100);
+	pb_u16(&hdr, 0x8100);
+	pb_u16(&hdr, 200);
+	pb_u16(&hdr, 0x0800);
+	pb_bytes(&hdr, "\x45\x10\x00\x3c\x00\x00\x40\x00\x40\x06\x00\x00", 12);
+	pb_ipv4(&hdr, 10, 0, 0, 1);
+	pb_ipv4(&hdr, 10, 0, 0, 2);
+	pb_u16(&hdr, 40000);
+	pb_u16(&hdr, 443);
+	pb_zero(&hdr, 9);
+	pb_u8(&hdr, 0x12);
+	pb_zero(&hdr, 2);  /* header length 56: a multiple of 4 */
+}
+
+/* IPv6 with a hop-by-hop header, then UDP 5353 -> 53. */
+static void ipv6_udp_header(void)
+{
+	static const uint8_t src[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+	hdr.len = 0;
+	pb_u32(&hdr, 0x60000000);
+	pb_u16(&hdr, 16);
+	pb_u8(&hdr, 0);   /* next: hop-by-hop */
+	pb_u8(&hdr, 64);
+	pb_bytes(&hdr, src, 16);
+	pb_bytes(&hdr, src, 16);
+	pb_u8(&hdr, 17);  /* hop-by-hop: next UDP, length 0 (8 bytes) */
+	pb_zero(&hdr, 7);
+	pb_u16(&hdr, 5353);
+	pb_u16(&hdr, 53);
+	pb_zero(&hdr, 4);
+}
+
+static void raw_header_record(uint32_t proto)
+{
+	pb_u32(&pkt, 1);
+	pb_u32(&pkt, 16 + (uint32_t)hdr.len);
+	pb_u32(&pkt, proto);
+	pb_u32(&pkt, 1514);
+	pb_u32(&pkt, 4);
+	pb_u32(&pkt, (uint32_t)hdr.len);
+	pb_bytes(&pkt, hdr.b, hdr.len);
+}
+
+static size_t flow_sample_begin(uint32_t nrecords)
+{
+	size_t at;
+	pb_u32(&pkt, 1);       /* flow sample */
+	at = pkt.len;
+	pb_u32(&pkt, 0);       /* length, set later */
+	pb_u32(&pkt, 3);       /* sequence */
+	pb_u32(&pkt, 7);       /* source id: type 0, index 7 */
+	pb_u32(&pkt, 512);     /* sampling rate */
+	pb_u32(&pkt, 100000);  /* pool */
+	pb_u32(&pkt, 0);       /* drops */
+	pb_u32(&pkt, 7);       /* input */
+	pb_u32(&pkt, 8);       /* output */
+	pb_u32(&pkt, nrecords);
+	return at;
+}
+
+static void sample_end(size_t at)
+{
+	uint32_t len = (uint32_t)(pkt.len - at - 4);
+	pb_put16(&pkt, at, (uint16_t)(len >> 16));
+	pb_put16(&pkt, at + 2, (uint16_t)len);
+}
+
+static int decode(nf_sflow_result_t *r)
+{
+	nsaved = 0;
+	return nf_sflow_decode(pkt.b, pkt.len, &scratch, save, NULL, r);
+}
+
+static void flow_samples_decode_the_packet(void **state)
+{
+	nf_sflow_result_t r;
+	size_t at;
+	(void)state;
+	header(2);
+	at = flow_sample_begin(2);
+	qinq_tcp_header();
+	raw_header_record(1);
+	pb_u32(&pkt, 1001);    /* extended switch */
+	pb_u32(&pkt, 16);
+	pb_u32(&pkt, 100);
+	pb_u32(&pkt, 0);
+	pb_u32(&pkt, 300);
+	pb_u32(&pkt, 0);
+	sample_end(at);
+	at = flow_sample_begin(1);
+	ipv6_udp_header();
+	raw_header_record(12);
+	sample_end(at);
+	assert_int_equal(decode(&r), NF_OK);
+	assert_int_equal(r.samples, 2);
+	assert_int_equal(kinds[0], NF_SFLOW_FLOW);
+	assert_int_equal(u(0, 0, 58), 100);   /* outer tag */
+	assert_int_equal(u(0, 0, 245), 200);  /* inner tag */
+	assert_int_equal(u(0, 0, 7), 40000);
+	assert_int_equal(u(0, 0, 11), 443);
+	assert_int_equal(u(0, 0, 6), 0x12);
+	assert_int_equal(u(0, 0, 4), 6);
+	assert_int_equal(u(0, 0, 34), 512);
+	assert_int_equal(u(0, 0, 312), 1514);
+	assert_int_equal(u(0, 0, 59), 300);
+	assert_int_equal(u(0, 0, 10), 7);
+	assert_memory_equal(nf_record_find(&saved[0], 0, 8)->v.b, "\x0a\x00\x00\x01", 4);
+	assert_memory_equal(nf_record_find(&saved[0], 0, 56)->v.b, "\x66\x77\x88\x99\xaa\xbb", 6);
+	assert_int_equal(u(1, 0, 4), 17);
+	assert_int_equal(u(1, 0, 7), 5353);
+	assert_int_equal(u(1, 0, 11), 53);
+	assert_int_equal(nf_record_find(&saved[1], 0, 27)->v.b[15], 1);
+}
+
+static void counters_and_unknown_formats(void **state)
+{
+	nf_sflow_result_t r;
+	size_t at;
+	(void)state;
+	header(2);
+	pb_u32(&pkt, (9u << 12) | 7); /* an enterprise sample format: skipped */
+	pb_u32(&pkt, 4);
+	pb_u32(&pkt, 0xdeadbeef);
+	pb_u32(&pkt, 2);              /* counter sample */
+	at = pkt.len;
+	pb_u32(&pkt, 0);
+	pb_u32(&pkt, 1);
+	pb_u32(&pkt, 3);
+	pb_u32(&pkt, 2);              /* records */
+	pb_u32(&pkt, 1001);           /* processor */
+	pb_u32(&pkt, 28);
+	pb_u32(&pkt, 5);
+	pb_u32(&pkt, 10);
+	pb_u32(&pkt, 15);
+	pb_u32(&pkt, 0);
+	pb_u32(&pkt, 1u << 30);       /* total memory */
+	pb_u32(&pkt, 0);
+	pb_u32(&pkt, 1u << 20);
+	pb_u32(&pkt, 77);             /* unknown counter record */
+	pb_u32(&pkt, 0);
+	sample_end(at);
+	assert_int_equal(decode(&r), NF_OK);
+	assert_int_equal(r.samples, 1);
+	assert_int_equal(r.skipped, 2);
+	assert_int_equal(kinds[0], NF_SFLOW_COUNTERS);
+	assert_int_equal(u(0, NF_PEN_LOCAL, 0x461), 5);
+	assert_int_equal(u(0, NF_PEN_LOCAL, 0x464), 1ull << 30);
+	assert_string_equal(nf_record_find(&saved[0], NF_PEN_LOCAL, 0x464)->ie->name, "total_memory");
+}
+
+static void lengths_are_checked(void **state)
+{
+	nf_sflow_result_t r;
+	size_t at;
+	(void)state;
+	header(1);
+	at = flow_sample_begin(1);
+	qinq_tcp_header();
+	raw_header_record(1);
+	sample_end(at);
+	for (size_t len = 0; len < pkt.len; len++) {
+		assert_true(nf_sflow_decode(pkt.b, len, &scratch, save, NULL, &r) < 0);
+	}
+	/* a header length beyond its record */
+	pb_put16(&pkt, at + 4 + 8 * 4 + 5 * 4 + 2, 4000); /* low half of header_length */
+	assert_int_equal(decode(&r), NF_ERR_TRUNCATED);
+	/* a sample count beyond the datagram */
+	header(3);
+	assert_int_equal(decode(&r), NF_ERR_TRUNCATED);
+}
+
+static void detection(void **state)
+{
+	(void)state;
+	header(0);
+	assert_true(nf_sflow_detect(pkt.b, pkt.len));
+	pkt.len = 0;
+	pb_u16(&pkt, 5);
+	pb_u16(&pkt, 0);  /* NetFlow v5 with count 0 would read 00 05 00 00 */
+	assert_false(nf_sflow_detect(pkt.b, pkt.len));
+	assert_false(nf_sflow_detect(pkt.b, 3));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(flow_samples_decode_the_packet),
+		cmocka_unit_test(counters_and_unknown_formats),
+		cmocka_unit_test(lengths_are_checked),
+		cmocka_unit_test(detection),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
