@@ -9,7 +9,7 @@
 set -eu
 
 PACKAGES="rsyslog build-essential autoconf automake libtool pkg-config dpkg-dev
-libestr-dev libfastjson-dev zlib1g-dev libcmocka-dev python3 softflowd valgrind"
+libestr-dev libfastjson-dev zlib1g-dev libcmocka-dev python3 softflowd pmacct valgrind"
 
 missing=
 for p in $PACKAGES; do

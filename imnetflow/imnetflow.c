@@ -1148,8 +1148,26 @@ static int processSflow(listener_t *l, const uint8_t *buf, size_t len, datagram_
 {
 	nf_sflow_result_t r;
 	int rc = nf_sflow_decode(buf, len, rcv.record, emitSflowSample, d, &r);
+	nf_scope_key_t key = {.version = 5};
+	nf_scope_t *scope;
+	int reset;
 
 	STATSCOUNTER_ADD(l->ctrSkipped, l->mut_ctrSkipped, r.skipped);
+	if (!r.has_header)
+		return rc;
+	/* sequence numbers count datagrams per agent and sub-agent */
+	if (r.agent.addr_len == 4) {
+		key.addr[10] = key.addr[11] = 0xff;
+		memcpy(key.addr + 12, r.agent.addr, 4);
+	} else {
+		memcpy(key.addr, r.agent.addr, 16);
+	}
+	key.domain = r.agent.sub_agent_id;
+	if ((scope = nf_session_scope(core.session, &key, d->now)) != NULL) {
+		STATSCOUNTER_ADD(l->ctrSeqMissing, l->mut_ctrSeqMissing, nf_scope_sequence(scope, r.sequence, 1, &reset));
+		if (reset)
+			STATSCOUNTER_INC(l->ctrSeqResets, l->mut_ctrSeqResets);
+	}
 	return rc;
 }
 

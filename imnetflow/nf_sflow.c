@@ -520,6 +520,9 @@ int nf_sflow_decode(const uint8_t *buf, size_t len, nf_record_t *rec, nf_sflow_f
 	nf_cursor_init(&c, buf, len);
 	if ((rc = read_sflow_header(&c, &info, &agent, &n)) != NF_OK)
 		return rc;
+	result->has_header = 1;
+	result->agent = agent;
+	result->sequence = info.sequence;
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t format, length;
 		nf_cursor_t body;

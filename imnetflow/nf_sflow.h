@@ -33,6 +33,9 @@ typedef void (*nf_sflow_fn)(void *ctx, const nf_datagram_info_t *info, const nf_
 typedef struct nf_sflow_result {
 	uint32_t samples;         /* samples emitted */
 	uint32_t skipped;         /* samples and records of unknown formats, skipped */
+	int has_header;           /* agent and sequence below were read */
+	nf_sflow_agent_t agent;
+	uint32_t sequence;        /* datagram sequence number of the agent */
 } nf_sflow_result_t;
 
 /* True if buf starts like an sFlow v5 datagram (32-bit version 5), which

@@ -36,6 +36,14 @@ for i, cap in enumerate(captures):
           "%s: %d flow+counter samples, manifest %s" % (cid, kinds["flow"] + kinds["counters"],
                                                         cap["records_structural"]))
     protocols = collections.Counter(g["data"]["netflow"]["exporter"]["protocol"] for g in got)
+    if cid == "tcpdump-sflow-print-v6":  # an agent's 25 consecutive datagrams
+        missing = sum(int(c.get("sequence.missing", 0)) for c in counters.values())
+        check(missing == 0, "%s: %d datagrams counted missing in a gapless stream" % (cid, missing))
+        with Rsyslog(inputs='port="0"') as r2:
+            r2.send([d for n, (d, _) in enumerate(capture_datagrams(cid)) if n != 4], pace=0.002)
+            missing = r2.wait_counter("sequence.missing", 1)
+        log("  without its 5th datagram: sequence.missing %s" % missing)
+        check(missing == 1, "%s: one datagram left out, sequence.missing %s" % (cid, missing))
     if cap["protocol"] == "sflow5/5":
         # a mixed stream: NetFlow v5 and sFlow v5 datagrams on one port
         check(protocols["sflow"] > 0 and protocols["netflow"] > 0, "%s: mixed stream %s" % (cid, protocols))
