@@ -111,7 +111,43 @@ static void add_bytes(nf_record_t *rec, uint16_t id, uint8_t type, const uint8_t
 
 /* ---- the sampled packet header ---- */
 
-static void decode_transport(nf_cursor_t *c, uint8_t proto, int v6, nf_record_t *rec)
+#define VXLAN_PORT 4789
+#define PEN_FLOWMON 39499u
+#define IE_FLOWMON_VXLAN_VNI 450
+
+static void decode_ethernet(nf_cursor_t *c, nf_record_t *rec, int depth);
+
+/* Fields added from index `from` on that repeat an element already in the
+ * record (the inner packet of a tunnel) are marked as repeats: they are
+ * emitted as name_2. */
+static void mark_repeats(nf_record_t *rec, uint16_t from)
+{
+	for (uint16_t i = from; i < rec->nfields; i++)
+		for (uint16_t j = 0; j < from; j++)
+			if (rec->field[j].pen == rec->field[i].pen && rec->field[j].id == rec->field[i].id) {
+				rec->field[i].repeat = 1;
+				break;
+			}
+}
+
+/* VXLAN (RFC 7348): 8-byte header with the VNI, then an Ethernet frame. */
+static void decode_vxlan(nf_cursor_t *c, nf_record_t *rec, int depth)
+{
+	const uint8_t *h;
+	uint16_t from;
+
+	const nf_ie_t *vni = nf_ie_lookup(PEN_FLOWMON, IE_FLOWMON_VXLAN_VNI);
+
+	if (!nf_cursor_skip(c, 4) || (h = nf_cursor_bytes(c, 8)) == NULL || !(h[0] & 0x08))
+		return;
+	if (vni != NULL) /* Flowmon's element of that meaning */
+		add_field(rec, vni, NF_T_U32, (uint64_t)h[4] << 16 | (uint64_t)h[5] << 8 | h[6]);
+	from = rec->nfields;
+	decode_ethernet(c, rec, depth + 1);
+	mark_repeats(rec, from);
+}
+
+static void decode_transport(nf_cursor_t *c, uint8_t proto, int v6, nf_record_t *rec, int depth)
 {
 	uint16_t sport, dport;
 	uint8_t type, code, flags;
@@ -124,6 +160,8 @@ static void decode_transport(nf_cursor_t *c, uint8_t proto, int v6, nf_record_t 
 		add_iana(rec, NF_IE_DESTINATION_TRANSPORT_PORT, dport);
 		if (proto == 6 && nf_cursor_skip(c, 9) && nf_cursor_u8(c, &flags))
 			add_iana(rec, NF_IE_TCP_CONTROL_BITS, flags);
+		else if (proto == 17 && dport == VXLAN_PORT && depth == 0)
+			decode_vxlan(c, rec, depth);
 	} else if ((proto == 1 && !v6) || (proto == 58 && v6)) {
 		if (!nf_cursor_u8(c, &type) || !nf_cursor_u8(c, &code))
 			return;
@@ -132,7 +170,7 @@ static void decode_transport(nf_cursor_t *c, uint8_t proto, int v6, nf_record_t 
 	}
 }
 
-static void decode_ipv4(nf_cursor_t *c, nf_record_t *rec)
+static void decode_ipv4(nf_cursor_t *c, nf_record_t *rec, int depth)
 {
 	const uint8_t *h = nf_cursor_bytes(c, 20);
 	size_t ihl;
@@ -147,7 +185,7 @@ static void decode_ipv4(nf_cursor_t *c, nf_record_t *rec)
 	add_bytes(rec, NF_IE_DESTINATION_IPV4_ADDRESS, NF_T_IPV4, h + 16, 4);
 	/* only the first fragment carries the transport header */
 	if (((h[6] & 0x1f) << 8 | h[7]) == 0 && nf_cursor_skip(c, ihl - 20))
-		decode_transport(c, h[9], 0, rec);
+		decode_transport(c, h[9], 0, rec, depth);
 	else
 		add_iana(rec, NF_IE_PROTOCOL_IDENTIFIER, h[9]);
 }
@@ -168,7 +206,7 @@ static uint8_t skip_ipv6_extensions(nf_cursor_t *c, uint8_t next)
 	return next;
 }
 
-static void decode_ipv6(nf_cursor_t *c, nf_record_t *rec)
+static void decode_ipv6(nf_cursor_t *c, nf_record_t *rec, int depth)
 {
 	const uint8_t *h = nf_cursor_bytes(c, 40);
 
@@ -180,21 +218,21 @@ static void decode_ipv6(nf_cursor_t *c, nf_record_t *rec)
 	add_iana(rec, IE_IP_TTL, h[7]);
 	add_bytes(rec, NF_IE_SOURCE_IPV6_ADDRESS, NF_T_IPV6, h + 8, 16);
 	add_bytes(rec, NF_IE_DESTINATION_IPV6_ADDRESS, NF_T_IPV6, h + 24, 16);
-	decode_transport(c, skip_ipv6_extensions(c, h[6]), 1, rec);
+	decode_transport(c, skip_ipv6_extensions(c, h[6]), 1, rec, depth);
 }
 
-static void decode_network(nf_cursor_t *c, uint16_t ethertype, nf_record_t *rec)
+static void decode_network(nf_cursor_t *c, uint16_t ethertype, nf_record_t *rec, int depth)
 {
 	if (ethertype == 0x0800)
-		decode_ipv4(c, rec);
+		decode_ipv4(c, rec, depth);
 	else if (ethertype == 0x86dd)
-		decode_ipv6(c, rec);
+		decode_ipv6(c, rec, depth);
 }
 
 /* MPLS label stack: labels become mpls_label_stack_section 1-10 (3 bytes
  * each, as IANA defines them); after the bottom label, IPv4 or IPv6 by
  * the first nibble. */
-static void decode_mpls(nf_cursor_t *c, nf_record_t *rec)
+static void decode_mpls(nf_cursor_t *c, nf_record_t *rec, int depth)
 {
 	const uint8_t *l;
 	for (int i = 0; (l = nf_cursor_bytes(c, 4)) != NULL; i++) {
@@ -202,13 +240,13 @@ static void decode_mpls(nf_cursor_t *c, nf_record_t *rec)
 			add_bytes(rec, (uint16_t)(IE_MPLS_LABEL_1 + i), NF_T_OCTETS, l, 3);
 		if (l[2] & 1) {
 			if (nf_cursor_has(c, 1))
-				decode_network(c, (c->p[0] >> 4) == 6 ? 0x86dd : 0x0800, rec);
+				decode_network(c, (c->p[0] >> 4) == 6 ? 0x86dd : 0x0800, rec, depth);
 			return;
 		}
 	}
 }
 
-static void decode_ethernet(nf_cursor_t *c, nf_record_t *rec)
+static void decode_ethernet(nf_cursor_t *c, nf_record_t *rec, int depth)
 {
 	const uint8_t *macs = nf_cursor_bytes(c, 12);
 	uint16_t type, tci;
@@ -226,9 +264,9 @@ static void decode_ethernet(nf_cursor_t *c, nf_record_t *rec)
 	}
 	add_iana(rec, IE_ETHERNET_TYPE, type);
 	if (type == 0x8847 || type == 0x8848)
-		decode_mpls(c, rec);
+		decode_mpls(c, rec, depth);
 	else
-		decode_network(c, type, rec);
+		decode_network(c, type, rec, depth);
 }
 
 /* Flow record 1: the sampled header. */
@@ -247,11 +285,11 @@ static int raw_header(nf_cursor_t *c, nf_record_t *rec)
 	if (stripped)
 		add_local(rec, &ie_stripped, stripped);
 	if (proto == 1)
-		decode_ethernet(&header, rec);
+		decode_ethernet(&header, rec, 0);
 	else if (proto == 11)
-		decode_ipv4(&header, rec);
+		decode_ipv4(&header, rec, 0);
 	else if (proto == 12)
-		decode_ipv6(&header, rec);
+		decode_ipv6(&header, rec, 0);
 	return NF_OK;
 }
 

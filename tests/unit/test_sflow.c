@@ -166,6 +166,54 @@ static void flow_samples_decode_the_packet(void **state)
 	assert_int_equal(nf_record_find(&saved[1], 0, 27)->v.b[15], 1);
 }
 
+/* VXLAN: the inner packet is decoded too, its fields marked as repeats
+ * (emitted as name_2), and the VNI kept. */
+static void vxlan_inner_packet(void **state)
+{
+	nf_sflow_result_t r;
+	size_t at;
+	pkt_t inner;
+	const nf_field_t *outer_src;
+	int inner_fields = 0;
+	(void)state;
+	qinq_tcp_header();
+	inner = hdr;
+	hdr.len = 0;
+	pb_bytes(&hdr, "\x00\x01\x02\x03\x04\x05\x00\x01\x02\x03\x04\x06", 12);
+	pb_u16(&hdr, 0x0800);
+	pb_bytes(&hdr, "\x45\x00\x00\x64\x00\x00\x40\x00\x40\x11\x00\x00", 12);
+	pb_ipv4(&hdr, 172, 16, 0, 1);
+	pb_ipv4(&hdr, 172, 16, 0, 2);
+	pb_u16(&hdr, 50000);
+	pb_u16(&hdr, 4789);
+	pb_u32(&hdr, 0);                /* UDP length, checksum */
+	pb_u32(&hdr, 0x08000000);       /* VXLAN flags: VNI present */
+	pb_u32(&hdr, 5001u << 8);
+	pb_bytes(&hdr, inner.b, inner.len);
+	header(1);
+	at = flow_sample_begin(1);
+	raw_header_record(1);
+	sample_end(at);
+	assert_int_equal(decode(&r), NF_OK);
+	assert_int_equal(u(0, 39499, 450), 5001);
+	outer_src = nf_record_find(&saved[0], 0, 8);
+	assert_int_equal(outer_src->repeat, 0);
+	assert_memory_equal(outer_src->v.b, "\xac\x10\x00\x01", 4);
+	for (uint16_t i = 0; i < saved[0].nfields; i++) {
+		const nf_field_t *f = &saved[0].field[i];
+		if (f->pen == 0 && f->id == 8 && f->repeat == 1) {
+			assert_memory_equal(f->v.b, "\x0a\x00\x00\x01", 4);
+			inner_fields++;
+		}
+		if (f->pen == 0 && f->id == 11 && f->repeat == 1) {
+			assert_int_equal(f->v.u, 443);
+			inner_fields++;
+		}
+	}
+	assert_int_equal(inner_fields, 2);
+	assert_int_equal(u(0, 0, 245), 200); /* the inner frame's QinQ tags */
+}
+
 static void counters_and_unknown_formats(void **state)
 {
 	nf_sflow_result_t r;
@@ -239,6 +287,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(flow_samples_decode_the_packet),
+		cmocka_unit_test(vxlan_inner_packet),
 		cmocka_unit_test(counters_and_unknown_formats),
 		cmocka_unit_test(lengths_are_checked),
 		cmocka_unit_test(detection),
