@@ -68,6 +68,9 @@ DEFobjCurrIf(statsobj)
 
 enum time_reported { TIME_FLOW_END, TIME_RECEIVED };
 
+/* Protocols an input accepts (parameter "protocols"), as bits. */
+enum protocol_bit { PROTO_NETFLOW = 1, PROTO_IPFIX = 2, PROTO_SFLOW = 4, PROTO_ALL = 7 };
+
 /* What identifies an exporter's templates besides its domain / source id. */
 enum template_scope {
 	SCOPE_ADDRESS,      /* exporter address (RFC 7011, RFC 3954) */
@@ -87,6 +90,8 @@ struct instanceConf_s {
 	int rcvbufSize;             /* 0: kernel default */
 	int emitOptions;            /* options records become messages too */
 	int renormalize;            /* packets and octets times the sampling interval */
+	struct cnfarray *protocolNames; /* "protocols" */
+	int protocols;              /* enum protocol_bit set */
 	int batchSize;
 	int ratelimitInterval;
 	int ratelimitBurst;
@@ -118,7 +123,8 @@ static modConfData_t *runModConf = NULL;
 	X(ctrTemplateErrors, "templates.malformed") \
 	X(ctrSeqMissing, "sequence.missing") \
 	X(ctrSeqResets, "sequence.resets") \
-	X(ctrSkipped, "sflow.skipped")
+	X(ctrSkipped, "sflow.skipped") \
+	X(ctrUnaccepted, "datagrams.unaccepted")
 
 /* Counters of the template state, shared by all listeners. */
 #define SESSION_COUNTERS(X) \
@@ -193,7 +199,8 @@ enum param_kind { P_ARRAY, P_STRING, P_INT, P_UINT32, P_SIZE };
 	X("timereported", eCmdHdlrGetWord, 0, P_STRING, timeReported) \
 	X("templatescope", eCmdHdlrGetWord, 0, P_STRING, templateScope) \
 	X("emitoptions", eCmdHdlrBinary, 0, P_INT, emitOptions) \
-	X("renormalize", eCmdHdlrBinary, 0, P_INT, renormalize)
+	X("renormalize", eCmdHdlrBinary, 0, P_INT, renormalize) \
+	X("protocols", eCmdHdlrArray, 0, P_ARRAY, protocolNames)
 
 #define PARAM_DESCR(name, type, flags, kind, field) {name, type, flags},
 static struct cnfparamdescr inppdescr[] = {INPUT_PARAMS(PARAM_DESCR)};
@@ -254,6 +261,7 @@ static rsRetVal createInstance(instanceConf_t **pinst)
 	inst->timeSource = TIME_FLOW_END;
 	inst->scope = SCOPE_ADDRESS;
 	inst->emitOptions = 1;
+	inst->protocols = PROTO_ALL;
 	if (loadModConf->tail == NULL)
 		loadModConf->root = inst;
 	else
@@ -360,6 +368,29 @@ finalize_it:
 		target = index_; \
 	} while (0)
 
+static const char *const protocol_names[] = {"netflow", "ipfix", "sflow"};
+
+/* protocols=["netflow", "ipfix", "sflow"]: the set of accepted protocols. */
+static rsRetVal parseProtocols(instanceConf_t *inst)
+{
+	DEFiRet;
+	if (inst->protocolNames == NULL)
+		FINALIZE;
+	inst->protocols = 0;
+	for (int i = 0; i < inst->protocolNames->nmemb; i++) {
+		char *word = es_str2cstr(inst->protocolNames->arr[i], NULL);
+		int index = -1;
+		CHKmalloc(word);
+		iRet = parseKeyword("protocols", (uchar *)word, protocol_names,
+				    sizeof(protocol_names) / sizeof(protocol_names[0]), &index);
+		free(word);
+		CHKiRet(iRet);
+		inst->protocols |= 1 << index;
+	}
+finalize_it:
+	RETiRet;
+}
+
 static rsRetVal checkInstance(instanceConf_t *inst)
 {
 	DEFiRet;
@@ -379,6 +410,7 @@ static rsRetVal checkInstance(instanceConf_t *inst)
 	}
 	PARSE_KEYWORD("timeReported", inst->timeReported, time_reported_names, inst->timeSource);
 	PARSE_KEYWORD("templateScope", inst->templateScope, template_scope_names, inst->scope);
+	CHKiRet(parseProtocols(inst));
 finalize_it:
 	RETiRet;
 }
@@ -761,6 +793,9 @@ CODESTARTfreeCnf
 		free(inst->listenPortFileName);
 		free(inst->timeReported);
 		free(inst->templateScope);
+		if (inst->protocolNames != NULL)
+			cnfarrayContentDestruct(inst->protocolNames);
+		free(inst->protocolNames);
 		del = inst;
 		inst = inst->next;
 		free(del);
@@ -1175,12 +1210,18 @@ static void processDatagram(listener_t *l, const uint8_t *buf, size_t len,
 			    const struct sockaddr_storage *from, datagram_ctx_t *d)
 {
 	int version = nf_peek_version(buf, len);
+	/* malformed datagrams count as NetFlow: they reach the decoder's error */
+	int protocol = nf_sflow_detect(buf, len) ? PROTO_SFLOW : version == 10 ? PROTO_IPFIX : PROTO_NETFLOW;
 	int rc;
 
+	if (!(l->inst->protocols & protocol)) {
+		STATSCOUNTER_INC(l->ctrUnaccepted, l->mut_ctrUnaccepted);
+		return;
+	}
 	exporterAddress(from, d);
 	if (prop.CreateStringProp(&d->fromHost, (uchar *)d->address, (int)strlen(d->address)) != RS_RET_OK)
 		return;
-	if (nf_sflow_detect(buf, len))
+	if (protocol == PROTO_SFLOW)
 		rc = processSflow(l, buf, len, d);
 	else if (version == 9 || version == 10)
 		rc = processTemplated(l, buf, len, from, d);

@@ -70,4 +70,16 @@ for i, cap in enumerate(captures):
         check(match, "%s: no sample matches Wireshark's %s" % (cid, want))
         total_flow_checks += 1
 log("%d flow samples matched Wireshark" % total_flow_checks)
+
+# protocols= restricts what an input accepts; the rest is counted
+mixed = [d for d, _ in capture_datagrams("tcpdump-sflow-multiple-counter-30-pdus")]
+for accepted, want_protocol, dropped in (('"sflow"', "sflow", 5), ('"netflow"', "netflow", 25)):
+    with Rsyslog(inputs='port="0" protocols=[%s]' % accepted) as r:
+        r.send(mixed, pace=0.002)
+        unaccepted = r.wait_counter("datagrams.unaccepted", dropped)
+        got = r.wait_quiet(seconds=1.0, timeout=10)
+    protocols = collections.Counter(g["data"]["netflow"]["exporter"]["protocol"] for g in got)
+    log("protocols=[%s]: %s, unaccepted datagrams %s" % (accepted, dict(protocols), unaccepted))
+    check(set(protocols) == {want_protocol}, "protocols=[%s] let through %s" % (accepted, protocols))
+    check(unaccepted == dropped, "unaccepted counter %s, expected %d" % (unaccepted, dropped))
 log("PASS")
