@@ -4,6 +4,8 @@
  */
 #include "nf_decode.h"
 
+#include <string.h>
+
 static const char *const error_text[] = {
 	[0] = "no error",
 	[-NF_ERR_SHORT] = "datagram shorter than its header",
@@ -32,6 +34,18 @@ int nf_record_add(nf_record_t *rec, const nf_field_t *f)
 		return NF_ERR_TOO_MANY;
 	rec->field[rec->nfields++] = *f;
 	return NF_OK;
+}
+
+int nf_record_add_text(nf_record_t *rec, const nf_ie_t *ie, const char *s, size_t len)
+{
+	nf_field_t f = {.ie = ie, .pen = ie->pen, .id = ie->id, .type = NF_T_STRING, .len = (uint16_t)len};
+
+	if (len > sizeof(rec->text) - rec->text_used)
+		return NF_ERR_LIMIT;
+	memcpy(rec->text + rec->text_used, s, len);
+	f.v.p = (const uint8_t *)rec->text + rec->text_used;
+	rec->text_used += (uint16_t)len;
+	return nf_record_add(rec, &f);
 }
 
 const nf_field_t *nf_record_find(const nf_record_t *rec, uint32_t pen, uint16_t id)

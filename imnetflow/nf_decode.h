@@ -57,11 +57,17 @@ typedef struct nf_field {
 	} v;
 } nf_field_t;
 
+/* Bytes a record can hold for text the decoder composes itself (an sFlow
+ * AS path), which has no place in the datagram to point to. */
+#define NF_RECORD_TEXT 1024
+
 typedef struct nf_record {
 	uint16_t nfields;
+	uint16_t text_used;  /* of text[]; reset with nfields */
 	int64_t start_ms; /* absolute flow start, ms since the epoch; -1 unknown */
 	int64_t end_ms;   /* absolute flow end, ms since the epoch; -1 unknown */
 	nf_field_t field[NF_RECORD_MAX_FIELDS];
+	char text[NF_RECORD_TEXT];
 } nf_record_t;
 
 /* Facts from the datagram header, shared by all its records. */
@@ -79,6 +85,10 @@ typedef struct nf_datagram_info {
 
 /* Appends a field to a record. Returns NF_OK or NF_ERR_TOO_MANY. */
 int nf_record_add(nf_record_t *rec, const nf_field_t *f);
+
+/* Appends a string field whose bytes are kept in rec->text. Returns
+ * NF_OK, NF_ERR_TOO_MANY, or NF_ERR_LIMIT when text is full. */
+int nf_record_add_text(nf_record_t *rec, const nf_ie_t *ie, const char *s, size_t len);
 
 /* The first field of element (pen, id), or NULL. */
 const nf_field_t *nf_record_find(const nf_record_t *rec, uint32_t pen, uint16_t id);

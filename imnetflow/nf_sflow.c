@@ -4,6 +4,7 @@
  */
 #include "nf_sflow.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* sFlow's own fields, where no IANA element has the same meaning. */
@@ -17,6 +18,9 @@ static const nf_ie_t ie_src_priority = LOCAL(0x306, NF_T_U32, "sflow_source_prio
 static const nf_ie_t ie_dst_priority = LOCAL(0x307, NF_T_U32, "sflow_destination_priority");
 static const nf_ie_t ie_router_as = LOCAL(0x308, NF_T_U32, "sflow_router_as");
 static const nf_ie_t ie_drop_reason = LOCAL(0x309, NF_T_U32, "sflow_drop_reason");
+static const nf_ie_t ie_as_path = LOCAL(0x30a, NF_T_STRING, "bgp_as_path");
+static const nf_ie_t ie_communities = LOCAL(0x30b, NF_T_STRING, "bgp_communities");
+static const nf_ie_t ie_local_pref = LOCAL(0x30c, NF_T_U32, "bgp_local_pref");
 
 /* Counter record layouts: each field a 32- or 64-bit unsigned. */
 typedef struct counter_field {
@@ -359,12 +363,28 @@ static int extended_router(nf_cursor_t *c, nf_record_t *rec)
 	return NF_OK;
 }
 
-/* Extended gateway: BGP next hop, own AS, source AS and peer AS, and the
- * destination AS path, whose last AS is the destination AS. */
+/* Appends " <v>" (or "<a>:<b>" for a community) to a text of at most
+ * size bytes; returns the new length, unchanged when it would not fit. */
+static size_t append_number(char *text, size_t used, size_t size, uint32_t v, int community)
+{
+	char item[24];
+	int n = community ? snprintf(item, sizeof(item), "%s%u:%u", used ? " " : "", v >> 16, v & 0xffff)
+			  : snprintf(item, sizeof(item), "%s%u", used ? " " : "", v);
+	if (n < 0 || used + (size_t)n >= size)
+		return used;
+	memcpy(text + used, item, (size_t)n);
+	return used + (size_t)n;
+}
+
+/* Extended gateway: BGP next hop, own AS, source AS and peer AS, the
+ * destination AS path (its last AS is the destination AS), communities and
+ * local preference. Path and communities become space-separated text. */
 static int extended_gateway(nf_cursor_t *c, nf_record_t *rec)
 {
 	const uint8_t *hop;
-	uint32_t as, src_as, src_peer_as, segments, type, count, last = 0;
+	uint32_t as, src_as, src_peer_as, segments, type, count, v = 0, last = 0, ncommunities, local_pref;
+	char path[256], communities[256];
+	size_t path_len = 0, communities_len = 0;
 	int n = read_address(c, &hop);
 
 	if (n < 0 || !nf_cursor_u32(c, &as) || !nf_cursor_u32(c, &src_as) || !nf_cursor_u32(c, &src_peer_as) ||
@@ -373,9 +393,24 @@ static int extended_gateway(nf_cursor_t *c, nf_record_t *rec)
 	for (uint32_t i = 0; i < segments; i++) {
 		if (!nf_cursor_u32(c, &type) || !nf_cursor_u32(c, &count) || count > nf_cursor_left(c) / 4)
 			return NF_ERR_TRUNCATED;
-		for (uint32_t j = 0; j < count; j++)
+		for (uint32_t j = 0; j < count; j++) {
 			(void)nf_cursor_u32(c, &last);
+			path_len = append_number(path, path_len, sizeof(path), last, 0);
+		}
 	}
+	if (!nf_cursor_u32(c, &ncommunities) || ncommunities > nf_cursor_left(c) / 4)
+		return NF_ERR_TRUNCATED;
+	for (uint32_t i = 0; i < ncommunities; i++) {
+		(void)nf_cursor_u32(c, &v);
+		communities_len = append_number(communities, communities_len, sizeof(communities), v, 1);
+	}
+	if (!nf_cursor_u32(c, &local_pref))
+		return NF_ERR_TRUNCATED;
+	if (path_len > 0)
+		(void)nf_record_add_text(rec, &ie_as_path, path, path_len);
+	if (communities_len > 0)
+		(void)nf_record_add_text(rec, &ie_communities, communities, communities_len);
+	add_local(rec, &ie_local_pref, local_pref);
 	if (n > 0)
 		add_bytes(rec, n == 4 ? IE_BGP_NEXT_HOP_IPV4 : IE_BGP_NEXT_HOP_IPV6, n == 4 ? NF_T_IPV4 : NF_T_IPV6,
 			  hop, (size_t)n);
@@ -569,6 +604,7 @@ int nf_sflow_decode(const uint8_t *buf, size_t len, nf_record_t *rec, nf_sflow_f
 		if (!nf_cursor_u32(&c, &format) || !nf_cursor_u32(&c, &length) || !nf_cursor_sub(&c, length, &body))
 			return NF_ERR_TRUNCATED;
 		rec->nfields = 0;
+		rec->text_used = 0;
 		rec->start_ms = rec->end_ms = -1;
 		switch (format) {
 		case 1: kind = NF_SFLOW_FLOW; rc = flow_sample(&body, 0, rec, &result->skipped); break;

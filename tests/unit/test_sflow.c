@@ -131,9 +131,26 @@ static void flow_samples_decode_the_packet(void **state)
 	size_t at;
 	(void)state;
 	header(2);
-	at = flow_sample_begin(2);
+	at = flow_sample_begin(3);
 	qinq_tcp_header();
 	raw_header_record(1);
+	pb_u32(&pkt, 1003);    /* extended gateway */
+	pb_u32(&pkt, 60);
+	pb_u32(&pkt, 1);
+	pb_ipv4(&pkt, 198, 51, 100, 1);
+	pb_u32(&pkt, 64500);   /* router AS */
+	pb_u32(&pkt, 64501);   /* source AS */
+	pb_u32(&pkt, 64502);   /* source peer AS */
+	pb_u32(&pkt, 1);       /* one path segment */
+	pb_u32(&pkt, 2);       /* AS_SEQUENCE */
+	pb_u32(&pkt, 3);
+	pb_u32(&pkt, 64510);
+	pb_u32(&pkt, 64511);
+	pb_u32(&pkt, 64512);
+	pb_u32(&pkt, 2);       /* communities */
+	pb_u32(&pkt, (65000u << 16) | 100);
+	pb_u32(&pkt, (65000u << 16) | 200);
+	pb_u32(&pkt, 150);     /* local preference */
 	pb_u32(&pkt, 1001);    /* extended switch */
 	pb_u32(&pkt, 16);
 	pb_u32(&pkt, 100);
@@ -158,6 +175,11 @@ static void flow_samples_decode_the_packet(void **state)
 	assert_int_equal(u(0, 0, 312), 1514);
 	assert_int_equal(u(0, 0, 59), 300);
 	assert_int_equal(u(0, 0, 10), 7);
+	assert_int_equal(u(0, 0, 17), 64512);  /* destination AS: the path's last */
+	assert_int_equal(u(0, 0, 129), 64502);
+	assert_memory_equal(nf_record_find(&saved[0], NF_PEN_LOCAL, 0x30a)->v.p, "64510 64511 64512", 17);
+	assert_memory_equal(nf_record_find(&saved[0], NF_PEN_LOCAL, 0x30b)->v.p, "65000:100 65000:200", 19);
+	assert_int_equal(u(0, NF_PEN_LOCAL, 0x30c), 150);
 	assert_memory_equal(nf_record_find(&saved[0], 0, 8)->v.b, "\x0a\x00\x00\x01", 4);
 	assert_memory_equal(nf_record_find(&saved[0], 0, 56)->v.b, "\x66\x77\x88\x99\xaa\xbb", 6);
 	assert_int_equal(u(1, 0, 4), 17);
