@@ -1,7 +1,8 @@
 #!/bin/sh
 # run-tests.sh - install what the tests need, build, and run every test:
 # cmocka unit tests of the decoder core and integration tests against a real
-# rsyslogd and real exporters. Ends with "N passed, N failed, N skipped".
+# rsyslogd and real exporters, then a 60-second fuzzing campaign. Ends with
+# "N passed, N failed, N skipped".
 #
 # Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
 set -eu
@@ -10,6 +11,11 @@ cd "$(dirname "$0")/.."
 contrib/build.sh
 status=0
 make -j2 check VERBOSE=1 || status=$?
+# a short fuzzing campaign of every decoder, after replaying the kept
+# crash-regression inputs (make fuzz FUZZ_SECONDS=... for longer ones)
+fuzz=passed
+make fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-60}" > fuzz.log 2>&1 || { fuzz=failed; status=1; tail -50 fuzz.log; }
+echo "fuzz: $fuzz ($(grep -h 'stat::number_of_executed_units' fuzz.log | tail -n 1))"
 
 summary=test-suite.log
 if [ -f "$summary" ]; then
