@@ -68,6 +68,12 @@ DEFobjCurrIf(statsobj)
 
 enum time_reported { TIME_FLOW_END, TIME_RECEIVED };
 
+/* An exporter address range of allowedExporters; IPv4 as IPv4-mapped IPv6. */
+typedef struct addr_range {
+	uint8_t addr[16];
+	unsigned bits;            /* prefix length in the 128-bit form */
+} addr_range_t;
+
 /* Protocols an input accepts (parameter "protocols"), as bits. */
 enum protocol_bit { PROTO_NETFLOW = 1, PROTO_IPFIX = 2, PROTO_SFLOW = 4, PROTO_ALL = 7 };
 
@@ -92,6 +98,9 @@ struct instanceConf_s {
 	int renormalize;            /* packets and octets times the sampling interval */
 	struct cnfarray *protocolNames; /* "protocols" */
 	int protocols;              /* enum protocol_bit set */
+	struct cnfarray *allowedNames; /* "allowedExporters" */
+	addr_range_t *allowed;      /* NULL: every sender is accepted */
+	int nallowed;
 	int batchSize;
 	int ratelimitInterval;
 	int ratelimitBurst;
@@ -124,7 +133,8 @@ static modConfData_t *runModConf = NULL;
 	X(ctrSeqMissing, "sequence.missing") \
 	X(ctrSeqResets, "sequence.resets") \
 	X(ctrSkipped, "sflow.skipped") \
-	X(ctrUnaccepted, "datagrams.unaccepted")
+	X(ctrUnaccepted, "datagrams.unaccepted") \
+	X(ctrDisallowed, "disallowed")
 
 /* Counters of the template state, shared by all listeners. */
 #define SESSION_COUNTERS(X) \
@@ -200,7 +210,8 @@ enum param_kind { P_ARRAY, P_STRING, P_INT, P_UINT32, P_SIZE };
 	X("templatescope", eCmdHdlrGetWord, 0, P_STRING, templateScope) \
 	X("emitoptions", eCmdHdlrBinary, 0, P_INT, emitOptions) \
 	X("renormalize", eCmdHdlrBinary, 0, P_INT, renormalize) \
-	X("protocols", eCmdHdlrArray, 0, P_ARRAY, protocolNames)
+	X("protocols", eCmdHdlrArray, 0, P_ARRAY, protocolNames) \
+	X("allowedexporters", eCmdHdlrArray, 0, P_ARRAY, allowedNames)
 
 #define PARAM_DESCR(name, type, flags, kind, field) {name, type, flags},
 static struct cnfparamdescr inppdescr[] = {INPUT_PARAMS(PARAM_DESCR)};
@@ -391,6 +402,81 @@ finalize_it:
 	RETiRet;
 }
 
+/* "192.0.2.0/24", "2001:db8::/32" or a single address. */
+static int parseRange(const char *text, addr_range_t *r)
+{
+	char buf[INET6_ADDRSTRLEN + 8], *slash, *end;
+	long bits;
+	int v4;
+
+	if (strlen(text) >= sizeof(buf))
+		return 0;
+	strcpy(buf, text);
+	if ((slash = strchr(buf, '/')) != NULL)
+		*slash = '\0';
+	memset(r, 0, sizeof(*r));
+	v4 = inet_pton(AF_INET, buf, r->addr + 12) == 1;
+	if (v4)
+		r->addr[10] = r->addr[11] = 0xff;
+	else if (inet_pton(AF_INET6, buf, r->addr) != 1)
+		return 0;
+	bits = v4 ? 32 : 128;
+	if (slash != NULL) {
+		bits = strtol(slash + 1, &end, 10);
+		if (slash[1] == '\0' || *end != '\0' || bits < 0 || bits > (v4 ? 32 : 128))
+			return 0;
+	}
+	r->bits = (unsigned)bits + (v4 ? 96 : 0);
+	return 1;
+}
+
+static rsRetVal parseAllowed(instanceConf_t *inst)
+{
+	DEFiRet;
+	if (inst->allowedNames == NULL)
+		FINALIZE;
+	CHKmalloc(inst->allowed = calloc(inst->allowedNames->nmemb, sizeof(*inst->allowed)));
+	for (int i = 0; i < inst->allowedNames->nmemb; i++) {
+		char *text = es_str2cstr(inst->allowedNames->arr[i], NULL);
+		int ok;
+		CHKmalloc(text);
+		ok = parseRange(text, &inst->allowed[inst->nallowed]);
+		if (!ok)
+			LogError(0, RS_RET_PARAM_ERROR,
+				 MOD_NAME ": invalid allowedExporters entry '%s': expected an address or CIDR range",
+				 text);
+		free(text);
+		if (!ok)
+			ABORT_FINALIZE(RS_RET_PARAM_ERROR);
+		inst->nallowed++;
+	}
+finalize_it:
+	RETiRet;
+}
+
+/* True if the sender is in one of the allowed ranges (or none are set). */
+static int exporterAllowed(const instanceConf_t *inst, const struct sockaddr_storage *from)
+{
+	uint8_t a[16] = {0};
+
+	if (inst->allowed == NULL)
+		return 1;
+	if (from->ss_family == AF_INET6) {
+		memcpy(a, &((const struct sockaddr_in6 *)from)->sin6_addr, 16);
+	} else {
+		a[10] = a[11] = 0xff;
+		memcpy(a + 12, &((const struct sockaddr_in *)from)->sin_addr, 4);
+	}
+	for (int i = 0; i < inst->nallowed; i++) {
+		const addr_range_t *r = &inst->allowed[i];
+		unsigned full = r->bits / 8, rest = r->bits % 8;
+		if (memcmp(a, r->addr, full) == 0 &&
+		    (rest == 0 || ((a[full] ^ r->addr[full]) & (0xff << (8 - rest))) == 0))
+			return 1;
+	}
+	return 0;
+}
+
 static rsRetVal checkInstance(instanceConf_t *inst)
 {
 	DEFiRet;
@@ -411,6 +497,7 @@ static rsRetVal checkInstance(instanceConf_t *inst)
 	PARSE_KEYWORD("timeReported", inst->timeReported, time_reported_names, inst->timeSource);
 	PARSE_KEYWORD("templateScope", inst->templateScope, template_scope_names, inst->scope);
 	CHKiRet(parseProtocols(inst));
+	CHKiRet(parseAllowed(inst));
 finalize_it:
 	RETiRet;
 }
@@ -796,6 +883,10 @@ CODESTARTfreeCnf
 		if (inst->protocolNames != NULL)
 			cnfarrayContentDestruct(inst->protocolNames);
 		free(inst->protocolNames);
+		if (inst->allowedNames != NULL)
+			cnfarrayContentDestruct(inst->allowedNames);
+		free(inst->allowedNames);
+		free(inst->allowed);
 		del = inst;
 		inst = inst->next;
 		free(del);
@@ -1214,6 +1305,10 @@ static void processDatagram(listener_t *l, const uint8_t *buf, size_t len,
 	int protocol = nf_sflow_detect(buf, len) ? PROTO_SFLOW : version == 10 ? PROTO_IPFIX : PROTO_NETFLOW;
 	int rc;
 
+	if (!exporterAllowed(l->inst, from)) {
+		STATSCOUNTER_INC(l->ctrDisallowed, l->mut_ctrDisallowed);
+		return;
+	}
 	if (!(l->inst->protocols & protocol)) {
 		STATSCOUNTER_INC(l->ctrUnaccepted, l->mut_ctrUnaccepted);
 		return;
