@@ -1,7 +1,8 @@
 #!/bin/sh
 # run-tests.sh - install what the tests need, build, and run every test:
 # cmocka unit tests of the decoder core and integration tests against a real
-# rsyslogd and real exporters, then a 60-second fuzzing campaign. Ends with
+# rsyslogd and real exporters, the unit tests under ASan/UBSan, then a
+# 60-second fuzzing campaign. Ends with
 # "N passed, N failed, N skipped".
 #
 # Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
@@ -11,6 +12,8 @@ cd "$(dirname "$0")/.."
 contrib/build.sh
 status=0
 make -j2 check VERBOSE=1 || status=$?
+# the unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer
+make check-asan || status=$?
 # a short fuzzing campaign of every decoder, after replaying the kept
 # crash-regression inputs (make fuzz FUZZ_SECONDS=... for longer ones)
 fuzz=passed
