@@ -149,6 +149,12 @@ static modConfData_t *runModConf = NULL;
 	X(pending_dropped, "pending.dropped") \
 	X(names_dropped, "names.dropped")
 
+/* Gauges of the template state: what it holds now. */
+#define SESSION_GAUGES(X) \
+	X(scopes_current, "scopes.current", nf_session_scope_count) \
+	X(templates_current, "templates.current", nf_session_template_count) \
+	X(memory_bytes, "memory.bytes", nf_session_memory)
+
 /* Rate-limits one kind of error log line: the first in every
  * ERROR_LOG_INTERVAL seconds is logged, with how many were suppressed. */
 typedef struct error_throttle {
@@ -189,6 +195,8 @@ static struct {
 	statsobj_t *stats;
 #define DEF_SESSION_COUNTER(field, label) intctr_t field;
 	SESSION_COUNTERS(DEF_SESSION_COUNTER)
+#define DEF_SESSION_GAUGE(field, label, fn) intctr_t field;
+	SESSION_GAUGES(DEF_SESSION_GAUGE)
 } core;
 
 /* ---------------------------------------------------------------------------
@@ -678,6 +686,10 @@ static rsRetVal setupSessionStats(void)
 	CHKiRet(statsobj.AddCounter(core.stats, UCHAR_CONSTANT(label), ctrType_IntCtr, CTR_FLAG_NONE, \
 				    &core.field));
 	SESSION_COUNTERS(ADD_SESSION_COUNTER)
+#define ADD_SESSION_GAUGE(field, label, fn) \
+	CHKiRet(statsobj.AddCounter(core.stats, UCHAR_CONSTANT(label), ctrType_IntCtr, CTR_FLAG_NONE, \
+				    &core.field));
+	SESSION_GAUGES(ADD_SESSION_GAUGE)
 	CHKiRet(statsobj.ConstructFinalize(core.stats));
 finalize_it:
 	RETiRet;
@@ -690,6 +702,8 @@ static void syncSessionStats(void)
 	const nf_session_stats_t *st = nf_session_stats(core.session);
 #define SYNC_SESSION_COUNTER(field, label) core.field = (intctr_t)st->field;
 	SESSION_COUNTERS(SYNC_SESSION_COUNTER)
+#define SYNC_SESSION_GAUGE(field, label, fn) core.field = (intctr_t)fn(core.session);
+	SESSION_GAUGES(SYNC_SESSION_GAUGE)
 }
 
 static void destroyListener(listener_t *l)
