@@ -492,6 +492,15 @@ static void ipfix_data_record(pkt_t *p, uint16_t id, int nrecords, uint16_t port
 	pb_set_end(p, s);
 }
 
+/* A template withdrawal (RFC 7011 section 8.1): a record with no field. */
+static void ipfix_withdrawal(pkt_t *p, uint16_t id)
+{
+	size_t s = pb_set_begin(p, 2);
+	pb_u16(p, id);
+	pb_u16(p, 0);
+	pb_set_end(p, s);
+}
+
 static void ipfix_redefinition_and_withdrawal(void **state)
 {
 	nf_v9ipfix_result_t r;
@@ -512,12 +521,7 @@ static void ipfix_redefinition_and_withdrawal(void **state)
 	assert_int_equal(u(2, 7), 53);
 	/* withdrawn: a template record with no field */
 	pb_ipfix_header(&pkt, NOW, 3, 1);
-	{
-		size_t s = pb_set_begin(&pkt, 2);
-		pb_u16(&pkt, 500);
-		pb_u16(&pkt, 0);
-		pb_set_end(&pkt, s);
-	}
+	ipfix_withdrawal(&pkt, 500);
 	ipfix_data_record(&pkt, 500, 1, 4);
 	pb_ipfix_end(&pkt);
 	assert_int_equal(decode(&r), NF_OK);
@@ -529,7 +533,6 @@ static void ipfix_redefinition_and_withdrawal(void **state)
 static void ipfix_withdraw_all(void **state)
 {
 	nf_v9ipfix_result_t r;
-	size_t s;
 	(void)state;
 	pb_ipfix_header(&pkt, NOW, 0, 1);
 	ipfix_template_record(&pkt, 2, 500, 2);
@@ -538,10 +541,7 @@ static void ipfix_withdraw_all(void **state)
 	assert_int_equal(decode(&r), NF_OK);
 	assert_int_equal(r.templates, 2);
 	pb_ipfix_header(&pkt, NOW, 0, 1);
-	s = pb_set_begin(&pkt, 2);
-	pb_u16(&pkt, 2); /* id 2: all data templates */
-	pb_u16(&pkt, 0);
-	pb_set_end(&pkt, s);
+	ipfix_withdrawal(&pkt, 2); /* id 2: all data templates */
 	ipfix_data_record(&pkt, 501, 1, 2);
 	pb_ipfix_end(&pkt);
 	assert_int_equal(decode(&r), NF_OK);
@@ -691,6 +691,27 @@ static void malformed_templates(void **state)
 	assert_int_equal(r.templates, 0);
 }
 
+/* One v9 datagram with one data record of template 256; its result. */
+static nf_v9ipfix_result_t v9_data_datagram(uint32_t seq)
+{
+	nf_v9ipfix_result_t r;
+	pb_v9_header(&pkt, 1, 60000, NOW, seq, 0);
+	v9_data(&pkt, 256, 1, 0);
+	assert_int_equal(decode(&r), NF_OK);
+	return r;
+}
+
+/* One IPFIX datagram with n data records of template 500; its result. */
+static nf_v9ipfix_result_t ipfix_data_datagram(uint32_t seq, int n)
+{
+	nf_v9ipfix_result_t r;
+	pb_ipfix_header(&pkt, NOW, seq, 9);
+	ipfix_data_record(&pkt, 500, n, 2);
+	pb_ipfix_end(&pkt);
+	assert_int_equal(decode(&r), NF_OK);
+	return r;
+}
+
 /* v9 counts export packets, IPFIX counts data records. */
 static void sequence_numbers(void **state)
 {
@@ -700,34 +721,16 @@ static void sequence_numbers(void **state)
 	v9_template(&pkt, 256);
 	assert_int_equal(decode(&r), NF_OK);
 	assert_int_equal(r.sequence_missing, 0);
-	pb_v9_header(&pkt, 1, 60000, NOW, 11, 0);
-	v9_data(&pkt, 256, 1, 0);
-	assert_int_equal(decode(&r), NF_OK);
-	assert_int_equal(r.sequence_missing, 0);
-	pb_v9_header(&pkt, 1, 60000, NOW, 14, 0);
-	v9_data(&pkt, 256, 1, 0);
-	assert_int_equal(decode(&r), NF_OK);
-	assert_int_equal(r.sequence_missing, 2);
+	assert_int_equal(v9_data_datagram(11).sequence_missing, 0);
+	assert_int_equal(v9_data_datagram(14).sequence_missing, 2);
 	pb_ipfix_header(&pkt, NOW, 100, 9);
 	ipfix_template_record(&pkt, 2, 500, 2);
 	ipfix_data_record(&pkt, 500, 3, 2);
 	pb_ipfix_end(&pkt);
 	assert_int_equal(decode(&r), NF_OK);
-	pb_ipfix_header(&pkt, NOW, 103, 9);
-	ipfix_data_record(&pkt, 500, 2, 2);
-	pb_ipfix_end(&pkt);
-	assert_int_equal(decode(&r), NF_OK);
-	assert_int_equal(r.sequence_missing, 0);
-	pb_ipfix_header(&pkt, NOW, 110, 9);
-	ipfix_data_record(&pkt, 500, 1, 2);
-	pb_ipfix_end(&pkt);
-	assert_int_equal(decode(&r), NF_OK);
-	assert_int_equal(r.sequence_missing, 5);
-	pb_ipfix_header(&pkt, NOW, 3, 9);
-	ipfix_data_record(&pkt, 500, 1, 2);
-	pb_ipfix_end(&pkt);
-	assert_int_equal(decode(&r), NF_OK);
-	assert_true(r.sequence_reset);
+	assert_int_equal(ipfix_data_datagram(103, 2).sequence_missing, 0);
+	assert_int_equal(ipfix_data_datagram(110, 1).sequence_missing, 5);
+	assert_true(ipfix_data_datagram(3, 1).sequence_reset);
 }
 
 /* A varlen field claiming more bytes than its set has: the record is
