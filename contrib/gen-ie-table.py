@@ -51,6 +51,9 @@ SEMANTICS = {
 }
 
 
+IANA_INDEX_LEN = 1024  # NF_IE_IANA_INDEX_LEN in nf_ie.h
+
+
 def snake(name):
     """camelCase, UPPER_CASE or display text -> lowercase snake_case."""
     name = re.sub(r"IPv([46])", r"Ipv\1", name)
@@ -131,6 +134,13 @@ def main():
         typ, sem, name = entries[(pen, eid)]
         out.write('\t{%du, %d, %s, %s, "%s"},\n' % (pen, eid, typ, sem, name))
     out.write("};\nconst size_t nf_ie_table_len = sizeof(nf_ie_table) / sizeof(nf_ie_table[0]);\n\n")
+    # IANA elements by id without a search: position in nf_ie_table + 1, 0 absent
+    keys = sorted(entries)
+    out.write("const uint16_t nf_ie_iana_index[NF_IE_IANA_INDEX_LEN] = {\n")
+    for i, (pen, eid) in enumerate(keys):
+        if pen == 0 and eid < IANA_INDEX_LEN:
+            out.write("\t[%d] = %d,\n" % (eid, i + 1))
+    out.write("};\n\n")
     out.write("const nf_ie_t nf_ie_v9_table[] = {\n")
     for fid in sorted(v9):
         typ, sem, name = v9[fid]

@@ -28,13 +28,26 @@ const char *nf_strerror(int rc)
 	return error_text[-rc];
 }
 
-int nf_record_add(nf_record_t *rec, const nf_field_t *f)
-{
-	if (rec->nfields >= NF_RECORD_MAX_FIELDS)
-		return NF_ERR_TOO_MANY;
-	rec->field[rec->nfields++] = *f;
-	return NF_OK;
-}
+/* Slot + 1 of each indexed element; at most NF_KNOWN_SLOTS of them. */
+const uint8_t nf_known_slot[NF_KNOWN_IDS] = {
+	[NF_IE_OCTET_DELTA_COUNT] = 1, [NF_IE_PACKET_DELTA_COUNT] = 2, [NF_IE_PROTOCOL_IDENTIFIER] = 3,
+	[NF_IE_IP_CLASS_OF_SERVICE] = 4, [NF_IE_TCP_CONTROL_BITS] = 5, [NF_IE_SOURCE_TRANSPORT_PORT] = 6,
+	[NF_IE_SOURCE_IPV4_ADDRESS] = 7, [NF_IE_INGRESS_INTERFACE] = 8, [NF_IE_DESTINATION_TRANSPORT_PORT] = 9,
+	[NF_IE_DESTINATION_IPV4_ADDRESS] = 10, [NF_IE_EGRESS_INTERFACE] = 11, [NF_IE_FLOW_END_SYS_UP_TIME] = 12,
+	[NF_IE_FLOW_START_SYS_UP_TIME] = 13, [NF_IE_SOURCE_IPV6_ADDRESS] = 14,
+	[NF_IE_DESTINATION_IPV6_ADDRESS] = 15, [NF_IE_SAMPLING_INTERVAL] = 16, [NF_IE_SAMPLER_ID] = 17,
+	[NF_IE_SAMPLER_RANDOM_INTERVAL] = 18, [NF_IE_INTERFACE_NAME] = 19, [NF_IE_APPLICATION_ID] = 20,
+	[NF_IE_APPLICATION_NAME] = 21, [NF_IE_FLOW_START_SECONDS] = 22, [NF_IE_FLOW_END_SECONDS] = 23,
+	[NF_IE_FLOW_START_MILLISECONDS] = 24, [NF_IE_FLOW_END_MILLISECONDS] = 25,
+	[NF_IE_FLOW_START_MICROSECONDS] = 26, [NF_IE_FLOW_END_MICROSECONDS] = 27,
+	[NF_IE_FLOW_START_NANOSECONDS] = 28, [NF_IE_FLOW_END_NANOSECONDS] = 29,
+	[NF_IE_FLOW_START_DELTA_MICROSECONDS] = 30, [NF_IE_FLOW_END_DELTA_MICROSECONDS] = 31,
+	[NF_IE_SYSTEM_INIT_TIME_MILLISECONDS] = 32, [NF_IE_FLOW_DURATION_MILLISECONDS] = 33,
+	[NF_IE_FLOW_DURATION_MICROSECONDS] = 34, [NF_IE_SELECTOR_ID] = 35,
+	[NF_IE_SAMPLING_PACKET_INTERVAL] = 36, [NF_IE_OBSERVATION_TIME_SECONDS] = 37,
+	[NF_IE_OBSERVATION_TIME_MILLISECONDS] = 38, [NF_IE_OBSERVATION_TIME_MICROSECONDS] = 39,
+	[NF_IE_OBSERVATION_TIME_NANOSECONDS] = 40,
+};
 
 int nf_record_add_text(nf_record_t *rec, const nf_ie_t *ie, const char *s, size_t len)
 {
@@ -48,7 +61,8 @@ int nf_record_add_text(nf_record_t *rec, const nf_ie_t *ie, const char *s, size_
 	return nf_record_add(rec, &f);
 }
 
-const nf_field_t *nf_record_find(const nf_record_t *rec, uint32_t pen, uint16_t id)
+/* Elements that are not indexed: a scan. */
+const nf_field_t *nf_record_find_scan(const nf_record_t *rec, uint32_t pen, uint16_t id)
 {
 	for (uint16_t i = 0; i < rec->nfields; i++)
 		if (rec->field[i].id == id && rec->field[i].pen == pen)

@@ -61,11 +61,21 @@ typedef struct nf_field {
  * AS path), which has no place in the datagram to point to. */
 #define NF_RECORD_TEXT 1024
 
+/* The IANA elements that the decoders and the summary line look up in
+ * every record (times, addresses, ports, counters, sampling, interfaces)
+ * are indexed as fields are added, so that nf_record_find needs no scan:
+ * nf_known_slot[id] is the element's slot + 1, 0 for elements not indexed. */
+#define NF_KNOWN_IDS 512
+#define NF_KNOWN_SLOTS 64
+extern const uint8_t nf_known_slot[NF_KNOWN_IDS];
+
 typedef struct nf_record {
 	uint16_t nfields;
 	uint16_t text_used;  /* of text[]; reset with nfields */
 	int64_t start_ms; /* absolute flow start, ms since the epoch; -1 unknown */
 	int64_t end_ms;   /* absolute flow end, ms since the epoch; -1 unknown */
+	uint64_t known_mask;                /* bit s: an element of slot s is present */
+	uint16_t known_at[NF_KNOWN_SLOTS];  /* index of its first field */
 	nf_field_t field[NF_RECORD_MAX_FIELDS];
 	char text[NF_RECORD_TEXT];
 } nf_record_t;
@@ -83,15 +93,74 @@ typedef struct nf_datagram_info {
 	bool has_source_id;
 } nf_datagram_info_t;
 
+/* Empties a record before it is filled again. */
+static inline void nf_record_clear(nf_record_t *rec)
+{
+	rec->nfields = 0;
+	rec->text_used = 0;
+	rec->known_mask = 0;
+}
+
+/* Notes field index i as the first of its element when it is indexed. */
+static inline void nf_record_index(nf_record_t *rec, const nf_field_t *f, uint16_t i)
+{
+	if (f->pen == 0 && f->id < NF_KNOWN_IDS && nf_known_slot[f->id] != 0) {
+		uint8_t slot = (uint8_t)(nf_known_slot[f->id] - 1);
+		if (!(rec->known_mask & (UINT64_C(1) << slot))) {
+			rec->known_mask |= UINT64_C(1) << slot;
+			rec->known_at[slot] = i;
+		}
+	}
+}
+
 /* Appends a field to a record. Returns NF_OK or NF_ERR_TOO_MANY. */
-int nf_record_add(nf_record_t *rec, const nf_field_t *f);
+static inline int nf_record_add(nf_record_t *rec, const nf_field_t *f)
+{
+	if (rec->nfields >= NF_RECORD_MAX_FIELDS)
+		return NF_ERR_TOO_MANY;
+	rec->field[rec->nfields] = *f;
+	nf_record_index(rec, f, rec->nfields);
+	rec->nfields++;
+	return NF_OK;
+}
+
+/* Appends a field given by its parts (v.u = v), written in place: building
+ * an nf_field_t on the stack and copying it costs a store-forwarding stall
+ * per field. Returns NF_OK or NF_ERR_TOO_MANY. */
+static inline int nf_record_add_u(nf_record_t *rec, const nf_ie_t *ie, uint32_t pen, uint16_t id, uint8_t type,
+				  uint16_t len, uint64_t v)
+{
+	nf_field_t *f;
+
+	if (rec->nfields >= NF_RECORD_MAX_FIELDS)
+		return NF_ERR_TOO_MANY;
+	f = &rec->field[rec->nfields];
+	f->ie = ie;
+	f->pen = pen;
+	f->id = id;
+	f->type = type;
+	f->repeat = 0;
+	f->len = len;
+	f->v.u = v;
+	nf_record_index(rec, f, rec->nfields);
+	rec->nfields++;
+	return NF_OK;
+}
 
 /* Appends a string field whose bytes are kept in rec->text. Returns
  * NF_OK, NF_ERR_TOO_MANY, or NF_ERR_LIMIT when text is full. */
 int nf_record_add_text(nf_record_t *rec, const nf_ie_t *ie, const char *s, size_t len);
 
 /* The first field of element (pen, id), or NULL. */
-const nf_field_t *nf_record_find(const nf_record_t *rec, uint32_t pen, uint16_t id);
+const nf_field_t *nf_record_find_scan(const nf_record_t *rec, uint32_t pen, uint16_t id);
+static inline const nf_field_t *nf_record_find(const nf_record_t *rec, uint32_t pen, uint16_t id)
+{
+	if (pen == 0 && id < NF_KNOWN_IDS && nf_known_slot[id] != 0) {
+		uint8_t slot = (uint8_t)(nf_known_slot[id] - 1);
+		return (rec->known_mask & (UINT64_C(1) << slot)) ? &rec->field[rec->known_at[slot]] : NULL;
+	}
+	return nf_record_find_scan(rec, pen, id);
+}
 
 /* Fills rec->start_ms / end_ms from whichever time fields the record has:
  * absolute seconds/milli/micro/nanoseconds; sysUpTime-relative stamps

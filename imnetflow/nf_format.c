@@ -40,7 +40,7 @@ size_t nf_hex(const uint8_t *p, size_t n, char *buf, size_t size)
 
 /* Length of the valid UTF-8 sequence at p (RFC 3629: no overlongs, no
  * surrogates, nothing above U+10FFFF), or 0. */
-static size_t utf8_sequence(const uint8_t *p, size_t n)
+size_t nf_utf8_sequence(const uint8_t *p, size_t n)
 {
 	size_t len;
 	uint8_t lo = 0x80, hi = 0xbf;
@@ -71,14 +71,19 @@ static size_t utf8_sequence(const uint8_t *p, size_t n)
 	return len;
 }
 
+size_t nf_string_length(const uint8_t *src, size_t n)
+{
+	const uint8_t *nul = memchr(src, 0, n);
+	return nul != NULL ? (size_t)(nul - src) : n;
+}
+
 size_t nf_utf8_sanitize(const uint8_t *src, size_t n, char *dst)
 {
 	size_t w = 0;
 
-	while (n > 0 && src[n - 1] == 0)
-		n--;
+	n = nf_string_length(src, n);
 	for (size_t i = 0; i < n;) {
-		size_t len = utf8_sequence(src + i, n - i);
+		size_t len = nf_utf8_sequence(src + i, n - i);
 		if (len == 0) {
 			memcpy(dst + w, "\xef\xbf\xbd", 3);
 			w += 3;

@@ -28,11 +28,21 @@ size_t nf_field_text(const nf_field_t *f, char *buf, size_t size);
 /* Lower-case hex of n bytes. Returns 2n, or less if size is too small. */
 size_t nf_hex(const uint8_t *p, size_t n, char *buf, size_t size);
 
-/* Copies a string field as valid UTF-8: trailing NUL padding (fixed-length
- * string fields) is dropped, and every byte that does not start a valid
+/* The length of a string field's text: up to its first NUL. Fixed-length
+ * string fields are NUL-padded, some exporters leave garbage after the
+ * NUL, and rsyslog's properties are C strings. */
+size_t nf_string_length(const uint8_t *src, size_t n);
+
+/* Copies a string field as valid UTF-8: the text ends at the first NUL
+ * (nf_string_length), and every byte that does not start a valid
  * UTF-8 sequence becomes U+FFFD. dst needs 3 * n + 1 bytes. Returns the
  * length written, NUL not counted. */
 size_t nf_utf8_sanitize(const uint8_t *src, size_t n, char *dst);
+
+/* Length of the valid UTF-8 sequence at p (n > 0 bytes left): 1 to 4, or
+ * 0 when p does not start one (RFC 3629: no overlongs, no surrogates,
+ * nothing above U+10FFFF). */
+size_t nf_utf8_sequence(const uint8_t *p, size_t n);
 
 /* RFC 3339 UTC time with millisecond precision: 2026-11-28T17:48:55.123Z. */
 size_t nf_time_ms_text(int64_t ms, char *buf, size_t size);

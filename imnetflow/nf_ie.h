@@ -75,6 +75,11 @@ typedef struct nf_ie {
 extern const nf_ie_t nf_ie_table[];
 extern const size_t nf_ie_table_len;
 
+/* IANA elements (pen 0) with ids below NF_IE_IANA_INDEX_LEN: position in
+ * nf_ie_table plus one, 0 when absent. Lookups of IANA ids need no search. */
+#define NF_IE_IANA_INDEX_LEN 1024
+extern const uint16_t nf_ie_iana_index[NF_IE_IANA_INDEX_LEN];
+
 /* NetFlow v9 field types that are not IANA element ids (v9 numbers > 127
  * that IANA assigned differently or never, e.g. Cisco NSEL 33000-40005).
  * Sorted by id; pen is 0 and id is the v9 field type. */

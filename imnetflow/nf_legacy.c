@@ -138,9 +138,7 @@ int nf_legacy_begin(nf_legacy_iter_t *it, const uint8_t *buf, size_t len)
 
 static void add_uint(nf_record_t *rec, const nf_ie_t *ie, uint32_t pen, uint16_t id, uint64_t v)
 {
-	nf_field_t f = {.ie = ie, .pen = pen, .id = id, .type = ie ? ie->type : NF_T_U64};
-	f.v.u = v;
-	(void)nf_record_add(rec, &f);
+	(void)nf_record_add_u(rec, ie, pen, id, ie ? ie->type : NF_T_U64, 0, v);
 }
 
 static void add_iana_uint(nf_record_t *rec, uint16_t id, uint64_t v)
@@ -154,16 +152,15 @@ static void run_steps(const struct nf_legacy_layout *l, nf_cursor_t *rc, nf_reco
 	for (uint8_t i = 0; i < l->nsteps; i++) {
 		const nf_legacy_step_t *s = &l->steps[i];
 		uint64_t v = 0;
-		nf_field_t f = {.pen = NF_PEN_IANA, .id = s->ie, .type = NF_T_IPV4, .len = 4};
 
 		switch (s->kind) {
 		case STEP_PAD:
 			(void)nf_cursor_skip(rc, s->width);
 			break;
 		case STEP_IPV4:
-			f.ie = nf_ie_lookup(NF_PEN_IANA, s->ie);
-			(void)nf_cursor_copy(rc, f.v.b, 4);
-			(void)nf_record_add(rec, &f);
+			if (nf_record_add_u(rec, nf_ie_lookup(NF_PEN_IANA, s->ie), NF_PEN_IANA, s->ie, NF_T_IPV4, 4, 0) ==
+			    NF_OK)
+				(void)nf_cursor_copy(rc, rec->field[rec->nfields - 1].v.b, 4);
 			break;
 		case STEP_LOCAL:
 			(void)nf_cursor_uint(rc, s->width, &v);
@@ -188,7 +185,7 @@ int nf_legacy_next(nf_legacy_iter_t *it, nf_record_t *rec)
 	if (!nf_cursor_sub(&it->cur, l->record_len, &rc))
 		return NF_ERR_TRUNCATED;
 	it->left--;
-	rec->nfields = 0;
+	nf_record_clear(rec);
 	run_steps(l, &rc, rec);
 	if (l->version == 5) {
 		add_iana_uint(rec, NF_IE_ENGINE_TYPE, it->engine_type);

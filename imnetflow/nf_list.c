@@ -42,7 +42,7 @@ static int walk_records(nf_cursor_t *c, uint16_t template_id, const nf_template_
 	if (t == NULL)
 		return NF_OK;
 	while (nf_cursor_left(c) >= t->min_len) {
-		rec->nfields = 0;
+		nf_record_clear(rec);
 		if (nf_template_decode(t, c, rec) != NF_OK)
 			return NF_ERR_TRUNCATED;
 		sink->begin_record(sink->ctx);

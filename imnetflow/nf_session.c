@@ -582,6 +582,19 @@ void nf_scope_set_sampling(nf_scope_t *scope, uint64_t sampler, uint32_t interva
 	scope->sampling[slot].interval = interval;
 }
 
+bool nf_scope_has_sampling(const nf_scope_t *scope)
+{
+	for (unsigned i = 0; i < NF_SAMPLERS_PER_SCOPE; i++)
+		if (scope->sampling[i].interval != 0)
+			return true;
+	return false;
+}
+
+bool nf_scope_has_names(const nf_scope_t *scope)
+{
+	return scope->nnames > 0;
+}
+
 uint32_t nf_scope_sampling(const nf_scope_t *scope, uint64_t sampler)
 {
 	uint32_t fallback = 0;

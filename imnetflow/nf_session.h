@@ -12,6 +12,7 @@
 #ifndef NF_SESSION_H
 #define NF_SESSION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -127,6 +128,9 @@ void nf_scope_set_init_ms(nf_scope_t *scope, int64_t ms);
 void nf_scope_set_sampling(nf_scope_t *scope, uint64_t sampler, uint32_t interval);
 /* The interval of sampler, else of sampler 0, else 0 (unknown). */
 uint32_t nf_scope_sampling(const nf_scope_t *scope, uint64_t sampler);
+/* True once the scope has learned any sampling rate (a cheap test for
+ * the per-record path). */
+bool nf_scope_has_sampling(const nf_scope_t *scope);
 
 /* Names learned from options records: interface names (ifIndex ->
  * interfaceName) and application names (applicationId -> applicationName),
@@ -139,6 +143,8 @@ void nf_scope_set_name(nf_session_t *s, nf_scope_t *scope, nf_name_kind_t kind, 
 		       const uint8_t *name, size_t len);
 /* The name, or NULL; *len is set to its length. */
 const uint8_t *nf_scope_name(const nf_scope_t *scope, nf_name_kind_t kind, uint64_t key, size_t *len);
+/* True once the scope has learned any name. */
+bool nf_scope_has_names(const nf_scope_t *scope);
 
 /* Elements loaded from a file, used when templates are compiled; the
  * session does not own d. NULL: the built-in dictionary alone. */

@@ -83,9 +83,7 @@ enum {
 
 static void add_field(nf_record_t *rec, const nf_ie_t *ie, uint8_t type, uint64_t v)
 {
-	nf_field_t f = {.ie = ie, .pen = ie->pen, .id = ie->id, .type = type};
-	f.v.u = v;
-	(void)nf_record_add(rec, &f);
+	(void)nf_record_add_u(rec, ie, ie->pen, ie->id, type, 0, v);
 }
 
 static void add_local(nf_record_t *rec, const nf_ie_t *ie, uint64_t v)
@@ -96,21 +94,21 @@ static void add_local(nf_record_t *rec, const nf_ie_t *ie, uint64_t v)
 static void add_iana(nf_record_t *rec, uint16_t id, uint64_t v)
 {
 	const nf_ie_t *ie = nf_ie_lookup(NF_PEN_IANA, id);
-	nf_field_t f = {.ie = ie, .pen = NF_PEN_IANA, .id = id, .type = ie ? ie->type : NF_T_U64};
-	f.v.u = v;
-	(void)nf_record_add(rec, &f);
+	(void)nf_record_add_u(rec, ie, NF_PEN_IANA, id, ie ? ie->type : NF_T_U64, 0, v);
 }
 
 /* An address (IPv4, IPv6, MAC) of n bytes as element id. */
 static void add_bytes(nf_record_t *rec, uint16_t id, uint8_t type, const uint8_t *p, size_t n)
 {
-	nf_field_t f = {.ie = nf_ie_lookup(NF_PEN_IANA, id), .pen = NF_PEN_IANA, .id = id, .type = type,
-			.len = (uint16_t)n};
+	nf_field_t *f;
+
+	if (nf_record_add_u(rec, nf_ie_lookup(NF_PEN_IANA, id), NF_PEN_IANA, id, type, (uint16_t)n, 0) != NF_OK)
+		return;
+	f = &rec->field[rec->nfields - 1];
 	if (type == NF_T_OCTETS)
-		f.v.p = p;
+		f->v.p = p;
 	else
-		memcpy(f.v.b, p, n);
-	(void)nf_record_add(rec, &f);
+		memcpy(f->v.b, p, n);
 }
 
 /* ---- the sampled packet header ---- */
@@ -603,8 +601,7 @@ int nf_sflow_decode(const uint8_t *buf, size_t len, nf_record_t *rec, nf_sflow_f
 
 		if (!nf_cursor_u32(&c, &format) || !nf_cursor_u32(&c, &length) || !nf_cursor_sub(&c, length, &body))
 			return NF_ERR_TRUNCATED;
-		rec->nfields = 0;
-		rec->text_used = 0;
+		nf_record_clear(rec);
 		rec->start_ms = rec->end_ms = -1;
 		switch (format) {
 		case 1: kind = NF_SFLOW_FLOW; rc = flow_sample(&body, 0, rec, &result->skipped); break;

@@ -139,6 +139,16 @@ int nf_template_compile(nf_template_flavor_t flavor, const nf_dict_t *dict, uint
 		choose_kind(op);
 		for (uint16_t j = 0; j < i && op->repeat < 255; j++)
 			op->repeat += t->ops[j].pen == op->pen && t->ops[j].id == op->id;
+		if (op->repeat == 0 && op->pen == NF_PEN_IANA && op->id < NF_KNOWN_IDS)
+			op->known = nf_known_slot[op->id];
+	}
+	if (!t->has_varlen) { /* min_len <= 512 * 65534 but a record fits a datagram */
+		uint32_t offset = 0;
+		for (uint16_t i = 0; i < nfields; i++) {
+			t->ops[i].offset = (uint16_t)offset;
+			offset += t->ops[i].len;
+		}
+		t->fixed = min_len <= UINT16_MAX;
 	}
 	*out = t;
 	return NF_OK;
@@ -175,12 +185,22 @@ static int read_varlen(nf_cursor_t *c, size_t *len)
 	return 1;
 }
 
-static uint64_t be_uint(const uint8_t *p, size_t n)
+static inline uint64_t be_uint(const uint8_t *p, size_t n)
 {
 	uint64_t v = 0;
-	for (size_t i = 0; i < n; i++)
-		v = v << 8 | p[i];
-	return v;
+
+	switch (n) { /* the common widths without a loop */
+	case 1:
+		return p[0];
+	case 2:
+		return (uint64_t)p[0] << 8 | p[1];
+	case 4:
+		return (uint64_t)p[0] << 24 | (uint64_t)p[1] << 16 | (uint64_t)p[2] << 8 | p[3];
+	default:
+		for (size_t i = 0; i < n; i++)
+			v = v << 8 | p[i];
+		return v;
+	}
 }
 
 /* dateTimeMicro/Nanoseconds: NTP seconds since 1900 and a binary fraction,
@@ -195,7 +215,7 @@ static uint64_t ntp_to_unix(const uint8_t *p, uint8_t type)
 	return (sec - NTP_UNIX_OFFSET) * scale + ((frac * scale) >> 32);
 }
 
-static void read_value(const nf_op_t *op, const uint8_t *p, size_t len, nf_field_t *f)
+static inline __attribute__((always_inline)) void read_value(const nf_op_t *op, const uint8_t *p, size_t len, nf_field_t *f)
 {
 	uint32_t u32;
 	uint64_t u64;
@@ -257,7 +277,47 @@ int nf_op_decode(const nf_op_t *op, nf_cursor_t *c, nf_field_t *f)
 	return NF_OK;
 }
 
+static int decode_checked(const nf_template_t *t, nf_cursor_t *c, nf_record_t *rec);
+
+/* The common case: every field has a fixed length, so one bounds check
+ * covers the record and the fields are read at their compiled offsets. */
+static int decode_fixed(const nf_template_t *t, nf_cursor_t *c, nf_record_t *rec)
+{
+	const uint8_t *base = nf_cursor_bytes(c, t->min_len);
+	nf_field_t *out = rec->field; /* the record is empty */
+	uint64_t known = 0;
+
+	if (base == NULL)
+		return NF_ERR_TRUNCATED;
+	for (uint16_t i = 0; i < t->nfields; i++) {
+		const nf_op_t *op = &t->ops[i];
+		nf_field_t *f = &out[i];
+		f->ie = op->ie;
+		f->pen = op->pen;
+		f->id = op->id;
+		f->type = op->type;
+		f->repeat = op->repeat;
+		f->len = op->len;
+		read_value(op, base + op->offset, op->len, f);
+		if (op->known) {
+			known |= UINT64_C(1) << (op->known - 1);
+			rec->known_at[op->known - 1] = i;
+		}
+	}
+	rec->known_mask = known;
+	rec->nfields = t->nfields;
+	return NF_OK;
+}
+
 int nf_template_decode(const nf_template_t *t, nf_cursor_t *c, nf_record_t *rec)
+{
+	if (t->fixed && rec->nfields == 0)
+		return decode_fixed(t, c, rec);
+	return decode_checked(t, c, rec);
+}
+
+/* Field by field, each read through the cursor: varlen fields. */
+static int decode_checked(const nf_template_t *t, nf_cursor_t *c, nf_record_t *rec)
 {
 	const nf_cursor_t start = *c;
 	nf_field_t f;

@@ -54,6 +54,8 @@ typedef struct nf_op {
 	uint8_t kind;      /* nf_op_kind_t */
 	uint8_t type;      /* nf_ie_type_t of the decoded value */
 	uint8_t repeat;    /* earlier fields of the same element in this template (max 255) */
+	uint8_t known;     /* nf_known_slot of the element when this is its first field, else 0 */
+	uint16_t offset;   /* position in the record, for templates without varlen fields */
 } nf_op_t;
 
 typedef enum nf_template_flavor {
@@ -67,6 +69,7 @@ typedef struct nf_template {
 	uint16_t scope_fields;  /* options templates: the first scope_fields are scope (may be 0) */
 	uint8_t is_options;
 	uint8_t has_varlen;
+	uint8_t fixed;          /* no varlen field: ops have offsets, one bounds check per record */
 	uint32_t min_len;       /* bytes of the shortest possible record (>= 1) */
 	nf_field_spec_t *spec;  /* the fields as received (for persistence), nfields long */
 	nf_op_t *ops;           /* compiled, nfields long */
@@ -98,7 +101,7 @@ void nf_op_init(nf_template_flavor_t flavor, const nf_dict_t *dict, const nf_fie
  * have moved past a variable-length prefix). */
 int nf_op_decode(const nf_op_t *op, nf_cursor_t *c, nf_field_t *f);
 
-/* Decodes one data record at c into rec (rec->nfields starts at 0; times
+/* Decodes one data record at c into rec (empty, see nf_record_clear; times
  * are not normalised here, see nf_record_normalize_times in nf_decode.h).
  * Returns NF_OK, or NF_ERR_TRUNCATED when the record does not fit in c
  * (c is then left unchanged). */

@@ -6,6 +6,8 @@
  *
  * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
  */
+#include <stdint.h>
+
 #include "nf_decode.h"
 
 /* Where a time comes from, in order of preference. */
@@ -31,6 +33,30 @@ static const time_candidate_t end_candidates[] = {
 	{NF_IE_OBSERVATION_TIME_NANOSECONDS, ABS_NANO}, {NF_IE_OBSERVATION_TIME_SECONDS, ABS_SEC},
 };
 
+/* Saturating arithmetic: a hostile duration or stamp must not overflow. */
+static int64_t add_ms(int64_t a, int64_t b)
+{
+	int64_t r;
+	if (__builtin_add_overflow(a, b, &r))
+		return b > 0 ? INT64_MAX : INT64_MIN;
+	return r;
+}
+
+static int64_t sub_ms(int64_t a, int64_t b)
+{
+	int64_t r;
+	if (__builtin_sub_overflow(a, b, &r))
+		return b < 0 ? INT64_MAX : INT64_MIN;
+	return r;
+}
+
+/* An unsigned count of units as ms, saturated at INT64_MAX. */
+static int64_t units_ms(uint64_t v, uint64_t per_ms)
+{
+	v /= per_ms;
+	return v > INT64_MAX ? INT64_MAX : (int64_t)v;
+}
+
 static int64_t export_ms(const nf_datagram_info_t *info)
 {
 	return (int64_t)info->export_sec * 1000 + info->export_nsec / 1000000;
@@ -49,7 +75,7 @@ static int uptime_to_ms(const nf_datagram_info_t *info, int64_t init_ms, uint64_
 	}
 	if (init_ms < 0)
 		return 0;
-	*ms = init_ms + (int64_t)stamp;
+	*ms = add_ms(init_ms, units_ms(stamp, 1));
 	return 1;
 }
 
@@ -59,21 +85,21 @@ static int field_ms(const nf_field_t *f, uint8_t source, const nf_datagram_info_
 {
 	switch (source) {
 	case ABS_SEC:
-		*ms = (int64_t)f->v.u * 1000;
+		*ms = f->v.u > INT64_MAX / 1000 ? INT64_MAX : (int64_t)f->v.u * 1000;
 		return f->type == NF_T_DT_SEC;
 	case ABS_MILLI:
-		*ms = (int64_t)f->v.u;
+		*ms = units_ms(f->v.u, 1);
 		return f->type == NF_T_DT_MILLI;
 	case ABS_MICRO:
-		*ms = (int64_t)(f->v.u / 1000);
+		*ms = units_ms(f->v.u, 1000);
 		return f->type == NF_T_DT_MICRO;
 	case ABS_NANO:
-		*ms = (int64_t)(f->v.u / 1000000);
+		*ms = units_ms(f->v.u, 1000000);
 		return f->type == NF_T_DT_NANO;
 	case UPTIME:
 		return f->type <= NF_T_U64 && f->type >= NF_T_U8 && uptime_to_ms(info, init_ms, f->v.u, ms);
 	default: /* DELTA_MICRO: microseconds before the export */
-		*ms = export_ms(info) - (int64_t)(f->v.u / 1000);
+		*ms = sub_ms(export_ms(info), units_ms(f->v.u, 1000));
 		return f->type <= NF_T_U64 && f->type >= NF_T_U8;
 	}
 }
@@ -95,12 +121,12 @@ static int duration_ms(const nf_record_t *rec, int64_t *ms)
 {
 	const nf_field_t *f = nf_record_find(rec, NF_PEN_IANA, NF_IE_FLOW_DURATION_MILLISECONDS);
 	if (f != NULL && f->type >= NF_T_U8 && f->type <= NF_T_U64) {
-		*ms = (int64_t)f->v.u;
+		*ms = units_ms(f->v.u, 1);
 		return 1;
 	}
 	f = nf_record_find(rec, NF_PEN_IANA, NF_IE_FLOW_DURATION_MICROSECONDS);
 	if (f != NULL && f->type >= NF_T_U8 && f->type <= NF_T_U64) {
-		*ms = (int64_t)(f->v.u / 1000);
+		*ms = units_ms(f->v.u, 1000);
 		return 1;
 	}
 	return 0;
@@ -108,12 +134,9 @@ static int duration_ms(const nf_record_t *rec, int64_t *ms)
 
 static void add_time_field(nf_record_t *rec, uint16_t id, int64_t ms)
 {
-	nf_field_t f = {.ie = nf_ie_lookup(NF_PEN_IANA, id), .pen = NF_PEN_IANA, .id = id,
-			.type = NF_T_DT_MILLI, .len = 8};
 	if (nf_record_find(rec, NF_PEN_IANA, id) != NULL)
 		return;
-	f.v.u = (uint64_t)ms;
-	(void)nf_record_add(rec, &f);
+	(void)nf_record_add_u(rec, nf_ie_lookup(NF_PEN_IANA, id), NF_PEN_IANA, id, NF_T_DT_MILLI, 8, (uint64_t)ms);
 }
 
 void nf_record_normalize_times(nf_record_t *rec, const nf_datagram_info_t *info, int64_t init_ms)
@@ -126,13 +149,13 @@ void nf_record_normalize_times(nf_record_t *rec, const nf_datagram_info_t *info,
 	int has_duration = duration_ms(rec, &duration);
 
 	if (!has_end && has_start && has_duration) {
-		end = start + duration;
+		end = add_ms(start, duration);
 		has_end = 1;
 	}
 	if (!has_end)
 		end = export_ms(info);
 	if (!has_start)
-		start = has_duration ? end - duration : end;
+		start = has_duration ? sub_ms(end, duration) : end;
 	rec->start_ms = start;
 	rec->end_ms = end;
 	add_time_field(rec, NF_IE_FLOW_START_MILLISECONDS, start);

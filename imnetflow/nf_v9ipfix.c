@@ -103,8 +103,11 @@ static void learn_sampling(nf_scope_t *scope, const nf_record_t *rec)
  * sampling_interval; renormalised counts when asked. */
 static void apply_sampling(nf_scope_t *scope, nf_record_t *rec, int renormalize)
 {
-	uint32_t interval = nf_record_sampling_interval(rec);
+	uint32_t interval;
 
+	if (!renormalize && !nf_scope_has_sampling(scope))
+		return;
+	interval = nf_record_sampling_interval(rec);
 	if (interval == 0 && (interval = nf_scope_sampling(scope, sampler_of(rec))) != 0) {
 		nf_field_t f = {.ie = nf_ie_lookup(NF_PEN_IANA, NF_IE_SAMPLING_INTERVAL), .pen = NF_PEN_IANA,
 				.id = NF_IE_SAMPLING_INTERVAL, .type = NF_T_U32, .len = 4};
@@ -160,17 +163,26 @@ static void learn_names(walk_t *w, const nf_record_t *rec)
 		nf_scope_set_name(w->ctx->session, w->scope, NF_NAME_APPLICATION, key, appname->v.p, appname->len);
 }
 
-/* Adds the name learned for the identifier in field id, as element ie. */
+/* Adds the name learned for the identifier in field id, as element ie
+ * (NULL: the IANA applicationName), unless the record has that element. */
 static void add_name(walk_t *w, nf_record_t *rec, uint16_t id, nf_name_kind_t kind, const nf_ie_t *ie)
 {
 	uint64_t key;
 	size_t len;
 	const uint8_t *name;
-	nf_field_t f = {.ie = ie, .pen = ie->pen, .id = ie->id, .type = NF_T_STRING};
+	nf_field_t f = {.type = NF_T_STRING};
 
-	if (nf_record_find(rec, ie->pen, ie->id) != NULL || !key_of(nf_record_find(rec, NF_PEN_IANA, id), &key) ||
+	/* cheapest test first: most exporters send no names at all */
+	if (!key_of(nf_record_find(rec, NF_PEN_IANA, id), &key) ||
 	    (name = nf_scope_name(w->scope, kind, key, &len)) == NULL)
 		return;
+	if (ie == NULL && (ie = nf_ie_lookup(NF_PEN_IANA, NF_IE_APPLICATION_NAME)) == NULL)
+		return;
+	if (nf_record_find(rec, ie->pen, ie->id) != NULL)
+		return;
+	f.ie = ie;
+	f.pen = ie->pen;
+	f.id = ie->id;
 	f.len = (uint16_t)len;
 	f.v.p = name;
 	(void)nf_record_add(rec, &f);
@@ -178,10 +190,11 @@ static void add_name(walk_t *w, nf_record_t *rec, uint16_t id, nf_name_kind_t ki
 
 static void apply_names(walk_t *w, nf_record_t *rec)
 {
+	if (!nf_scope_has_names(w->scope))
+		return;
 	add_name(w, rec, NF_IE_INGRESS_INTERFACE, NF_NAME_INTERFACE, &ie_ingress_name);
 	add_name(w, rec, NF_IE_EGRESS_INTERFACE, NF_NAME_INTERFACE, &ie_egress_name);
-	add_name(w, rec, NF_IE_APPLICATION_ID, NF_NAME_APPLICATION,
-		 nf_ie_lookup(NF_PEN_IANA, NF_IE_APPLICATION_NAME));
+	add_name(w, rec, NF_IE_APPLICATION_ID, NF_NAME_APPLICATION, NULL);
 }
 
 static void emit_record(walk_t *w, const nf_datagram_info_t *info, const nf_template_t *t)
@@ -221,7 +234,7 @@ static uint32_t decode_data_set(walk_t *w, const nf_template_t *t, const uint8_t
 
 	nf_cursor_init(&c, body, len);
 	while (nf_cursor_left(&c) >= t->min_len) {
-		w->ctx->record->nfields = 0;
+		nf_record_clear(w->ctx->record);
 		if (nf_template_decode(t, &c, w->ctx->record) != NF_OK)
 			break;
 		emit_record(w, info, t);

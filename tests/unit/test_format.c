@@ -124,6 +124,9 @@ static void utf8_made_safe(void **state)
 	nf_utf8_sanitize((const uint8_t *)"\xf4\x90\x80\x80\xf0\x9f\x98\x80", 8, out);
 	assert_string_equal(out, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xf0\x9f\x98\x80");
 	assert_int_equal(nf_utf8_sanitize((const uint8_t *)"\0\0", 2, out), 0);
+	/* the text ends at the first NUL: what follows is padding or garbage */
+	assert_int_equal(nf_utf8_sanitize((const uint8_t *)"eth0\0\x04\xffx", 8, out), 4);
+	assert_string_equal(out, "eth0");
 }
 
 static void summary_line(void **state)
