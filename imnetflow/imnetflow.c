@@ -41,6 +41,7 @@
 #include "nf_format.h"
 #include "nf_legacy.h"
 #include "nf_persist.h"
+#include "nf_render.h"
 #include "nf_session.h"
 #include "nf_sflow.h"
 #include "nf_v9ipfix.h"
@@ -65,8 +66,17 @@ DEFobjCurrIf(statsobj)
 #define PRI_USER_INFO ((1 << 3) | 6)
 #define TEMPLATE_FILE "imnetflow-templates.dat"
 #define SAVE_INTERVAL 10            /* seconds between saves of changed templates */
+#define MAX_REPORTED_MS 253402300800000LL /* 10000-01-01: later flow times keep the receive time */
 
 enum time_reported { TIME_FLOW_END, TIME_RECEIVED };
+
+/* What a message carries (parameter "format"). */
+enum output_format {
+	FORMAT_STRUCTURED, /* the $!netflow property tree; msg is a summary line */
+	FORMAT_JSON,       /* msg is the record as one JSON object; no tree */
+	FORMAT_KV,         /* msg is the record as key=value pairs; no tree */
+};
+#define LINE_BUFFER_SIZE (1024 * 1024) /* a pre-rendered record longer than this is cut */
 
 /* An exporter address range of allowedExporters; IPv4 as IPv4-mapped IPv6. */
 typedef struct addr_range {
@@ -93,6 +103,7 @@ struct instanceConf_s {
 	uchar *listenPortFileName;
 	uchar *timeReported;
 	uchar *templateScope;
+	uchar *formatName;
 	int rcvbufSize;             /* 0: kernel default */
 	int emitOptions;            /* options records become messages too */
 	int renormalize;            /* packets and octets times the sampling interval */
@@ -106,6 +117,7 @@ struct instanceConf_s {
 	int ratelimitBurst;
 	enum time_reported timeSource;
 	enum template_scope scope;
+	enum output_format format;
 	struct instanceConf_s *next;
 };
 
@@ -185,6 +197,8 @@ static struct {
 	struct sockaddr_storage *from;
 	int batchSize;
 	nf_record_t *record;               /* reused for every record */
+	char *line;                        /* LINE_BUFFER_SIZE: pre-rendered messages */
+	nf_time_cache_t times;             /* dates of the last second rendered */
 } rcv;
 
 /* Template state: one session, used by the single receiving thread. */
@@ -216,6 +230,7 @@ enum param_kind { P_ARRAY, P_STRING, P_INT, P_UINT32, P_SIZE };
 	X("listenportfilename", eCmdHdlrString, 0, P_STRING, listenPortFileName) \
 	X("timereported", eCmdHdlrGetWord, 0, P_STRING, timeReported) \
 	X("templatescope", eCmdHdlrGetWord, 0, P_STRING, templateScope) \
+	X("format", eCmdHdlrGetWord, 0, P_STRING, formatName) \
 	X("emitoptions", eCmdHdlrBinary, 0, P_INT, emitOptions) \
 	X("renormalize", eCmdHdlrBinary, 0, P_INT, renormalize) \
 	X("protocols", eCmdHdlrArray, 0, P_ARRAY, protocolNames) \
@@ -266,6 +281,12 @@ static const char *const template_scope_names[] = {
 	[SCOPE_ADDRESS] = "address",
 	[SCOPE_ADDRESS_PORT] = "address+port",
 	[SCOPE_DOMAIN] = "domain",
+};
+
+static const char *const format_names[] = {
+	[FORMAT_STRUCTURED] = "structured",
+	[FORMAT_JSON] = "json",
+	[FORMAT_KV] = "kv",
 };
 
 static rsRetVal createInstance(instanceConf_t **pinst)
@@ -504,6 +525,7 @@ static rsRetVal checkInstance(instanceConf_t *inst)
 	}
 	PARSE_KEYWORD("timeReported", inst->timeReported, time_reported_names, inst->timeSource);
 	PARSE_KEYWORD("templateScope", inst->templateScope, template_scope_names, inst->scope);
+	PARSE_KEYWORD("format", inst->formatName, format_names, inst->format);
 	CHKiRet(parseProtocols(inst));
 	CHKiRet(parseAllowed(inst));
 finalize_it:
@@ -872,6 +894,7 @@ CODESTARTactivateCnf
 	CHKmalloc(rcv.iov = calloc(rcv.batchSize, sizeof(*rcv.iov)));
 	CHKmalloc(rcv.from = calloc(rcv.batchSize, sizeof(*rcv.from)));
 	CHKmalloc(rcv.record = malloc(sizeof(*rcv.record)));
+	CHKmalloc(rcv.line = malloc(LINE_BUFFER_SIZE));
 	CHKmalloc(core.session = nf_session_new(&runModConf->limits));
 	nf_session_set_dictionary(core.session, runModConf->dictionary);
 	CHKiRet(setupPersistence());
@@ -894,6 +917,7 @@ CODESTARTfreeCnf
 		free(inst->listenPortFileName);
 		free(inst->timeReported);
 		free(inst->templateScope);
+		free(inst->formatName);
 		if (inst->protocolNames != NULL)
 			cnfarrayContentDestruct(inst->protocolNames);
 		free(inst->protocolNames);
@@ -923,6 +947,12 @@ typedef struct datagram_ctx {
 	time_t now;
 	const nf_template_source_t *templates; /* of the record being built */
 	const nf_sflow_agent_t *agent;         /* sFlow datagrams only */
+	/* the exporter part of pre-rendered lines, for the datagram header
+	 * it was rendered from */
+	nf_datagram_info_t exporterInfo;
+	bool exporterValid;
+	size_t exporterLen;
+	char exporterText[512];
 } datagram_ctx_t;
 
 static struct fjson_object *jsonU64(uint64_t v)
@@ -1051,47 +1081,137 @@ static void addField(struct fjson_object *obj, const nf_field_t *f, const nf_tem
 	fjson_object_object_add(obj, name, v);
 }
 
-static struct fjson_object *exporterJson(const datagram_ctx_t *d, const nf_datagram_info_t *info)
-{
-	struct fjson_object *e = fjson_object_new_object();
-	char t[NF_TEXT_MAX];
+/* The members of "exporter", for both the tree and the pre-rendered line. */
+typedef struct exporter_item {
+	const char *key;
+	const char *text; /* NULL: the member is the number num */
+	uint64_t num;
+} exporter_item_t;
 
-	if (e == NULL)
-		return NULL;
-	fjson_object_object_add_ex(e, "address", fjson_object_new_string(d->address),
-				   FJSON_OBJECT_KEY_IS_CONSTANT | FJSON_OBJECT_ADD_KEY_IS_NEW);
-	fjson_object_object_add_ex(e, "port", fjson_object_new_int(d->port),
-				   FJSON_OBJECT_KEY_IS_CONSTANT | FJSON_OBJECT_ADD_KEY_IS_NEW);
-	fjson_object_object_add_ex(e, "version", fjson_object_new_int(info->version),
-				   FJSON_OBJECT_KEY_IS_CONSTANT | FJSON_OBJECT_ADD_KEY_IS_NEW);
-	fjson_object_object_add_ex(e, "protocol",
-				   fjson_object_new_string(d->agent ? "sflow" : info->version == 10 ? "ipfix" : "netflow"),
-				   FJSON_OBJECT_KEY_IS_CONSTANT | FJSON_OBJECT_ADD_KEY_IS_NEW);
+#define MAX_EXPORTER_ITEMS 10
+
+/* Lists the exporter's members; agent and time are buffers of NF_TEXT_MAX
+ * for the texts. Returns how many. */
+static int exporterItems(const datagram_ctx_t *d, const nf_datagram_info_t *info, exporter_item_t *it,
+			 char *agent, char *time)
+{
+	int n = 0;
+
+	it[n++] = (exporter_item_t){"address", d->address, 0};
+	it[n++] = (exporter_item_t){"port", NULL, (uint64_t)d->port};
+	it[n++] = (exporter_item_t){"version", NULL, info->version};
+	it[n++] = (exporter_item_t){"protocol", d->agent ? "sflow" : info->version == 10 ? "ipfix" : "netflow", 0};
 	if (d->agent != NULL) {
 		nf_field_t a = {.type = d->agent->addr_len == 4 ? NF_T_IPV4 : NF_T_IPV6};
 		memcpy(a.v.b, d->agent->addr, d->agent->addr_len);
-		nf_field_text(&a, t, sizeof(t));
-		fjson_object_object_add_ex(e, "agent_address", fjson_object_new_string(t),
-					   FJSON_OBJECT_KEY_IS_CONSTANT | FJSON_OBJECT_ADD_KEY_IS_NEW);
-		fjson_object_object_add_ex(e, "sub_agent_id", jsonU64(d->agent->sub_agent_id),
-					   FJSON_OBJECT_KEY_IS_CONSTANT | FJSON_OBJECT_ADD_KEY_IS_NEW);
+		nf_field_text(&a, agent, NF_TEXT_MAX);
+		it[n++] = (exporter_item_t){"agent_address", agent, 0};
+		it[n++] = (exporter_item_t){"sub_agent_id", NULL, d->agent->sub_agent_id};
 	}
 	if (info->has_source_id && info->version != 5)
-		fjson_object_object_add_ex(e, info->version == 10 ? "observation_domain_id" : "source_id",
-					   jsonU64(info->source_id),
-					   FJSON_OBJECT_KEY_IS_CONSTANT | FJSON_OBJECT_ADD_KEY_IS_NEW);
+		it[n++] = (exporter_item_t){info->version == 10 ? "observation_domain_id" : "source_id", NULL,
+					    info->source_id};
 	if (info->has_sequence)
-		fjson_object_object_add_ex(e, "sequence_number", jsonU64(info->sequence),
-					   FJSON_OBJECT_KEY_IS_CONSTANT | FJSON_OBJECT_ADD_KEY_IS_NEW);
+		it[n++] = (exporter_item_t){"sequence_number", NULL, info->sequence};
 	if (info->version != 10)
-		fjson_object_object_add_ex(e, "uptime_millis", jsonU64(info->sys_uptime_ms),
+		it[n++] = (exporter_item_t){"uptime_millis", NULL, info->sys_uptime_ms};
+	if (d->agent == NULL) { /* sFlow has no export time */
+		nf_time_ms_text((int64_t)info->export_sec * 1000 + info->export_nsec / 1000000, time, NF_TEXT_MAX);
+		it[n++] = (exporter_item_t){"export_time", time, 0};
+	}
+	return n;
+}
+
+static struct fjson_object *exporterJson(const datagram_ctx_t *d, const nf_datagram_info_t *info)
+{
+	struct fjson_object *e = fjson_object_new_object();
+	exporter_item_t it[MAX_EXPORTER_ITEMS];
+	char agent[NF_TEXT_MAX], time[NF_TEXT_MAX];
+	int n = exporterItems(d, info, it, agent, time);
+
+	if (e == NULL)
+		return NULL;
+	for (int i = 0; i < n; i++)
+		fjson_object_object_add_ex(e, it[i].key,
+					   it[i].text ? fjson_object_new_string(it[i].text) : jsonU64(it[i].num),
 					   FJSON_OBJECT_KEY_IS_CONSTANT | FJSON_OBJECT_ADD_KEY_IS_NEW);
-	if (d->agent != NULL)
-		return e; /* sFlow has no export time */
-	nf_time_ms_text((int64_t)info->export_sec * 1000 + info->export_nsec / 1000000, t, sizeof(t));
-	fjson_object_object_add_ex(e, "export_time", fjson_object_new_string(t),
-				   FJSON_OBJECT_KEY_IS_CONSTANT | FJSON_OBJECT_ADD_KEY_IS_NEW);
 	return e;
+}
+
+/* The exporter part of a pre-rendered line, rendered once for all records
+ * of a datagram: "exporter":{...} or exporter_address=... */
+static const char *exporterLine(datagram_ctx_t *d, const nf_datagram_info_t *info, enum output_format format,
+				size_t *len)
+{
+	exporter_item_t it[MAX_EXPORTER_ITEMS];
+	char agent[NF_TEXT_MAX], time[NF_TEXT_MAX];
+	nf_line_t l = {.buf = d->exporterText, .size = sizeof(d->exporterText)};
+	int n;
+
+	if (d->exporterValid && memcmp(&d->exporterInfo, info, sizeof(*info)) == 0) {
+		*len = d->exporterLen;
+		return d->exporterText;
+	}
+	n = exporterItems(d, info, it, agent, time);
+	nf_line_str(&l, format == FORMAT_JSON ? "\"exporter\":{" : "");
+	for (int i = 0; i < n; i++) {
+		if (format == FORMAT_JSON) {
+			nf_line_str(&l, i > 0 ? ",\"" : "\"");
+			nf_line_str(&l, it[i].key);
+			nf_line_str(&l, "\":");
+		} else {
+			nf_line_str(&l, i > 0 ? " exporter_" : "exporter_");
+			nf_line_str(&l, it[i].key);
+			nf_line_str(&l, "=");
+		}
+		if (it[i].text == NULL) {
+			nf_line_u64(&l, it[i].num);
+		} else {
+			nf_line_str(&l, "\"");
+			nf_line_json_escaped(&l, it[i].text, strlen(it[i].text));
+			nf_line_str(&l, "\"");
+		}
+	}
+	nf_line_str(&l, format == FORMAT_JSON ? "}" : "");
+	d->exporterInfo = *info;
+	d->exporterValid = true;
+	d->exporterLen = l.used;
+	*len = l.used;
+	return d->exporterText;
+}
+
+/* The record as one line: {fields,"type":...,"exporter":{...}} or
+ * fields type=... exporter_...=...; a record too long for the buffer
+ * keeps only type and exporter, with "truncated":true. */
+static size_t renderLine(datagram_ctx_t *d, const nf_datagram_info_t *info, const nf_record_t *rec,
+			 const char *type, enum output_format format)
+{
+	nf_line_t l = {.buf = rcv.line, .size = LINE_BUFFER_SIZE};
+	size_t exporterLen;
+	const char *exporter = exporterLine(d, info, format, &exporterLen);
+	nf_render_style_t style = format == FORMAT_JSON ? NF_RENDER_JSON : NF_RENDER_KV;
+	unsigned nfields;
+
+	nf_line_put(&l, "{", format == FORMAT_JSON ? 1 : 0);
+	nfields = nf_render_fields(&l, style, rec, d->templates, &rcv.times);
+	if (l.used + exporterLen + 64 >= l.size) { /* no room left for the rest */
+		nf_line_reset(&l);
+		nf_line_str(&l, format == FORMAT_JSON ? "{\"truncated\":true" : "truncated=true");
+		nfields = 1;
+	}
+	if (format == FORMAT_JSON) {
+		nf_line_str(&l, nfields > 0 ? ",\"type\":\"" : "\"type\":\"");
+		nf_line_str(&l, type);
+		nf_line_str(&l, "\",");
+		nf_line_put(&l, exporter, exporterLen);
+		nf_line_str(&l, "}");
+	} else {
+		nf_line_str(&l, nfields > 0 ? " type=" : "type=");
+		nf_line_str(&l, type);
+		nf_line_str(&l, " ");
+		nf_line_put(&l, exporter, exporterLen);
+	}
+	return l.used;
 }
 
 /* {"netflow": {<fields>, "type": ..., "exporter": {...}}}, added to the
@@ -1122,25 +1242,28 @@ static void setTimeReported(smsg_t *pMsg, const nf_record_t *rec, enum time_repo
 {
 	struct timeval tv;
 
-	if (source != TIME_FLOW_END || rec->end_ms < 0)
-		return;
+	if (source != TIME_FLOW_END || rec->end_ms < 0 || rec->end_ms >= MAX_REPORTED_MS)
+		return; /* unknown, or beyond what a syslog timestamp holds */
 	tv.tv_sec = (time_t)(rec->end_ms / 1000);
 	tv.tv_usec = (suseconds_t)(rec->end_ms % 1000) * 1000;
 	datetime.timeval2syslogTime(&tv, &pMsg->tTIMESTAMP, TIME_IN_UTC);
 }
 
-static rsRetVal submitRecord(const datagram_ctx_t *d, const nf_datagram_info_t *info,
+static rsRetVal submitRecord(datagram_ctx_t *d, const nf_datagram_info_t *info,
 			     const nf_record_t *rec, const char *type)
 {
 	listener_t *l = d->lstn;
+	enum output_format format = l->inst->format;
 	char summary[512];
-	size_t len = nf_record_summary(rec, info->version, summary, sizeof(summary));
 	smsg_t *pMsg = NULL;
 	rsRetVal localRet;
 	DEFiRet;
 
 	CHKiRet(msgConstructWithTime(&pMsg, d->rcvTime, d->ttGenTime));
-	MsgSetRawMsg(pMsg, summary, len);
+	if (format == FORMAT_STRUCTURED)
+		MsgSetRawMsg(pMsg, summary, nf_record_summary(rec, info->version, summary, sizeof(summary)));
+	else
+		MsgSetRawMsg(pMsg, rcv.line, renderLine(d, info, rec, type, format));
 	MsgSetMSGoffs(pMsg, 0);
 	MsgSetInputName(pMsg, l->inputName);
 	MsgSetRuleset(pMsg, l->inst->pBindRuleset);
@@ -1153,7 +1276,8 @@ static rsRetVal submitRecord(const datagram_ctx_t *d, const nf_datagram_info_t *
 	msgSetPRI(pMsg, PRI_USER_INFO);
 	pMsg->msgFlags = 0; /* fully built: no parsing, no DNS lookup */
 	setTimeReported(pMsg, rec, l->inst->timeSource);
-	CHKiRet(attachRecord(pMsg, d, info, rec, type));
+	if (format == FORMAT_STRUCTURED)
+		CHKiRet(attachRecord(pMsg, d, info, rec, type));
 	localRet = ratelimitAddMsg(l->ratelimiter, d->multiSub, pMsg);
 	pMsg = NULL; /* owned by the rate limiter or the queue now */
 	if (localRet == RS_RET_DISCARDMSG) {
@@ -1435,6 +1559,7 @@ CODESTARTafterRun
 	free(rcv.iov);
 	free(rcv.from);
 	free(rcv.record);
+	free(rcv.line);
 	memset(&rcv, 0, sizeof(rcv));
 	if (core.stats != NULL)
 		statsobj.Destruct(&core.stats);

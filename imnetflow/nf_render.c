@@ -1,0 +1,387 @@
+/* nf_render.c - a decoded record as one line of text: JSON or key=value.
+ *
+ * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
+ */
+#include "nf_render.h"
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "nf_format.h"
+
+#define MAX_LIST_DEPTH 4 /* nested RFC 6313 lists shown; deeper ones stay hex */
+
+void nf_line_u64(nf_line_t *l, uint64_t v)
+{
+	char digits[20];
+	size_t n = sizeof(digits);
+
+	do {
+		digits[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	nf_line_put(l, digits + n, sizeof(digits) - n);
+}
+
+static void line_i64(nf_line_t *l, int64_t v)
+{
+	if (v < 0) {
+		nf_line_put(l, "-", 1);
+		nf_line_u64(l, (uint64_t)0 - (uint64_t)v); /* also right for INT64_MIN */
+		return;
+	}
+	nf_line_u64(l, (uint64_t)v);
+}
+
+/* Appends v as exactly `width` digits, zero-padded. */
+static void line_padded(nf_line_t *l, uint64_t v, int width)
+{
+	char digits[20];
+
+	for (int i = width - 1; i >= 0; i--) {
+		digits[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	nf_line_put(l, digits, (size_t)width);
+}
+
+static void line_ipv4(nf_line_t *l, const uint8_t *b)
+{
+	for (int i = 0; i < 4; i++) {
+		if (i > 0)
+			nf_line_put(l, ".", 1);
+		nf_line_u64(l, b[i]);
+	}
+}
+
+static void line_hex(nf_line_t *l, const uint8_t *p, size_t n, const char *sep)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t seplen = strlen(sep);
+
+	for (size_t i = 0; i < n; i++) {
+		char pair[2] = {digits[p[i] >> 4], digits[p[i] & 15]};
+		if (i > 0 && seplen > 0)
+			nf_line_put(l, sep, seplen);
+		nf_line_put(l, pair, 2);
+	}
+}
+
+/* "YYYY-MM-DDTHH:MM:SS" of sec, from the cache when it is the same second;
+ * the plain number when the year does not fit four digits. */
+static void line_date(nf_line_t *l, int64_t sec, nf_time_cache_t *tc)
+{
+	nf_time_cache_t local = {0};
+	struct tm tm;
+	time_t t = (time_t)sec;
+
+	if (tc == NULL)
+		tc = &local;
+	if (!tc->valid || tc->sec != sec) {
+		if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999) {
+			line_i64(l, sec);
+			return;
+		}
+		snprintf(tc->text, sizeof(tc->text), "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		tc->sec = sec;
+		tc->valid = true;
+	}
+	nf_line_put(l, tc->text, 19);
+}
+
+/* RFC 3339 UTC: the date, `digits` digits of fraction, "Z" (as nf_field_text). */
+static void line_time(nf_line_t *l, int64_t sec, uint64_t frac, int digits, nf_time_cache_t *tc)
+{
+	size_t before = l->used;
+
+	line_date(l, sec, tc);
+	if (l->used - before != 19)
+		return; /* out of range: the number alone */
+	if (digits > 0) {
+		nf_line_put(l, ".", 1);
+		line_padded(l, frac, digits);
+	}
+	nf_line_put(l, "Z", 1);
+}
+
+void nf_render_time_ms(nf_line_t *l, int64_t ms, nf_time_cache_t *tc)
+{
+	int64_t sec = ms / 1000, frac = ms % 1000;
+	if (frac < 0) { /* floor, for times before 1970 */
+		frac += 1000;
+		sec -= 1;
+	}
+	line_time(l, sec, (uint64_t)frac, 3, tc);
+}
+
+static void line_datetime(nf_line_t *l, const nf_field_t *f, nf_time_cache_t *tc)
+{
+	uint64_t u = f->v.u;
+
+	switch (f->type) {
+	case NF_T_DT_SEC:
+		line_time(l, (int64_t)u, 0, 0, tc);
+		break;
+	case NF_T_DT_MILLI:
+		line_time(l, (int64_t)(u / 1000), u % 1000, 3, tc);
+		break;
+	case NF_T_DT_MICRO:
+		line_time(l, (int64_t)(u / 1000000), u % 1000000, 6, tc);
+		break;
+	default:
+		line_time(l, (int64_t)(u / 1000000000), u % 1000000000, 9, tc);
+		break;
+	}
+}
+
+void nf_line_json_escaped(nf_line_t *l, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t run = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		nf_line_put(l, s + run, i - run);
+		run = i + 1;
+		if (c == '"' || c == '\\') {
+			char esc[2] = {'\\', (char)c};
+			nf_line_put(l, esc, 2);
+		} else {
+			char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+			nf_line_put(l, esc, 6);
+		}
+	}
+	nf_line_put(l, s + run, n - run);
+}
+
+/* A string field as a JSON string: cut at the first NUL, invalid UTF-8
+ * bytes replaced by U+FFFD, as nf_utf8_sanitize does. */
+static void line_json_string(nf_line_t *l, const uint8_t *p, size_t n)
+{
+	nf_line_put(l, "\"", 1);
+	n = nf_string_length(p, n);
+	for (size_t i = 0; i < n;) {
+		size_t len = nf_utf8_sequence(p + i, n - i);
+		if (len == 0) {
+			nf_line_put(l, "\xef\xbf\xbd", 3);
+			i++;
+			continue;
+		}
+		nf_line_json_escaped(l, (const char *)p + i, len);
+		i += len;
+	}
+	nf_line_put(l, "\"", 1);
+}
+
+static void line_double(nf_line_t *l, double v)
+{
+	char text[32];
+	int n;
+
+	if (!isfinite(v)) { /* JSON has no NaN or infinity */
+		nf_line_put(l, "null", 4);
+		return;
+	}
+	n = snprintf(text, sizeof(text), "%.17g", v);
+	nf_line_put(l, text, n > 0 ? (size_t)n : 0);
+}
+
+/* ---- RFC 6313 lists as JSON arrays ---- */
+typedef struct list_writer {
+	nf_line_t *line;
+	const nf_template_source_t *src;
+	nf_time_cache_t *tc;
+	int depth;
+	bool first_element;
+	bool in_record;
+	bool first_member;
+} list_writer_t;
+
+static void field_name(nf_line_t *l, const nf_field_t *f)
+{
+	char name[NF_TEXT_MAX];
+
+	if (f->ie != NULL) {
+		nf_line_str(l, f->ie->name);
+	} else {
+		nf_line_put(l, name, nf_unknown_name(f->pen, f->id, name, sizeof(name)));
+	}
+	if (f->repeat > 0) { /* a template may carry an element twice: name_2, ... */
+		nf_line_put(l, "_", 1);
+		nf_line_u64(l, f->repeat + 1u);
+	}
+}
+
+static void list_separator(list_writer_t *w)
+{
+	if (!w->first_element)
+		nf_line_put(w->line, ",", 1);
+	w->first_element = false;
+}
+
+static void list_begin_record(void *ctx)
+{
+	list_writer_t *w = ctx;
+	list_separator(w);
+	nf_line_put(w->line, "{", 1);
+	w->in_record = true;
+	w->first_member = true;
+}
+
+static void list_field(void *ctx, const nf_field_t *f)
+{
+	list_writer_t *w = ctx;
+
+	if (!w->in_record) {
+		list_separator(w);
+	} else {
+		if (!w->first_member)
+			nf_line_put(w->line, ",", 1);
+		w->first_member = false;
+		nf_line_put(w->line, "\"", 1);
+		field_name(w->line, f);
+		nf_line_put(w->line, "\":", 2);
+	}
+	nf_render_json_value(w->line, f, w->src, w->depth + 1, w->tc);
+}
+
+static void list_end_record(void *ctx)
+{
+	list_writer_t *w = ctx;
+	nf_line_put(w->line, "}", 1);
+	w->in_record = false;
+}
+
+static void line_list(nf_line_t *l, const nf_field_t *f, const nf_template_source_t *src, int depth,
+		      nf_time_cache_t *tc)
+{
+	list_writer_t w = {.line = l, .src = src, .tc = tc, .depth = depth, .first_element = true};
+	const nf_list_sink_t sink = {.ctx = &w, .begin_record = list_begin_record, .field = list_field,
+				     .end_record = list_end_record};
+
+	nf_line_put(l, "[", 1);
+	(void)nf_list_walk(f, src, &sink); /* a malformed tail is left out */
+	if (w.in_record)
+		nf_line_put(l, "}", 1);
+	nf_line_put(l, "]", 1);
+}
+
+/* ---- values ---- */
+
+/* Values that are the same in both styles and need no quotes in key=value;
+ * returns false for the others. */
+static bool bare_value(nf_line_t *l, const nf_field_t *f, nf_time_cache_t *tc, bool quoted_text)
+{
+	char text[NF_TEXT_MAX];
+	const char *q = quoted_text ? "\"" : "";
+
+	switch (f->type) {
+	case NF_T_U8: case NF_T_U16: case NF_T_U32: case NF_T_U64:
+		nf_line_u64(l, f->v.u);
+		return true;
+	case NF_T_I8: case NF_T_I16: case NF_T_I32: case NF_T_I64:
+		line_i64(l, f->v.i);
+		return true;
+	case NF_T_F32: case NF_T_F64:
+		line_double(l, f->v.f);
+		return true;
+	case NF_T_BOOL:
+		nf_line_str(l, f->v.u ? "true" : "false");
+		return true;
+	case NF_T_IPV4:
+		nf_line_str(l, q);
+		line_ipv4(l, f->v.b);
+		nf_line_str(l, q);
+		return true;
+	case NF_T_IPV6:
+		nf_line_str(l, q);
+		nf_line_put(l, text, nf_field_text(f, text, sizeof(text)));
+		nf_line_str(l, q);
+		return true;
+	case NF_T_MAC:
+		nf_line_str(l, q);
+		line_hex(l, f->v.b, 6, ":");
+		nf_line_str(l, q);
+		return true;
+	case NF_T_DT_SEC: case NF_T_DT_MILLI: case NF_T_DT_MICRO: case NF_T_DT_NANO:
+		nf_line_str(l, q);
+		line_datetime(l, f, tc);
+		nf_line_str(l, q);
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool is_list(const nf_field_t *f)
+{
+	return f->type == NF_T_BASIC_LIST || f->type == NF_T_SUBTEMPLATE_LIST ||
+	       f->type == NF_T_SUBTEMPLATE_MULTILIST;
+}
+
+void nf_render_json_value(nf_line_t *l, const nf_field_t *f, const nf_template_source_t *src, int depth,
+			  nf_time_cache_t *tc)
+{
+	if (bare_value(l, f, tc, true))
+		return;
+	if (f->type == NF_T_STRING) {
+		line_json_string(l, f->v.p, f->len);
+	} else if (is_list(f) && depth < MAX_LIST_DEPTH) {
+		line_list(l, f, src, depth, tc);
+	} else {
+		nf_line_put(l, "\"", 1);
+		line_hex(l, f->v.p, f->len, "");
+		nf_line_put(l, "\"", 1);
+	}
+}
+
+/* key=value: strings and lists become one JSON string, octets bare hex. */
+static void kv_value(nf_line_t *l, const nf_field_t *f, const nf_template_source_t *src, nf_time_cache_t *tc)
+{
+	if (bare_value(l, f, tc, false))
+		return;
+	if (f->type == NF_T_STRING) {
+		line_json_string(l, f->v.p, f->len);
+	} else if (is_list(f)) {
+		/* the array, rendered in place, then escaped as one string */
+		char array[2048];
+		nf_line_t inner = {.buf = array, .size = sizeof(array)};
+		line_list(&inner, f, src, 0, tc);
+		nf_line_put(l, "\"", 1);
+		nf_line_json_escaped(l, inner.buf, inner.used);
+		nf_line_put(l, "\"", 1);
+		if (inner.overflow)
+			l->overflow = true;
+	} else {
+		line_hex(l, f->v.p, f->len, "");
+	}
+}
+
+unsigned nf_render_fields(nf_line_t *l, nf_render_style_t style, const nf_record_t *rec,
+			  const nf_template_source_t *src, nf_time_cache_t *tc)
+{
+	unsigned n = 0;
+
+	for (uint16_t i = 0; i < rec->nfields; i++, n++) {
+		const nf_field_t *f = &rec->field[i];
+		if (style == NF_RENDER_JSON) {
+			nf_line_put(l, n > 0 ? ",\"" : "\"", n > 0 ? 2 : 1);
+			field_name(l, f);
+			nf_line_put(l, "\":", 2);
+			nf_render_json_value(l, f, src, 0, tc);
+		} else {
+			if (n > 0)
+				nf_line_put(l, " ", 1);
+			field_name(l, f);
+			nf_line_put(l, "=", 1);
+			kv_value(l, f, src, tc);
+		}
+	}
+	return n;
+}

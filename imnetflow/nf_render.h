@@ -1,0 +1,94 @@
+/* nf_render.h - a decoded record as one line of text: JSON or key=value.
+ *
+ * The pre-rendered output modes write the line into the message itself,
+ * so these functions are on the hot path: no snprintf, no allocation; a
+ * record's times that fall into the same second reuse one formatted date.
+ * Lines are written into a caller buffer and truncated, never overflowed:
+ * nf_line_t.overflow tells that the line did not fit.
+ *
+ * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
+ */
+#ifndef NF_RENDER_H
+#define NF_RENDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "nf_decode.h"
+#include "nf_list.h"
+
+typedef struct nf_line {
+	char *buf;
+	size_t size;   /* of buf; the line is always NUL-terminated when size > 0 */
+	size_t used;   /* length of the line, NUL not counted */
+	bool overflow; /* something did not fit and was cut */
+} nf_line_t;
+
+/* The last second rendered as "YYYY-MM-DDTHH:MM:SS": flows of one datagram
+ * mostly end within the same second. Zero-initialise before first use. */
+typedef struct nf_time_cache {
+	int64_t sec;
+	bool valid;
+	char text[64]; /* 19 used; room for snprintf's worst case */
+} nf_time_cache_t;
+
+typedef enum nf_render_style {
+	NF_RENDER_JSON, /* "name":value,"name":value */
+	NF_RENDER_KV    /* name=value name=value */
+} nf_render_style_t;
+
+static inline void nf_line_reset(nf_line_t *l)
+{
+	l->used = 0;
+	l->overflow = false;
+	if (l->size > 0)
+		l->buf[0] = '\0';
+}
+
+/* Appends n bytes; cuts and sets overflow when they do not fit. */
+static inline void nf_line_put(nf_line_t *l, const char *s, size_t n)
+{
+	if (l->size == 0 || l->used + n >= l->size) {
+		if (l->size == 0)
+			return;
+		n = l->size - 1 - l->used;
+		l->overflow = true;
+	}
+	memcpy(l->buf + l->used, s, n);
+	l->used += n;
+	l->buf[l->used] = '\0';
+}
+
+static inline void nf_line_str(nf_line_t *l, const char *s)
+{
+	nf_line_put(l, s, strlen(s));
+}
+
+/* Appends the decimal digits of v. */
+void nf_line_u64(nf_line_t *l, uint64_t v);
+
+/* Appends s as the body of a JSON string (quotes not included): ", \ and
+ * control characters escaped. s must be valid UTF-8 (nf_utf8_sanitize). */
+void nf_line_json_escaped(nf_line_t *l, const char *s, size_t n);
+
+/* Appends the fields of rec: JSON members ("name":value, comma-separated,
+ * no braces) or key=value pairs (space-separated). Numbers stay numbers,
+ * addresses, MACs and times become their usual text, strings are
+ * sanitised UTF-8, octets hex, RFC 6313 lists JSON arrays (in key=value
+ * style quoted as one JSON string). Names as in the message tree:
+ * dictionary names, ie<pen>_<id> for unknown elements, name_2 for repeats.
+ * src resolves subTemplateLists (NULL: none). Returns the number of fields
+ * written. */
+unsigned nf_render_fields(nf_line_t *l, nf_render_style_t style, const nf_record_t *rec,
+			  const nf_template_source_t *src, nf_time_cache_t *tc);
+
+/* Appends one field's value in JSON (strings quoted). */
+void nf_render_json_value(nf_line_t *l, const nf_field_t *f, const nf_template_source_t *src, int depth,
+			  nf_time_cache_t *tc);
+
+/* Appends a time in ms since the epoch as RFC 3339 UTC with milliseconds. */
+void nf_render_time_ms(nf_line_t *l, int64_t ms, nf_time_cache_t *tc);
+
+#endif /* NF_RENDER_H */

@@ -1,0 +1,171 @@
+/* test_render.c - records as JSON and key=value lines; the record index.
+ * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "nf_format.h"
+#include "nf_render.h"
+
+static nf_record_t *new_record(void)
+{
+	nf_record_t *rec = malloc(sizeof(*rec));
+	assert_non_null(rec);
+	nf_record_clear(rec);
+	return rec;
+}
+
+static void add(nf_record_t *rec, uint16_t id, uint8_t type, uint64_t v)
+{
+	assert_int_equal(nf_record_add_u(rec, nf_ie_lookup(NF_PEN_IANA, id), NF_PEN_IANA, id, type, 0, v), NF_OK);
+}
+
+static void add_bytes(nf_record_t *rec, uint32_t pen, uint16_t id, uint8_t type, const void *p, uint16_t len)
+{
+	nf_field_t f = {.ie = nf_ie_lookup(pen, id), .pen = pen, .id = id, .type = type, .len = len};
+	if (type == NF_T_IPV4 || type == NF_T_IPV6 || type == NF_T_MAC)
+		memcpy(f.v.b, p, len);
+	else
+		f.v.p = p;
+	assert_int_equal(nf_record_add(rec, &f), NF_OK);
+}
+
+static const char *render(const nf_record_t *rec, nf_render_style_t style, char *buf, size_t size)
+{
+	nf_line_t l = {.buf = buf, .size = size};
+	nf_time_cache_t tc = {0};
+	nf_render_fields(&l, style, rec, NULL, &tc);
+	return buf;
+}
+
+static void json_and_kv_of_a_flow(void **state)
+{
+	nf_record_t *rec = new_record();
+	char buf[512];
+	(void)state;
+	add_bytes(rec, NF_PEN_IANA, NF_IE_SOURCE_IPV4_ADDRESS, NF_T_IPV4, "\xc0\x00\x02\x01", 4);
+	add(rec, NF_IE_SOURCE_TRANSPORT_PORT, NF_T_U16, 443);
+	add(rec, NF_IE_FLOW_END_MILLISECONDS, NF_T_DT_MILLI, 1795870712007ull);
+	add(rec, NF_IE_OCTET_DELTA_COUNT, NF_T_U64, UINT64_MAX);
+	add_bytes(rec, NF_PEN_IANA, NF_IE_INTERFACE_NAME, NF_T_STRING, "ge-0/0/1 \"up\"\n\0pad", 19);
+	add_bytes(rec, 99999, 7, NF_T_OCTETS, "\x01\xab", 2); /* unknown: raw */
+	add_bytes(rec, NF_PEN_IANA, NF_IE_SOURCE_TRANSPORT_PORT, NF_T_OCTETS, "\x00\x50", 2); /* a repeat */
+	rec->field[rec->nfields - 1].repeat = 1;
+	assert_string_equal(render(rec, NF_RENDER_JSON, buf, sizeof(buf)),
+			    "\"source_ipv4_address\":\"192.0.2.1\",\"source_transport_port\":443,"
+			    "\"flow_end_milliseconds\":\"2026-11-28T12:58:32.007Z\","
+			    "\"octet_delta_count\":18446744073709551615,"
+			    "\"interface_name\":\"ge-0/0/1 \\\"up\\\"\\u000a\",\"ie99999_7\":\"01ab\","
+			    "\"source_transport_port_2\":\"0050\"");
+	assert_string_equal(render(rec, NF_RENDER_KV, buf, sizeof(buf)),
+			    "source_ipv4_address=192.0.2.1 source_transport_port=443 "
+			    "flow_end_milliseconds=2026-11-28T12:58:32.007Z octet_delta_count=18446744073709551615 "
+			    "interface_name=\"ge-0/0/1 \\\"up\\\"\\u000a\" ie99999_7=01ab source_transport_port_2=0050");
+	free(rec);
+}
+
+static void values_of_every_kind(void **state)
+{
+	nf_record_t *rec = new_record();
+	char buf[512];
+	nf_field_t f = {.pen = NF_PEN_IANA, .id = 500, .type = NF_T_F64};
+	(void)state;
+	add(rec, NF_IE_TCP_CONTROL_BITS, NF_T_BOOL, 1);
+	f.v.f = 0.5;
+	assert_int_equal(nf_record_add(rec, &f), NF_OK);
+	f.v.f = 1.0 / 0.0; /* JSON has no infinity */
+	assert_int_equal(nf_record_add(rec, &f), NF_OK);
+	f.type = NF_T_I32;
+	f.v.i = INT64_MIN;
+	assert_int_equal(nf_record_add(rec, &f), NF_OK);
+	add_bytes(rec, NF_PEN_IANA, NF_IE_SOURCE_IPV6_ADDRESS, NF_T_IPV6,
+		  "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
+	add_bytes(rec, NF_PEN_IANA, 56, NF_T_MAC, "\x00\x1b\x21\xab\xcd\xef", 6);
+	add_bytes(rec, NF_PEN_IANA, NF_IE_APPLICATION_NAME, NF_T_STRING, "caf\xc3\xa9\xff", 6);
+	assert_string_equal(render(rec, NF_RENDER_JSON, buf, sizeof(buf)),
+			    "\"tcp_control_bits\":true,\"ie0_500\":0.5,\"ie0_500\":null,"
+			    "\"ie0_500\":-9223372036854775808,\"source_ipv6_address\":\"2001:db8::1\","
+			    "\"source_mac_address\":\"00:1b:21:ab:cd:ef\",\"application_name\":\"caf\xc3\xa9\xef\xbf\xbd\"");
+	free(rec);
+}
+
+static void lines_are_cut_not_overflowed(void **state)
+{
+	nf_record_t *rec = new_record();
+	char buf[40];
+	nf_line_t l = {.buf = buf, .size = sizeof(buf)};
+	(void)state;
+	for (int i = 0; i < 10; i++)
+		add(rec, NF_IE_SOURCE_TRANSPORT_PORT, NF_T_U16, 65535);
+	nf_render_fields(&l, NF_RENDER_JSON, rec, NULL, NULL);
+	assert_true(l.overflow);
+	assert_int_equal(l.used, sizeof(buf) - 1);
+	assert_int_equal(strlen(buf), sizeof(buf) - 1);
+	free(rec);
+}
+
+static void times_share_the_cached_date(void **state)
+{
+	char buf[128];
+	nf_line_t l = {.buf = buf, .size = sizeof(buf)};
+	nf_time_cache_t tc = {0};
+	(void)state;
+	nf_render_time_ms(&l, 1795870712007ll, &tc);
+	nf_line_put(&l, " ", 1);
+	nf_render_time_ms(&l, 1795870712999ll, &tc); /* same second: from the cache */
+	nf_line_put(&l, " ", 1);
+	nf_render_time_ms(&l, -1, &tc);
+	assert_string_equal(buf, "2026-11-28T12:58:32.007Z 2026-11-28T12:58:32.999Z 1969-12-31T23:59:59.999Z");
+}
+
+/* nf_record_find answers from the index exactly as a scan would. */
+static void index_agrees_with_scan(void **state)
+{
+	nf_record_t *rec = new_record();
+	(void)state;
+	add(rec, NF_IE_PROTOCOL_IDENTIFIER, NF_T_U8, 6);
+	add(rec, NF_IE_SOURCE_TRANSPORT_PORT, NF_T_U16, 1);
+	add(rec, NF_IE_SOURCE_TRANSPORT_PORT, NF_T_U16, 2); /* the first one is found */
+	add(rec, 300, NF_T_U32, 7);                         /* not indexed: scanned */
+	for (uint16_t id = 0; id < NF_KNOWN_IDS; id++)
+		assert_ptr_equal(nf_record_find(rec, NF_PEN_IANA, id), nf_record_find_scan(rec, NF_PEN_IANA, id));
+	assert_int_equal(nf_record_find(rec, NF_PEN_IANA, NF_IE_SOURCE_TRANSPORT_PORT)->v.u, 1);
+	nf_record_clear(rec);
+	assert_null(nf_record_find(rec, NF_PEN_IANA, NF_IE_PROTOCOL_IDENTIFIER));
+	free(rec);
+}
+
+/* Hostile times saturate instead of overflowing (found by libFuzzer). */
+static void times_saturate(void **state)
+{
+	nf_record_t *rec = new_record();
+	nf_datagram_info_t info = {.version = 10, .export_sec = 1795870712};
+	(void)state;
+	add(rec, NF_IE_FLOW_START_MILLISECONDS, NF_T_DT_MILLI, 6283178224861266249ull);
+	add(rec, NF_IE_FLOW_DURATION_MILLISECONDS, NF_T_U64, 5643904516616962384ull);
+	nf_record_normalize_times(rec, &info, -1);
+	assert_true(rec->end_ms == INT64_MAX);
+	nf_record_clear(rec);
+	add(rec, NF_IE_FLOW_START_SECONDS, NF_T_DT_SEC, UINT64_MAX);
+	nf_record_normalize_times(rec, &info, -1);
+	assert_true(rec->start_ms == INT64_MAX);
+	free(rec);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(json_and_kv_of_a_flow),
+		cmocka_unit_test(values_of_every_kind),
+		cmocka_unit_test(lines_are_cut_not_overflowed),
+		cmocka_unit_test(times_share_the_cached_date),
+		cmocka_unit_test(index_agrees_with_scan),
+		cmocka_unit_test(times_saturate),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
