@@ -54,6 +54,11 @@ SEMANTICS = {
 IANA_INDEX_LEN = 1024  # NF_IE_IANA_INDEX_LEN in nf_ie.h
 
 
+def name_len(name):
+    """nf_ie_t.name_len: the length, or 0 when it does not fit a byte."""
+    return len(name.encode()) if len(name.encode()) < 256 else 0
+
+
 def snake(name):
     """camelCase, UPPER_CASE or display text -> lowercase snake_case."""
     name = re.sub(r"IPv([46])", r"Ipv\1", name)
@@ -132,7 +137,7 @@ def main():
               '#include "nf_ie.h"\n\nconst nf_ie_t nf_ie_table[] = {\n')
     for (pen, eid) in sorted(entries):
         typ, sem, name = entries[(pen, eid)]
-        out.write('\t{%du, %d, %s, %s, "%s"},\n' % (pen, eid, typ, sem, name))
+        out.write('\t{%du, %d, %s, %s, "%s", %d},\n' % (pen, eid, typ, sem, name, name_len(name)))
     out.write("};\nconst size_t nf_ie_table_len = sizeof(nf_ie_table) / sizeof(nf_ie_table[0]);\n\n")
     # IANA elements by id without a search: position in nf_ie_table + 1, 0 absent
     keys = sorted(entries)
@@ -144,7 +149,7 @@ def main():
     out.write("const nf_ie_t nf_ie_v9_table[] = {\n")
     for fid in sorted(v9):
         typ, sem, name = v9[fid]
-        out.write('\t{0u, %d, %s, %s, "%s"},\n' % (fid, typ, sem, name))
+        out.write('\t{0u, %d, %s, %s, "%s", %d},\n' % (fid, typ, sem, name, name_len(name)))
     out.write("};\nconst size_t nf_ie_v9_table_len = sizeof(nf_ie_v9_table) / sizeof(nf_ie_v9_table[0]);\n")
 
 

@@ -198,7 +198,10 @@ static struct {
 	int batchSize;
 	nf_record_t *record;               /* reused for every record */
 	char *line;                        /* LINE_BUFFER_SIZE: pre-rendered messages */
-	nf_time_cache_t times;             /* dates of the last second rendered */
+	nf_time_cache_t times;             /* the last day rendered */
+	struct syslogTime reported;        /* timereported of the last second set */
+	time_t reportedSec;
+	int reportedValid;
 } rcv;
 
 /* Template state: one session, used by the single receiving thread. */
@@ -1238,6 +1241,8 @@ finalize_it:
 	RETiRet;
 }
 
+/* timereported = the flow's end; the broken-down time of the last second
+ * is reused (a gmtime per record is measurable at 100,000s of flows/s). */
 static void setTimeReported(smsg_t *pMsg, const nf_record_t *rec, enum time_reported source)
 {
 	struct timeval tv;
@@ -1246,7 +1251,13 @@ static void setTimeReported(smsg_t *pMsg, const nf_record_t *rec, enum time_repo
 		return; /* unknown, or beyond what a syslog timestamp holds */
 	tv.tv_sec = (time_t)(rec->end_ms / 1000);
 	tv.tv_usec = (suseconds_t)(rec->end_ms % 1000) * 1000;
-	datetime.timeval2syslogTime(&tv, &pMsg->tTIMESTAMP, TIME_IN_UTC);
+	if (!rcv.reportedValid || rcv.reportedSec != tv.tv_sec) {
+		datetime.timeval2syslogTime(&tv, &rcv.reported, TIME_IN_UTC);
+		rcv.reportedSec = tv.tv_sec;
+		rcv.reportedValid = 1;
+	}
+	pMsg->tTIMESTAMP = rcv.reported;
+	pMsg->tTIMESTAMP.secfrac = (int)tv.tv_usec;
 }
 
 static rsRetVal submitRecord(datagram_ctx_t *d, const nf_datagram_info_t *info,

@@ -69,7 +69,11 @@ typedef struct nf_ie {
 	uint8_t type;      /* nf_ie_type_t */
 	uint8_t semantics; /* nf_ie_semantics_t */
 	const char *name;  /* lowercase snake_case, e.g. "source_ipv4_address" */
+	uint8_t name_len;  /* strlen(name) when below 256, else 0 (renderers then measure) */
 } nf_ie_t;
+
+/* The name of a statically defined element with its length. */
+#define NF_IE_NAME(literal) literal, (uint8_t)(sizeof(literal) - 1)
 
 /* The generated table, sorted by (pen, id), no duplicates. */
 extern const nf_ie_t nf_ie_table[];

@@ -11,8 +11,10 @@
 #include <string.h>
 
 /* Fields of v7 that have no IANA element. */
-static const nf_ie_t ie_v7_flow_flags = {NF_PEN_LOCAL, 1, NF_T_U8, NF_S_FLAGS, "netflow_v7_flow_flags"};
-static const nf_ie_t ie_v7_field_flags = {NF_PEN_LOCAL, 2, NF_T_U16, NF_S_FLAGS, "netflow_v7_field_flags"};
+static const nf_ie_t ie_v7_flow_flags = {NF_PEN_LOCAL, 1, NF_T_U8, NF_S_FLAGS,
+					 NF_IE_NAME("netflow_v7_flow_flags")};
+static const nf_ie_t ie_v7_field_flags = {NF_PEN_LOCAL, 2, NF_T_U16, NF_S_FLAGS,
+					  NF_IE_NAME("netflow_v7_field_flags")};
 
 enum step_kind {
 	STEP_UINT,  /* unsigned integer of `width` bytes */

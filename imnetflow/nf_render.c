@@ -14,15 +14,44 @@
 
 #define MAX_LIST_DEPTH 4 /* nested RFC 6313 lists shown; deeper ones stay hex */
 
+void nf_line_put_cut(nf_line_t *l, const char *s, size_t n)
+{
+	if (l->size == 0)
+		return;
+	if (l->used + n >= l->size) {
+		n = l->size - 1 - l->used;
+		l->overflow = true;
+	}
+	memcpy(l->buf + l->used, s, n);
+	l->used += n;
+	l->buf[l->used] = '\0';
+}
+
+/* "00" "01" ... "99": two digits per division. */
+static const char two_digits[201] = "00010203040506070809101112131415161718192021222324"
+				    "25262728293031323334353637383940414243444546474849"
+				    "50515253545556575859606162636465666768697071727374"
+				    "75767778798081828384858687888990919293949596979899";
+
 void nf_line_u64(nf_line_t *l, uint64_t v)
 {
 	char digits[20];
 	size_t n = sizeof(digits);
 
-	do {
-		digits[--n] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
+	while (v >= 100) {
+		unsigned pair = (unsigned)(v % 100);
+		v /= 100;
+		n -= 2;
+		digits[n] = two_digits[2 * pair];
+		digits[n + 1] = two_digits[2 * pair + 1];
+	}
+	if (v >= 10) {
+		n -= 2;
+		digits[n] = two_digits[2 * v];
+		digits[n + 1] = two_digits[2 * v + 1];
+	} else {
+		digits[--n] = (char)('0' + v);
+	}
 	nf_line_put(l, digits + n, sizeof(digits) - n);
 }
 
@@ -50,11 +79,25 @@ static void line_padded(nf_line_t *l, uint64_t v, int width)
 
 static void line_ipv4(nf_line_t *l, const uint8_t *b)
 {
+	char text[20];
+	size_t n = 0;
+
 	for (int i = 0; i < 4; i++) {
-		if (i > 0)
-			nf_line_put(l, ".", 1);
-		nf_line_u64(l, b[i]);
+		unsigned v = b[i];
+		if (v >= 100) {
+			text[n++] = (char)('0' + v / 100);
+			v %= 100;
+			text[n++] = two_digits[2 * v];
+			text[n++] = two_digits[2 * v + 1];
+		} else if (v >= 10) {
+			text[n++] = two_digits[2 * v];
+			text[n++] = two_digits[2 * v + 1];
+		} else {
+			text[n++] = (char)('0' + v);
+		}
+		text[n++] = '.';
 	}
+	nf_line_put(l, text, n - 1);
 }
 
 static void line_hex(nf_line_t *l, const uint8_t *p, size_t n, const char *sep)
@@ -70,27 +113,44 @@ static void line_hex(nf_line_t *l, const uint8_t *p, size_t n, const char *sep)
 	}
 }
 
-/* "YYYY-MM-DDTHH:MM:SS" of sec, from the cache when it is the same second;
- * the plain number when the year does not fit four digits. */
+/* "YYYY-MM-DDTHH:MM:SS" of sec: the date from the cache when it is the
+ * same day, the time of day computed; the plain number when the year does
+ * not fit four digits. */
 static void line_date(nf_line_t *l, int64_t sec, nf_time_cache_t *tc)
 {
 	nf_time_cache_t local = {0};
+	int64_t day = sec / 86400, rest = sec % 86400;
+	char clock[9];
 	struct tm tm;
 	time_t t = (time_t)sec;
 
+	if (rest < 0) { /* floor, for times before 1970 */
+		rest += 86400;
+		day -= 1;
+	}
 	if (tc == NULL)
 		tc = &local;
-	if (!tc->valid || tc->sec != sec) {
+	if (!tc->valid || tc->day != day) {
 		if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999) {
 			line_i64(l, sec);
 			return;
 		}
-		snprintf(tc->text, sizeof(tc->text), "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
-			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-		tc->sec = sec;
+		snprintf(tc->text, sizeof(tc->text), "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+		tc->day = day;
 		tc->valid = true;
 	}
-	nf_line_put(l, tc->text, 19);
+	clock[0] = (char)('0' + rest / 36000);
+	clock[1] = (char)('0' + rest / 3600 % 10);
+	clock[2] = ':';
+	clock[3] = (char)('0' + rest % 3600 / 600);
+	clock[4] = (char)('0' + rest % 3600 / 60 % 10);
+	clock[5] = ':';
+	clock[6] = (char)('0' + rest % 60 / 10);
+	clock[7] = (char)('0' + rest % 10);
+	clock[8] = 'T';
+	nf_line_put(l, tc->text, 10);
+	nf_line_put(l, clock + 8, 1);
+	nf_line_put(l, clock, 8);
 }
 
 /* RFC 3339 UTC: the date, `digits` digits of fraction, "Z" (as nf_field_text). */
@@ -208,7 +268,7 @@ static void field_name(nf_line_t *l, const nf_field_t *f)
 	char name[NF_TEXT_MAX];
 
 	if (f->ie != NULL) {
-		nf_line_str(l, f->ie->name);
+		nf_line_put(l, f->ie->name, f->ie->name_len ? f->ie->name_len : strlen(f->ie->name));
 	} else {
 		nf_line_put(l, name, nf_unknown_name(f->pen, f->id, name, sizeof(name)));
 	}
@@ -279,7 +339,8 @@ static void line_list(nf_line_t *l, const nf_field_t *f, const nf_template_sourc
 static bool bare_value(nf_line_t *l, const nf_field_t *f, nf_time_cache_t *tc, bool quoted_text)
 {
 	char text[NF_TEXT_MAX];
-	const char *q = quoted_text ? "\"" : "";
+	const char *q = "\"";
+	size_t nq = quoted_text ? 1 : 0;
 
 	switch (f->type) {
 	case NF_T_U8: case NF_T_U16: case NF_T_U32: case NF_T_U64:
@@ -292,27 +353,27 @@ static bool bare_value(nf_line_t *l, const nf_field_t *f, nf_time_cache_t *tc, b
 		line_double(l, f->v.f);
 		return true;
 	case NF_T_BOOL:
-		nf_line_str(l, f->v.u ? "true" : "false");
+		nf_line_put(l, f->v.u ? "true" : "false", f->v.u ? 4 : 5);
 		return true;
 	case NF_T_IPV4:
-		nf_line_str(l, q);
+		nf_line_put(l, q, nq);
 		line_ipv4(l, f->v.b);
-		nf_line_str(l, q);
+		nf_line_put(l, q, nq);
 		return true;
 	case NF_T_IPV6:
-		nf_line_str(l, q);
+		nf_line_put(l, q, nq);
 		nf_line_put(l, text, nf_field_text(f, text, sizeof(text)));
-		nf_line_str(l, q);
+		nf_line_put(l, q, nq);
 		return true;
 	case NF_T_MAC:
-		nf_line_str(l, q);
+		nf_line_put(l, q, nq);
 		line_hex(l, f->v.b, 6, ":");
-		nf_line_str(l, q);
+		nf_line_put(l, q, nq);
 		return true;
 	case NF_T_DT_SEC: case NF_T_DT_MILLI: case NF_T_DT_MICRO: case NF_T_DT_NANO:
-		nf_line_str(l, q);
+		nf_line_put(l, q, nq);
 		line_datetime(l, f, tc);
-		nf_line_str(l, q);
+		nf_line_put(l, q, nq);
 		return true;
 	default:
 		return false;

@@ -26,12 +26,12 @@ typedef struct nf_line {
 	bool overflow; /* something did not fit and was cut */
 } nf_line_t;
 
-/* The last second rendered as "YYYY-MM-DDTHH:MM:SS": flows of one datagram
- * mostly end within the same second. Zero-initialise before first use. */
+/* The last day rendered as "YYYY-MM-DD": the time of day is arithmetic,
+ * so only a new day costs a gmtime_r. Zero-initialise before first use. */
 typedef struct nf_time_cache {
-	int64_t sec;
+	int64_t day;   /* days since the epoch */
 	bool valid;
-	char text[64]; /* 19 used; room for snprintf's worst case */
+	char text[48]; /* 10 used; room for snprintf's worst case */
 } nf_time_cache_t;
 
 typedef enum nf_render_style {
@@ -47,18 +47,28 @@ static inline void nf_line_reset(nf_line_t *l)
 		l->buf[0] = '\0';
 }
 
-/* Appends n bytes; cuts and sets overflow when they do not fit. */
+/* Appends what fits of n bytes and sets overflow (the slow path). */
+void nf_line_put_cut(nf_line_t *l, const char *s, size_t n);
+
+/* Appends n bytes; cuts and sets overflow when they do not fit. Most
+ * pieces are a few bytes: copied inline, not through a memcpy call. */
 static inline void nf_line_put(nf_line_t *l, const char *s, size_t n)
 {
-	if (l->size == 0 || l->used + n >= l->size) {
-		if (l->size == 0)
-			return;
-		n = l->size - 1 - l->used;
-		l->overflow = true;
+	char *d;
+
+	if (l->used + n >= l->size) {
+		nf_line_put_cut(l, s, n);
+		return;
 	}
-	memcpy(l->buf + l->used, s, n);
+	d = l->buf + l->used;
+	if (n <= 16) {
+		for (size_t i = 0; i < n; i++)
+			d[i] = s[i];
+	} else {
+		memcpy(d, s, n);
+	}
 	l->used += n;
-	l->buf[l->used] = '\0';
+	d[n] = '\0';
 }
 
 static inline void nf_line_str(nf_line_t *l, const char *s)

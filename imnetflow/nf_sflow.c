@@ -8,7 +8,7 @@
 #include <string.h>
 
 /* sFlow's own fields, where no IANA element has the same meaning. */
-#define LOCAL(id, type, name) {NF_PEN_LOCAL, id, type, NF_S_DEFAULT, name}
+#define LOCAL(id, type, name) {NF_PEN_LOCAL, id, type, NF_S_DEFAULT, NF_IE_NAME(name)}
 static const nf_ie_t ie_sample_seq = LOCAL(0x301, NF_T_U32, "sflow_sample_sequence");
 static const nf_ie_t ie_source_type = LOCAL(0x302, NF_T_U32, "sflow_source_id_type");
 static const nf_ie_t ie_source_index = LOCAL(0x303, NF_T_U32, "sflow_source_id_index");
@@ -50,7 +50,7 @@ static const counter_field_t ethernet_interface[] = {
 	C32(0x42d, "dot3_stats_symbol_errors"),
 };
 static const counter_field_t vlan_counters[] = {
-	{{NF_PEN_IANA, 58, NF_T_U16, NF_S_IDENTIFIER, "vlan_id"}, 4}, C64(0x441, "vlan_octets"),
+	{{NF_PEN_IANA, 58, NF_T_U16, NF_S_IDENTIFIER, NF_IE_NAME("vlan_id")}, 4}, C64(0x441, "vlan_octets"),
 	C32(0x442, "vlan_ucast_pkts"), C32(0x443, "vlan_multicast_pkts"), C32(0x444, "vlan_broadcast_pkts"),
 	C32(0x445, "vlan_discards"),
 };

@@ -62,11 +62,11 @@ static void choose_kind(nf_op_t *op)
 /* NetFlow v9 option scope field types (RFC 3954 section 6.1), which are
  * not information elements. */
 static const nf_ie_t v9_scope_elements[] = {
-	{NF_PEN_LOCAL, 0x101, NF_T_OCTETS, NF_S_IDENTIFIER, "scope_system"},
-	{NF_PEN_LOCAL, 0x102, NF_T_U32, NF_S_IDENTIFIER, "scope_interface"},
-	{NF_PEN_LOCAL, 0x103, NF_T_U32, NF_S_IDENTIFIER, "scope_line_card"},
-	{NF_PEN_LOCAL, 0x104, NF_T_U32, NF_S_IDENTIFIER, "scope_cache"},
-	{NF_PEN_LOCAL, 0x105, NF_T_U16, NF_S_IDENTIFIER, "scope_template"},
+	{NF_PEN_LOCAL, 0x101, NF_T_OCTETS, NF_S_IDENTIFIER, NF_IE_NAME("scope_system")},
+	{NF_PEN_LOCAL, 0x102, NF_T_U32, NF_S_IDENTIFIER, NF_IE_NAME("scope_interface")},
+	{NF_PEN_LOCAL, 0x103, NF_T_U32, NF_S_IDENTIFIER, NF_IE_NAME("scope_line_card")},
+	{NF_PEN_LOCAL, 0x104, NF_T_U32, NF_S_IDENTIFIER, NF_IE_NAME("scope_cache")},
+	{NF_PEN_LOCAL, 0x105, NF_T_U16, NF_S_IDENTIFIER, NF_IE_NAME("scope_template")},
 };
 
 /* Resolves field i of a template to its element and the (pen, id) it is

@@ -121,9 +121,9 @@ static void apply_sampling(nf_scope_t *scope, nf_record_t *rec, int renormalize)
 /* Names joined into flows. Interfaces have no IANA element for "the name
  * of the ingress interface", so these are the decoder's own. */
 static const nf_ie_t ie_ingress_name = {NF_PEN_LOCAL, 0x201, NF_T_STRING, NF_S_DEFAULT,
-					"ingress_interface_name"};
+					NF_IE_NAME("ingress_interface_name")};
 static const nf_ie_t ie_egress_name = {NF_PEN_LOCAL, 0x202, NF_T_STRING, NF_S_DEFAULT,
-				       "egress_interface_name"};
+				       NF_IE_NAME("egress_interface_name")};
 /* The v9 option scope "interface" (see nf_template.c). */
 #define V9_SCOPE_INTERFACE 0x102
 
