@@ -938,6 +938,15 @@ ENDfreeCnf
  * From a decoded record to an rsyslog message.
  */
 
+/* The members of "exporter", for both the tree and the pre-rendered line. */
+typedef struct exporter_item {
+	const char *key;
+	const char *text; /* NULL: the member is the number num */
+	uint64_t num;
+} exporter_item_t;
+
+#define MAX_EXPORTER_ITEMS 10
+
 /* What every record of one datagram shares. */
 typedef struct datagram_ctx {
 	listener_t *lstn;
@@ -950,10 +959,13 @@ typedef struct datagram_ctx {
 	time_t now;
 	const nf_template_source_t *templates; /* of the record being built */
 	const nf_sflow_agent_t *agent;         /* sFlow datagrams only */
-	/* the exporter part of pre-rendered lines, for the datagram header
-	 * it was rendered from */
+	/* the members of "exporter", made once for the datagram header they
+	 * were made from, and their pre-rendered text (exporterLen 0: not yet) */
 	nf_datagram_info_t exporterInfo;
 	bool exporterValid;
+	int nitems;
+	exporter_item_t items[MAX_EXPORTER_ITEMS];
+	char agentText[NF_TEXT_MAX], timeText[NF_TEXT_MAX];
 	size_t exporterLen;
 	char exporterText[512];
 } datagram_ctx_t;
@@ -1025,7 +1037,7 @@ static struct fjson_object *listToJson(const nf_field_t *f, const nf_template_so
  * MACs become their usual text, octets become hex, RFC 6313 lists arrays. */
 static struct fjson_object *fieldToJson(const nf_field_t *f, const nf_template_source_t *src, int depth)
 {
-	char text[NF_TEXT_MAX];
+	char text[256];
 	char *hex, *text8;
 	struct fjson_object *j;
 
@@ -1039,6 +1051,8 @@ static struct fjson_object *fieldToJson(const nf_field_t *f, const nf_template_s
 	case NF_T_BOOL:
 		return fjson_object_new_boolean(f->v.u != 0);
 	case NF_T_STRING:
+		if ((size_t)f->len * 3 + 1 <= sizeof(text)) /* most strings are short */
+			return fjson_object_new_string_len(text, (int)nf_utf8_sanitize(f->v.p, f->len, text));
 		if ((text8 = malloc((size_t)f->len * 3 + 1)) == NULL)
 			return NULL;
 		j = fjson_object_new_string_len(text8, (int)nf_utf8_sanitize(f->v.p, f->len, text8));
@@ -1050,8 +1064,7 @@ static struct fjson_object *fieldToJson(const nf_field_t *f, const nf_template_s
 		break;
 	case NF_T_IPV4: case NF_T_IPV6: case NF_T_MAC:
 	case NF_T_DT_SEC: case NF_T_DT_MILLI: case NF_T_DT_MICRO: case NF_T_DT_NANO:
-		nf_field_text(f, text, sizeof(text));
-		return fjson_object_new_string(text);
+		return fjson_object_new_string_len(text, (int)nf_render_text(f, text, sizeof(text), &rcv.times));
 	default:
 		break;
 	}
@@ -1071,7 +1084,12 @@ static void addField(struct fjson_object *obj, const nf_field_t *f, const nf_tem
 	if (v == NULL)
 		return;
 	if (f->ie != NULL && f->repeat == 0) {
-		fjson_object_object_add_ex(obj, f->ie->name, v, FJSON_OBJECT_KEY_IS_CONSTANT);
+		/* libfastjson looks for an existing key linearly: skipping that
+		 * where names cannot repeat saves O(fields^2) compares a record */
+		fjson_object_object_add_ex(obj, f->ie->name, v,
+					   nf_ie_is_builtin(f->ie)
+						   ? FJSON_OBJECT_KEY_IS_CONSTANT | FJSON_OBJECT_ADD_KEY_IS_NEW
+						   : FJSON_OBJECT_KEY_IS_CONSTANT);
 		return;
 	}
 	if (f->ie != NULL)
@@ -1084,14 +1102,6 @@ static void addField(struct fjson_object *obj, const nf_field_t *f, const nf_tem
 	fjson_object_object_add(obj, name, v);
 }
 
-/* The members of "exporter", for both the tree and the pre-rendered line. */
-typedef struct exporter_item {
-	const char *key;
-	const char *text; /* NULL: the member is the number num */
-	uint64_t num;
-} exporter_item_t;
-
-#define MAX_EXPORTER_ITEMS 10
 
 /* Lists the exporter's members; agent and time are buffers of NF_TEXT_MAX
  * for the texts. Returns how many. */
@@ -1125,12 +1135,24 @@ static int exporterItems(const datagram_ctx_t *d, const nf_datagram_info_t *info
 	return n;
 }
 
-static struct fjson_object *exporterJson(const datagram_ctx_t *d, const nf_datagram_info_t *info)
+/* The exporter's members for this datagram header, made at its first record. */
+static const exporter_item_t *datagramExporter(datagram_ctx_t *d, const nf_datagram_info_t *info, int *n)
+{
+	if (!d->exporterValid || memcmp(&d->exporterInfo, info, sizeof(*info)) != 0) {
+		d->nitems = exporterItems(d, info, d->items, d->agentText, d->timeText);
+		d->exporterInfo = *info;
+		d->exporterValid = true;
+		d->exporterLen = 0;
+	}
+	*n = d->nitems;
+	return d->items;
+}
+
+static struct fjson_object *exporterJson(datagram_ctx_t *d, const nf_datagram_info_t *info)
 {
 	struct fjson_object *e = fjson_object_new_object();
-	exporter_item_t it[MAX_EXPORTER_ITEMS];
-	char agent[NF_TEXT_MAX], time[NF_TEXT_MAX];
-	int n = exporterItems(d, info, it, agent, time);
+	int n;
+	const exporter_item_t *it = datagramExporter(d, info, &n);
 
 	if (e == NULL)
 		return NULL;
@@ -1146,16 +1168,14 @@ static struct fjson_object *exporterJson(const datagram_ctx_t *d, const nf_datag
 static const char *exporterLine(datagram_ctx_t *d, const nf_datagram_info_t *info, enum output_format format,
 				size_t *len)
 {
-	exporter_item_t it[MAX_EXPORTER_ITEMS];
-	char agent[NF_TEXT_MAX], time[NF_TEXT_MAX];
 	nf_line_t l = {.buf = d->exporterText, .size = sizeof(d->exporterText)};
 	int n;
+	const exporter_item_t *it = datagramExporter(d, info, &n);
 
-	if (d->exporterValid && memcmp(&d->exporterInfo, info, sizeof(*info)) == 0) {
+	if (d->exporterLen > 0) {
 		*len = d->exporterLen;
 		return d->exporterText;
 	}
-	n = exporterItems(d, info, it, agent, time);
 	nf_line_str(&l, format == FORMAT_JSON ? "\"exporter\":{" : "");
 	for (int i = 0; i < n; i++) {
 		if (format == FORMAT_JSON) {
@@ -1176,8 +1196,6 @@ static const char *exporterLine(datagram_ctx_t *d, const nf_datagram_info_t *inf
 		}
 	}
 	nf_line_str(&l, format == FORMAT_JSON ? "}" : "");
-	d->exporterInfo = *info;
-	d->exporterValid = true;
 	d->exporterLen = l.used;
 	*len = l.used;
 	return d->exporterText;
@@ -1219,7 +1237,7 @@ static size_t renderLine(datagram_ctx_t *d, const nf_datagram_info_t *info, cons
 
 /* {"netflow": {<fields>, "type": ..., "exporter": {...}}}, added to the
  * message once. */
-static rsRetVal attachRecord(smsg_t *pMsg, const datagram_ctx_t *d, const nf_datagram_info_t *info,
+static rsRetVal attachRecord(smsg_t *pMsg, datagram_ctx_t *d, const nf_datagram_info_t *info,
 			     const nf_record_t *rec, const char *type)
 {
 	struct fjson_object *root, *nf;
@@ -1233,9 +1251,11 @@ static rsRetVal attachRecord(smsg_t *pMsg, const datagram_ctx_t *d, const nf_dat
 	fjson_object_object_add_ex(root, "netflow", nf, FJSON_OBJECT_KEY_IS_CONSTANT);
 	for (uint16_t i = 0; i < rec->nfields; i++)
 		addField(nf, &rec->field[i], d->templates, 0);
+	/* no field is named so: the generator and the dictionary loader refuse these names */
 	fjson_object_object_add_ex(nf, "type", fjson_object_new_string(type),
-				   FJSON_OBJECT_KEY_IS_CONSTANT);
-	fjson_object_object_add_ex(nf, "exporter", exporterJson(d, info), FJSON_OBJECT_KEY_IS_CONSTANT);
+				   FJSON_OBJECT_KEY_IS_CONSTANT | FJSON_OBJECT_ADD_KEY_IS_NEW);
+	fjson_object_object_add_ex(nf, "exporter", exporterJson(d, info),
+				   FJSON_OBJECT_KEY_IS_CONSTANT | FJSON_OBJECT_ADD_KEY_IS_NEW);
 	CHKiRet(msgAddJSON(pMsg, (uchar *)"!", root, 0, 0));
 finalize_it:
 	RETiRet;

@@ -132,7 +132,9 @@ static int parse_entry(char **cells, int n, const columns_t *col, dict_entry_t *
 	e->ie.semantics = (uint8_t)(col->semantics >= 0 && col->semantics < n
 					    ? semantics_from_name(cells[col->semantics]) : NF_S_DEFAULT);
 	e->ie.name = normalized_name(cells[col->name]);
-	if (e->ie.name == NULL || e->ie.name[0] == '\0')
+	/* "type" and "exporter" are the record's own members (see nf_dict.h) */
+	if (e->ie.name == NULL || e->ie.name[0] == '\0' || strcmp(e->ie.name, "type") == 0 ||
+	    strcmp(e->ie.name, "exporter") == 0)
 		return 0;
 	e->ie.name_len = strlen(e->ie.name) < 256 ? (uint8_t)strlen(e->ie.name) : 0;
 	return 1;

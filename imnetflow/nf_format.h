@@ -51,10 +51,4 @@ size_t nf_time_ms_text(int64_t ms, char *buf, size_t size);
  * (e.g. ie9_12235, ie0_500) so that unknown fields are never dropped. */
 size_t nf_unknown_name(uint32_t pen, uint16_t id, char *buf, size_t size);
 
-/* One line in the spirit of flowd's FLOW lines:
- * "FLOW v5 src [10.1.0.1]:52534 dst [192.0.2.27]:3306 proto 6 tcpflags 1b
- *  tos 00 packets 9 octets 984 start <rfc3339> end <rfc3339>". Fields the
- * record lacks are left out. */
-size_t nf_record_summary(const nf_record_t *rec, uint16_t version, char *buf, size_t size);
-
 #endif /* NF_FORMAT_H */

@@ -90,6 +90,15 @@ extern const uint16_t nf_ie_iana_index[NF_IE_IANA_INDEX_LEN];
 extern const nf_ie_t nf_ie_v9_table[];
 extern const size_t nf_ie_v9_table_len;
 
+/* True if ie is an entry of the generated tables, whose names are unique
+ * (contrib/gen-ie-table.py checks): a record's fields with such elements,
+ * each named once (repeats get _2, _3...), have distinct names. */
+static inline int nf_ie_is_builtin(const nf_ie_t *ie)
+{
+	return (ie >= nf_ie_table && ie < nf_ie_table + nf_ie_table_len) ||
+	       (ie >= nf_ie_v9_table && ie < nf_ie_v9_table + nf_ie_v9_table_len);
+}
+
 /* Returns the element (pen, id), or NULL when the dictionary has none. */
 const nf_ie_t *nf_ie_lookup(uint32_t pen, uint16_t id);
 

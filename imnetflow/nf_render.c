@@ -380,6 +380,15 @@ static bool bare_value(nf_line_t *l, const nf_field_t *f, nf_time_cache_t *tc, b
 	}
 }
 
+size_t nf_render_text(const nf_field_t *f, char *buf, size_t size, nf_time_cache_t *tc)
+{
+	nf_line_t l = {.buf = buf, .size = size};
+
+	nf_line_reset(&l);
+	(void)bare_value(&l, f, tc, false);
+	return l.used;
+}
+
 static bool is_list(const nf_field_t *f)
 {
 	return f->type == NF_T_BASIC_LIST || f->type == NF_T_SUBTEMPLATE_LIST ||
@@ -445,4 +454,76 @@ unsigned nf_render_fields(nf_line_t *l, nf_render_style_t style, const nf_record
 		}
 	}
 	return n;
+}
+
+/* ---- the summary line ---- */
+
+/* " <label> [addr]:port" for the first address found among id4, id6. */
+static void summary_endpoint(nf_line_t *l, const nf_record_t *rec, const char *label, uint16_t id4,
+			     uint16_t id6, uint16_t port_id)
+{
+	const nf_field_t *a = nf_record_find(rec, NF_PEN_IANA, id4);
+	const nf_field_t *port = nf_record_find(rec, NF_PEN_IANA, port_id);
+
+	if (a == NULL && (a = nf_record_find(rec, NF_PEN_IANA, id6)) == NULL)
+		return;
+	nf_line_str(l, label);
+	nf_line_put(l, "[", 1);
+	bare_value(l, a, NULL, false);
+	nf_line_put(l, "]:", 2);
+	nf_line_u64(l, port ? port->v.u : 0);
+}
+
+/* " <label> <value>" of element id, in decimal or as (at least) two hex digits. */
+static void summary_item(nf_line_t *l, const nf_record_t *rec, uint16_t id, const char *label, bool hex)
+{
+	static const char digits[] = "0123456789abcdef";
+	const nf_field_t *f = nf_record_find(rec, NF_PEN_IANA, id);
+	char text[16];
+	size_t n = sizeof(text);
+	uint64_t v;
+
+	if (f == NULL)
+		return;
+	nf_line_str(l, label);
+	if (!hex) {
+		nf_line_u64(l, f->v.u);
+		return;
+	}
+	v = f->v.u;
+	do {
+		text[--n] = digits[v & 15];
+		v >>= 4;
+	} while (v != 0 && n > 0);
+	if (n == sizeof(text) - 1)
+		text[--n] = '0';
+	nf_line_put(l, text + n, sizeof(text) - n);
+}
+
+size_t nf_record_summary(const nf_record_t *rec, uint16_t version, char *buf, size_t size)
+{
+	nf_line_t l = {.buf = buf, .size = size};
+	nf_time_cache_t tc = {0};
+
+	nf_line_reset(&l);
+	nf_line_str(&l, "FLOW v");
+	nf_line_u64(&l, version);
+	summary_endpoint(&l, rec, " src ", NF_IE_SOURCE_IPV4_ADDRESS, NF_IE_SOURCE_IPV6_ADDRESS,
+			 NF_IE_SOURCE_TRANSPORT_PORT);
+	summary_endpoint(&l, rec, " dst ", NF_IE_DESTINATION_IPV4_ADDRESS, NF_IE_DESTINATION_IPV6_ADDRESS,
+			 NF_IE_DESTINATION_TRANSPORT_PORT);
+	summary_item(&l, rec, NF_IE_PROTOCOL_IDENTIFIER, " proto ", false);
+	summary_item(&l, rec, NF_IE_TCP_CONTROL_BITS, " tcpflags ", true);
+	summary_item(&l, rec, NF_IE_IP_CLASS_OF_SERVICE, " tos ", true);
+	summary_item(&l, rec, NF_IE_PACKET_DELTA_COUNT, " packets ", false);
+	summary_item(&l, rec, NF_IE_OCTET_DELTA_COUNT, " octets ", false);
+	if (rec->start_ms >= 0) {
+		nf_line_str(&l, " start ");
+		nf_render_time_ms(&l, rec->start_ms, &tc);
+	}
+	if (rec->end_ms >= 0) {
+		nf_line_str(&l, " end ");
+		nf_render_time_ms(&l, rec->end_ms, &tc);
+	}
+	return l.used;
 }

@@ -94,11 +94,22 @@ void nf_line_json_escaped(nf_line_t *l, const char *s, size_t n);
 unsigned nf_render_fields(nf_line_t *l, nf_render_style_t style, const nf_record_t *rec,
 			  const nf_template_source_t *src, nf_time_cache_t *tc);
 
+/* The text of an address, MAC or time field (as in the lines, without
+ * quotes) into buf; returns its length. For the property tree. */
+size_t nf_render_text(const nf_field_t *f, char *buf, size_t size, nf_time_cache_t *tc);
+
 /* Appends one field's value in JSON (strings quoted). */
 void nf_render_json_value(nf_line_t *l, const nf_field_t *f, const nf_template_source_t *src, int depth,
 			  nf_time_cache_t *tc);
 
 /* Appends a time in ms since the epoch as RFC 3339 UTC with milliseconds. */
 void nf_render_time_ms(nf_line_t *l, int64_t ms, nf_time_cache_t *tc);
+
+/* One line in the spirit of flowd's FLOW lines:
+ * "FLOW v5 src [10.1.0.1]:52534 dst [192.0.2.27]:3306 proto 6 tcpflags 1b
+ *  tos 00 packets 9 octets 984 start <rfc3339> end <rfc3339>". Fields the
+ * record lacks are left out. Written into buf (size > 0), cut to fit,
+ * NUL-terminated; returns its length. */
+size_t nf_record_summary(const nf_record_t *rec, uint16_t version, char *buf, size_t size);
 
 #endif /* NF_RENDER_H */

@@ -1,0 +1,342 @@
+#!/usr/bin/env python3
+"""bench.py - how fast imnetflow is, measured against rsyslog's own ceiling.
+
+Run by `make bench` (which builds contrib/nfgen and contrib/bench-decode).
+In one run it measures, on this machine:
+
+1. the decoder alone (contrib/bench-decode): records per second on one
+   core, no syscalls, for v5, v9, IPFIX and sFlow;
+2. end to end, for each output mode: rsyslogd -n with an input writing one
+   line per flow through omfile, fed by contrib/nfgen on loopback at rising
+   rates. Modes: rsyslog's own imudp with one plain syslog line per message
+   (the reference), imnetflow format="json" and format="kv" (the line is
+   written into msg), imnetflow structured (the $!netflow tree, written as
+   JSON lines). For each: the highest loss-free rate (every record sent is
+   a line in the file; 10-second steps from 70% of the saturated rate up,
+   with a 4 MB socket buffer and a 100,000-message main queue, so that
+   buffers cannot hide a deficit), rsyslogd's CPU seconds per million flows
+   at that rate, its peak RSS, and the ratio to the imudp reference;
+3. module state for many exporters: 10,000 exporters (127.1.x.y) with 10
+   templates each, and the memory that takes (impstats memory.bytes and
+   the growth of rsyslogd's RSS).
+
+The generator is pinned to CPU 0 and rsyslogd to CPU 1 when the machine
+has two or more. Figures are printed, never asserted. Every load is bounded
+in records and seconds and goes to 127.0.0.1 only.
+
+Usage: contrib/bench.py [--quick] [--step-seconds S] [--modes a,b] [--skip-memory]
+Environment: NFGEN, BENCH_DECODE, IMNETFLOW_MODULE (set by make bench), RSYSLOGD.
+
+Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
+"""
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+NFGEN = os.environ.get("NFGEN", "contrib/nfgen")
+BENCH_DECODE = os.environ.get("BENCH_DECODE", "contrib/bench-decode")
+MODULE = os.environ.get("IMNETFLOW_MODULE", ".libs/imnetflow.so")
+RSYSLOGD = os.environ.get("RSYSLOGD") or shutil.which("rsyslogd") or "/usr/sbin/rsyslogd"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+TWO_CORES = (os.cpu_count() or 1) >= 2
+
+# (label, input kind, generator protocol, output template)
+MODES = {
+    "imudp": ("rsyslog imudp, plain line (reference)", "imudp", "syslog", "line"),
+    "json-v9": ("imnetflow format=json, v9", "json", "v9", "line"),
+    "json-ipfix": ("imnetflow format=json, IPFIX", "json", "ipfix", "line"),
+    "kv-v9": ("imnetflow format=kv, v9", "kv", "v9", "line"),
+    "tree-v9": ("imnetflow structured ($!netflow -> JSON), v9", "structured", "v9", "tree"),
+    "tree-ipfix": ("imnetflow structured ($!netflow -> JSON), IPFIX", "structured", "ipfix", "tree"),
+}
+
+
+def log(*args):
+    print(*args, flush=True)
+
+
+def pinned(cpu, argv):
+    return (["taskset", "-c", str(cpu)] + argv) if TWO_CORES and shutil.which("taskset") else argv
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Collector:
+    """rsyslogd -n with one input and one omfile action, on CPU 1."""
+
+    def __init__(self, kind, template, extra_input=""):
+        self.dir = tempfile.mkdtemp(prefix="imnetflow-bench-")
+        self.out = os.path.join(self.dir, "out.log")
+        self.stats = os.path.join(self.dir, "stats.log")
+        self.port = free_port()
+        conf = os.path.join(self.dir, "rsyslog.conf")
+        work = os.path.join(self.dir, "work")
+        os.makedirs(work)
+        lines = [
+            'global(workDirectory="%s")' % work,
+            'main_queue(queue.type="FixedArray" queue.size="100000" queue.dequeueBatchSize="1024")',
+            'module(load="impstats" interval="1" format="json" log.syslog="off" log.file="%s")' % self.stats,
+            'template(name="line" type="string" string="%msg%\\n")',
+            'template(name="tree" type="string" string="%$!netflow%\\n")',
+        ]
+        if kind == "imudp":
+            lines += ['module(load="imudp" batchSize="128")',
+                      'input(type="imudp" address="127.0.0.1" port="%d" rcvbufSize="4m")' % self.port]
+        else:
+            fmt = "" if kind == "structured" else ' format="%s"' % kind
+            lines += ['module(load="%s")' % MODULE,
+                      'input(type="imnetflow" address="127.0.0.1" port="%d" rcvbufSize="4m"%s %s)'
+                      % (self.port, fmt, extra_input)]
+        lines += ['if $syslogtag != "rsyslogd-pstats:" then {',
+                  '  action(type="omfile" file="%s" template="%s" ioBufferSize="256k")' % (self.out, template),
+                  '}']
+        with open(conf, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        self.proc = subprocess.Popen(pinned(1, [RSYSLOGD, "-n", "-f", conf, "-i", os.path.join(self.dir, "pid")]),
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=open(os.path.join(self.dir, "stderr"), "w"))
+        self.pid = None
+        self.offset = 0
+        self.lines = 0
+        deadline = time.time() + 20
+        while time.time() < deadline and not os.path.exists(self.stats):
+            if self.proc.poll() is not None:
+                raise RuntimeError("rsyslogd exited: %s" % open(os.path.join(self.dir, "stderr")).read())
+            time.sleep(0.1)
+        self.pid = self._rsyslogd_pid()
+
+    def _rsyslogd_pid(self):
+        pidfile = os.path.join(self.dir, "pid")
+        for _ in range(100):
+            if os.path.exists(pidfile):
+                with open(pidfile) as f:
+                    text = f.read().strip()
+                if text:
+                    return int(text)
+            time.sleep(0.05)
+        return self.proc.pid
+
+    def cpu_seconds(self):
+        with open("/proc/%d/stat" % self.pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+    def memory_kb(self, key):
+        with open("/proc/%d/status" % self.pid) as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+        return 0
+
+    def count_lines(self):
+        """Lines written so far (reads only what is new)."""
+        if os.path.exists(self.out):
+            with open(self.out, "rb") as f:
+                f.seek(self.offset)
+                while True:
+                    chunk = f.read(1 << 22)
+                    if not chunk:
+                        break
+                    self.lines += chunk.count(b"\n")
+                    self.offset += len(chunk)
+        return self.lines
+
+    def wait_lines(self, expected, quiet=1.5, limit=60):
+        """Waits until expected lines are there or the file stops growing."""
+        last, since = -1, time.time()
+        deadline = time.time() + limit
+        while time.time() < deadline:
+            n = self.count_lines()
+            if n >= expected:
+                return n
+            if n != last:
+                last, since = n, time.time()
+            elif time.time() - since > quiet:
+                return n
+            time.sleep(0.2)
+        return self.count_lines()
+
+    def stat(self, name, counter):
+        """The last impstats value of counter in object name."""
+        value = None
+        if os.path.exists(self.stats):
+            with open(self.stats) as f:
+                for line in f:
+                    try:
+                        obj = json.loads(line[line.index("{"):])
+                    except ValueError:
+                        continue
+                    if obj.get("name") == name and counter in obj:
+                        value = obj[counter]
+        return value
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def generate(proto, count, rate, port, extra=()):
+    # one message per datagram: bigger sendmmsg batches keep the generator ahead
+    batch = ["-b", "256"] if proto == "syslog" else []
+    argv = [NFGEN, "-p", proto, "-n", str(count), "-r", str(rate), "-t", "120"] + batch + list(extra) + \
+        ["127.0.0.1", str(port)]
+    out = subprocess.run(pinned(0, argv), check=True, capture_output=True, text=True).stdout
+    return dict(kv.split("=") for kv in out.split())
+
+
+def ladder(start, factor, top, steps):
+    rate = start
+    while rate <= top and steps > 0:
+        yield int(rate)
+        rate *= factor
+        steps -= 1
+
+
+def probe(col, proto, seconds=2.0):
+    """Flows one CPU second of rsyslogd handles when it is saturated: an
+    overload for a few seconds, then what arrived over the CPU used."""
+    before = col.count_lines()
+    cpu0 = col.cpu_seconds()
+    generate(proto, int(1500000 * seconds), 1500000, col.port)
+    got = col.wait_lines(10 ** 12, quiet=1.0, limit=60) - before
+    return got / max(col.cpu_seconds() - cpu0, 0.01)
+
+
+def measure_mode(key, args):
+    label, kind, proto, template = MODES[key]
+    col = Collector(kind, template)
+    best = None
+    try:
+        generate(proto, 3000, 0, col.port)  # warm-up: templates learned, files open
+        col.wait_lines(3000)
+        per_cpu = probe(col, proto)
+        start = max(args.start, int(per_cpu * 0.7 / 1000) * 1000)
+        log("  %-10s saturated: %d flows per CPU second; ladder from %d/s" % (key, per_cpu, start))
+        for rate in ladder(start, args.factor, args.max_rate, args.steps):
+            count = int(rate * args.step_seconds)
+            before_lines = col.count_lines()
+            cpu0 = col.cpu_seconds()
+            sent = generate(proto, count, rate, col.port)
+            got = col.wait_lines(before_lines + count) - before_lines
+            cpu = col.cpu_seconds() - cpu0
+            achieved = int(float(sent["rate"]))
+            lossless = got == count
+            generator_bound = achieved < 0.97 * rate
+            log("  %-10s %9d/s offered %9d/s sent %10d lines of %10d  cpu %.2f s  %s"
+                % (key, rate, achieved, got, count, cpu,
+                   "LOSS" if not lossless else "ok (the generator's limit)" if generator_bound else "ok"))
+            if not lossless:
+                break
+            if best is None or achieved > best["rate"]:
+                best = {"rate": min(rate, achieved), "cpu_per_million": cpu / (count / 1e6),
+                        "generator_bound": generator_bound}
+            if generator_bound:
+                break
+        if best is not None:
+            best["peak_rss_mb"] = col.memory_kb("VmHWM") / 1024
+    finally:
+        col.stop()
+    return best
+
+
+def decoder_bench(seconds):
+    log("Decoder alone (contrib/bench-decode, one core, no syscalls):")
+    tmp = tempfile.mkdtemp(prefix="imnetflow-bench-")
+    try:
+        for proto, per in (("v5", 30), ("v9", 30), ("ipfix", 30), ("sflow", 10)):
+            path = os.path.join(tmp, proto + ".bin")
+            subprocess.run([NFGEN, "-p", proto, "-n", "300000", "-R", str(per), "-w", path],
+                           check=True, capture_output=True)
+            for flags, what in (([], "decode"), (["-j"], "decode+JSON")):
+                out = subprocess.run(pinned(1, [BENCH_DECODE, "-s", str(seconds)] + flags + [path]),
+                                     check=True, capture_output=True, text=True).stdout
+                fields = dict(kv.split("=") for kv in out.split()[:4])
+                log("  %-6s %-12s %12s records/s  %6s ns/record"
+                    % (proto, what, "{:,}".format(int(float(fields["records_per_second"]))),
+                       fields["ns_per_record"]))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def memory_bench(exporters, templates):
+    log("Module state: %d exporters x %d templates (IPFIX, one datagram of templates each):"
+        % (exporters, templates))
+    col = Collector("structured", "tree", 'templateScope="address"')
+    try:
+        generate("ipfix", 100, 0, col.port)
+        col.wait_lines(100)
+        time.sleep(1.5)
+        rss0 = col.memory_kb("VmRSS")
+        generate("ipfix", exporters, 0, col.port, ["-e", str(exporters), "-T", str(templates), "-R", "1",
+                                                    "-b", "64"])
+        col.wait_lines(100 + exporters, limit=120)
+        time.sleep(2.5)  # one impstats interval
+        rss1 = col.memory_kb("VmRSS")
+        scopes = col.stat("imnetflow(templates)", "scopes.current")
+        current = col.stat("imnetflow(templates)", "templates.current")
+        mem = col.stat("imnetflow(templates)", "memory.bytes")
+        log("  scopes %s, templates %s, memory.bytes %.1f MB, rsyslogd RSS grew by %.1f MB"
+            % (scopes, current, (mem or 0) / 1e6, (rss1 - rss0) / 1024))
+    finally:
+        col.stop()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="short steps and a coarse ladder")
+    ap.add_argument("--step-seconds", type=float, default=10.0)
+    ap.add_argument("--start", type=int, default=20000, help="lowest rate tried")
+    ap.add_argument("--factor", type=float, default=1.08)
+    ap.add_argument("--steps", type=int, default=10, help="most rates tried per mode")
+    ap.add_argument("--max-rate", type=int, default=3000000)
+    ap.add_argument("--modes", default=",".join(MODES))
+    ap.add_argument("--skip-memory", action="store_true")
+    ap.add_argument("--skip-decoder", action="store_true")
+    args = ap.parse_args()
+    if args.quick:
+        args.step_seconds, args.factor, args.steps = 3.0, 1.15, 6
+    log("imnetflow benchmark on %s, %d CPUs, %s; rsyslogd %s" % (
+        platform.node(), os.cpu_count(), platform.processor() or platform.machine(),
+        subprocess.run([RSYSLOGD, "-v"], capture_output=True, text=True).stdout.split("\n")[0]))
+    log("generator on CPU 0, rsyslogd on CPU 1" if TWO_CORES else "one CPU: nothing pinned")
+    if not args.skip_decoder:
+        decoder_bench(2 if args.quick else 3)
+    results = {}
+    log("End to end, loss-free rate (%.1f s steps, rates x%.2f):" % (args.step_seconds, args.factor))
+    for key in args.modes.split(","):
+        results[key] = measure_mode(key, args)
+    ref = (results.get("imudp") or {}).get("rate")
+    log("\n| mode | loss-free flows/s | vs imudp | CPU s per million | flows per CPU s | peak RSS MB |")
+    log("|---|---|---|---|---|---|")
+    for key, r in results.items():
+        if r is None:
+            log("| %s | below %d | | | | |" % (MODES[key][0], args.start))
+            continue
+        log("| %s | %s%s | %s | %.2f | %s | %.0f |" % (
+            MODES[key][0], "≥ " if r["generator_bound"] else "", "{:,}".format(r["rate"]),
+            "%.0f%%" % (100.0 * r["rate"] / ref) if ref else "-", r["cpu_per_million"],
+            "{:,}".format(int(1e6 / r["cpu_per_million"])), r["peak_rss_mb"]))
+    if not args.skip_memory:
+        memory_bench(10000, 10)
+
+
+if __name__ == "__main__":
+    main()
