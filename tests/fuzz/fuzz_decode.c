@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "nf_format.h"
+#include "nf_render.h"
 #include "nf_legacy.h"
 #include "nf_list.h"
 #include "nf_persist.h"

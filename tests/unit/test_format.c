@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "nf_format.h"
+#include "nf_render.h"
 
 static nf_field_t field(uint8_t type)
 {
