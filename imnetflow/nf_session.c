@@ -6,6 +6,11 @@
  * template whichever exporter owns it. Pending data sets are a FIFO per
  * scope. Every byte held is accounted in `memory`.
  *
+ * Compiled templates are shared: exporters of one model send the same
+ * templates, so a scope's entry refers to one reference-counted copy per
+ * distinct template (kept in a hash by content). A template's bytes count
+ * once, each entry's bytes once per scope.
+ *
  * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
  */
 #include "nf_session.h"
@@ -27,7 +32,6 @@ typedef struct tentry {
 	struct nf_scope *scope;
 	nf_template_t *t;
 	time_t refreshed;         /* last put, for template_timeout */
-	size_t bytes;
 } tentry_t;
 
 typedef struct name_entry {
@@ -76,7 +80,10 @@ struct nf_session {
 	size_t ntemplates;
 	link_t scope_lru;         /* head: most recently used */
 	link_t template_lru;
-	size_t template_bytes;
+	size_t template_bytes;    /* entries and the distinct templates they share */
+	nf_template_t **shared;   /* distinct templates by content hash, chained */
+	size_t nshared_buckets;   /* a power of two, or 0 */
+	size_t nshared;
 	size_t pending_bytes;
 	size_t memory;            /* everything, tables included */
 	const nf_dict_t *dict;    /* further elements, not owned */
@@ -178,7 +185,90 @@ static tentry_t **template_slot(nf_scope_t *scope, uint16_t id)
 	return p;
 }
 
-/* Unlinks and frees the template at slot; counts nothing. */
+/* ---- shared compiled templates ---- */
+static nf_template_t **shared_slot(nf_session_t *s, const nf_template_t *t)
+{
+	nf_template_t **p = &s->shared[t->hash & (s->nshared_buckets - 1)];
+	while (*p != NULL && !nf_template_equal(*p, t))
+		p = &(*p)->shared_next;
+	return p;
+}
+
+static void account_templates(nf_session_t *s, size_t bytes, int add)
+{
+	if (add) {
+		s->template_bytes += bytes;
+		s->memory += bytes;
+	} else {
+		s->template_bytes -= bytes;
+		s->memory -= bytes;
+	}
+}
+
+/* Doubles the hash table of shared templates when it gets full. */
+static void grow_shared(nf_session_t *s)
+{
+	size_t n = s->nshared_buckets ? s->nshared_buckets * 2 : 256;
+	nf_template_t **b = calloc(n, sizeof(*b));
+
+	if (b == NULL)
+		return; /* longer chains, still correct */
+	for (size_t i = 0; i < s->nshared_buckets; i++)
+		while (s->shared[i] != NULL) {
+			nf_template_t *t = s->shared[i];
+			s->shared[i] = t->shared_next;
+			t->shared_next = b[t->hash & (n - 1)];
+			b[t->hash & (n - 1)] = t;
+		}
+	account_templates(s, s->nshared_buckets * sizeof(*b), 0);
+	account_templates(s, n * sizeof(*b), 1);
+	free(s->shared);
+	s->shared = b;
+	s->nshared_buckets = n;
+}
+
+/* The shared copy of t, with a reference taken for the caller: an equal
+ * template already held (t is freed), or t itself, now shared. NULL when
+ * out of memory (t is freed). */
+static nf_template_t *share_template(nf_session_t *s, nf_template_t *t)
+{
+	nf_template_t **slot;
+
+	if (s->nshared >= s->nshared_buckets)
+		grow_shared(s);
+	if (s->nshared_buckets == 0) {
+		nf_template_free(t);
+		return NULL;
+	}
+	t->hash = nf_template_hash(t);
+	slot = shared_slot(s, t);
+	if (*slot != NULL) {
+		nf_template_free(t);
+		(*slot)->refs++;
+		return *slot;
+	}
+	t->refs = 1;
+	t->shared_next = NULL;
+	*slot = t;
+	s->nshared++;
+	account_templates(s, nf_template_size(t), 1);
+	return t;
+}
+
+static void unshare_template(nf_session_t *s, nf_template_t *t)
+{
+	nf_template_t **slot;
+
+	if (--t->refs > 0)
+		return;
+	slot = shared_slot(s, t);
+	*slot = t->shared_next;
+	s->nshared--;
+	account_templates(s, nf_template_size(t), 0);
+	nf_template_free(t);
+}
+
+/* Unlinks and frees the template entry at slot; counts nothing. */
 static void drop_template(nf_session_t *s, nf_scope_t *scope, tentry_t **slot)
 {
 	tentry_t *e = *slot;
@@ -186,9 +276,8 @@ static void drop_template(nf_session_t *s, nf_scope_t *scope, tentry_t **slot)
 	list_remove(&e->lru);
 	scope->ntemplates--;
 	s->ntemplates--;
-	s->template_bytes -= e->bytes;
-	s->memory -= e->bytes;
-	nf_template_free(e->t);
+	account_templates(s, sizeof(*e), 0);
+	unshare_template(s, e->t);
 	free(e);
 }
 
@@ -216,6 +305,7 @@ int nf_scope_put_template(nf_session_t *s, nf_scope_t *scope, nf_template_t *t, 
 {
 	size_t bytes = nf_template_size(t) + sizeof(tentry_t);
 	tentry_t **slot = template_slot(scope, t->id), *e;
+	nf_template_t *shared;
 
 	if (*slot != NULL && nf_template_equal((*slot)->t, t)) {
 		(*slot)->refreshed = now;
@@ -230,26 +320,27 @@ int nf_scope_put_template(nf_session_t *s, nf_scope_t *scope, nf_template_t *t, 
 	}
 	if (*slot != NULL)
 		drop_template(s, scope, slot); /* redefinition replaces */
+	/* the reference taken here keeps the shared copy while evicting */
+	if ((shared = share_template(s, t)) == NULL)
+		return NF_ERR_NOMEM;
 	while (scope->ntemplates >= s->limits.max_templates_per_scope && scope->ntemplates > 0)
 		evict_template_entry(s, scope_lru_template(s, scope));
-	while (s->template_bytes + bytes > s->limits.max_template_bytes && s->ntemplates > 0)
+	while (s->template_bytes + sizeof(*e) > s->limits.max_template_bytes && s->ntemplates > 0)
 		evict_template_entry(s, (tentry_t *)s->template_lru.prev);
 	if ((e = calloc(1, sizeof(*e))) == NULL) {
-		nf_template_free(t);
+		unshare_template(s, shared);
 		return NF_ERR_NOMEM;
 	}
 	e->scope = scope;
-	e->t = t;
+	e->t = shared;
 	e->refreshed = now;
-	e->bytes = bytes;
-	slot = template_slot(scope, t->id);
+	slot = template_slot(scope, shared->id);
 	e->next = *slot;
 	*slot = e;
 	list_push_front(&s->template_lru, &e->lru);
 	scope->ntemplates++;
 	s->ntemplates++;
-	s->template_bytes += bytes;
-	s->memory += bytes;
+	account_templates(s, sizeof(*e), 1);
 	s->stats.templates_added++;
 	return NF_OK;
 }
@@ -640,6 +731,7 @@ void nf_session_free(nf_session_t *s)
 		return;
 	while (s->scope_lru.next != &s->scope_lru)
 		free_scope(s, (nf_scope_t *)s->scope_lru.next, 0);
+	free(s->shared);
 	free(s->buckets);
 	free(s);
 }

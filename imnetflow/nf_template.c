@@ -127,6 +127,7 @@ int nf_template_compile(nf_template_flavor_t flavor, const nf_dict_t *dict, uint
 	}
 	memcpy(t->spec, fields, sizeof(*t->spec) * nfields);
 	t->id = id;
+	t->flavor = (uint8_t)flavor;
 	t->nfields = nfields;
 	t->scope_fields = scope_fields;
 	t->is_options = is_options != 0;
@@ -162,8 +163,23 @@ size_t nf_template_size(const nf_template_t *t)
 int nf_template_equal(const nf_template_t *a, const nf_template_t *b)
 {
 	return a->id == b->id && a->nfields == b->nfields && a->scope_fields == b->scope_fields &&
-	       a->is_options == b->is_options &&
+	       a->is_options == b->is_options && a->flavor == b->flavor &&
 	       memcmp(a->spec, b->spec, sizeof(*a->spec) * a->nfields) == 0;
+}
+
+/* FNV-1a over the fields nf_template_equal compares. */
+uint32_t nf_template_hash(const nf_template_t *t)
+{
+	uint32_t h = 2166136261u;
+	uint32_t head[5] = {t->id, t->nfields, t->scope_fields, t->is_options, t->flavor};
+
+	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
+		h = (h ^ head[i]) * 16777619u;
+	for (uint16_t i = 0; i < t->nfields; i++) {
+		h = (h ^ t->spec[i].pen) * 16777619u;
+		h = (h ^ ((uint32_t)t->spec[i].id << 16 | t->spec[i].len)) * 16777619u;
+	}
+	return h;
 }
 
 /* Length of a variable-length field (RFC 7011 section 7): one byte, or 255

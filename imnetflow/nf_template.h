@@ -73,6 +73,12 @@ typedef struct nf_template {
 	uint32_t min_len;       /* bytes of the shortest possible record (>= 1) */
 	nf_field_spec_t *spec;  /* the fields as received (for persistence), nfields long */
 	nf_op_t *ops;           /* compiled, nfields long */
+	uint8_t flavor;         /* nf_template_flavor_t it was compiled for */
+	/* owned by the session store, which shares one compiled template
+	 * among all exporters that sent the same one */
+	uint32_t refs;
+	uint32_t hash;
+	struct nf_template *shared_next;
 } nf_template_t;
 
 /* Compiles fields into a new template (allocated with malloc; free with
@@ -90,8 +96,11 @@ void nf_template_free(nf_template_t *t);
 /* Bytes of memory a template holds (for the memory limit). */
 size_t nf_template_size(const nf_template_t *t);
 
-/* True if a and b have the same id, kind, scope and field list. */
+/* True if a and b have the same id, kind, scope, field list and flavor. */
 int nf_template_equal(const nf_template_t *a, const nf_template_t *b);
+
+/* A hash of what nf_template_equal compares. */
+uint32_t nf_template_hash(const nf_template_t *t);
 
 /* Prepares op to read one field of spec outside a template (the element of
  * a basicList). */

@@ -100,6 +100,41 @@ static void limits_hold_under_flood(void **state)
 	nf_session_free(s);
 }
 
+/* Exporters that send the same template share one compiled copy: it
+ * counts once; withdrawing it from one scope leaves the others theirs. */
+static void identical_templates_are_shared(void **state)
+{
+	nf_limits_t l;
+	nf_session_t *s;
+	nf_scope_t *first = NULL;
+	size_t one = 0, many;
+	(void)state;
+	nf_limits_default(&l);
+	s = nf_session_new(&l);
+	for (uint32_t i = 0; i < 1000; i++) {
+		nf_scope_key_t k = key((uint8_t)(i % 250), i / 250);
+		nf_scope_t *sc = nf_session_scope(s, &k, 0);
+		assert_int_equal(nf_scope_put_template(s, sc, tmpl(256, 40, 4), 0), NF_OK);
+		if (i == 0) {
+			first = sc;
+			one = nf_session_memory(s);
+		}
+	}
+	many = nf_session_memory(s);
+	/* the 999 further exporters cost their scopes and entries, not 999 templates */
+	assert_true(many - one < 999 * (nf_template_size(nf_scope_template(s, first, 256, 0)) / 2));
+	nf_scope_key_t k2 = key(1, 0);
+	assert_ptr_equal(nf_scope_template(s, first, 256, 0), nf_scope_template(s, nf_session_scope(s, &k2, 0), 256, 0));
+	nf_scope_withdraw(s, first, 256);
+	assert_null(nf_scope_template(s, first, 256, 0));
+	assert_int_equal(nf_scope_template(s, nf_session_scope(s, &k2, 0), 256, 0)->nfields, 40);
+	/* a different template of the same id stays apart */
+	assert_int_equal(nf_scope_put_template(s, first, tmpl(256, 41, 4), 0), NF_OK);
+	assert_int_equal(nf_scope_template(s, first, 256, 0)->nfields, 41);
+	assert_int_equal(nf_scope_template(s, nf_session_scope(s, &k2, 0), 256, 0)->nfields, 40);
+	nf_session_free(s);
+}
+
 static int calls;
 static void count_pending(void *ctx, const uint8_t *body, size_t len, const nf_datagram_info_t *info)
 {
@@ -211,6 +246,7 @@ int main(void)
 		cmocka_unit_test(scopes_are_distinct),
 		cmocka_unit_test(put_refresh_replace_expire),
 		cmocka_unit_test(limits_hold_under_flood),
+		cmocka_unit_test(identical_templates_are_shared),
 		cmocka_unit_test(pending_bounded_and_ordered),
 		cmocka_unit_test(sequence_arithmetic),
 		cmocka_unit_test(persist_round_trip),
