@@ -276,17 +276,19 @@ def decoder_bench(seconds):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def memory_bench(exporters, templates):
-    log("Module state: %d exporters x %d templates (IPFIX, one datagram of templates each):"
-        % (exporters, templates))
+def memory_bench(exporters, templates, unique):
+    log("Module state: %d exporters x %d templates (IPFIX, one datagram of templates each), %s:"
+        % (exporters, templates, "every exporter's templates its own" if unique
+           else "the same templates for all (one model)"))
     col = Collector("structured", "tree", 'templateScope="address"')
     try:
         generate("ipfix", 100, 0, col.port)
         col.wait_lines(100)
         time.sleep(1.5)
         rss0 = col.memory_kb("VmRSS")
-        generate("ipfix", exporters, 0, col.port, ["-e", str(exporters), "-T", str(templates), "-R", "1",
-                                                    "-b", "64"])
+        # paced: every exporter's templates must arrive
+        generate("ipfix", exporters, 10000, col.port, ["-e", str(exporters), "-T", str(templates), "-R", "1",
+                                                        "-b", "16"] + (["-U"] if unique else []))
         col.wait_lines(100 + exporters, limit=120)
         time.sleep(2.5)  # one impstats interval
         rss1 = col.memory_kb("VmRSS")
@@ -321,7 +323,7 @@ def main():
         decoder_bench(2 if args.quick else 3)
     results = {}
     log("End to end, loss-free rate (%.1f s steps, rates x%.2f):" % (args.step_seconds, args.factor))
-    for key in args.modes.split(","):
+    for key in filter(None, args.modes.split(",")):
         results[key] = measure_mode(key, args)
     ref = (results.get("imudp") or {}).get("rate")
     log("\n| mode | loss-free flows/s | vs imudp | CPU s per million | flows per CPU s | peak RSS MB |")
@@ -335,7 +337,8 @@ def main():
             "%.0f%%" % (100.0 * r["rate"] / ref) if ref else "-", r["cpu_per_million"],
             "{:,}".format(int(1e6 / r["cpu_per_million"])), r["peak_rss_mb"]))
     if not args.skip_memory:
-        memory_bench(10000, 10)
+        memory_bench(10000, 10, False)
+        memory_bench(10000, 10, True)
 
 
 if __name__ == "__main__":

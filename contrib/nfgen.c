@@ -86,6 +86,7 @@ typedef struct options {
 	int templates;
 	int template_interval;
 	int batch;
+	int unique;         /* -U: template ids differ per exporter (no two alike) */
 	const char *host;
 	int port;
 	const char *file;   /* -w: write datagrams here instead of sending */
@@ -93,6 +94,7 @@ typedef struct options {
 
 typedef struct exporter {
 	uint32_t sequence;      /* v9: datagrams; IPFIX, v5: records; sFlow: datagrams */
+	uint16_t id_base;       /* id of its first template */
 	time_t templates_sent;  /* 0: never */
 } exporter_t;
 
@@ -263,14 +265,14 @@ static uint8_t *templated_header(uint8_t *p, int ipfix, exporter_t *x, uint64_t 
 	return put32(p, domain);
 }
 
-static uint8_t *template_set(uint8_t *p, int ipfix, int ntemplates, int *count)
+static uint8_t *template_set(uint8_t *p, int ipfix, uint16_t id_base, int ntemplates, int *count)
 {
 	uint8_t *set = p;
 
 	p = put16(p, ipfix ? 2 : 0);
 	p = put16(p, 0);
 	for (int k = 0; k < ntemplates; k++) {
-		p = put16(p, (uint16_t)(256 + k));
+		p = put16(p, (uint16_t)(id_base + k));
 		p = put16(p, NELEMENTS);
 		for (unsigned i = 0; i < NELEMENTS; i++) {
 			const element_t *e = template_element(k, i);
@@ -292,9 +294,9 @@ static size_t build_templated(uint8_t *buf, int ipfix, exporter_t *x, int ntempl
 	flow_t f;
 
 	if (with_templates)
-		p = template_set(p, ipfix, ntemplates, &count);
+		p = template_set(p, ipfix, x->id_base, ntemplates, &count);
 	set = p;
-	p = put16(p, (uint16_t)(256 + tid));
+	p = put16(p, (uint16_t)(x->id_base + tid));
 	p = put16(p, 0);
 	for (int r = 0; r < nrec; r++) {
 		next_flow(&f, wall, up);
@@ -480,7 +482,8 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: nfgen [-p v5|v9|ipfix|sflow|syslog] -n RECORDS [-r RATE] [-t SECONDS]\n"
 		"             [-R RECORDS_PER_DATAGRAM] [-e EXPORTERS] [-T TEMPLATES]\n"
-		"             [-i TEMPLATE_INTERVAL] [-b BATCH] HOST PORT | -w FILE\n"
+		"             [-i TEMPLATE_INTERVAL] [-b BATCH] [-U] HOST PORT | -w FILE\n"
+		"  -U: every exporter's templates differ (ids unique across exporters)\n"
 		"  HOST must be in 127.0.0.0/8 or ::1; RATE 0 sends flat out;\n"
 		"  at most %llu records and %d seconds.\n",
 		MAX_RECORDS_LIMIT, MAX_SECONDS_LIMIT);
@@ -503,7 +506,7 @@ static void parse_options(int argc, char **argv, options_t *o)
 
 	*o = (options_t){.proto = P_V9, .rate = 0, .seconds = 60, .per_dgram = 30, .exporters = 1,
 			 .templates = 1, .template_interval = 1, .batch = 32};
-	while ((c = getopt(argc, argv, "p:n:r:t:R:e:T:i:b:w:")) != -1) {
+	while ((c = getopt(argc, argv, "p:n:r:t:R:e:T:i:b:w:U")) != -1) {
 		switch (c) {
 		case 'p': o->proto = (enum proto)parse_proto(optarg); break;
 		case 'n': o->count = strtoull(optarg, NULL, 10); break;
@@ -515,6 +518,7 @@ static void parse_options(int argc, char **argv, options_t *o)
 		case 'i': o->template_interval = atoi(optarg); break;
 		case 'b': o->batch = atoi(optarg); break;
 		case 'w': o->file = optarg; break;
+		case 'U': o->unique = 1; break;
 		default: usage();
 		}
 	}
@@ -595,6 +599,8 @@ int main(int argc, char **argv)
 		int sndbuf = 4 << 20;
 		(void)setsockopt(sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	}
+	for (int i = 0; i < o.exporters; i++)
+		exporters[i].id_base = (uint16_t)(256 + (o.unique ? (i * o.templates) % (65280 - MAX_TEMPLATES) : 0));
 	clock_gettime(CLOCK_MONOTONIC, &boot);
 	start = mono();
 	deadline = start + o.seconds;

@@ -76,6 +76,7 @@ static void resolve(nf_template_flavor_t flavor, const nf_dict_t *dict, const nf
 {
 	op->pen = f->pen;
 	op->id = f->id;
+	op->len = f->len;
 	if (flavor == NF_FLAVOR_IPFIX) {
 		if ((op->ie = nf_dict_lookup(dict, f->pen, f->id)) == NULL)
 			op->ie = nf_ie_lookup(f->pen, f->id);
@@ -84,8 +85,6 @@ static void resolve(nf_template_flavor_t flavor, const nf_dict_t *dict, const nf
 			op->ie = nf_ie_lookup_v9(f->id);
 	} else if (f->id >= 1 && f->id <= sizeof(v9_scope_elements) / sizeof(v9_scope_elements[0])) {
 		op->ie = &v9_scope_elements[f->id - 1];
-		op->pen = op->ie->pen;
-		op->id = op->ie->id;
 	} else {
 		op->ie = NULL;
 	}
@@ -95,8 +94,6 @@ void nf_template_free(nf_template_t *t)
 {
 	if (t == NULL)
 		return;
-	free(t->spec);
-	free(t->ops);
 	free(t);
 }
 
@@ -116,16 +113,9 @@ int nf_template_compile(nf_template_flavor_t flavor, const nf_dict_t *dict, uint
 		min_len += fields[i].len == NF_VARLEN ? 1 : fields[i].len;
 	if (min_len == 0) /* records of zero length would never end a set */
 		return NF_ERR_TEMPLATE;
-	t = calloc(1, sizeof(*t));
+	t = calloc(1, sizeof(*t) + sizeof(t->ops[0]) * nfields);
 	if (t == NULL)
 		return NF_ERR_NOMEM;
-	t->spec = malloc(sizeof(*t->spec) * nfields);
-	t->ops = calloc(nfields, sizeof(*t->ops));
-	if (t->spec == NULL || t->ops == NULL) {
-		nf_template_free(t);
-		return NF_ERR_NOMEM;
-	}
-	memcpy(t->spec, fields, sizeof(*t->spec) * nfields);
 	t->id = id;
 	t->flavor = (uint8_t)flavor;
 	t->nfields = nfields;
@@ -135,13 +125,12 @@ int nf_template_compile(nf_template_flavor_t flavor, const nf_dict_t *dict, uint
 	for (uint16_t i = 0; i < nfields; i++) {
 		nf_op_t *op = &t->ops[i];
 		resolve(flavor, dict, &fields[i], i < scope_fields, op);
-		op->len = fields[i].len;
 		t->has_varlen |= op->len == NF_VARLEN;
 		choose_kind(op);
 		for (uint16_t j = 0; j < i && op->repeat < 255; j++)
-			op->repeat += t->ops[j].pen == op->pen && t->ops[j].id == op->id;
-		if (op->repeat == 0 && op->pen == NF_PEN_IANA && op->id < NF_KNOWN_IDS)
-			op->known = nf_known_slot[op->id];
+			op->repeat += nf_op_pen(&t->ops[j]) == nf_op_pen(op) && nf_op_id(&t->ops[j]) == nf_op_id(op);
+		if (op->repeat == 0 && nf_op_pen(op) == NF_PEN_IANA && nf_op_id(op) < NF_KNOWN_IDS)
+			op->known = nf_known_slot[nf_op_id(op)];
 	}
 	if (!t->has_varlen) { /* min_len <= 512 * 65534 but a record fits a datagram */
 		uint32_t offset = 0;
@@ -157,14 +146,18 @@ int nf_template_compile(nf_template_flavor_t flavor, const nf_dict_t *dict, uint
 
 size_t nf_template_size(const nf_template_t *t)
 {
-	return sizeof(*t) + (size_t)t->nfields * (sizeof(*t->spec) + sizeof(*t->ops));
+	return sizeof(*t) + (size_t)t->nfields * sizeof(t->ops[0]);
 }
 
 int nf_template_equal(const nf_template_t *a, const nf_template_t *b)
 {
-	return a->id == b->id && a->nfields == b->nfields && a->scope_fields == b->scope_fields &&
-	       a->is_options == b->is_options && a->flavor == b->flavor &&
-	       memcmp(a->spec, b->spec, sizeof(*a->spec) * a->nfields) == 0;
+	if (a->id != b->id || a->nfields != b->nfields || a->scope_fields != b->scope_fields ||
+	    a->is_options != b->is_options || a->flavor != b->flavor)
+		return 0;
+	for (uint16_t i = 0; i < a->nfields; i++)
+		if (a->ops[i].pen != b->ops[i].pen || a->ops[i].id != b->ops[i].id || a->ops[i].len != b->ops[i].len)
+			return 0;
+	return 1;
 }
 
 /* FNV-1a over the fields nf_template_equal compares. */
@@ -176,8 +169,8 @@ uint32_t nf_template_hash(const nf_template_t *t)
 	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
 		h = (h ^ head[i]) * 16777619u;
 	for (uint16_t i = 0; i < t->nfields; i++) {
-		h = (h ^ t->spec[i].pen) * 16777619u;
-		h = (h ^ ((uint32_t)t->spec[i].id << 16 | t->spec[i].len)) * 16777619u;
+		h = (h ^ t->ops[i].pen) * 16777619u;
+		h = (h ^ ((uint32_t)t->ops[i].id << 16 | t->ops[i].len)) * 16777619u;
 	}
 	return h;
 }
@@ -276,7 +269,6 @@ void nf_op_init(nf_template_flavor_t flavor, const nf_dict_t *dict, const nf_fie
 {
 	memset(op, 0, sizeof(*op));
 	resolve(flavor, dict, spec, 0, op);
-	op->len = spec->len;
 	choose_kind(op);
 }
 
@@ -287,7 +279,7 @@ int nf_op_decode(const nf_op_t *op, nf_cursor_t *c, nf_field_t *f)
 
 	if ((len == NF_VARLEN && !read_varlen(c, &len)) || (p = nf_cursor_bytes(c, len)) == NULL)
 		return NF_ERR_TRUNCATED;
-	*f = (nf_field_t){.ie = op->ie, .pen = op->pen, .id = op->id, .type = op->type, .repeat = op->repeat,
+	*f = (nf_field_t){.ie = op->ie, .pen = nf_op_pen(op), .id = nf_op_id(op), .type = op->type, .repeat = op->repeat,
 			  .len = (uint16_t)len};
 	read_value(op, p, len, f);
 	return NF_OK;
@@ -309,8 +301,8 @@ static int decode_fixed(const nf_template_t *t, nf_cursor_t *c, nf_record_t *rec
 		const nf_op_t *op = &t->ops[i];
 		nf_field_t *f = &out[i];
 		f->ie = op->ie;
-		f->pen = op->pen;
-		f->id = op->id;
+		f->pen = nf_op_pen(op);
+		f->id = nf_op_id(op);
 		f->type = op->type;
 		f->repeat = op->repeat;
 		f->len = op->len;

@@ -48,7 +48,7 @@ typedef enum nf_op_kind {
 
 typedef struct nf_op {
 	const nf_ie_t *ie; /* NULL: unknown element, emitted raw */
-	uint32_t pen;
+	uint32_t pen;      /* the field specifier as received (for persistence, equality) */
 	uint16_t id;
 	uint16_t len;      /* wire length or NF_VARLEN */
 	uint8_t kind;      /* nf_op_kind_t */
@@ -57,6 +57,19 @@ typedef struct nf_op {
 	uint8_t known;     /* nf_known_slot of the element when this is its first field, else 0 */
 	uint16_t offset;   /* position in the record, for templates without varlen fields */
 } nf_op_t;
+
+/* The element a field is emitted as: its dictionary entry's (pen, id), or
+ * the specifier's for an unknown element. They differ for v9 option scopes,
+ * which become the decoder's own scope elements. */
+static inline uint32_t nf_op_pen(const nf_op_t *op)
+{
+	return op->ie != NULL ? op->ie->pen : op->pen;
+}
+
+static inline uint16_t nf_op_id(const nf_op_t *op)
+{
+	return op->ie != NULL ? op->ie->id : op->id;
+}
 
 typedef enum nf_template_flavor {
 	NF_FLAVOR_V9 = 9,     /* NetFlow v9 (RFC 3954) */
@@ -71,14 +84,13 @@ typedef struct nf_template {
 	uint8_t has_varlen;
 	uint8_t fixed;          /* no varlen field: ops have offsets, one bounds check per record */
 	uint32_t min_len;       /* bytes of the shortest possible record (>= 1) */
-	nf_field_spec_t *spec;  /* the fields as received (for persistence), nfields long */
-	nf_op_t *ops;           /* compiled, nfields long */
 	uint8_t flavor;         /* nf_template_flavor_t it was compiled for */
 	/* owned by the session store, which shares one compiled template
 	 * among all exporters that sent the same one */
 	uint32_t refs;
 	uint32_t hash;
 	struct nf_template *shared_next;
+	nf_op_t ops[];          /* compiled, nfields long; they keep the specifiers too */
 } nf_template_t;
 
 /* Compiles fields into a new template (allocated with malloc; free with
