@@ -42,6 +42,7 @@ const char *nf_strerror(int rc);
 #define NF_RECORD_MAX_FIELDS 528
 
 typedef struct nf_field {
+	/* the first 16 bytes match nf_op_t's (nf_template.h) */
 	const nf_ie_t *ie; /* dictionary entry, or NULL for an unknown element */
 	uint32_t pen;      /* always set, also when ie is NULL */
 	uint16_t id;
@@ -68,6 +69,33 @@ typedef struct nf_field {
 #define NF_KNOWN_IDS 512
 #define NF_KNOWN_SLOTS 64
 extern const uint8_t nf_known_slot[NF_KNOWN_IDS];
+
+/* The indexed elements (NF_IE_<name> in nf_ie.h); slot NF_K_<name>. The
+ * flow start and end times come first, each group in the order of
+ * preference of nf_record_normalize_times: the lowest bit present wins. */
+#define NF_KNOWN_ELEMENTS(X) \
+	X(FLOW_START_MILLISECONDS) X(FLOW_START_MICROSECONDS) X(FLOW_START_NANOSECONDS) \
+	X(FLOW_START_SECONDS) X(FLOW_START_SYS_UP_TIME) X(FLOW_START_DELTA_MICROSECONDS) \
+	X(FLOW_END_MILLISECONDS) X(FLOW_END_MICROSECONDS) X(FLOW_END_NANOSECONDS) \
+	X(FLOW_END_SECONDS) X(FLOW_END_SYS_UP_TIME) X(FLOW_END_DELTA_MICROSECONDS) \
+	X(OBSERVATION_TIME_MILLISECONDS) X(OBSERVATION_TIME_MICROSECONDS) \
+	X(OBSERVATION_TIME_NANOSECONDS) X(OBSERVATION_TIME_SECONDS) \
+	X(OCTET_DELTA_COUNT) X(PACKET_DELTA_COUNT) X(PROTOCOL_IDENTIFIER) X(IP_CLASS_OF_SERVICE) \
+	X(TCP_CONTROL_BITS) X(SOURCE_TRANSPORT_PORT) X(SOURCE_IPV4_ADDRESS) X(INGRESS_INTERFACE) \
+	X(DESTINATION_TRANSPORT_PORT) X(DESTINATION_IPV4_ADDRESS) X(EGRESS_INTERFACE) \
+	X(SOURCE_IPV6_ADDRESS) X(DESTINATION_IPV6_ADDRESS) X(SAMPLING_INTERVAL) X(SAMPLER_ID) \
+	X(SAMPLER_RANDOM_INTERVAL) X(INTERFACE_NAME) X(APPLICATION_ID) X(APPLICATION_NAME) \
+	X(SYSTEM_INIT_TIME_MILLISECONDS) X(FLOW_DURATION_MILLISECONDS) X(FLOW_DURATION_MICROSECONDS) \
+	X(SELECTOR_ID) X(SAMPLING_PACKET_INTERVAL)
+
+enum nf_known_slot_id {
+#define NF_KNOWN_ENUM(name) NF_K_##name,
+	NF_KNOWN_ELEMENTS(NF_KNOWN_ENUM)
+#undef NF_KNOWN_ENUM
+	NF_K__COUNT
+};
+_Static_assert(NF_K__COUNT <= NF_KNOWN_SLOTS, "too many indexed elements");
+#define NF_KNOWN_BIT(name) (UINT64_C(1) << NF_K_##name)
 
 typedef struct nf_record {
 	uint16_t nfields;

@@ -22,10 +22,9 @@ static const nf_ie_t *search(const nf_ie_t *table, size_t len, uint32_t pen, uin
 	return NULL;
 }
 
-const nf_ie_t *nf_ie_lookup(uint32_t pen, uint16_t id)
+/* Elements outside the IANA index: a binary search. */
+const nf_ie_t *nf_ie_lookup_search(uint32_t pen, uint16_t id)
 {
-	if (pen == NF_PEN_IANA && id < NF_IE_IANA_INDEX_LEN)
-		return nf_ie_iana_index[id] != 0 ? &nf_ie_table[nf_ie_iana_index[id] - 1] : NULL;
 	return search(nf_ie_table, nf_ie_table_len, pen, id);
 }
 

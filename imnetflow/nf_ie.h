@@ -100,7 +100,13 @@ static inline int nf_ie_is_builtin(const nf_ie_t *ie)
 }
 
 /* Returns the element (pen, id), or NULL when the dictionary has none. */
-const nf_ie_t *nf_ie_lookup(uint32_t pen, uint16_t id);
+const nf_ie_t *nf_ie_lookup_search(uint32_t pen, uint16_t id);
+static inline const nf_ie_t *nf_ie_lookup(uint32_t pen, uint16_t id)
+{
+	if (pen == 0 && id < NF_IE_IANA_INDEX_LEN)
+		return nf_ie_iana_index[id] != 0 ? &nf_ie_table[nf_ie_iana_index[id] - 1] : NULL;
+	return nf_ie_lookup_search(pen, id);
+}
 
 /* Returns the element a NetFlow v9 field type denotes: the v9-specific table
  * first, then the IANA registry. NULL when neither has it. */

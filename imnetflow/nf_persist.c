@@ -28,7 +28,7 @@ static void save_one(void *arg, const nf_scope_key_t *key, const nf_template_t *
 	fprintf(c->f, " %u %u %" PRIu32 " %u %u %u %u", key->port, key->version, key->domain, t->id,
 		t->is_options, t->scope_fields, t->nfields);
 	for (uint16_t i = 0; i < t->nfields; i++)
-		fprintf(c->f, " %" PRIu32 ":%u:%u", t->ops[i].pen, t->ops[i].id, t->ops[i].len);
+		fprintf(c->f, " %" PRIu32 ":%u:%u", nf_op_spec_pen(&t->ops[i]), nf_op_spec_id(&t->ops[i]), t->ops[i].len);
 	if (fputc('\n', c->f) == EOF)
 		c->failed = 1;
 	c->written++;

@@ -67,6 +67,7 @@ struct nf_scope {
 		uint32_t interval;    /* 0: slot unused */
 	} sampling[NF_SAMPLERS_PER_SCOPE];
 	unsigned sampling_next;   /* slot the next new sampler takes */
+	bool has_sampling;        /* a slot was ever used */
 	name_entry_t **names;     /* NAME_BUCKETS chains, allocated at the first name */
 	uint32_t nnames;
 };
@@ -671,14 +672,12 @@ void nf_scope_set_sampling(nf_scope_t *scope, uint64_t sampler, uint32_t interva
 		scope->sampling_next = (scope->sampling_next + 1) % NF_SAMPLERS_PER_SCOPE;
 	scope->sampling[slot].sampler = sampler;
 	scope->sampling[slot].interval = interval;
+	scope->has_sampling |= interval != 0;
 }
 
 bool nf_scope_has_sampling(const nf_scope_t *scope)
 {
-	for (unsigned i = 0; i < NF_SAMPLERS_PER_SCOPE; i++)
-		if (scope->sampling[i].interval != 0)
-			return true;
-	return false;
+	return scope->has_sampling;
 }
 
 bool nf_scope_has_names(const nf_scope_t *scope)

@@ -4,6 +4,7 @@
  */
 #include "nf_template.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,6 +58,10 @@ static void choose_kind(nf_op_t *op)
 		return;
 	}
 	op->type = type;
+	if (op->kind == NF_OP_UINT && (len == 1 || len == 2 || len == 4 || len == 8))
+		op->kind = len == 1 ? NF_OP_U8 : len == 2 ? NF_OP_U16 : len == 4 ? NF_OP_U32 : NF_OP_U64;
+	else if (op->kind == NF_OP_ADDR && len == 4)
+		op->kind = NF_OP_ADDR4;
 }
 
 /* NetFlow v9 option scope field types (RFC 3954 section 6.1), which are
@@ -85,6 +90,9 @@ static void resolve(nf_template_flavor_t flavor, const nf_dict_t *dict, const nf
 			op->ie = nf_ie_lookup_v9(f->id);
 	} else if (f->id >= 1 && f->id <= sizeof(v9_scope_elements) / sizeof(v9_scope_elements[0])) {
 		op->ie = &v9_scope_elements[f->id - 1];
+		op->pen = op->ie->pen;
+		op->id = op->ie->id;
+		op->v9_scope = (uint8_t)f->id;
 	} else {
 		op->ie = NULL;
 	}
@@ -128,9 +136,9 @@ int nf_template_compile(nf_template_flavor_t flavor, const nf_dict_t *dict, uint
 		t->has_varlen |= op->len == NF_VARLEN;
 		choose_kind(op);
 		for (uint16_t j = 0; j < i && op->repeat < 255; j++)
-			op->repeat += nf_op_pen(&t->ops[j]) == nf_op_pen(op) && nf_op_id(&t->ops[j]) == nf_op_id(op);
-		if (op->repeat == 0 && nf_op_pen(op) == NF_PEN_IANA && nf_op_id(op) < NF_KNOWN_IDS)
-			op->known = nf_known_slot[nf_op_id(op)];
+			op->repeat += t->ops[j].pen == op->pen && t->ops[j].id == op->id;
+		if (op->repeat == 0 && op->pen == NF_PEN_IANA && op->id < NF_KNOWN_IDS)
+			op->known = nf_known_slot[op->id];
 	}
 	if (!t->has_varlen) { /* min_len <= 512 * 65534 but a record fits a datagram */
 		uint32_t offset = 0;
@@ -155,7 +163,8 @@ int nf_template_equal(const nf_template_t *a, const nf_template_t *b)
 	    a->is_options != b->is_options || a->flavor != b->flavor)
 		return 0;
 	for (uint16_t i = 0; i < a->nfields; i++)
-		if (a->ops[i].pen != b->ops[i].pen || a->ops[i].id != b->ops[i].id || a->ops[i].len != b->ops[i].len)
+		if (a->ops[i].pen != b->ops[i].pen || a->ops[i].id != b->ops[i].id || a->ops[i].len != b->ops[i].len ||
+		    a->ops[i].v9_scope != b->ops[i].v9_scope)
 			return 0;
 	return 1;
 }
@@ -232,6 +241,21 @@ static inline __attribute__((always_inline)) void read_value(const nf_op_t *op, 
 	double f64;
 
 	switch (op->kind) {
+	case NF_OP_U8:
+		f->v.u = p[0];
+		break;
+	case NF_OP_U16:
+		f->v.u = (uint64_t)p[0] << 8 | p[1];
+		break;
+	case NF_OP_U32:
+		f->v.u = (uint64_t)p[0] << 24 | (uint64_t)p[1] << 16 | (uint64_t)p[2] << 8 | p[3];
+		break;
+	case NF_OP_U64:
+		f->v.u = be_uint(p, 8);
+		break;
+	case NF_OP_ADDR4:
+		memcpy(f->v.b, p, 4);
+		break;
 	case NF_OP_UINT:
 		f->v.u = be_uint(p, len);
 		break;
@@ -279,13 +303,22 @@ int nf_op_decode(const nf_op_t *op, nf_cursor_t *c, nf_field_t *f)
 
 	if ((len == NF_VARLEN && !read_varlen(c, &len)) || (p = nf_cursor_bytes(c, len)) == NULL)
 		return NF_ERR_TRUNCATED;
-	*f = (nf_field_t){.ie = op->ie, .pen = nf_op_pen(op), .id = nf_op_id(op), .type = op->type, .repeat = op->repeat,
+	*f = (nf_field_t){.ie = op->ie, .pen = op->pen, .id = op->id, .type = op->type, .repeat = op->repeat,
 			  .len = (uint16_t)len};
 	read_value(op, p, len, f);
 	return NF_OK;
 }
 
 static int decode_checked(const nf_template_t *t, nf_cursor_t *c, nf_record_t *rec);
+
+/* The head nf_op_t and nf_field_t share. */
+#define NF_FIELD_HEAD 16
+_Static_assert(offsetof(nf_op_t, repeat) == offsetof(nf_field_t, repeat) &&
+		       offsetof(nf_op_t, type) == offsetof(nf_field_t, type) &&
+		       offsetof(nf_op_t, id) == offsetof(nf_field_t, id) &&
+		       offsetof(nf_op_t, pen) == offsetof(nf_field_t, pen) &&
+		       offsetof(nf_field_t, repeat) + 1 == NF_FIELD_HEAD,
+	       "nf_op_t and nf_field_t heads differ");
 
 /* The common case: every field has a fixed length, so one bounds check
  * covers the record and the fields are read at their compiled offsets. */
@@ -300,11 +333,7 @@ static int decode_fixed(const nf_template_t *t, nf_cursor_t *c, nf_record_t *rec
 	for (uint16_t i = 0; i < t->nfields; i++) {
 		const nf_op_t *op = &t->ops[i];
 		nf_field_t *f = &out[i];
-		f->ie = op->ie;
-		f->pen = nf_op_pen(op);
-		f->id = nf_op_id(op);
-		f->type = op->type;
-		f->repeat = op->repeat;
+		memcpy(f, op, NF_FIELD_HEAD); /* ie, pen, id, type, repeat */
 		f->len = op->len;
 		read_value(op, base + op->offset, op->len, f);
 		if (op->known) {

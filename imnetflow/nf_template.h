@@ -44,31 +44,34 @@ typedef enum nf_op_kind {
 	NF_OP_OCTETS,    /* raw bytes, rendered in hex */
 	NF_OP_DT_NTP,    /* dateTimeMicro/Nanoseconds: 64-bit NTP timestamp */
 	NF_OP_LIST,      /* basicList / subTemplateList / subTemplateMultiList (RFC 6313) */
+	/* the common widths of NF_OP_UINT and NF_OP_ADDR, read without a loop */
+	NF_OP_U8, NF_OP_U16, NF_OP_U32, NF_OP_U64, NF_OP_ADDR4,
 } nf_op_kind_t;
 
+/* One compiled field. Its first 16 bytes are laid out as the head of
+ * nf_field_t (ie, pen, id, type, repeat) and copied in one block. */
 typedef struct nf_op {
 	const nf_ie_t *ie; /* NULL: unknown element, emitted raw */
-	uint32_t pen;      /* the field specifier as received (for persistence, equality) */
+	uint32_t pen;      /* the element it is emitted as */
 	uint16_t id;
-	uint16_t len;      /* wire length or NF_VARLEN */
-	uint8_t kind;      /* nf_op_kind_t */
 	uint8_t type;      /* nf_ie_type_t of the decoded value */
 	uint8_t repeat;    /* earlier fields of the same element in this template (max 255) */
+	uint16_t len;      /* wire length or NF_VARLEN */
+	uint8_t kind;      /* nf_op_kind_t */
 	uint8_t known;     /* nf_known_slot of the element when this is its first field, else 0 */
 	uint16_t offset;   /* position in the record, for templates without varlen fields */
+	uint8_t v9_scope;  /* 1-5: a v9 option scope field of that type, emitted as scope_* */
 } nf_op_t;
 
-/* The element a field is emitted as: its dictionary entry's (pen, id), or
- * the specifier's for an unknown element. They differ for v9 option scopes,
- * which become the decoder's own scope elements. */
-static inline uint32_t nf_op_pen(const nf_op_t *op)
+/* The field specifier the op was compiled from, as received. */
+static inline uint32_t nf_op_spec_pen(const nf_op_t *op)
 {
-	return op->ie != NULL ? op->ie->pen : op->pen;
+	return op->v9_scope ? 0 : op->pen;
 }
 
-static inline uint16_t nf_op_id(const nf_op_t *op)
+static inline uint16_t nf_op_spec_id(const nf_op_t *op)
 {
-	return op->ie != NULL ? op->ie->id : op->id;
+	return op->v9_scope ? op->v9_scope : op->id;
 }
 
 typedef enum nf_template_flavor {

@@ -13,25 +13,25 @@
 /* Where a time comes from, in order of preference. */
 enum time_source { ABS_SEC, ABS_MILLI, ABS_MICRO, ABS_NANO, UPTIME, DELTA_MICRO };
 
-typedef struct time_candidate {
-	uint16_t id;
-	uint8_t source;
-} time_candidate_t;
-
-static const time_candidate_t start_candidates[] = {
-	{NF_IE_FLOW_START_MILLISECONDS, ABS_MILLI}, {NF_IE_FLOW_START_MICROSECONDS, ABS_MICRO},
-	{NF_IE_FLOW_START_NANOSECONDS, ABS_NANO}, {NF_IE_FLOW_START_SECONDS, ABS_SEC},
-	{NF_IE_FLOW_START_SYS_UP_TIME, UPTIME}, {NF_IE_FLOW_START_DELTA_MICROSECONDS, DELTA_MICRO},
-};
-
-static const time_candidate_t end_candidates[] = {
-	{NF_IE_FLOW_END_MILLISECONDS, ABS_MILLI}, {NF_IE_FLOW_END_MICROSECONDS, ABS_MICRO},
-	{NF_IE_FLOW_END_NANOSECONDS, ABS_NANO}, {NF_IE_FLOW_END_SECONDS, ABS_SEC},
-	{NF_IE_FLOW_END_SYS_UP_TIME, UPTIME}, {NF_IE_FLOW_END_DELTA_MICROSECONDS, DELTA_MICRO},
+/* Where each time slot's value comes from (slots in nf_decode.h). */
+static const uint8_t time_source[] = {
+	[NF_K_FLOW_START_MILLISECONDS] = ABS_MILLI, [NF_K_FLOW_START_MICROSECONDS] = ABS_MICRO,
+	[NF_K_FLOW_START_NANOSECONDS] = ABS_NANO, [NF_K_FLOW_START_SECONDS] = ABS_SEC,
+	[NF_K_FLOW_START_SYS_UP_TIME] = UPTIME, [NF_K_FLOW_START_DELTA_MICROSECONDS] = DELTA_MICRO,
+	[NF_K_FLOW_END_MILLISECONDS] = ABS_MILLI, [NF_K_FLOW_END_MICROSECONDS] = ABS_MICRO,
+	[NF_K_FLOW_END_NANOSECONDS] = ABS_NANO, [NF_K_FLOW_END_SECONDS] = ABS_SEC,
+	[NF_K_FLOW_END_SYS_UP_TIME] = UPTIME, [NF_K_FLOW_END_DELTA_MICROSECONDS] = DELTA_MICRO,
 	/* event-style exporters (Cisco ASA NSEL) stamp the observation instead */
-	{NF_IE_OBSERVATION_TIME_MILLISECONDS, ABS_MILLI}, {NF_IE_OBSERVATION_TIME_MICROSECONDS, ABS_MICRO},
-	{NF_IE_OBSERVATION_TIME_NANOSECONDS, ABS_NANO}, {NF_IE_OBSERVATION_TIME_SECONDS, ABS_SEC},
+	[NF_K_OBSERVATION_TIME_MILLISECONDS] = ABS_MILLI, [NF_K_OBSERVATION_TIME_MICROSECONDS] = ABS_MICRO,
+	[NF_K_OBSERVATION_TIME_NANOSECONDS] = ABS_NANO, [NF_K_OBSERVATION_TIME_SECONDS] = ABS_SEC,
 };
+#define TIME_SLOTS (sizeof(time_source) / sizeof(time_source[0]))
+_Static_assert(TIME_SLOTS == NF_K_OBSERVATION_TIME_SECONDS + 1, "time slots come first");
+
+/* The start candidates, and the end ones, as masks of consecutive slots. */
+#define SLOTS_FROM_TO(a, b) (((UINT64_C(1) << ((b) + 1)) - 1) & ~((UINT64_C(1) << (a)) - 1))
+#define START_SLOTS SLOTS_FROM_TO(NF_K_FLOW_START_MILLISECONDS, NF_K_FLOW_START_DELTA_MICROSECONDS)
+#define END_SLOTS SLOTS_FROM_TO(NF_K_FLOW_END_MILLISECONDS, NF_K_OBSERVATION_TIME_SECONDS)
 
 /* Saturating arithmetic: a hostile duration or stamp must not overflow. */
 static int64_t add_ms(int64_t a, int64_t b)
@@ -104,13 +104,14 @@ static int field_ms(const nf_field_t *f, uint8_t source, const nf_datagram_info_
 	}
 }
 
-/* The first candidate the record has, as ms since the epoch. */
-static int first_time(const nf_record_t *rec, const time_candidate_t *c, size_t n,
-		      const nf_datagram_info_t *info, int64_t init_ms, int64_t *ms)
+/* The first candidate of slots the record has (the lowest slot is the
+ * preferred one), as ms since the epoch. */
+static int first_time(const nf_record_t *rec, uint64_t slots, const nf_datagram_info_t *info, int64_t init_ms,
+		      int64_t *ms)
 {
-	for (size_t i = 0; i < n; i++) {
-		const nf_field_t *f = nf_record_find(rec, NF_PEN_IANA, c[i].id);
-		if (f != NULL && field_ms(f, c[i].source, info, init_ms, ms))
+	for (uint64_t present = rec->known_mask & slots; present != 0; present &= present - 1) {
+		unsigned slot = (unsigned)__builtin_ctzll(present);
+		if (field_ms(&rec->field[rec->known_at[slot]], time_source[slot], info, init_ms, ms))
 			return 1;
 	}
 	return 0;
@@ -132,9 +133,9 @@ static int duration_ms(const nf_record_t *rec, int64_t *ms)
 	return 0;
 }
 
-static void add_time_field(nf_record_t *rec, uint16_t id, int64_t ms)
+static void add_time_field(nf_record_t *rec, uint16_t id, uint8_t slot, int64_t ms)
 {
-	if (nf_record_find(rec, NF_PEN_IANA, id) != NULL)
+	if (rec->known_mask & (UINT64_C(1) << slot))
 		return;
 	(void)nf_record_add_u(rec, nf_ie_lookup(NF_PEN_IANA, id), NF_PEN_IANA, id, NF_T_DT_MILLI, 8, (uint64_t)ms);
 }
@@ -142,11 +143,11 @@ static void add_time_field(nf_record_t *rec, uint16_t id, int64_t ms)
 void nf_record_normalize_times(nf_record_t *rec, const nf_datagram_info_t *info, int64_t init_ms)
 {
 	int64_t start, end, duration;
-	int has_start = first_time(rec, start_candidates,
-				   sizeof(start_candidates) / sizeof(start_candidates[0]), info, init_ms, &start);
-	int has_end = first_time(rec, end_candidates, sizeof(end_candidates) / sizeof(end_candidates[0]),
-				 info, init_ms, &end);
-	int has_duration = duration_ms(rec, &duration);
+	int has_start = first_time(rec, START_SLOTS, info, init_ms, &start);
+	int has_end = first_time(rec, END_SLOTS, info, init_ms, &end);
+	int has_duration = (rec->known_mask & (NF_KNOWN_BIT(FLOW_DURATION_MILLISECONDS) |
+					       NF_KNOWN_BIT(FLOW_DURATION_MICROSECONDS))) &&
+			   duration_ms(rec, &duration);
 
 	if (!has_end && has_start && has_duration) {
 		end = add_ms(start, duration);
@@ -158,6 +159,6 @@ void nf_record_normalize_times(nf_record_t *rec, const nf_datagram_info_t *info,
 		start = has_duration ? sub_ms(end, duration) : end;
 	rec->start_ms = start;
 	rec->end_ms = end;
-	add_time_field(rec, NF_IE_FLOW_START_MILLISECONDS, start);
-	add_time_field(rec, NF_IE_FLOW_END_MILLISECONDS, end);
+	add_time_field(rec, NF_IE_FLOW_START_MILLISECONDS, NF_K_FLOW_START_MILLISECONDS, start);
+	add_time_field(rec, NF_IE_FLOW_END_MILLISECONDS, NF_K_FLOW_END_MILLISECONDS, end);
 }
