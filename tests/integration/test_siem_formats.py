@@ -1,0 +1,105 @@
+"""The output formats of rsyslog.conf.example that SIEMs parse, as shipped:
+CEF (ArcSight), LEEF 2.0 (QRadar), flowd's FLOW line, and the JSON object
+with Filebeat's field names; for an IPv4 NetFlow v5 flow and an IPv6 IPFIX
+flow, every value is checked against what was sent."""
+import calendar
+import datetime
+import json
+import os
+import re
+import struct
+import time
+
+from harness import Rsyslog, check, log
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+EXAMPLE = os.path.join(HERE, "..", "..", "rsyslog.conf.example")
+EXPORT = calendar.timegm((2026, 11, 28, 12, 0, 0))
+
+
+def v5_datagram():
+    uptime = 100000
+    head = struct.pack("!HHIIIIBBH", 5, 1, uptime, EXPORT, 0, 1, 0, 0, 0)
+    rec = struct.pack("!4s4s4sHHIIIIHHBBBBHHBBH", bytes([10, 0, 0, 1]), bytes([192, 0, 2, 7]), bytes(4), 1, 2,
+                      9, 984, uptime - 5000, uptime - 2000, 52534, 3306, 0, 0x1b, 6, 0, 0, 0, 0, 0, 0)
+    return head + rec
+
+
+def ipfix_datagram():
+    """One IPv6 flow: template 256 (addresses, ports, protocol, counts, end ms)."""
+    fields = [(27, 16), (28, 16), (7, 2), (11, 2), (4, 1), (1, 8), (2, 8), (153, 8)]
+    tmpl = struct.pack("!HH", 256, len(fields)) + b"".join(struct.pack("!HH", i, n) for i, n in fields)
+    tset = struct.pack("!HH", 2, 4 + len(tmpl)) + tmpl
+    data = (bytes.fromhex("20010db8000000000000000000000001") + bytes.fromhex("20010db8000000000000000000000002")
+            + struct.pack("!HHBQQQ", 443, 61000, 17, 123456, 321, (EXPORT - 1) * 1000 + 250))
+    dset = struct.pack("!HH", 256, 4 + len(data)) + data
+    body = tset + dset
+    return struct.pack("!HHIII", 10, 16 + len(body), EXPORT, 1, 7) + body
+
+
+with open(EXAMPLE) as f:
+    example = f.read()
+templates = re.findall(r'^template\(name="netflow-(?:cef|leef|flowd|json)".*?"\)\n', example, re.M | re.S)
+sets = re.findall(r"^\s+(?:set \$\.|if \$\.).*\n", example, re.M)
+check(len(templates) == 4 and len(sets) == 4, "example formats changed shape: %d templates, %d sets"
+      % (len(templates), len(sets)))
+
+r = Rsyslog(default_input=False)
+outs = {name: os.path.join(r.dir, name + ".log") for name in ("cef", "leef", "flowd", "json")}
+with open(r.conf, "a") as f:
+    f.write("".join(templates))
+    f.write('input(type="imnetflow" port="0" address="127.0.0.1" ruleset="fmt" listenPortFileName="%s")\n'
+            % r.portfile)
+    f.write('ruleset(name="fmt") {\n' + "".join(sets))
+    for name, path in outs.items():
+        f.write('  action(type="omfile" file="%s" template="netflow-%s")\n' % (path, name))
+    f.write("}\n")
+with r:
+    r.send([v5_datagram(), ipfix_datagram()], pace=0.05)
+    deadline = time.time() + 15
+    while time.time() < deadline and not all(len(r.lines(p)) >= 2 for p in outs.values()):
+        time.sleep(0.1)
+    lines = {name: r.lines(p) for name, p in outs.items()}
+log("\n".join("%s: %s" % (k, v) for k, v in lines.items()))
+check(all(len(v) == 2 for v in lines.values()), "expected 2 lines per format: %s" % lines)
+
+want = [  # src, sport, dst, dport, proto, octets, packets, end (epoch ms)
+    ("10.0.0.1", 52534, "192.0.2.7", 3306, 6, 984, 9, (EXPORT - 2) * 1000),
+    ("2001:db8::1", 443, "2001:db8::2", 61000, 17, 123456, 321, (EXPORT - 1) * 1000 + 250),
+]
+
+# CEF: 7 header fields, then key=value pairs
+for line, (src, sport, dst, dport, proto, octets, packets, end) in zip(lines["cef"], want):
+    head = line.split("|")
+    check(head[:7] == ["CEF:0", "imnetflow", "imnetflow", "1", "flow", "NetFlow flow", "1"], "CEF header %r" % line)
+    ext = dict(kv.split("=", 1) for kv in "|".join(head[7:]).split(" "))
+    check(ext["src"] == src and ext["dst"] == dst and ext["spt"] == str(sport) and ext["dpt"] == str(dport)
+          and ext["proto"] == str(proto) and ext["out"] == str(octets) and ext["cnt"] == str(packets)
+          and ext["dvc"] == "127.0.0.1", "CEF values %r" % ext)
+    check(ext["end"] == str(end // 1000 * 1000), "CEF end %s, flow ended %d" % (ext["end"], end))
+
+# LEEF 2.0: 6 header fields, the 6th the delimiter
+for line, (src, sport, dst, dport, proto, octets, packets, end) in zip(lines["leef"], want):
+    head = line.split("|", 6)
+    check(head[:6] == ["LEEF:2.0", "imnetflow", "imnetflow", "1", "flow", "^"], "LEEF header %r" % line)
+    attrs = dict(kv.split("=", 1) for kv in head[6].split("^"))
+    check(attrs["src"] == src and attrs["dst"] == dst and attrs["srcPort"] == str(sport)
+          and attrs["dstPort"] == str(dport) and attrs["proto"] == str(proto) and attrs["srcBytes"] == str(octets)
+          and attrs["srcPackets"] == str(packets) and attrs["identSrc"] == "127.0.0.1", "LEEF values %r" % attrs)
+    dev = datetime.datetime.fromisoformat(attrs["devTime"])
+    check(abs(dev.timestamp() * 1000 - end) < 1, "LEEF devTime %s, flow ended %d" % (attrs["devTime"], end))
+
+# flowd's line
+check(lines["flowd"][0].startswith("FLOW v5 src [10.0.0.1]:52534 dst [192.0.2.7]:3306 proto 6 tcpflags 1b tos 00 "
+                                   "packets 9 octets 984 start 2026-11-28T11:59:55.000Z end 2026-11-28T11:59:58.000Z"),
+      "flowd line %r" % lines["flowd"][0])
+check(lines["flowd"][1].startswith("FLOW v10 src [2001:db8::1]:443 dst [2001:db8::2]:61000 proto 17"),
+      "flowd line %r" % lines["flowd"][1])
+check(all(x.endswith(" agent [127.0.0.1]") for x in lines["flowd"]), "flowd agent %r" % lines["flowd"])
+
+# JSON with Filebeat's names
+nf = [json.loads(x)["netflow"] for x in lines["json"]]
+check(nf[0]["source_ipv4_address"] == "10.0.0.1" and nf[0]["octet_delta_count"] == 984
+      and nf[1]["source_ipv6_address"] == "2001:db8::1" and nf[1]["flow_end_milliseconds"] ==
+      "2026-11-28T11:59:59.250Z", "JSON %r" % nf)
+log("PASS")
