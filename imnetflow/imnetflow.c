@@ -107,6 +107,7 @@ struct instanceConf_s {
 	int rcvbufSize;             /* 0: kernel default */
 	int emitOptions;            /* options records become messages too */
 	int renormalize;            /* packets and octets times the sampling interval */
+	int ecs;                    /* add Elastic Common Schema objects */
 	struct cnfarray *protocolNames; /* "protocols" */
 	int protocols;              /* enum protocol_bit set */
 	struct cnfarray *allowedNames; /* "allowedExporters" */
@@ -236,6 +237,7 @@ enum param_kind { P_ARRAY, P_STRING, P_INT, P_UINT32, P_SIZE };
 	X("format", eCmdHdlrGetWord, 0, P_STRING, formatName) \
 	X("emitoptions", eCmdHdlrBinary, 0, P_INT, emitOptions) \
 	X("renormalize", eCmdHdlrBinary, 0, P_INT, renormalize) \
+	X("ecs", eCmdHdlrBinary, 0, P_INT, ecs) \
 	X("protocols", eCmdHdlrArray, 0, P_ARRAY, protocolNames) \
 	X("allowedexporters", eCmdHdlrArray, 0, P_ARRAY, allowedNames)
 
@@ -529,6 +531,10 @@ static rsRetVal checkInstance(instanceConf_t *inst)
 	PARSE_KEYWORD("timeReported", inst->timeReported, time_reported_names, inst->timeSource);
 	PARSE_KEYWORD("templateScope", inst->templateScope, template_scope_names, inst->scope);
 	PARSE_KEYWORD("format", inst->formatName, format_names, inst->format);
+	if (inst->ecs && inst->format == FORMAT_KV) {
+		LogError(0, RS_RET_PARAM_ERROR, MOD_NAME ": ecs=\"on\" needs format \"structured\" or \"json\"");
+		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
+	}
 	CHKiRet(parseProtocols(inst));
 	CHKiRet(parseAllowed(inst));
 finalize_it:
@@ -1201,6 +1207,38 @@ static const char *exporterLine(datagram_ctx_t *d, const nf_datagram_info_t *inf
 	return d->exporterText;
 }
 
+/* Appends ,<ECS objects>} to the {"netflow":{...} of a line. */
+static void renderEcs(nf_line_t *l, const datagram_ctx_t *d, const nf_record_t *rec)
+{
+	nf_ecs_t ecs;
+
+	nf_ecs_extract(rec, &ecs);
+	nf_line_str(l, ",");
+	nf_render_ecs(l, &ecs, d->address, &rcv.times);
+	nf_line_str(l, "}");
+}
+
+/* The ECS objects for the tree: rendered, then parsed (ecs="on" only). */
+static void attachEcs(struct fjson_object *root, const datagram_ctx_t *d, const nf_record_t *rec)
+{
+	char text[2048] = "{";
+	nf_line_t l = {.buf = text + 1, .size = sizeof(text) - 2};
+	struct fjson_object *ecs;
+	nf_ecs_t e;
+
+	nf_ecs_extract(rec, &e);
+	nf_render_ecs(&l, &e, d->address, &rcv.times);
+	text[1 + l.used] = '}';
+	text[2 + l.used] = '\0';
+	if (l.overflow || (ecs = fjson_tokener_parse(text)) == NULL)
+		return;
+	for (struct fjson_object_iterator it = fjson_object_iter_begin(ecs), end = fjson_object_iter_end(ecs);
+	     !fjson_object_iter_equal(&it, &end); fjson_object_iter_next(&it))
+		fjson_object_object_add_ex(root, fjson_object_iter_peek_name(&it),
+					   fjson_object_get(fjson_object_iter_peek_value(&it)), 0);
+	fjson_object_put(ecs);
+}
+
 /* The record as one line: {fields,"type":...,"exporter":{...}} or
  * fields type=... exporter_...=...; a record too long for the buffer
  * keeps only type and exporter, with "truncated":true. */
@@ -1213,11 +1251,14 @@ static size_t renderLine(datagram_ctx_t *d, const nf_datagram_info_t *info, cons
 	nf_render_style_t style = format == FORMAT_JSON ? NF_RENDER_JSON : NF_RENDER_KV;
 	unsigned nfields;
 
-	nf_line_put(&l, "{", format == FORMAT_JSON ? 1 : 0);
+	bool ecs = d->lstn->inst->ecs && format == FORMAT_JSON;
+
+	nf_line_str(&l, ecs ? "{\"netflow\":{" : format == FORMAT_JSON ? "{" : "");
 	nfields = nf_render_fields(&l, style, rec, d->templates, &rcv.times);
 	if (l.used + exporterLen + 64 >= l.size) { /* no room left for the rest */
 		nf_line_reset(&l);
-		nf_line_str(&l, format == FORMAT_JSON ? "{\"truncated\":true" : "truncated=true");
+		nf_line_str(&l, ecs ? "{\"netflow\":{\"truncated\":true"
+				    : format == FORMAT_JSON ? "{\"truncated\":true" : "truncated=true");
 		nfields = 1;
 	}
 	if (format == FORMAT_JSON) {
@@ -1226,6 +1267,8 @@ static size_t renderLine(datagram_ctx_t *d, const nf_datagram_info_t *info, cons
 		nf_line_str(&l, "\",");
 		nf_line_put(&l, exporter, exporterLen);
 		nf_line_str(&l, "}");
+		if (ecs)
+			renderEcs(&l, d, rec);
 	} else {
 		nf_line_str(&l, nfields > 0 ? " type=" : "type=");
 		nf_line_str(&l, type);
@@ -1256,6 +1299,8 @@ static rsRetVal attachRecord(smsg_t *pMsg, datagram_ctx_t *d, const nf_datagram_
 				   FJSON_OBJECT_KEY_IS_CONSTANT | FJSON_OBJECT_ADD_KEY_IS_NEW);
 	fjson_object_object_add_ex(nf, "exporter", exporterJson(d, info),
 				   FJSON_OBJECT_KEY_IS_CONSTANT | FJSON_OBJECT_ADD_KEY_IS_NEW);
+	if (d->lstn->inst->ecs)
+		attachEcs(root, d, rec);
 	CHKiRet(msgAddJSON(pMsg, (uchar *)"!", root, 0, 0));
 finalize_it:
 	RETiRet;

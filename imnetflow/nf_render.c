@@ -527,3 +527,153 @@ size_t nf_record_summary(const nf_record_t *rec, uint16_t version, char *buf, si
 	}
 	return l.used;
 }
+
+/* ---- Elastic Common Schema ---- */
+
+/* network.transport of the common IP protocols (ECS: the IANA keyword). */
+static const char *transport_name(uint8_t proto)
+{
+	switch (proto) {
+	case 1: return "icmp";
+	case 2: return "igmp";
+	case 6: return "tcp";
+	case 17: return "udp";
+	case 41: return "ipv6";
+	case 47: return "gre";
+	case 50: return "esp";
+	case 51: return "ah";
+	case 58: return "ipv6-icmp";
+	case 89: return "ospf";
+	case 103: return "pim";
+	case 112: return "vrrp";
+	case 132: return "sctp";
+	default: return NULL;
+	}
+}
+
+static bool uint_field(const nf_record_t *rec, uint16_t id, uint64_t *v)
+{
+	const nf_field_t *f = nf_record_find(rec, NF_PEN_IANA, id);
+	if (f == NULL || f->type < NF_T_U8 || f->type > NF_T_U64)
+		return false;
+	*v = f->v.u;
+	return true;
+}
+
+void nf_ecs_extract(const nf_record_t *rec, nf_ecs_t *e)
+{
+	uint64_t v;
+
+	memset(e, 0, sizeof(*e));
+	if ((e->src = nf_record_find(rec, NF_PEN_IANA, NF_IE_SOURCE_IPV4_ADDRESS)) != NULL)
+		e->type = "ipv4";
+	else if ((e->src = nf_record_find(rec, NF_PEN_IANA, NF_IE_SOURCE_IPV6_ADDRESS)) != NULL)
+		e->type = "ipv6";
+	if ((e->dst = nf_record_find(rec, NF_PEN_IANA, NF_IE_DESTINATION_IPV4_ADDRESS)) == NULL)
+		e->dst = nf_record_find(rec, NF_PEN_IANA, NF_IE_DESTINATION_IPV6_ADDRESS);
+	e->sport = nf_record_find(rec, NF_PEN_IANA, NF_IE_SOURCE_TRANSPORT_PORT);
+	e->dport = nf_record_find(rec, NF_PEN_IANA, NF_IE_DESTINATION_TRANSPORT_PORT);
+	if ((e->has_proto = uint_field(rec, NF_IE_PROTOCOL_IDENTIFIER, &v))) {
+		e->proto = (uint8_t)v;
+		e->transport = transport_name(e->proto);
+	}
+	e->has_bytes = uint_field(rec, NF_IE_OCTET_DELTA_COUNT, &e->bytes);
+	e->has_packets = uint_field(rec, NF_IE_PACKET_DELTA_COUNT, &e->packets);
+	e->start_ms = rec->start_ms;
+	e->end_ms = rec->end_ms;
+}
+
+/* "name":{ ... } with members written by the caller between open and close. */
+static void ecs_open(nf_line_t *l, const char *name, bool *first_object)
+{
+	nf_line_str(l, *first_object ? "\"" : ",\"");
+	nf_line_str(l, name);
+	nf_line_str(l, "\":{");
+	*first_object = false;
+}
+
+static void ecs_member(nf_line_t *l, const char *name, bool *first)
+{
+	nf_line_str(l, *first ? "\"" : ",\"");
+	nf_line_str(l, name);
+	nf_line_str(l, "\":");
+	*first = false;
+}
+
+static void ecs_endpoint(nf_line_t *l, const char *name, const nf_field_t *addr, const nf_field_t *port,
+			 bool *first_object)
+{
+	bool first = true;
+
+	if (addr == NULL && port == NULL)
+		return;
+	ecs_open(l, name, first_object);
+	if (addr != NULL) {
+		ecs_member(l, "ip", &first);
+		nf_render_json_value(l, addr, NULL, 0, NULL);
+	}
+	if (port != NULL) {
+		ecs_member(l, "port", &first);
+		nf_render_json_value(l, port, NULL, 0, NULL);
+	}
+	nf_line_str(l, "}");
+}
+
+void nf_render_ecs(nf_line_t *l, const nf_ecs_t *e, const char *observer, nf_time_cache_t *tc)
+{
+	bool first_object = true, first = true;
+
+	ecs_endpoint(l, "source", e->src, e->sport, &first_object);
+	ecs_endpoint(l, "destination", e->dst, e->dport, &first_object);
+	ecs_open(l, "network", &first_object);
+	if (e->type != NULL) {
+		ecs_member(l, "type", &first);
+		nf_line_str(l, "\"");
+		nf_line_str(l, e->type);
+		nf_line_str(l, "\"");
+	}
+	if (e->has_proto) {
+		ecs_member(l, "iana_number", &first); /* a keyword in ECS */
+		nf_line_str(l, "\"");
+		nf_line_u64(l, e->proto);
+		nf_line_str(l, "\"");
+	}
+	if (e->transport != NULL) {
+		ecs_member(l, "transport", &first);
+		nf_line_str(l, "\"");
+		nf_line_str(l, e->transport);
+		nf_line_str(l, "\"");
+	}
+	if (e->has_bytes) {
+		ecs_member(l, "bytes", &first);
+		nf_line_u64(l, e->bytes);
+	}
+	if (e->has_packets) {
+		ecs_member(l, "packets", &first);
+		nf_line_u64(l, e->packets);
+	}
+	nf_line_str(l, "}");
+	ecs_open(l, "event", &first_object);
+	nf_line_str(l, "\"kind\":\"event\",\"category\":[\"network\"],\"type\":[\"connection\"],"
+		       "\"action\":\"netflow_flow\"");
+	if (e->start_ms >= 0) {
+		nf_line_str(l, ",\"start\":\"");
+		nf_render_time_ms(l, e->start_ms, tc);
+		nf_line_str(l, "\"");
+	}
+	if (e->end_ms >= 0) {
+		nf_line_str(l, ",\"end\":\"");
+		nf_render_time_ms(l, e->end_ms, tc);
+		nf_line_str(l, "\"");
+	}
+	if (e->start_ms >= 0 && e->end_ms >= e->start_ms &&
+	    (uint64_t)(e->end_ms - e->start_ms) <= UINT64_MAX / 1000000u) {
+		nf_line_str(l, ",\"duration\":"); /* ECS: nanoseconds */
+		nf_line_u64(l, (uint64_t)(e->end_ms - e->start_ms) * 1000000u);
+	}
+	nf_line_str(l, "}");
+	ecs_open(l, "observer", &first_object);
+	nf_line_str(l, "\"ip\":\"");
+	nf_line_json_escaped(l, observer, strlen(observer));
+	nf_line_str(l, "\"}");
+}

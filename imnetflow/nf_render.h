@@ -105,6 +105,25 @@ void nf_render_json_value(nf_line_t *l, const nf_field_t *f, const nf_template_s
 /* Appends a time in ms since the epoch as RFC 3339 UTC with milliseconds. */
 void nf_render_time_ms(nf_line_t *l, int64_t ms, nf_time_cache_t *tc);
 
+/* Elastic Common Schema fields of a flow (ecs="on"), taken from the
+ * record: what a field is missing is left out (has_* false / NULL). */
+typedef struct nf_ecs {
+	const nf_field_t *src, *dst;         /* address fields (IPv4 or IPv6) */
+	const nf_field_t *sport, *dport;
+	bool has_proto, has_bytes, has_packets;
+	uint8_t proto;
+	uint64_t bytes, packets;
+	int64_t start_ms, end_ms;            /* -1: unknown */
+	const char *transport;               /* "tcp", "udp"... from the protocol, or NULL */
+	const char *type;                    /* "ipv4" or "ipv6", or NULL */
+} nf_ecs_t;
+
+void nf_ecs_extract(const nf_record_t *rec, nf_ecs_t *ecs);
+
+/* Appends the ECS objects as JSON members: "source":{...},"destination":
+ * {...},"network":{...},"event":{...},"observer":{"ip":observer}. */
+void nf_render_ecs(nf_line_t *l, const nf_ecs_t *ecs, const char *observer, nf_time_cache_t *tc);
+
 /* One line in the spirit of flowd's FLOW lines:
  * "FLOW v5 src [10.1.0.1]:52534 dst [192.0.2.27]:3306 proto 6 tcpflags 1b
  *  tos 00 packets 9 octets 984 start <rfc3339> end <rfc3339>". Fields the

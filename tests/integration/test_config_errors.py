@@ -20,7 +20,7 @@ rc, out = syntax_check(
     'input(type="imnetflow" port=["2055", "4739"] address="::1" name="nf" '
     'ruleset="flows" rcvbufSize="4m" batchSize="64" ratelimit.interval="5" '
     'ratelimit.burst="100000" listenPortFileName="@DIR@/port" timeReported="received" '
-    'templateScope="address+port" emitOptions="off" renormalize="on" protocols=["netflow", "sflow"])\n'
+    'templateScope="address+port" emitOptions="off" renormalize="on" protocols=["netflow", "sflow"] format="json" ecs="on")\n'
     'ruleset(name="flows") { action(type="omfile" file="@DIR@/out") }\n')
 check(rc == 0, "a valid configuration was rejected:\n" + out)
 rc, out = syntax_check('module(load="@MODULE@" template.colour="red")\ninput(type="imnetflow" port="1")\n')
@@ -38,4 +38,6 @@ expect_error('port="2055" templateScope="exporter"', "templateScope")
 expect_error('port="2055" protocols=["netflow", "jflow"]', "protocols")
 expect_error('port="2055" batchSize="0"', "batchsize")
 expect_error('port="2055" batchSize="5000"', "batchSize")
+expect_error('port="2055" format="xml"', "format")
+expect_error('port="2055" format="kv" ecs="on"', "ecs")
 log("PASS")

@@ -1,7 +1,8 @@
 """The output formats of rsyslog.conf.example that SIEMs parse, as shipped:
 CEF (ArcSight), LEEF 2.0 (QRadar), flowd's FLOW line, and the JSON object
-with Filebeat's field names; for an IPv4 NetFlow v5 flow and an IPv6 IPFIX
-flow, every value is checked against what was sent."""
+with Filebeat's field names; then ecs="on" (Elastic Common Schema objects)
+in the tree and in format="json" lines. For an IPv4 NetFlow v5 flow and an
+IPv6 IPFIX flow, every value is checked against what was sent."""
 import calendar
 import datetime
 import json
@@ -102,4 +103,44 @@ nf = [json.loads(x)["netflow"] for x in lines["json"]]
 check(nf[0]["source_ipv4_address"] == "10.0.0.1" and nf[0]["octet_delta_count"] == 984
       and nf[1]["source_ipv6_address"] == "2001:db8::1" and nf[1]["flow_end_milliseconds"] ==
       "2026-11-28T11:59:59.250Z", "JSON %r" % nf)
+# ecs="on": Elastic Common Schema objects beside "netflow", in the tree and
+# in format="json" lines alike
+r = Rsyslog(default_input=False)
+outs = {"tree": os.path.join(r.dir, "tree.log"), "json": os.path.join(r.dir, "line.log")}
+with open(r.conf, "a") as f:
+    f.write('template(name="tree" type="string" string="%$!%\\n")\n')
+    f.write('template(name="line" type="string" string="%msg%\\n")\n')
+    f.write('input(type="imnetflow" port="0" address="127.0.0.1" ecs="on" ruleset="tree" '
+            'listenPortFileName="%s")\n' % r.portfile)
+    f.write('input(type="imnetflow" port="0" address="127.0.0.1" ecs="on" format="json" ruleset="line" '
+            'listenPortFileName="%s-json")\n' % r.portfile)
+    f.write('ruleset(name="tree") { action(type="omfile" file="%s" template="tree") }\n' % outs["tree"])
+    f.write('ruleset(name="line") { action(type="omfile" file="%s" template="line") }\n' % outs["json"])
+with r:
+    with open(r.portfile + "-json") as f:
+        json_port = int(f.read())
+    r.send([v5_datagram(), ipfix_datagram()], pace=0.05)
+    tree_port, r.port = r.port, json_port
+    r.send([v5_datagram(), ipfix_datagram()], pace=0.05)
+    r.port = tree_port
+    deadline = time.time() + 15
+    while time.time() < deadline and not all(len(r.lines(p)) >= 2 for p in outs.values()):
+        time.sleep(0.1)
+    docs = {name: [json.loads(x) for x in r.lines(p)] for name, p in outs.items()}
+for name, recs in docs.items():
+    check(len(recs) == 2, "ecs %s: %d documents" % (name, len(recs)))
+    for doc, (src, sport, dst, dport, proto, octets, packets, end) in zip(recs, want):
+        log("ecs %s: %s" % (name, {k: doc[k] for k in doc if k != "netflow"}))
+        check(doc["source"] == {"ip": src, "port": sport} and doc["destination"] == {"ip": dst, "port": dport},
+              "ECS endpoints %r" % doc)
+        net = doc["network"]
+        check(net["iana_number"] == str(proto) and net["transport"] == {6: "tcp", 17: "udp"}[proto]
+              and net["bytes"] == octets and net["packets"] == packets
+              and net["type"] == ("ipv6" if ":" in src else "ipv4"), "ECS network %r" % net)
+        ev = doc["event"]
+        check(ev["kind"] == "event" and ev["category"] == ["network"] and
+              datetime.datetime.fromisoformat(ev["end"].replace("Z", "+00:00")).timestamp() * 1000 == end,
+              "ECS event %r" % ev)
+        check(doc["observer"] == {"ip": "127.0.0.1"}, "ECS observer %r" % doc["observer"])
+        check(doc["netflow"]["protocol_identifier"] == proto, "netflow beside ECS %r" % doc["netflow"])
 log("PASS")
