@@ -619,31 +619,32 @@ static void ecs_endpoint(nf_line_t *l, const char *name, const nf_field_t *addr,
 	nf_line_str(l, "}");
 }
 
+/* "name":"text" (trusted text: no escaping), unless text is NULL. */
+static void ecs_text(nf_line_t *l, const char *name, const char *text, bool *first)
+{
+	if (text == NULL)
+		return;
+	ecs_member(l, name, first);
+	nf_line_str(l, "\"");
+	nf_line_str(l, text);
+	nf_line_str(l, "\"");
+}
+
 void nf_render_ecs(nf_line_t *l, const nf_ecs_t *e, const char *observer, nf_time_cache_t *tc)
 {
 	bool first_object = true, first = true;
+	char number[4] = {0};
 
 	ecs_endpoint(l, "source", e->src, e->sport, &first_object);
 	ecs_endpoint(l, "destination", e->dst, e->dport, &first_object);
 	ecs_open(l, "network", &first_object);
-	if (e->type != NULL) {
-		ecs_member(l, "type", &first);
-		nf_line_str(l, "\"");
-		nf_line_str(l, e->type);
-		nf_line_str(l, "\"");
-	}
-	if (e->has_proto) {
-		ecs_member(l, "iana_number", &first); /* a keyword in ECS */
-		nf_line_str(l, "\"");
-		nf_line_u64(l, e->proto);
-		nf_line_str(l, "\"");
-	}
-	if (e->transport != NULL) {
-		ecs_member(l, "transport", &first);
-		nf_line_str(l, "\"");
-		nf_line_str(l, e->transport);
-		nf_line_str(l, "\"");
-	}
+	number[0] = (char)('0' + e->proto / 100);
+	number[1] = (char)('0' + e->proto / 10 % 10);
+	number[2] = (char)('0' + e->proto % 10);
+	ecs_text(l, "type", e->type, &first);
+	if (e->has_proto) /* iana_number is a keyword in ECS: text */
+		ecs_text(l, "iana_number", number + (e->proto >= 100 ? 0 : e->proto >= 10 ? 1 : 2), &first);
+	ecs_text(l, "transport", e->transport, &first);
 	if (e->has_bytes) {
 		ecs_member(l, "bytes", &first);
 		nf_line_u64(l, e->bytes);
