@@ -66,6 +66,7 @@ DEFobjCurrIf(statsobj)
 #define PRI_USER_INFO ((1 << 3) | 6)
 #define TEMPLATE_FILE "imnetflow-templates.dat"
 #define SAVE_INTERVAL 10            /* seconds between saves of changed templates */
+#define SCOPE_VERSION_SFLOW 0x8005   /* sFlow agents' scopes: apart from NetFlow v5's */
 #define MAX_REPORTED_MS 253402300800000LL /* 10000-01-01: later flow times keep the receive time */
 
 enum time_reported { TIME_FLOW_END, TIME_RECEIVED };
@@ -127,6 +128,8 @@ struct modConfData_s {
 	instanceConf_t *root, *tail;
 	nf_limits_t limits;         /* template state bounds (module parameters) */
 	int persistTemplates;       /* save templates in workDirectory, restore at start */
+	int exporterStats;          /* an impstats object per exporter */
+	int exporterStatsMax;       /* how many; the rest share "other" */
 	uchar *dictionaryFile;      /* further elements (module parameter "dictionary") */
 	nf_dict_t *dictionary;      /* loaded from it */
 };
@@ -168,6 +171,26 @@ static modConfData_t *runModConf = NULL;
 	X(templates_current, "templates.current", nf_session_template_count) \
 	X(memory_bytes, "memory.bytes", nf_session_memory)
 
+/* Counters per exporter (module parameter exporterStats). */
+#define EXPORTER_COUNTERS(X) \
+	X(ctrDatagrams, "datagrams") \
+	X(ctrMalformed, "datagrams.malformed") \
+	X(ctrRecords, "records") \
+	X(ctrTemplates, "templates") \
+	X(ctrSeqMissing, "sequence.missing") \
+	X(ctrSeqResets, "sequence.resets")
+
+#define EXPORTER_BUCKETS 1024
+#define DFLT_EXPORTER_STATS_MAX 1000
+
+typedef struct exporter_stats {
+	struct exporter_stats *next;
+	uint8_t addr[16];           /* IPv4 as IPv4-mapped IPv6 */
+	statsobj_t *stats;
+#define DEF_EXPORTER_COUNTER(ctr, label) STATSCOUNTER_DEF(ctr, mut_##ctr)
+	EXPORTER_COUNTERS(DEF_EXPORTER_COUNTER)
+} exporter_stats_t;
+
 /* Rate-limits one kind of error log line: the first in every
  * ERROR_LOG_INTERVAL seconds is logged, with how many were suppressed. */
 typedef struct error_throttle {
@@ -204,6 +227,14 @@ static struct {
 	time_t reportedSec;
 	int reportedValid;
 } rcv;
+
+/* Per-exporter counters: a hash by address, at most exporterStatsMax
+ * entries; exporters beyond share the entry "other". Receive thread only. */
+static struct {
+	exporter_stats_t *buckets[EXPORTER_BUCKETS];
+	int count;
+	exporter_stats_t *other;
+} exporters;
 
 /* Template state: one session, used by the single receiving thread. */
 static struct {
@@ -264,6 +295,8 @@ static const struct param_target {
 	X("pending.maxperscope", eCmdHdlrSize, 0, P_SIZE, limits.max_pending_bytes_per_scope) \
 	X("pending.timeout", eCmdHdlrNonNegInt, 0, P_UINT32, limits.pending_timeout) \
 	X("template.persist", eCmdHdlrBinary, 0, P_INT, persistTemplates) \
+	X("exporterstats", eCmdHdlrBinary, 0, P_INT, exporterStats) \
+	X("exporterstats.max", eCmdHdlrPositiveInt, 0, P_INT, exporterStatsMax) \
 	X("dictionary", eCmdHdlrString, 0, P_STRING, dictionaryFile)
 
 static struct cnfparamdescr modpdescr[] = {MODULE_PARAMS(PARAM_DESCR)};
@@ -489,18 +522,26 @@ finalize_it:
 }
 
 /* True if the sender is in one of the allowed ranges (or none are set). */
+/* The sender's address as 16 bytes, IPv4 as IPv4-mapped IPv6; returns its port. */
+static int mappedAddress(const struct sockaddr_storage *from, uint8_t a[16])
+{
+	memset(a, 0, 16);
+	if (from->ss_family == AF_INET6) {
+		memcpy(a, &((const struct sockaddr_in6 *)from)->sin6_addr, 16);
+		return ntohs(((const struct sockaddr_in6 *)from)->sin6_port);
+	}
+	a[10] = a[11] = 0xff;
+	memcpy(a + 12, &((const struct sockaddr_in *)from)->sin_addr, 4);
+	return ntohs(((const struct sockaddr_in *)from)->sin_port);
+}
+
 static int exporterAllowed(const instanceConf_t *inst, const struct sockaddr_storage *from)
 {
-	uint8_t a[16] = {0};
+	uint8_t a[16];
 
 	if (inst->allowed == NULL)
 		return 1;
-	if (from->ss_family == AF_INET6) {
-		memcpy(a, &((const struct sockaddr_in6 *)from)->sin6_addr, 16);
-	} else {
-		a[10] = a[11] = 0xff;
-		memcpy(a + 12, &((const struct sockaddr_in *)from)->sin_addr, 4);
-	}
+	(void)mappedAddress(from, a);
 	for (int i = 0; i < inst->nallowed; i++) {
 		const addr_range_t *r = &inst->allowed[i];
 		unsigned full = r->bits / 8, rest = r->bits % 8;
@@ -564,6 +605,7 @@ CODESTARTbeginCnfLoad
 	pModConf->pConf = pConf;
 	nf_limits_default(&pModConf->limits);
 	pModConf->persistTemplates = 1;
+	pModConf->exporterStatsMax = DFLT_EXPORTER_STATS_MAX;
 ENDbeginCnfLoad
 
 /* Loads the dictionary file at configuration time, so that rsyslogd -N1
@@ -728,6 +770,96 @@ finalize_it:
 
 /* Copies the session's own counts into the impstats counters. Only the
  * receiving thread writes them; impstats reads whole 64-bit words. */
+/* ---------------------------------------------------------------------------
+ * Counters per exporter.
+ */
+static rsRetVal setupExporterStats(exporter_stats_t *e, const char *name)
+{
+	char objName[INET6_ADDRSTRLEN + 32];
+	DEFiRet;
+
+	snprintf(objName, sizeof(objName), MOD_NAME "(exporter %s)", name);
+	CHKiRet(statsobj.Construct(&e->stats));
+	CHKiRet(statsobj.SetName(e->stats, (uchar *)objName));
+	CHKiRet(statsobj.SetOrigin(e->stats, (uchar *)MOD_NAME));
+#define ADD_EXPORTER_COUNTER(ctr, label) \
+	STATSCOUNTER_INIT(e->ctr, e->mut_##ctr); \
+	CHKiRet(statsobj.AddCounter(e->stats, UCHAR_CONSTANT(label), ctrType_IntCtr, \
+				    CTR_FLAG_RESETTABLE, &e->ctr));
+	EXPORTER_COUNTERS(ADD_EXPORTER_COUNTER)
+	CHKiRet(statsobj.ConstructFinalize(e->stats));
+finalize_it:
+	RETiRet;
+}
+
+static exporter_stats_t *newExporterStats(const uint8_t *addr, const char *name)
+{
+	exporter_stats_t *e = calloc(1, sizeof(*e));
+
+	if (e == NULL)
+		return NULL;
+	memcpy(e->addr, addr, sizeof(e->addr));
+	if (setupExporterStats(e, name) != RS_RET_OK) {
+		if (e->stats != NULL)
+			statsobj.Destruct(&e->stats);
+		free(e);
+		return NULL;
+	}
+	return e;
+}
+
+/* The counters of the sender of a datagram, made at its first datagram;
+ * NULL when exporterStats is off (or out of memory). */
+static exporter_stats_t *exporterStats(const struct sockaddr_storage *from, const char *address)
+{
+	uint8_t key[16];
+	unsigned h = 2166136261u;
+	exporter_stats_t *e;
+
+	if (!runModConf->exporterStats)
+		return NULL;
+	(void)mappedAddress(from, key);
+	for (int i = 0; i < 16; i++)
+		h = (h ^ key[i]) * 16777619u;
+	h %= EXPORTER_BUCKETS;
+	for (e = exporters.buckets[h]; e != NULL; e = e->next)
+		if (memcmp(e->addr, key, sizeof(key)) == 0)
+			return e;
+	if (exporters.count >= runModConf->exporterStatsMax) {
+		if (exporters.other == NULL)
+			exporters.other = newExporterStats(key, "other");
+		return exporters.other;
+	}
+	if ((e = newExporterStats(key, address)) == NULL)
+		return NULL;
+	e->next = exporters.buckets[h];
+	exporters.buckets[h] = e;
+	exporters.count++;
+	return e;
+}
+
+static void freeExporterStats(void)
+{
+	for (int b = 0; b < EXPORTER_BUCKETS; b++)
+		while (exporters.buckets[b] != NULL) {
+			exporter_stats_t *e = exporters.buckets[b];
+			exporters.buckets[b] = e->next;
+			statsobj.Destruct(&e->stats);
+			free(e);
+		}
+	if (exporters.other != NULL) {
+		statsobj.Destruct(&exporters.other->stats);
+		free(exporters.other);
+	}
+	memset(&exporters, 0, sizeof(exporters));
+}
+
+#define EXPORTER_ADD(d, ctr, n) \
+	do { \
+		if ((d)->exp != NULL) \
+			STATSCOUNTER_ADD((d)->exp->ctr, (d)->exp->mut_##ctr, (n)); \
+	} while (0)
+
 static void syncSessionStats(void)
 {
 	const nf_session_stats_t *st = nf_session_stats(core.session);
@@ -965,6 +1097,7 @@ typedef struct datagram_ctx {
 	time_t now;
 	const nf_template_source_t *templates; /* of the record being built */
 	const nf_sflow_agent_t *agent;         /* sFlow datagrams only */
+	exporter_stats_t *exp;                 /* per-exporter counters, or NULL */
 	/* the members of "exporter", made once for the datagram header they
 	 * were made from, and their pre-rendered text (exporterLen 0: not yet) */
 	nf_datagram_info_t exporterInfo;
@@ -1406,13 +1539,54 @@ static void exporterAddress(const struct sockaddr_storage *from, datagram_ctx_t 
 	}
 }
 
-static int processLegacy(listener_t *l, const uint8_t *buf, size_t len, datagram_ctx_t *d)
+/* The template scope of an exporter, as the input's templateScope says. */
+static void scopeKey(const listener_t *l, const struct sockaddr_storage *from, nf_scope_key_t *key)
+{
+	memset(key, 0, sizeof(*key));
+	if (l->inst->scope == SCOPE_DOMAIN)
+		return;
+	key->port = (uint16_t)mappedAddress(from, key->addr);
+	if (l->inst->scope != SCOPE_ADDRESS_PORT)
+		key->port = 0;
+}
+
+/* Sequence gaps of the scope key: missing and resets counted. */
+static void countSequence(listener_t *l, datagram_ctx_t *d, const nf_scope_key_t *key, uint32_t seq,
+			  uint32_t advance)
+{
+	nf_scope_t *scope = nf_session_scope(core.session, key, d->now);
+	uint32_t missing;
+	int reset;
+
+	if (scope == NULL)
+		return;
+	missing = nf_scope_sequence(scope, seq, advance, &reset);
+	STATSCOUNTER_ADD(l->ctrSeqMissing, l->mut_ctrSeqMissing, missing);
+	EXPORTER_ADD(d, ctrSeqMissing, missing);
+	if (reset) {
+		STATSCOUNTER_INC(l->ctrSeqResets, l->mut_ctrSeqResets);
+		EXPORTER_ADD(d, ctrSeqResets, 1);
+	}
+}
+
+static int processLegacy(listener_t *l, const uint8_t *buf, size_t len, const struct sockaddr_storage *from,
+			 datagram_ctx_t *d)
 {
 	nf_legacy_iter_t it;
 	int rc = nf_legacy_begin(&it, buf, len);
+	nf_scope_key_t key;
+
+	/* v5/v7 sequence numbers count flows: this datagram's first one */
+	if (rc == NF_OK && it.info.has_sequence) {
+		scopeKey(l, from, &key);
+		key.version = it.info.version;
+		key.domain = it.info.has_source_id ? it.info.source_id : 0;
+		countSequence(l, d, &key, it.info.sequence, it.info.count);
+	}
 
 	while (rc == NF_OK && (rc = nf_legacy_next(&it, rcv.record)) == NF_OK) {
 		STATSCOUNTER_INC(l->ctrDecoded, l->mut_ctrDecoded);
+		EXPORTER_ADD(d, ctrRecords, 1);
 		if (l->inst->renormalize)
 			nf_record_renormalize(rcv.record, it.sampling & 0x3fff);
 		(void)submitRecord(d, &it.info, rcv.record, "flow");
@@ -1428,29 +1602,10 @@ static void emitTemplateRecord(void *ctx, const nf_datagram_info_t *info, const 
 
 	d->templates = templates;
 	STATSCOUNTER_INC(l->ctrDecoded, l->mut_ctrDecoded);
+	EXPORTER_ADD(d, ctrRecords, 1);
 	if (t->is_options && !l->inst->emitOptions)
 		return;
 	(void)submitRecord(d, info, rec, t->is_options ? "options" : "flow");
-}
-
-/* The template scope of an exporter, as the input's templateScope says. */
-static void scopeKey(const listener_t *l, const struct sockaddr_storage *from, nf_scope_key_t *key)
-{
-	memset(key, 0, sizeof(*key));
-	if (l->inst->scope == SCOPE_DOMAIN)
-		return;
-	if (from->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)from;
-		memcpy(key->addr, &s6->sin6_addr, 16);
-		key->port = ntohs(s6->sin6_port);
-	} else {
-		const struct sockaddr_in *s4 = (const struct sockaddr_in *)from;
-		key->addr[10] = key->addr[11] = 0xff; /* IPv4-mapped */
-		memcpy(key->addr + 12, &s4->sin_addr, 4);
-		key->port = ntohs(s4->sin_port);
-	}
-	if (l->inst->scope != SCOPE_ADDRESS_PORT)
-		key->port = 0;
 }
 
 static int processTemplated(listener_t *l, const uint8_t *buf, size_t len,
@@ -1465,8 +1620,12 @@ static int processTemplated(listener_t *l, const uint8_t *buf, size_t len,
 	rc = nf_v9ipfix_decode(&ctx, buf, len);
 	STATSCOUNTER_ADD(l->ctrTemplateErrors, l->mut_ctrTemplateErrors, r->template_errors);
 	STATSCOUNTER_ADD(l->ctrSeqMissing, l->mut_ctrSeqMissing, r->sequence_missing);
-	if (r->sequence_reset)
+	EXPORTER_ADD(d, ctrSeqMissing, r->sequence_missing);
+	EXPORTER_ADD(d, ctrTemplates, r->templates);
+	if (r->sequence_reset) {
 		STATSCOUNTER_INC(l->ctrSeqResets, l->mut_ctrSeqResets);
+		EXPORTER_ADD(d, ctrSeqResets, 1);
+	}
 	return rc;
 }
 
@@ -1479,6 +1638,7 @@ static void emitSflowSample(void *ctx, const nf_datagram_info_t *info, const nf_
 	listener_t *l = d->lstn;
 
 	STATSCOUNTER_INC(l->ctrDecoded, l->mut_ctrDecoded);
+	EXPORTER_ADD(d, ctrRecords, 1);
 	if (kind == NF_SFLOW_FLOW && l->inst->renormalize)
 		nf_record_renormalize(rec, nf_record_sampling_interval(rec));
 	d->agent = agent;
@@ -1489,9 +1649,7 @@ static int processSflow(listener_t *l, const uint8_t *buf, size_t len, datagram_
 {
 	nf_sflow_result_t r;
 	int rc = nf_sflow_decode(buf, len, rcv.record, emitSflowSample, d, &r);
-	nf_scope_key_t key = {.version = 5};
-	nf_scope_t *scope;
-	int reset;
+	nf_scope_key_t key = {.version = SCOPE_VERSION_SFLOW};
 
 	STATSCOUNTER_ADD(l->ctrSkipped, l->mut_ctrSkipped, r.skipped);
 	if (!r.has_header)
@@ -1504,11 +1662,7 @@ static int processSflow(listener_t *l, const uint8_t *buf, size_t len, datagram_
 		memcpy(key.addr, r.agent.addr, 16);
 	}
 	key.domain = r.agent.sub_agent_id;
-	if ((scope = nf_session_scope(core.session, &key, d->now)) != NULL) {
-		STATSCOUNTER_ADD(l->ctrSeqMissing, l->mut_ctrSeqMissing, nf_scope_sequence(scope, r.sequence, 1, &reset));
-		if (reset)
-			STATSCOUNTER_INC(l->ctrSeqResets, l->mut_ctrSeqResets);
-	}
+	countSequence(l, d, &key, r.sequence, 1);
 	return rc;
 }
 
@@ -1529,6 +1683,8 @@ static void processDatagram(listener_t *l, const uint8_t *buf, size_t len,
 		return;
 	}
 	exporterAddress(from, d);
+	d->exp = exporterStats(from, d->address);
+	EXPORTER_ADD(d, ctrDatagrams, 1);
 	if (prop.CreateStringProp(&d->fromHost, (uchar *)d->address, (int)strlen(d->address)) != RS_RET_OK)
 		return;
 	if (protocol == PROTO_SFLOW)
@@ -1536,10 +1692,11 @@ static void processDatagram(listener_t *l, const uint8_t *buf, size_t len,
 	else if (version == 9 || version == 10)
 		rc = processTemplated(l, buf, len, from, d);
 	else
-		rc = processLegacy(l, buf, len, d);
+		rc = processLegacy(l, buf, len, from, d);
 	prop.Destruct(&d->fromHost);
 	if (rc != NF_OK && rc != NF_END) {
 		STATSCOUNTER_INC(l->ctrMalformed, l->mut_ctrMalformed);
+		EXPORTER_ADD(d, ctrMalformed, 1);
 		logThrottled(&l->malformedLog, l, "malformed", d, rc);
 	}
 }
@@ -1640,6 +1797,7 @@ CODESTARTafterRun
 	memset(&rcv, 0, sizeof(rcv));
 	if (core.stats != NULL)
 		statsobj.Destruct(&core.stats);
+	freeExporterStats();
 	if (core.session != NULL && templateChanges() != core.savedChanges)
 		saveTemplates();
 	nf_session_free(core.session);

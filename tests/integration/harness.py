@@ -13,6 +13,7 @@ import os
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -95,6 +96,20 @@ def oracle(capture_id):
     path = corpus_path("oracle", capture_id + ".tshark.jsonl")
     with open(path) as f:
         return [json.loads(line) for line in f if line.strip()]
+
+
+def v5_datagram(flows, seq=0, export_sec=None, uptime=100000):
+    """A NetFlow v5 datagram. flows: dicts with src, dst (dotted quads) and
+    optionally sport, dport, proto, packets, octets, first_ago, last_ago
+    (ms before the export)."""
+    export_sec = int(time.time()) if export_sec is None else export_sec
+    out = struct.pack("!HHIIIIBBH", 5, len(flows), uptime, export_sec, 0, seq, 0, 0, 0)
+    for f in flows:
+        out += struct.pack("!4s4s4sHHIIIIHHBBBBHHBBH", socket.inet_aton(f["src"]), socket.inet_aton(f["dst"]),
+                           bytes(4), 1, 2, f.get("packets", 1), f.get("octets", 64),
+                           uptime - f.get("first_ago", 2000), uptime - f.get("last_ago", 1000),
+                           f.get("sport", 1024), f.get("dport", 80), 0, 0x10, f.get("proto", 6), 0, 0, 0, 0, 0, 0)
+    return out
 
 
 class Rsyslog:
