@@ -11,7 +11,7 @@ set -eu
 PACKAGES="rsyslog build-essential autoconf automake libtool pkg-config dpkg-dev
 libestr-dev libfastjson-dev zlib1g-dev libcmocka-dev python3 softflowd pmacct valgrind
 rsyslog-gnutls openssl
-clang libclang-rt-14-dev"
+clang libclang-rt-14-dev afl++"
 
 missing=
 for p in $PACKAGES; do

@@ -2,7 +2,7 @@
 # run-tests.sh - install what the tests need, build, and run every test:
 # cmocka unit tests of the decoder core and integration tests against a real
 # rsyslogd and real exporters, the unit tests under ASan/UBSan, then a
-# 60-second fuzzing campaign. Ends with
+# 60-second libFuzzer campaign and a 30-second AFL++ one. Ends with
 # "N passed, N failed, N skipped".
 #
 # Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
@@ -19,6 +19,13 @@ make check-asan || status=$?
 fuzz=passed
 make fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-60}" > fuzz.log 2>&1 || { fuzz=failed; status=1; tail -50 fuzz.log; }
 echo "fuzz: $fuzz ($(grep -h 'stat::number_of_executed_units' fuzz.log | tail -n 1))"
+# the same target built with AFL++, a short campaign
+if command -v afl-fuzz > /dev/null; then
+	afl=passed
+	make fuzz-afl FUZZ_SECONDS="${AFL_SECONDS:-30}" > fuzz-afl-make.log 2>&1 ||
+		{ afl=failed; status=1; tail -30 fuzz-afl-make.log; tail -30 fuzz-afl.log 2>/dev/null; }
+	echo "fuzz (AFL++): $afl ($(grep -h 'execs_done' fuzz-afl-out/default/fuzzer_stats 2>/dev/null))"
+fi
 
 summary=test-suite.log
 if [ -f "$summary" ]; then
