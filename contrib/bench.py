@@ -12,7 +12,8 @@ In one run it measures, on this machine:
    (the reference), imnetflow format="json" and format="kv" (the line is
    written into msg), imnetflow structured (the $!netflow tree, written as
    JSON lines). For each: the highest loss-free rate (every record sent is
-   a line in the file; 10-second steps from 70% of the saturated rate up,
+   a line in the file; 10-second steps from 70% of the saturated rate, up
+   while loss-free or down until loss-free,
    with a 4 MB socket buffer and a 100,000-message main queue, so that
    buffers cannot hide a deficit), rsyslogd's CPU seconds per million flows
    at that rate, its peak RSS, and the ratio to the imudp reference;
@@ -202,14 +203,6 @@ def generate(proto, count, rate, port, extra=()):
     return dict(kv.split("=") for kv in out.split())
 
 
-def ladder(start, factor, top, steps):
-    rate = start
-    while rate <= top and steps > 0:
-        yield int(rate)
-        rate *= factor
-        steps -= 1
-
-
 def probe(col, proto, seconds=2.0):
     """Flows one CPU second of rsyslogd handles when it is saturated: an
     overload for a few seconds, then what arrived over the CPU used."""
@@ -230,7 +223,9 @@ def measure_mode(key, args):
         per_cpu = probe(col, proto)
         start = max(args.start, int(per_cpu * 0.7 / 1000) * 1000)
         log("  %-10s saturated: %d flows per CPU second; ladder from %d/s" % (key, per_cpu, start))
-        for rate in ladder(start, args.factor, args.max_rate, args.steps):
+        rate, direction, steps = start, 0, 0
+        while steps < args.steps and args.start <= rate <= args.max_rate:
+            steps += 1
             count = int(rate * args.step_seconds)
             before_lines = col.count_lines()
             cpu0 = col.cpu_seconds()
@@ -243,13 +238,15 @@ def measure_mode(key, args):
             log("  %-10s %9d/s offered %9d/s sent %10d lines of %10d  cpu %.2f s  %s"
                 % (key, rate, achieved, got, count, cpu,
                    "LOSS" if not lossless else "ok (the generator's limit)" if generator_bound else "ok"))
-            if not lossless:
-                break
-            if best is None or achieved > best["rate"]:
+            if lossless and (best is None or achieved > best["rate"]):
                 best = {"rate": min(rate, achieved), "cpu_per_million": cpu / (count / 1e6),
                         "generator_bound": generator_bound}
-            if generator_bound:
+            # up while loss-free, down until loss-free; stop where it turns
+            if direction == 0:
+                direction = 1 if lossless else -1
+            if (direction > 0 and (not lossless or generator_bound)) or (direction < 0 and lossless):
                 break
+            rate = int(rate * args.factor) if direction > 0 else int(rate / args.factor)
         if best is not None:
             best["peak_rss_mb"] = col.memory_kb("VmHWM") / 1024
     finally:
@@ -307,7 +304,7 @@ def main():
     ap.add_argument("--step-seconds", type=float, default=10.0)
     ap.add_argument("--start", type=int, default=20000, help="lowest rate tried")
     ap.add_argument("--factor", type=float, default=1.08)
-    ap.add_argument("--steps", type=int, default=10, help="most rates tried per mode")
+    ap.add_argument("--steps", type=int, default=14, help="most rates tried per mode")
     ap.add_argument("--max-rate", type=int, default=3000000)
     ap.add_argument("--modes", default=",".join(MODES))
     ap.add_argument("--skip-memory", action="store_true")

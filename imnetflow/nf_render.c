@@ -118,18 +118,26 @@ static void line_hex(nf_line_t *l, const uint8_t *p, size_t n, const char *sep)
  * not fit four digits. */
 static void line_date(nf_line_t *l, int64_t sec, nf_time_cache_t *tc)
 {
-	nf_time_cache_t local = {0};
-	int64_t day = sec / 86400, rest = sec % 86400;
+	nf_time_cache_t local;
+	int64_t day, rest;
 	char clock[9];
 	struct tm tm;
 	time_t t = (time_t)sec;
 
+	if (tc == NULL) {
+		memset(&local, 0, sizeof(local));
+		tc = &local;
+	}
+	if (tc->sec_valid && tc->sec == sec) { /* flows of a datagram mostly end in one second */
+		nf_line_put(l, tc->sec_text, 19);
+		return;
+	}
+	day = sec / 86400;
+	rest = sec % 86400;
 	if (rest < 0) { /* floor, for times before 1970 */
 		rest += 86400;
 		day -= 1;
 	}
-	if (tc == NULL)
-		tc = &local;
 	if (!tc->valid || tc->day != day) {
 		if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999) {
 			line_i64(l, sec);
@@ -148,9 +156,12 @@ static void line_date(nf_line_t *l, int64_t sec, nf_time_cache_t *tc)
 	clock[6] = (char)('0' + rest % 60 / 10);
 	clock[7] = (char)('0' + rest % 10);
 	clock[8] = 'T';
-	nf_line_put(l, tc->text, 10);
-	nf_line_put(l, clock + 8, 1);
-	nf_line_put(l, clock, 8);
+	memcpy(tc->sec_text, tc->text, 10);
+	tc->sec_text[10] = 'T';
+	memcpy(tc->sec_text + 11, clock, 8);
+	tc->sec = sec;
+	tc->sec_valid = true;
+	nf_line_put(l, tc->sec_text, 19);
 }
 
 /* RFC 3339 UTC: the date, `digits` digits of fraction, "Z" (as nf_field_text). */

@@ -5,11 +5,12 @@ shutdown is prompt."""
 import os
 import random
 import struct
+import time
 
 from harness import Rsyslog, check, log
 
-VALID = 20          # valid v5 datagrams of 10 records each
-BAD_PER_KIND = 300  # of each kind of malformed datagram
+VALID = 100          # valid v5 datagrams of 10 records each
+BAD_PER_KIND = 3000  # of each kind of malformed datagram: 24,000 in all
 
 
 def v5(count, seq, real_count=None):
@@ -43,8 +44,10 @@ stream = list(bad)
 for i, d in enumerate(valid):  # spread the valid datagrams through the flood
     stream.insert((i * len(stream)) // VALID, ("valid", d))
 
-with Rsyslog() as r:
+with Rsyslog(inputs='port="0" rcvbufSize="16m"') as r:
+    t0 = time.time()
     r.send([d for _, d in stream])
+    rate = len(stream) / (time.time() - t0)
     got = r.wait_records(VALID * 10)
     malformed = r.wait_counter("datagrams.malformed", len(bad))
     received = r.wait_counter("datagrams.received", len(stream))
@@ -56,8 +59,9 @@ with Rsyslog() as r:
         with open(os.path.join(r.dir, "other.log")) as f:
             text += f.read()
     errors = [line for line in text.split("\n") if "malformed datagram" in line]
-log("sent %d malformed + %d valid datagrams; received %d, malformed %d, records %d, "
-    "error lines %d, shutdown %.2fs" % (len(bad), VALID, received, malformed, len(got), len(errors), shutdown))
+log("sent %d malformed + %d valid datagrams at %d datagrams/s; received %d, malformed %d, records %d, "
+    "error lines %d, shutdown %.2fs" % (len(bad), VALID, rate, received, malformed, len(got), len(errors),
+                                        shutdown))
 check(received == len(stream), "received counter %d, sent %d" % (received, len(stream)))
 check(malformed == len(bad), "malformed counter %d, sent %d bad datagrams" % (malformed, len(bad)))
 check(len(got) == VALID * 10, "%d valid records landed, expected %d" % (len(got), VALID * 10))
