@@ -33,10 +33,40 @@ static const char two_digits[201] = "0001020304050607080910111213141516171819202
 				    "50515253545556575859606162636465666768697071727374"
 				    "75767778798081828384858687888990919293949596979899";
 
+static unsigned decimal_digits(uint64_t v)
+{
+	unsigned n = 1;
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
 void nf_line_u64(nf_line_t *l, uint64_t v)
 {
 	char digits[20];
 	size_t n = sizeof(digits);
+
+	if (l->used + 21 <= l->size) { /* the common case: written in place */
+		unsigned len = v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : decimal_digits(v);
+		char *d = l->buf + l->used + len;
+		*d = '\0';
+		l->used += len;
+		while (v >= 100) {
+			unsigned pair = (unsigned)(v % 100);
+			v /= 100;
+			*--d = two_digits[2 * pair + 1];
+			*--d = two_digits[2 * pair];
+		}
+		if (v >= 10) {
+			*--d = two_digits[2 * v + 1];
+			*--d = two_digits[2 * v];
+		} else {
+			*--d = (char)('0' + v);
+		}
+		return;
+	}
 
 	while (v >= 100) {
 		unsigned pair = (unsigned)(v % 100);
@@ -444,6 +474,47 @@ static void kv_value(nf_line_t *l, const nf_field_t *f, const nf_template_source
 	}
 }
 
+/* Copies an element name (8 to 32 bytes in one or two pairs of
+ * overlapping fixed-size moves, no memcpy call). */
+static inline void copy_name(char *d, const char *s, size_t n)
+{
+	if (n >= 16 && n <= 32) {
+		memcpy(d, s, 16);
+		memcpy(d + n - 16, s + n - 16, 16);
+	} else if (n >= 8 && n < 16) {
+		memcpy(d, s, 8);
+		memcpy(d + n - 8, s + n - 8, 8);
+	} else {
+		memcpy(d, s, n);
+	}
+}
+
+/* Separator, name and assignment of a field in one piece: ,"name": or
+ * " name=" (the common case: a dictionary name, no repeat). Returns false
+ * when the field needs the general path. */
+static bool line_key(nf_line_t *l, const nf_field_t *f, nf_render_style_t style, bool first)
+{
+	const char *pre = style == NF_RENDER_JSON ? (first ? "\"" : ",\"") : (first ? "" : " ");
+	const char *post = style == NF_RENDER_JSON ? "\":" : "=";
+	size_t npre = style == NF_RENDER_JSON ? (first ? 1 : 2) : (first ? 0 : 1);
+	size_t npost = style == NF_RENDER_JSON ? 2 : 1;
+	size_t nname;
+	char *d;
+
+	if (f->ie == NULL || f->repeat > 0 || f->ie->name_len == 0)
+		return false;
+	nname = f->ie->name_len;
+	if (l->used + npre + nname + npost >= l->size)
+		return false;
+	d = l->buf + l->used;
+	memcpy(d, pre, npre);
+	copy_name(d + npre, f->ie->name, nname);
+	memcpy(d + npre + nname, post, npost);
+	l->used += npre + nname + npost;
+	l->buf[l->used] = '\0';
+	return true;
+}
+
 unsigned nf_render_fields(nf_line_t *l, nf_render_style_t style, const nf_record_t *rec,
 			  const nf_template_source_t *src, nf_time_cache_t *tc)
 {
@@ -451,21 +522,22 @@ unsigned nf_render_fields(nf_line_t *l, nf_render_style_t style, const nf_record
 
 	for (uint16_t i = 0; i < rec->nfields; i++, n++) {
 		const nf_field_t *f = &rec->field[i];
-		if (style == NF_RENDER_JSON) {
-			nf_line_put(l, n > 0 ? ",\"" : "\"", n > 0 ? 2 : 1);
-			field_name(l, f);
-			nf_line_put(l, "\":", 2);
-			nf_render_json_value(l, f, src, 0, tc);
-		} else {
-			if (n > 0)
+		if (!line_key(l, f, style, n == 0)) {
+			if (style == NF_RENDER_JSON)
+				nf_line_put(l, n > 0 ? ",\"" : "\"", n > 0 ? 2 : 1);
+			else if (n > 0)
 				nf_line_put(l, " ", 1);
 			field_name(l, f);
-			nf_line_put(l, "=", 1);
-			kv_value(l, f, src, tc);
+			nf_line_put(l, style == NF_RENDER_JSON ? "\":" : "=", style == NF_RENDER_JSON ? 2 : 1);
 		}
+		if (style == NF_RENDER_JSON)
+			nf_render_json_value(l, f, src, 0, tc);
+		else
+			kv_value(l, f, src, tc);
 	}
 	return n;
 }
+
 
 /* ---- the summary line ---- */
 
