@@ -158,10 +158,11 @@ static void line_date(nf_line_t *l, int64_t sec, nf_time_cache_t *tc)
 		memset(&local, 0, sizeof(local));
 		tc = &local;
 	}
-	if (tc->sec_valid && tc->sec == sec) { /* flows of a datagram mostly end in one second */
-		nf_line_put(l, tc->sec_text, 19);
-		return;
-	}
+	for (int i = 0; i < 2; i++) /* the flows of a datagram mostly start and end in few seconds */
+		if (tc->second[i].valid && tc->second[i].sec == sec) {
+			nf_line_put(l, tc->second[i].text, 19);
+			return;
+		}
 	day = sec / 86400;
 	rest = sec % 86400;
 	if (rest < 0) { /* floor, for times before 1970 */
@@ -186,12 +187,16 @@ static void line_date(nf_line_t *l, int64_t sec, nf_time_cache_t *tc)
 	clock[6] = (char)('0' + rest % 60 / 10);
 	clock[7] = (char)('0' + rest % 10);
 	clock[8] = 'T';
-	memcpy(tc->sec_text, tc->text, 10);
-	tc->sec_text[10] = 'T';
-	memcpy(tc->sec_text + 11, clock, 8);
-	tc->sec = sec;
-	tc->sec_valid = true;
-	nf_line_put(l, tc->sec_text, 19);
+	{
+		unsigned e = tc->next;
+		tc->next ^= 1;
+		memcpy(tc->second[e].text, tc->text, 10);
+		tc->second[e].text[10] = 'T';
+		memcpy(tc->second[e].text + 11, clock, 8);
+		tc->second[e].sec = sec;
+		tc->second[e].valid = true;
+		nf_line_put(l, tc->second[e].text, 19);
+	}
 }
 
 /* RFC 3339 UTC: the date, `digits` digits of fraction, "Z" (as nf_field_text). */

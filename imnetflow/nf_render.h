@@ -32,9 +32,13 @@ typedef struct nf_time_cache {
 	int64_t day;   /* days since the epoch */
 	bool valid;
 	char text[48]; /* 10 used; room for snprintf's worst case */
-	int64_t sec;   /* the last second rendered, and its text */
-	bool sec_valid;
-	char sec_text[20];
+	/* the last two seconds rendered (a flow's start and end), and their text */
+	struct {
+		int64_t sec;
+		bool valid;
+		char text[20];
+	} second[2];
+	unsigned next;  /* the entry the next new second replaces */
 } nf_time_cache_t;
 
 typedef enum nf_render_style {
