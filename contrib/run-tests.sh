@@ -24,7 +24,8 @@ if command -v afl-fuzz > /dev/null; then
 	afl=passed
 	make fuzz-afl FUZZ_SECONDS="${AFL_SECONDS:-30}" > fuzz-afl-make.log 2>&1 ||
 		{ afl=failed; status=1; tail -30 fuzz-afl-make.log; tail -30 fuzz-afl.log 2>/dev/null; }
-	echo "fuzz (AFL++): $afl ($(grep -h 'execs_done' fuzz-afl-out/default/fuzzer_stats 2>/dev/null))"
+	echo "fuzz (AFL++): $afl ($(grep -h 'execs_done' fuzz-afl-out/default/fuzzer_stats 2>/dev/null ||
+		echo 'afl-fuzz could not start here, see fuzz-afl.log'))"
 fi
 
 summary=test-suite.log
