@@ -9,7 +9,8 @@ In one run it measures, on this machine:
 2. end to end, for each output mode: rsyslogd -n with an input writing one
    line per flow through omfile, fed by contrib/nfgen on loopback at rising
    rates. Modes: rsyslog's own imudp with one plain syslog line per message
-   (the reference), imnetflow format="json" and format="kv" (the line is
+   (the reference; and again with lines as long as the JSON lines, which
+   shows what writing that many bytes costs rsyslog itself), imnetflow format="json" and format="kv" (the line is
    written into msg), imnetflow structured (the $!netflow tree, written as
    JSON lines). For each: the highest loss-free rate (every record sent is
    a line in the file, as the omfile action's impstats counter says, checked
@@ -49,10 +50,14 @@ MODULE = os.environ.get("IMNETFLOW_MODULE", ".libs/imnetflow.so")
 RSYSLOGD = os.environ.get("RSYSLOGD") or shutil.which("rsyslogd") or "/usr/sbin/rsyslogd"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 TWO_CORES = (os.cpu_count() or 1) >= 2
+LONG_LINE = 820  # datagram bytes: a syslog header and a message of ~780 bytes
 
 # (label, input kind, generator protocol, output template)
 MODES = {
     "imudp": ("rsyslog imudp, plain line (reference)", "imudp", "syslog", "line"),
+    # the same reference with lines as long as format=json's v9 lines (~780
+    # bytes): what rsyslog itself does when it writes as many bytes
+    "imudp-long": ("rsyslog imudp, plain line as long as a JSON line", "imudp", "syslog-long", "line"),
     "json-v9": ("imnetflow format=json, v9", "json", "v9", "line"),
     "json-ipfix": ("imnetflow format=json, IPFIX", "json", "ipfix", "line"),
     "kv-v9": ("imnetflow format=kv, v9", "kv", "v9", "line"),
@@ -213,7 +218,9 @@ class Collector:
 
 def generate(proto, count, rate, port, extra=()):
     # one message per datagram: bigger sendmmsg batches keep the generator ahead
-    batch = ["-b", "256"] if proto == "syslog" else []
+    batch = ["-b", "256"] if proto.startswith("syslog") else []
+    if proto == "syslog-long":
+        proto, batch = "syslog", batch + ["-L", str(LONG_LINE)]
     argv = [NFGEN, "-p", proto, "-n", str(count), "-r", str(rate), "-t", "120"] + batch + list(extra) + \
         ["127.0.0.1", str(port)]
     out = subprocess.run(pinned(0, argv), check=True, capture_output=True, text=True).stdout
@@ -343,15 +350,20 @@ def main():
     for key in filter(None, args.modes.split(",")):
         results[key] = measure_mode(key, args)
     ref = (results.get("imudp") or {}).get("rate")
-    log("\n| mode | loss-free flows/s | vs imudp | CPU s per million | flows per CPU s | peak RSS MB |")
-    log("|---|---|---|---|---|---|")
+    ref_long = (results.get("imudp-long") or {}).get("rate")
+
+    def ratio(r, base):
+        return "%.0f%%" % (100.0 * r / base) if base else "-"
+
+    log("\n| mode | loss-free flows/s | vs imudp | vs imudp, long lines | CPU s per million | flows per CPU s | peak RSS MB |")
+    log("|---|---|---|---|---|---|---|")
     for key, r in results.items():
         if r is None:
-            log("| %s | below %d | | | | |" % (MODES[key][0], args.start))
+            log("| %s | below %d | | | | | |" % (MODES[key][0], args.start))
             continue
-        log("| %s | %s%s | %s | %.2f | %s | %.0f |" % (
+        log("| %s | %s%s | %s | %s | %.2f | %s | %.0f |" % (
             MODES[key][0], "≥ " if r["generator_bound"] else "", "{:,}".format(r["rate"]),
-            "%.0f%%" % (100.0 * r["rate"] / ref) if ref else "-", r["cpu_per_million"],
+            ratio(r["rate"], ref), ratio(r["rate"], ref_long), r["cpu_per_million"],
             "{:,}".format(int(1e6 / r["cpu_per_million"])), r["peak_rss_mb"]))
     if not args.skip_memory:
         memory_bench(10000, 10, False)

@@ -87,6 +87,7 @@ typedef struct options {
 	int template_interval;
 	int batch;
 	int unique;         /* -U: template ids differ per exporter (no two alike) */
+	int line_length;    /* -L: syslog datagrams padded to this many bytes (0: not padded) */
 	const char *host;
 	int port;
 	const char *file;   /* -w: write datagrams here instead of sending */
@@ -388,19 +389,25 @@ static size_t build_sflow(uint8_t *buf, uint32_t agent, exporter_t *x, int nrec,
 	return (size_t)(p - buf);
 }
 
-/* One syslog line per datagram, the length of imnetflow's summary line;
- * lines are made once and then reused, so that the generator outruns a
- * receiver of one message per datagram. */
+/* One syslog line per datagram, the length of imnetflow's summary line or
+ * padded to -L bytes; lines are made once and then reused, so that the
+ * generator outruns a receiver of one message per datagram. */
 #define SYSLOG_LINES 4096
-static size_t build_syslog(uint8_t *buf, uint64_t wall, uint32_t up)
+#define SYSLOG_LINE_MAX 1400
+static size_t build_syslog(uint8_t *buf, uint64_t wall, uint32_t up, int line_length)
 {
-	static char lines[SYSLOG_LINES][160];
+	static char lines[SYSLOG_LINES][SYSLOG_LINE_MAX + 1];
 	static size_t lens[SYSLOG_LINES];
 	static unsigned made, next;
 	unsigned i = next++ % SYSLOG_LINES;
 
 	if (i >= made) {
 		lens[i] = make_syslog_line(lines[i], sizeof(lines[i]), wall, up);
+		if (line_length > 0 && lens[i] + 5 < (size_t)line_length) { /* " pad=xxx..." */
+			memcpy(lines[i] + lens[i], " pad=", 5);
+			memset(lines[i] + lens[i] + 5, 'x', (size_t)line_length - lens[i] - 5);
+			lens[i] = (size_t)line_length;
+		}
 		made = i + 1;
 	}
 	memcpy(buf, lines[i], lens[i]);
@@ -482,11 +489,12 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: nfgen [-p v5|v9|ipfix|sflow|syslog] -n RECORDS [-r RATE] [-t SECONDS]\n"
 		"             [-R RECORDS_PER_DATAGRAM] [-e EXPORTERS] [-T TEMPLATES]\n"
-		"             [-i TEMPLATE_INTERVAL] [-b BATCH] [-U] HOST PORT | -w FILE\n"
+		"             [-i TEMPLATE_INTERVAL] [-b BATCH] [-U] [-L BYTES] HOST PORT | -w FILE\n"
 		"  -U: every exporter's templates differ (ids unique across exporters)\n"
+		"  -L: syslog datagrams padded to BYTES (at most %d)\n"
 		"  HOST must be in 127.0.0.0/8 or ::1; RATE 0 sends flat out;\n"
 		"  at most %llu records and %d seconds.\n",
-		MAX_RECORDS_LIMIT, MAX_SECONDS_LIMIT);
+		SYSLOG_LINE_MAX, MAX_RECORDS_LIMIT, MAX_SECONDS_LIMIT);
 	exit(2);
 }
 
@@ -506,7 +514,7 @@ static void parse_options(int argc, char **argv, options_t *o)
 
 	*o = (options_t){.proto = P_V9, .rate = 0, .seconds = 60, .per_dgram = 30, .exporters = 1,
 			 .templates = 1, .template_interval = 1, .batch = 32};
-	while ((c = getopt(argc, argv, "p:n:r:t:R:e:T:i:b:w:U")) != -1) {
+	while ((c = getopt(argc, argv, "p:n:r:t:R:e:T:i:b:w:UL:")) != -1) {
 		switch (c) {
 		case 'p': o->proto = (enum proto)parse_proto(optarg); break;
 		case 'n': o->count = strtoull(optarg, NULL, 10); break;
@@ -519,13 +527,15 @@ static void parse_options(int argc, char **argv, options_t *o)
 		case 'b': o->batch = atoi(optarg); break;
 		case 'w': o->file = optarg; break;
 		case 'U': o->unique = 1; break;
+		case 'L': o->line_length = atoi(optarg); break;
 		default: usage();
 		}
 	}
 	if (argc - optind != (o->file ? 0 : 2) || o->count == 0 || o->count > MAX_RECORDS_LIMIT || o->seconds <= 0 ||
 	    o->seconds > MAX_SECONDS_LIMIT || o->rate < 0 || o->exporters < 1 || o->exporters > MAX_EXPORTERS ||
 	    o->templates < 1 || o->templates > MAX_TEMPLATES || o->batch < 1 || o->batch > BATCH_MAX ||
-	    o->per_dgram < 1 || o->template_interval < 1)
+	    o->per_dgram < 1 || o->template_interval < 1 || o->line_length < 0 ||
+	    o->line_length > SYSLOG_LINE_MAX)
 		usage();
 	if (o->proto == P_V5 && o->per_dgram > 30)
 		o->per_dgram = 30;
@@ -641,7 +651,7 @@ int main(int argc, char **argv)
 			case P_V9: len = build_templated(bufs[n], 0, x, o.templates, with_templates, tid, nrec, wall, up); break;
 			case P_IPFIX: len = build_templated(bufs[n], 1, x, o.templates, with_templates, tid, nrec, wall, up); break;
 			case P_SFLOW: len = build_sflow(bufs[n], exporter_address(xi), x, nrec, wall, up); break;
-			default: len = build_syslog(bufs[n], wall, up); nrec = 1; break;
+			default: len = build_syslog(bufs[n], wall, up, o.line_length); nrec = 1; break;
 			}
 			who[n] = (uint8_t)xi;
 			iov[n] = (struct iovec){.iov_base = bufs[n], .iov_len = len};
