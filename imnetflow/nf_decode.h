@@ -103,7 +103,7 @@ typedef struct nf_record {
 	int64_t start_ms; /* absolute flow start, ms since the epoch; -1 unknown */
 	int64_t end_ms;   /* absolute flow end, ms since the epoch; -1 unknown */
 	uint64_t known_mask;                /* bit s: an element of slot s is present */
-	uint16_t known_at[NF_KNOWN_SLOTS];  /* index of its first field */
+	uint16_t known_at[NF_KNOWN_SLOTS + 1]; /* index of its first field; the last entry is spare */
 	nf_field_t field[NF_RECORD_MAX_FIELDS];
 	char text[NF_RECORD_TEXT];
 } nf_record_t;

@@ -137,8 +137,11 @@ int nf_template_compile(nf_template_flavor_t flavor, const nf_dict_t *dict, uint
 		choose_kind(op);
 		for (uint16_t j = 0; j < i && op->repeat < 255; j++)
 			op->repeat += t->ops[j].pen == op->pen && t->ops[j].id == op->id;
-		if (op->repeat == 0 && op->pen == NF_PEN_IANA && op->id < NF_KNOWN_IDS)
-			op->known = nf_known_slot[op->id];
+		op->slot = NF_KNOWN_SLOTS;
+		if (op->repeat == 0 && op->pen == NF_PEN_IANA && op->id < NF_KNOWN_IDS && nf_known_slot[op->id]) {
+			op->slot = (uint8_t)(nf_known_slot[op->id] - 1);
+			t->known_mask |= UINT64_C(1) << op->slot;
+		}
 	}
 	if (!t->has_varlen) { /* min_len <= 512 * 65534 but a record fits a datagram */
 		uint32_t offset = 0;
@@ -311,13 +314,15 @@ int nf_op_decode(const nf_op_t *op, nf_cursor_t *c, nf_field_t *f)
 
 static int decode_checked(const nf_template_t *t, nf_cursor_t *c, nf_record_t *rec);
 
-/* The head nf_op_t and nf_field_t share. */
-#define NF_FIELD_HEAD 16
+/* The head nf_op_t and nf_field_t share: ie, pen, id, type, repeat, len,
+ * and what follows len up to the value (padding in nf_field_t). */
+#define NF_FIELD_HEAD 24
 _Static_assert(offsetof(nf_op_t, repeat) == offsetof(nf_field_t, repeat) &&
 		       offsetof(nf_op_t, type) == offsetof(nf_field_t, type) &&
 		       offsetof(nf_op_t, id) == offsetof(nf_field_t, id) &&
 		       offsetof(nf_op_t, pen) == offsetof(nf_field_t, pen) &&
-		       offsetof(nf_field_t, repeat) + 1 == NF_FIELD_HEAD,
+		       offsetof(nf_op_t, len) == offsetof(nf_field_t, len) &&
+		       offsetof(nf_field_t, v) == NF_FIELD_HEAD && sizeof(nf_op_t) >= NF_FIELD_HEAD,
 	       "nf_op_t and nf_field_t heads differ");
 
 /* The common case: every field has a fixed length, so one bounds check
@@ -326,23 +331,20 @@ static int decode_fixed(const nf_template_t *t, nf_cursor_t *c, nf_record_t *rec
 {
 	const uint8_t *base = nf_cursor_bytes(c, t->min_len);
 	nf_field_t *out = rec->field; /* the record is empty */
-	uint64_t known = 0;
+
+	const unsigned nfields = t->nfields; /* read once: the stores below may alias it */
 
 	if (base == NULL)
 		return NF_ERR_TRUNCATED;
-	for (uint16_t i = 0; i < t->nfields; i++) {
+	for (unsigned i = 0; i < nfields; i++) {
 		const nf_op_t *op = &t->ops[i];
 		nf_field_t *f = &out[i];
-		memcpy(f, op, NF_FIELD_HEAD); /* ie, pen, id, type, repeat */
-		f->len = op->len;
+		memcpy(f, op, NF_FIELD_HEAD);
 		read_value(op, base + op->offset, op->len, f);
-		if (op->known) {
-			known |= UINT64_C(1) << (op->known - 1);
-			rec->known_at[op->known - 1] = i;
-		}
+		rec->known_at[op->slot] = (uint16_t)i; /* without a branch: see nf_op_t.slot */
 	}
-	rec->known_mask = known;
-	rec->nfields = t->nfields;
+	rec->known_mask = t->known_mask;
+	rec->nfields = (uint16_t)nfields;
 	return NF_OK;
 }
 

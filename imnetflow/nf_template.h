@@ -58,7 +58,8 @@ typedef struct nf_op {
 	uint8_t repeat;    /* earlier fields of the same element in this template (max 255) */
 	uint16_t len;      /* wire length or NF_VARLEN */
 	uint8_t kind;      /* nf_op_kind_t */
-	uint8_t known;     /* nf_known_slot of the element when this is its first field, else 0 */
+	uint8_t slot;      /* the record index slot this field fills (its element's first field
+			    * in the template, nf_known_slot), else NF_KNOWN_SLOTS: the spare entry */
 	uint16_t offset;   /* position in the record, for templates without varlen fields */
 	uint8_t v9_scope;  /* 1-5: a v9 option scope field of that type, emitted as scope_* */
 } nf_op_t;
@@ -88,6 +89,7 @@ typedef struct nf_template {
 	uint8_t fixed;          /* no varlen field: ops have offsets, one bounds check per record */
 	uint32_t min_len;       /* bytes of the shortest possible record (>= 1) */
 	uint8_t flavor;         /* nf_template_flavor_t it was compiled for */
+	uint64_t known_mask;    /* the record index slots its ops fill (nf_op_t.known) */
 	/* owned by the session store, which shares one compiled template
 	 * among all exporters that sent the same one */
 	uint32_t refs;

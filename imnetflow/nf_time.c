@@ -133,11 +133,16 @@ static int duration_ms(const nf_record_t *rec, int64_t *ms)
 	return 0;
 }
 
+/* Adds element id (whose index slot is slot) when the record lacks it; the
+ * slot is known, so the field is indexed without a lookup. */
 static void add_time_field(nf_record_t *rec, uint16_t id, uint8_t slot, int64_t ms)
 {
-	if (rec->known_mask & (UINT64_C(1) << slot))
+	if ((rec->known_mask & (UINT64_C(1) << slot)) || rec->nfields >= NF_RECORD_MAX_FIELDS)
 		return;
-	(void)nf_record_add_u(rec, nf_ie_lookup(NF_PEN_IANA, id), NF_PEN_IANA, id, NF_T_DT_MILLI, 8, (uint64_t)ms);
+	rec->field[rec->nfields] = (nf_field_t){.ie = nf_ie_lookup(NF_PEN_IANA, id), .pen = NF_PEN_IANA, .id = id,
+						.type = NF_T_DT_MILLI, .len = 8, .v.u = (uint64_t)ms};
+	rec->known_mask |= UINT64_C(1) << slot;
+	rec->known_at[slot] = rec->nfields++;
 }
 
 void nf_record_normalize_times(nf_record_t *rec, const nf_datagram_info_t *info, int64_t init_ms)
