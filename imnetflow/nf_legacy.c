@@ -115,6 +115,102 @@ static void read_header_rest(nf_legacy_iter_t *it)
 	info->has_source_id = true;
 }
 
+/* The record index slot of an IANA element, NF_KNOWN_SLOTS if none; the
+ * slot joins mask. */
+static uint8_t index_slot(uint32_t pen, uint16_t id, uint64_t *mask)
+{
+	if (pen != NF_PEN_IANA || id >= NF_KNOWN_IDS || nf_known_slot[id] == 0)
+		return NF_KNOWN_SLOTS;
+	*mask |= UINT64_C(1) << (nf_known_slot[id] - 1);
+	return (uint8_t)(nf_known_slot[id] - 1);
+}
+
+static void add_header_field(nf_legacy_iter_t *it, uint16_t id, uint64_t v)
+{
+	const nf_ie_t *ie = nf_ie_lookup(NF_PEN_IANA, id);
+	unsigned n = it->nheader++;
+
+	it->header[n] = (nf_field_t){.ie = ie, .pen = NF_PEN_IANA, .id = id, .type = ie ? ie->type : NF_T_U64,
+				     .v.u = v};
+	it->header_slot[n] = index_slot(NF_PEN_IANA, id, &it->known_mask);
+}
+
+/* What all records of the datagram share, resolved once: the elements and
+ * index slots of the steps, and the v5 header fields. Returns NF_OK, or
+ * NF_ERR_VERSION if the layout's steps do not cover exactly one record
+ * (a table error: records are then never read past their end). */
+static int resolve_steps(nf_legacy_iter_t *it)
+{
+	const struct nf_legacy_layout *l = it->layout;
+	size_t width = 0;
+
+	for (uint8_t i = 0; i < l->nsteps; i++) {
+		const nf_legacy_step_t *s = &l->steps[i];
+		const nf_ie_t *ie = s->kind == STEP_LOCAL ? s->local
+				    : s->kind == STEP_PAD ? NULL : nf_ie_lookup(NF_PEN_IANA, s->ie);
+		it->step_ie[i] = ie;
+		it->step_slot[i] = s->kind == STEP_UINT || s->kind == STEP_IPV4
+					   ? index_slot(NF_PEN_IANA, s->ie, &it->known_mask)
+					   : NF_KNOWN_SLOTS;
+		width += s->width;
+	}
+	if (width != l->record_len || l->nsteps > NF_LEGACY_MAX_STEPS)
+		return NF_ERR_VERSION;
+	if (l->version == 5) {
+		add_header_field(it, NF_IE_ENGINE_TYPE, it->engine_type);
+		add_header_field(it, NF_IE_ENGINE_ID, it->engine_id);
+		add_header_field(it, NF_IE_SAMPLING_ALGORITHM, it->sampling >> 14);
+		add_header_field(it, NF_IE_SAMPLING_INTERVAL, it->sampling & 0x3fff);
+	}
+	return NF_OK;
+}
+
+static inline uint64_t be_width(const uint8_t *p, uint8_t width)
+{
+	switch (width) {
+	case 1:
+		return p[0];
+	case 2:
+		return (uint64_t)p[0] << 8 | p[1];
+	default: /* 4: the layouts have no other width */
+		return (uint64_t)p[0] << 24 | (uint64_t)p[1] << 16 | (uint64_t)p[2] << 8 | p[3];
+	}
+}
+
+/* Runs the layout's steps over the record at p (record_len bytes, checked
+ * by the caller; the steps cover exactly that, see resolve_steps). */
+static void run_steps(const nf_legacy_iter_t *it, const uint8_t *p, nf_record_t *rec)
+{
+	const struct nf_legacy_layout *l = it->layout;
+	uint16_t n = 0;
+
+	for (uint8_t i = 0; i < l->nsteps; p += l->steps[i].width, i++) {
+		const nf_legacy_step_t *s = &l->steps[i];
+		const nf_ie_t *ie = it->step_ie[i];
+		nf_field_t *f = &rec->field[n];
+
+		if (s->kind == STEP_PAD)
+			continue;
+		if (s->kind == STEP_IPV4) {
+			*f = (nf_field_t){.ie = ie, .pen = NF_PEN_IANA, .id = s->ie, .type = NF_T_IPV4, .len = 4};
+			memcpy(f->v.b, p, 4);
+		} else {
+			*f = (nf_field_t){.ie = ie,
+					  .pen = s->kind == STEP_LOCAL ? ie->pen : NF_PEN_IANA,
+					  .id = s->kind == STEP_LOCAL ? ie->id : s->ie,
+					  .type = ie ? ie->type : NF_T_U64,
+					  .v.u = be_width(p, s->width)};
+		}
+		rec->known_at[it->step_slot[i]] = n++; /* the spare entry when not indexed */
+	}
+	for (uint8_t i = 0; i < it->nheader; i++) {
+		rec->field[n] = it->header[i];
+		rec->known_at[it->header_slot[i]] = n++;
+	}
+	rec->nfields = n;
+	rec->known_mask = it->known_mask;
+}
+
 int nf_legacy_begin(nf_legacy_iter_t *it, const uint8_t *buf, size_t len)
 {
 	int version = nf_peek_version(buf, len);
@@ -135,45 +231,7 @@ int nf_legacy_begin(nf_legacy_iter_t *it, const uint8_t *buf, size_t len)
 	if ((size_t)it->info.count * it->layout->record_len > nf_cursor_left(&it->cur))
 		return NF_ERR_COUNT;
 	it->left = it->info.count;
-	return NF_OK;
-}
-
-static void add_uint(nf_record_t *rec, const nf_ie_t *ie, uint32_t pen, uint16_t id, uint64_t v)
-{
-	(void)nf_record_add_u(rec, ie, pen, id, ie ? ie->type : NF_T_U64, 0, v);
-}
-
-static void add_iana_uint(nf_record_t *rec, uint16_t id, uint64_t v)
-{
-	add_uint(rec, nf_ie_lookup(NF_PEN_IANA, id), NF_PEN_IANA, id, v);
-}
-
-/* Runs the layout's steps over one record's bytes. */
-static void run_steps(const struct nf_legacy_layout *l, nf_cursor_t *rc, nf_record_t *rec)
-{
-	for (uint8_t i = 0; i < l->nsteps; i++) {
-		const nf_legacy_step_t *s = &l->steps[i];
-		uint64_t v = 0;
-
-		switch (s->kind) {
-		case STEP_PAD:
-			(void)nf_cursor_skip(rc, s->width);
-			break;
-		case STEP_IPV4:
-			if (nf_record_add_u(rec, nf_ie_lookup(NF_PEN_IANA, s->ie), NF_PEN_IANA, s->ie, NF_T_IPV4, 4, 0) ==
-			    NF_OK)
-				(void)nf_cursor_copy(rc, rec->field[rec->nfields - 1].v.b, 4);
-			break;
-		case STEP_LOCAL:
-			(void)nf_cursor_uint(rc, s->width, &v);
-			add_uint(rec, s->local, s->local->pen, s->local->id, v);
-			break;
-		default:
-			(void)nf_cursor_uint(rc, s->width, &v);
-			add_iana_uint(rec, s->ie, v);
-			break;
-		}
-	}
+	return resolve_steps(it);
 }
 
 int nf_legacy_next(nf_legacy_iter_t *it, nf_record_t *rec)
@@ -188,13 +246,7 @@ int nf_legacy_next(nf_legacy_iter_t *it, nf_record_t *rec)
 		return NF_ERR_TRUNCATED;
 	it->left--;
 	nf_record_clear(rec);
-	run_steps(l, &rc, rec);
-	if (l->version == 5) {
-		add_iana_uint(rec, NF_IE_ENGINE_TYPE, it->engine_type);
-		add_iana_uint(rec, NF_IE_ENGINE_ID, it->engine_id);
-		add_iana_uint(rec, NF_IE_SAMPLING_ALGORITHM, it->sampling >> 14);
-		add_iana_uint(rec, NF_IE_SAMPLING_INTERVAL, it->sampling & 0x3fff);
-	}
+	run_steps(it, rc.p, rec);
 	nf_record_normalize_times(rec, &it->info, -1);
 	return NF_OK;
 }

@@ -17,6 +17,9 @@
 
 struct nf_legacy_layout;
 
+#define NF_LEGACY_MAX_STEPS 24 /* steps of the longest layout (v7: 21) */
+#define NF_LEGACY_HEADER_FIELDS 4 /* v5 header fields every record repeats */
+
 typedef struct nf_legacy_iter {
 	nf_datagram_info_t info;
 	nf_cursor_t cur;                      /* the records not read yet */
@@ -25,6 +28,15 @@ typedef struct nf_legacy_iter {
 	uint8_t engine_type;                  /* v5 only */
 	uint8_t engine_id;                    /* v5 only */
 	uint16_t sampling;                    /* v5 only: 2-bit mode, 14-bit interval */
+	/* resolved once per datagram: each step's element and record index
+	 * slot (NF_KNOWN_SLOTS: none), the header fields v5 repeats in every
+	 * record, and the index slots all of them fill */
+	const nf_ie_t *step_ie[NF_LEGACY_MAX_STEPS];
+	uint8_t step_slot[NF_LEGACY_MAX_STEPS];
+	uint8_t nheader;
+	nf_field_t header[NF_LEGACY_HEADER_FIELDS];
+	uint8_t header_slot[NF_LEGACY_HEADER_FIELDS];
+	uint64_t known_mask;
 } nf_legacy_iter_t;
 
 /* Reads and checks the header.
