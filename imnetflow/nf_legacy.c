@@ -115,8 +115,8 @@ static void read_header_rest(nf_legacy_iter_t *it)
 	info->has_source_id = true;
 }
 
-/* The record index slot of an IANA element, NF_KNOWN_SLOTS if none; the
- * slot joins mask. */
+/* The record index slot of an IANA element (added to mask), or
+ * NF_KNOWN_SLOTS if it has none. */
 static uint8_t index_slot(uint32_t pen, uint16_t id, uint64_t *mask)
 {
 	if (pen != NF_PEN_IANA || id >= NF_KNOWN_IDS || nf_known_slot[id] == 0)
@@ -144,6 +144,8 @@ static int resolve_steps(nf_legacy_iter_t *it)
 	const struct nf_legacy_layout *l = it->layout;
 	size_t width = 0;
 
+	if (l->nsteps > NF_LEGACY_MAX_STEPS)
+		return NF_ERR_VERSION;
 	for (uint8_t i = 0; i < l->nsteps; i++) {
 		const nf_legacy_step_t *s = &l->steps[i];
 		const nf_ie_t *ie = s->kind == STEP_LOCAL ? s->local
@@ -154,7 +156,7 @@ static int resolve_steps(nf_legacy_iter_t *it)
 					   : NF_KNOWN_SLOTS;
 		width += s->width;
 	}
-	if (width != l->record_len || l->nsteps > NF_LEGACY_MAX_STEPS)
+	if (width != l->record_len)
 		return NF_ERR_VERSION;
 	if (l->version == 5) {
 		add_header_field(it, NF_IE_ENGINE_TYPE, it->engine_type);
@@ -167,13 +169,19 @@ static int resolve_steps(nf_legacy_iter_t *it)
 
 static inline uint64_t be_width(const uint8_t *p, uint8_t width)
 {
-	switch (width) {
+	uint64_t v = 0;
+
+	switch (width) { /* the widths the layouts use, without a loop */
 	case 1:
 		return p[0];
 	case 2:
 		return (uint64_t)p[0] << 8 | p[1];
-	default: /* 4: the layouts have no other width */
+	case 4:
 		return (uint64_t)p[0] << 24 | (uint64_t)p[1] << 16 | (uint64_t)p[2] << 8 | p[3];
+	default:
+		for (uint8_t i = 0; i < width && i < 8; i++)
+			v = v << 8 | p[i];
+		return v;
 	}
 }
 
