@@ -95,17 +95,34 @@ static inline bool nf_cursor_u32(nf_cursor_t *c, uint32_t *v)
 	return true;
 }
 
+/* The unsigned big-endian integer in the n bytes at p (n <= 8, bytes the
+ * caller has checked). */
+static inline uint64_t nf_be_uint(const uint8_t *p, size_t n)
+{
+	uint64_t v = 0;
+
+	switch (n) { /* the common widths without a loop */
+	case 1:
+		return p[0];
+	case 2:
+		return (uint64_t)p[0] << 8 | p[1];
+	case 4:
+		return (uint64_t)p[0] << 24 | (uint64_t)p[1] << 16 | (uint64_t)p[2] << 8 | p[3];
+	default:
+		for (size_t i = 0; i < n; i++)
+			v = v << 8 | p[i];
+		return v;
+	}
+}
+
 /* Reads an unsigned big-endian integer of 1 to 8 bytes (the reduced-size
  * encoding of RFC 7011 section 6.2 uses every width). */
 static inline bool nf_cursor_uint(nf_cursor_t *c, size_t width, uint64_t *v)
 {
-	uint64_t x = 0;
 	if (width == 0 || width > 8 || !nf_cursor_has(c, width))
 		return false;
-	for (size_t i = 0; i < width; i++)
-		x = x << 8 | c->p[i];
+	*v = nf_be_uint(c->p, width);
 	c->p += width;
-	*v = x;
 	return true;
 }
 

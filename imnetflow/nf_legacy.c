@@ -167,24 +167,6 @@ static int resolve_steps(nf_legacy_iter_t *it)
 	return NF_OK;
 }
 
-static inline uint64_t be_width(const uint8_t *p, uint8_t width)
-{
-	uint64_t v = 0;
-
-	switch (width) { /* the widths the layouts use, without a loop */
-	case 1:
-		return p[0];
-	case 2:
-		return (uint64_t)p[0] << 8 | p[1];
-	case 4:
-		return (uint64_t)p[0] << 24 | (uint64_t)p[1] << 16 | (uint64_t)p[2] << 8 | p[3];
-	default:
-		for (uint8_t i = 0; i < width && i < 8; i++)
-			v = v << 8 | p[i];
-		return v;
-	}
-}
-
 /* Runs the layout's steps over the record at p (record_len bytes, checked
  * by the caller; the steps cover exactly that, see resolve_steps). */
 static void run_steps(const nf_legacy_iter_t *it, const uint8_t *p, nf_record_t *rec)
@@ -207,7 +189,7 @@ static void run_steps(const nf_legacy_iter_t *it, const uint8_t *p, nf_record_t 
 					  .pen = s->kind == STEP_LOCAL ? ie->pen : NF_PEN_IANA,
 					  .id = s->kind == STEP_LOCAL ? ie->id : s->ie,
 					  .type = ie ? ie->type : NF_T_U64,
-					  .v.u = be_width(p, s->width)};
+					  .v.u = nf_be_uint(p, s->width)};
 		}
 		rec->known_at[it->step_slot[i]] = n++; /* the spare entry when not indexed */
 	}

@@ -206,29 +206,11 @@ static int read_varlen(nf_cursor_t *c, size_t *len)
 	return 1;
 }
 
-static inline uint64_t be_uint(const uint8_t *p, size_t n)
-{
-	uint64_t v = 0;
-
-	switch (n) { /* the common widths without a loop */
-	case 1:
-		return p[0];
-	case 2:
-		return (uint64_t)p[0] << 8 | p[1];
-	case 4:
-		return (uint64_t)p[0] << 24 | (uint64_t)p[1] << 16 | (uint64_t)p[2] << 8 | p[3];
-	default:
-		for (size_t i = 0; i < n; i++)
-			v = v << 8 | p[i];
-		return v;
-	}
-}
-
 /* dateTimeMicro/Nanoseconds: NTP seconds since 1900 and a binary fraction,
  * to micro- or nanoseconds since the Unix epoch (0 for earlier times). */
 static uint64_t ntp_to_unix(const uint8_t *p, uint8_t type)
 {
-	uint64_t sec = be_uint(p, 4), frac = be_uint(p + 4, 4);
+	uint64_t sec = nf_be_uint(p, 4), frac = nf_be_uint(p + 4, 4);
 	uint64_t scale = type == NF_T_DT_MICRO ? 1000000u : 1000000000u;
 
 	if (sec < NTP_UNIX_OFFSET)
@@ -254,26 +236,26 @@ static inline __attribute__((always_inline)) void read_value(const nf_op_t *op, 
 		f->v.u = (uint64_t)p[0] << 24 | (uint64_t)p[1] << 16 | (uint64_t)p[2] << 8 | p[3];
 		break;
 	case NF_OP_U64:
-		f->v.u = be_uint(p, 8);
+		f->v.u = nf_be_uint(p, 8);
 		break;
 	case NF_OP_ADDR4:
 		memcpy(f->v.b, p, 4);
 		break;
 	case NF_OP_UINT:
-		f->v.u = be_uint(p, len);
+		f->v.u = nf_be_uint(p, len);
 		break;
 	case NF_OP_INT: {
 		unsigned shift = 64 - 8 * (unsigned)len;
-		f->v.i = (int64_t)(be_uint(p, len) << shift) >> shift;
+		f->v.i = (int64_t)(nf_be_uint(p, len) << shift) >> shift;
 		break;
 	}
 	case NF_OP_FLOAT32:
-		u32 = (uint32_t)be_uint(p, 4);
+		u32 = (uint32_t)nf_be_uint(p, 4);
 		memcpy(&f32, &u32, sizeof(f32));
 		f->v.f = f32;
 		break;
 	case NF_OP_FLOAT64:
-		u64 = be_uint(p, 8);
+		u64 = nf_be_uint(p, 8);
 		memcpy(&f64, &u64, sizeof(f64));
 		f->v.f = f64;
 		break;
