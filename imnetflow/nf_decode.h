@@ -129,11 +129,21 @@ static inline void nf_record_clear(nf_record_t *rec)
 	rec->known_mask = 0;
 }
 
+/* The record index slot of element (pen, id), or NF_KNOWN_SLOTS (the
+ * spare entry of known_at) when the element is not indexed. */
+static inline uint8_t nf_index_slot(uint32_t pen, uint16_t id)
+{
+	if (pen != 0 || id >= NF_KNOWN_IDS || nf_known_slot[id] == 0)
+		return NF_KNOWN_SLOTS;
+	return (uint8_t)(nf_known_slot[id] - 1);
+}
+
 /* Notes field index i as the first of its element when it is indexed. */
 static inline void nf_record_index(nf_record_t *rec, const nf_field_t *f, uint16_t i)
 {
-	if (f->pen == 0 && f->id < NF_KNOWN_IDS && nf_known_slot[f->id] != 0) {
-		uint8_t slot = (uint8_t)(nf_known_slot[f->id] - 1);
+	uint8_t slot = nf_index_slot(f->pen, f->id);
+
+	if (slot != NF_KNOWN_SLOTS) {
 		if (!(rec->known_mask & (UINT64_C(1) << slot))) {
 			rec->known_mask |= UINT64_C(1) << slot;
 			rec->known_at[slot] = i;
@@ -183,10 +193,10 @@ int nf_record_add_text(nf_record_t *rec, const nf_ie_t *ie, const char *s, size_
 const nf_field_t *nf_record_find_scan(const nf_record_t *rec, uint32_t pen, uint16_t id);
 static inline const nf_field_t *nf_record_find(const nf_record_t *rec, uint32_t pen, uint16_t id)
 {
-	if (pen == 0 && id < NF_KNOWN_IDS && nf_known_slot[id] != 0) {
-		uint8_t slot = (uint8_t)(nf_known_slot[id] - 1);
+	uint8_t slot = nf_index_slot(pen, id);
+
+	if (slot != NF_KNOWN_SLOTS)
 		return (rec->known_mask & (UINT64_C(1) << slot)) ? &rec->field[rec->known_at[slot]] : NULL;
-	}
 	return nf_record_find_scan(rec, pen, id);
 }
 

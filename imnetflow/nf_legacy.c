@@ -115,14 +115,14 @@ static void read_header_rest(nf_legacy_iter_t *it)
 	info->has_source_id = true;
 }
 
-/* The record index slot of an IANA element (added to mask), or
- * NF_KNOWN_SLOTS if it has none. */
-static uint8_t index_slot(uint32_t pen, uint16_t id, uint64_t *mask)
+/* The record index slot of an IANA element (nf_index_slot), added to mask. */
+static uint8_t index_slot(uint16_t id, uint64_t *mask)
 {
-	if (pen != NF_PEN_IANA || id >= NF_KNOWN_IDS || nf_known_slot[id] == 0)
-		return NF_KNOWN_SLOTS;
-	*mask |= UINT64_C(1) << (nf_known_slot[id] - 1);
-	return (uint8_t)(nf_known_slot[id] - 1);
+	uint8_t slot = nf_index_slot(NF_PEN_IANA, id);
+
+	if (slot != NF_KNOWN_SLOTS)
+		*mask |= UINT64_C(1) << slot;
+	return slot;
 }
 
 static void add_header_field(nf_legacy_iter_t *it, uint16_t id, uint64_t v)
@@ -132,7 +132,7 @@ static void add_header_field(nf_legacy_iter_t *it, uint16_t id, uint64_t v)
 
 	it->header[n] = (nf_field_t){.ie = ie, .pen = NF_PEN_IANA, .id = id, .type = ie ? ie->type : NF_T_U64,
 				     .v.u = v};
-	it->header_slot[n] = index_slot(NF_PEN_IANA, id, &it->known_mask);
+	it->header_slot[n] = index_slot(id, &it->known_mask);
 }
 
 /* What all records of the datagram share, resolved once: the elements and
@@ -152,7 +152,7 @@ static int resolve_steps(nf_legacy_iter_t *it)
 				    : s->kind == STEP_PAD ? NULL : nf_ie_lookup(NF_PEN_IANA, s->ie);
 		it->step_ie[i] = ie;
 		it->step_slot[i] = s->kind == STEP_UINT || s->kind == STEP_IPV4
-					   ? index_slot(NF_PEN_IANA, s->ie, &it->known_mask)
+					   ? index_slot(s->ie, &it->known_mask)
 					   : NF_KNOWN_SLOTS;
 		width += s->width;
 	}

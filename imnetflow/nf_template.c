@@ -137,11 +137,9 @@ int nf_template_compile(nf_template_flavor_t flavor, const nf_dict_t *dict, uint
 		choose_kind(op);
 		for (uint16_t j = 0; j < i && op->repeat < 255; j++)
 			op->repeat += t->ops[j].pen == op->pen && t->ops[j].id == op->id;
-		op->slot = NF_KNOWN_SLOTS;
-		if (op->repeat == 0 && op->pen == NF_PEN_IANA && op->id < NF_KNOWN_IDS && nf_known_slot[op->id]) {
-			op->slot = (uint8_t)(nf_known_slot[op->id] - 1);
+		op->slot = op->repeat == 0 ? nf_index_slot(op->pen, op->id) : NF_KNOWN_SLOTS;
+		if (op->slot != NF_KNOWN_SLOTS)
 			t->known_mask |= UINT64_C(1) << op->slot;
-		}
 	}
 	if (!t->has_varlen) { /* min_len <= 512 * 65534 but a record fits a datagram */
 		uint32_t offset = 0;
