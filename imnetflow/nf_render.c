@@ -507,29 +507,42 @@ static inline void copy_name(char *d, const char *s, size_t n)
 	}
 }
 
-/* Separator, name and assignment of a field in one piece: ,"name": or
- * " name=" (the common case: a dictionary name, no repeat). Returns false
- * when the field needs the general path. */
+/* Bytes put_key writes besides the name: at most ,"": */
+#define KEY_EXTRA 4
+
+/* Writes separator, name and assignment at d: ,"name": or " name=" (no
+ * NUL); returns the end. */
+static inline char *put_key(char *d, const char *name, size_t nname, nf_render_style_t style, bool first)
+{
+	bool json = style == NF_RENDER_JSON;
+
+	if (!first)
+		*d++ = json ? ',' : ' ';
+	if (json)
+		*d++ = '"';
+	copy_name(d, name, nname);
+	d += nname;
+	if (json) {
+		*d++ = '"';
+		*d++ = ':';
+	} else {
+		*d++ = '=';
+	}
+	return d;
+}
+
+/* The key of a field in one piece (the common case: a dictionary name, no
+ * repeat). Returns false when the field needs the general path. */
 static bool line_key(nf_line_t *l, const nf_field_t *f, nf_render_style_t style, bool first)
 {
-	const char *pre = style == NF_RENDER_JSON ? (first ? "\"" : ",\"") : (first ? "" : " ");
-	const char *post = style == NF_RENDER_JSON ? "\":" : "=";
-	size_t npre = style == NF_RENDER_JSON ? (first ? 1 : 2) : (first ? 0 : 1);
-	size_t npost = style == NF_RENDER_JSON ? 2 : 1;
-	size_t nname;
-	char *d;
+	char *end;
 
-	if (f->ie == NULL || f->repeat > 0 || f->ie->name_len == 0)
+	if (f->ie == NULL || f->repeat > 0 || f->ie->name_len == 0 ||
+	    l->used + f->ie->name_len + KEY_EXTRA >= l->size)
 		return false;
-	nname = f->ie->name_len;
-	if (l->used + npre + nname + npost >= l->size)
-		return false;
-	d = l->buf + l->used;
-	memcpy(d, pre, npre);
-	copy_name(d + npre, f->ie->name, nname);
-	memcpy(d + npre + nname, post, npost);
-	l->used += npre + nname + npost;
-	l->buf[l->used] = '\0';
+	end = put_key(l->buf + l->used, f->ie->name, f->ie->name_len, style, first);
+	*end = '\0';
+	l->used = (size_t)(end - l->buf);
 	return true;
 }
 
@@ -556,19 +569,7 @@ static bool fast_field(nf_line_t *l, const nf_field_t *f, nf_render_style_t styl
 	if (f->ie == NULL || f->repeat > 0 || (nname = f->ie->name_len) == 0 || nname > FAST_NAME_MAX ||
 	    !is_fast_type(f->type) || l->used + FAST_FIELD_ROOM >= l->size)
 		return false;
-	d = l->buf + l->used;
-	if (!first)
-		*d++ = json ? ',' : ' ';
-	if (json)
-		*d++ = '"';
-	copy_name(d, f->ie->name, nname);
-	d += nname;
-	if (json) {
-		*d++ = '"';
-		*d++ = ':';
-	} else {
-		*d++ = '=';
-	}
+	d = put_key(l->buf + l->used, f->ie->name, nname, style, first);
 	if (f->type <= NF_T_U64) {
 		d = put_digits(d, f->v.u);
 	} else {
