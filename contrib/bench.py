@@ -177,7 +177,7 @@ class Collector:
         return n
 
     def wait_lines(self, expected, quiet=2.5, limit=60):
-        """Waits until expected lines are there or the file stops growing."""
+        """Waits until expected lines are counted or the count stops growing."""
         last, since = -1, time.time()
         deadline = time.time() + limit
         while time.time() < deadline:
