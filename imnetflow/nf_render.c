@@ -660,10 +660,9 @@ static void summary_item(nf_line_t *l, const nf_record_t *rec, uint16_t id, cons
 	nf_line_put(l, text + n, sizeof(text) - n);
 }
 
-size_t nf_record_summary(const nf_record_t *rec, uint16_t version, char *buf, size_t size)
+size_t nf_record_summary(const nf_record_t *rec, uint16_t version, nf_time_cache_t *tc, char *buf, size_t size)
 {
 	nf_line_t l = {.buf = buf, .size = size};
-	nf_time_cache_t tc = {0};
 
 	nf_line_reset(&l);
 	nf_line_str(&l, "FLOW v");
@@ -679,11 +678,11 @@ size_t nf_record_summary(const nf_record_t *rec, uint16_t version, char *buf, si
 	summary_item(&l, rec, NF_IE_OCTET_DELTA_COUNT, " octets ", false);
 	if (rec->start_ms >= 0) {
 		nf_line_str(&l, " start ");
-		nf_render_time_ms(&l, rec->start_ms, &tc);
+		nf_render_time_ms(&l, rec->start_ms, tc);
 	}
 	if (rec->end_ms >= 0) {
 		nf_line_str(&l, " end ");
-		nf_render_time_ms(&l, rec->end_ms, &tc);
+		nf_render_time_ms(&l, rec->end_ms, tc);
 	}
 	return l.used;
 }

@@ -135,7 +135,8 @@ void nf_render_ecs(nf_line_t *l, const nf_ecs_t *ecs, const char *observer, nf_t
  * "FLOW v5 src [10.1.0.1]:52534 dst [192.0.2.27]:3306 proto 6 tcpflags 1b
  *  tos 00 packets 9 octets 984 start <rfc3339> end <rfc3339>". Fields the
  * record lacks are left out. Written into buf (size > 0), cut to fit,
- * NUL-terminated; returns its length. */
-size_t nf_record_summary(const nf_record_t *rec, uint16_t version, char *buf, size_t size);
+ * NUL-terminated; returns its length. tc: the time cache of the caller's
+ * thread (NULL: none). */
+size_t nf_record_summary(const nf_record_t *rec, uint16_t version, nf_time_cache_t *tc, char *buf, size_t size);
 
 #endif /* NF_RENDER_H */

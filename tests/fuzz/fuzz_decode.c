@@ -64,7 +64,7 @@ static void render_record(const nf_record_t *rec, const nf_template_source_t *sr
 	char line[512];
 	for (uint16_t i = 0; i < rec->nfields; i++)
 		render(&rec->field[i], src, 0);
-	nf_record_summary(rec, 9, line, sizeof(line));
+	nf_record_summary(rec, 9, NULL, line, sizeof(line));
 }
 
 static void on_template_record(void *ctx, const nf_datagram_info_t *info, const nf_template_t *t,
