@@ -210,6 +210,13 @@ static inline const nf_field_t *nf_record_find(const nf_record_t *rec, uint32_t 
  * systemInitTimeMilliseconds learned from options), or -1 if unknown. */
 void nf_record_normalize_times(nf_record_t *rec, const nf_datagram_info_t *info, int64_t init_ms);
 
+/* A v1-v9 uptime stamp (flowStartSysUpTime, flowEndSysUpTime) as ms since
+ * the epoch, with the header's uptime and export time: the difference is
+ * taken modulo 2^32 and read as signed, so a stamp from before an uptime
+ * wrap, or slightly after the export (clock skew), stays next to the
+ * export time. */
+int64_t nf_uptime_stamp_ms(const nf_datagram_info_t *info, uint32_t stamp);
+
 /* The first unsigned value of any of the (IANA) elements ids, in the
  * order given; 0 when the record has none. */
 uint64_t nf_record_first_uint(const nf_record_t *rec, const uint16_t *ids, size_t nids, int *found);

@@ -115,30 +115,70 @@ static void read_header_rest(nf_legacy_iter_t *it)
 	info->has_source_id = true;
 }
 
-/* The record index slot of an IANA element (nf_index_slot), added to mask. */
-static uint8_t index_slot(uint16_t id, uint64_t *mask)
+/* Appends a field to the prototype and indexes it (nf_index_slot). */
+static nf_field_t *add_proto_field(nf_legacy_iter_t *it, const nf_ie_t *ie, uint32_t pen, uint16_t id,
+				   uint8_t type, uint16_t len)
 {
-	uint8_t slot = nf_index_slot(NF_PEN_IANA, id);
+	uint8_t n = it->nproto++;
+	uint8_t slot = nf_index_slot(pen, id);
 
-	if (slot != NF_KNOWN_SLOTS)
-		*mask |= UINT64_C(1) << slot;
-	return slot;
+	it->proto[n] = (nf_field_t){.ie = ie, .pen = pen, .id = id, .type = type, .len = len};
+	if (slot != NF_KNOWN_SLOTS) {
+		it->known_mask |= UINT64_C(1) << slot;
+		it->known_at[slot] = n;
+	}
+	return &it->proto[n];
 }
 
 static void add_header_field(nf_legacy_iter_t *it, uint16_t id, uint64_t v)
 {
 	const nf_ie_t *ie = nf_ie_lookup(NF_PEN_IANA, id);
-	unsigned n = it->nheader++;
-
-	it->header[n] = (nf_field_t){.ie = ie, .pen = NF_PEN_IANA, .id = id, .type = ie ? ie->type : NF_T_U64,
-				     .v.u = v};
-	it->header_slot[n] = index_slot(id, &it->known_mask);
+	add_proto_field(it, ie, NF_PEN_IANA, id, ie ? ie->type : NF_T_U64, 0)->v.u = v;
 }
 
-/* What all records of the datagram share, resolved once: the elements and
- * index slots of the steps, and the v5 header fields. Returns NF_OK, or
- * NF_ERR_VERSION if the layout's steps do not cover exactly one record
- * (a table error: records are then never read past their end). */
+/* Adds the field a step reads to the prototype, and the read. */
+static void add_step(nf_legacy_iter_t *it, const nf_legacy_step_t *s, uint8_t offset)
+{
+	const nf_ie_t *ie = s->kind == STEP_LOCAL ? s->local : nf_ie_lookup(NF_PEN_IANA, s->ie);
+	bool address = s->kind == STEP_IPV4;
+
+	it->reads[it->nreads++] = (struct nf_legacy_read){.offset = offset, .width = s->width,
+							   .field = it->nproto, .address = address};
+	if (address)
+		add_proto_field(it, ie, NF_PEN_IANA, s->ie, NF_T_IPV4, 4);
+	else if (s->kind == STEP_LOCAL)
+		add_proto_field(it, ie, ie->pen, ie->id, ie->type, 0);
+	else
+		add_proto_field(it, ie, NF_PEN_IANA, s->ie, ie ? ie->type : NF_T_U64, 0);
+}
+
+/* The flow times of every record come from its two uptime stamps, and are
+ * added as flow_start/end_milliseconds fields (see nf_legacy_iter_t).
+ * Returns NF_OK, or NF_ERR_VERSION if the layout has other times or lacks
+ * a stamp (a table error). */
+static int plan_times(nf_legacy_iter_t *it)
+{
+	const uint64_t all_times = (NF_KNOWN_BIT(OBSERVATION_TIME_SECONDS) * 2 - 1) /* time slots come first */ |
+				   NF_KNOWN_BIT(FLOW_DURATION_MILLISECONDS) | NF_KNOWN_BIT(FLOW_DURATION_MICROSECONDS);
+	const uint64_t stamps = NF_KNOWN_BIT(FLOW_START_SYS_UP_TIME) | NF_KNOWN_BIT(FLOW_END_SYS_UP_TIME);
+
+	if ((it->known_mask & all_times) != stamps)
+		return NF_ERR_VERSION;
+	it->start_field = (uint8_t)it->known_at[NF_K_FLOW_START_SYS_UP_TIME];
+	it->end_field = (uint8_t)it->known_at[NF_K_FLOW_END_SYS_UP_TIME];
+	it->time_field = it->nproto;
+	add_proto_field(it, nf_ie_lookup(NF_PEN_IANA, NF_IE_FLOW_START_MILLISECONDS), NF_PEN_IANA,
+			NF_IE_FLOW_START_MILLISECONDS, NF_T_DT_MILLI, 8);
+	add_proto_field(it, nf_ie_lookup(NF_PEN_IANA, NF_IE_FLOW_END_MILLISECONDS), NF_PEN_IANA,
+			NF_IE_FLOW_END_MILLISECONDS, NF_T_DT_MILLI, 8);
+	return NF_OK;
+}
+
+/* What all records of the datagram share, resolved once: the prototype
+ * record, the reads and the times (see nf_legacy_iter_t). Returns NF_OK,
+ * or NF_ERR_VERSION if the layout's steps do not cover exactly one record
+ * (a table error: records are then never read past their end) or its
+ * times cannot be planned. */
 static int resolve_steps(nf_legacy_iter_t *it)
 {
 	const struct nf_legacy_layout *l = it->layout;
@@ -147,14 +187,9 @@ static int resolve_steps(nf_legacy_iter_t *it)
 	if (l->nsteps > NF_LEGACY_MAX_STEPS)
 		return NF_ERR_VERSION;
 	for (uint8_t i = 0; i < l->nsteps; i++) {
-		const nf_legacy_step_t *s = &l->steps[i];
-		const nf_ie_t *ie = s->kind == STEP_LOCAL ? s->local
-				    : s->kind == STEP_PAD ? NULL : nf_ie_lookup(NF_PEN_IANA, s->ie);
-		it->step_ie[i] = ie;
-		it->step_slot[i] = s->kind == STEP_UINT || s->kind == STEP_IPV4
-					   ? index_slot(s->ie, &it->known_mask)
-					   : NF_KNOWN_SLOTS;
-		width += s->width;
+		if (l->steps[i].kind != STEP_PAD)
+			add_step(it, &l->steps[i], (uint8_t)width);
+		width += l->steps[i].width;
 	}
 	if (width != l->record_len)
 		return NF_ERR_VERSION;
@@ -164,40 +199,33 @@ static int resolve_steps(nf_legacy_iter_t *it)
 		add_header_field(it, NF_IE_SAMPLING_ALGORITHM, it->sampling >> 14);
 		add_header_field(it, NF_IE_SAMPLING_INTERVAL, it->sampling & 0x3fff);
 	}
-	return NF_OK;
+	return plan_times(it);
 }
 
-/* Runs the layout's steps over the record at p (record_len bytes, checked
- * by the caller; the steps cover exactly that, see resolve_steps). */
-static void run_steps(const nf_legacy_iter_t *it, const uint8_t *p, nf_record_t *rec)
+/* The record at p (record_len bytes, checked by the caller; the reads stay
+ * inside it, see resolve_steps): the prototype with the record's values. */
+static void read_record(const nf_legacy_iter_t *it, const uint8_t *p, nf_record_t *rec)
 {
-	const struct nf_legacy_layout *l = it->layout;
-	uint16_t n = 0;
-
-	for (uint8_t i = 0; i < l->nsteps; p += l->steps[i].width, i++) {
-		const nf_legacy_step_t *s = &l->steps[i];
-		const nf_ie_t *ie = it->step_ie[i];
-		nf_field_t *f = &rec->field[n];
-
-		if (s->kind == STEP_PAD)
-			continue;
-		if (s->kind == STEP_IPV4) {
-			*f = (nf_field_t){.ie = ie, .pen = NF_PEN_IANA, .id = s->ie, .type = NF_T_IPV4, .len = 4};
-			memcpy(f->v.b, p, 4);
-		} else {
-			*f = (nf_field_t){.ie = ie,
-					  .pen = s->kind == STEP_LOCAL ? ie->pen : NF_PEN_IANA,
-					  .id = s->kind == STEP_LOCAL ? ie->id : s->ie,
-					  .type = ie ? ie->type : NF_T_U64,
-					  .v.u = nf_be_uint(p, s->width)};
-		}
-		rec->known_at[it->step_slot[i]] = n++; /* the spare entry when not indexed */
+	memcpy(rec->field, it->proto, it->nproto * sizeof(it->proto[0]));
+	memcpy(rec->known_at, it->known_at, sizeof(rec->known_at));
+	for (uint8_t i = 0; i < it->nreads; i++) {
+		const struct nf_legacy_read *r = &it->reads[i];
+		const uint8_t *q = p + r->offset;
+		nf_field_t *f = &rec->field[r->field];
+		if (r->address)
+			memcpy(f->v.b, q, 4);
+		else if (r->width == 1)
+			f->v.u = q[0];
+		else if (r->width == 2)
+			f->v.u = nf_be_uint(q, 2);
+		else
+			f->v.u = nf_be_uint(q, 4);
 	}
-	for (uint8_t i = 0; i < it->nheader; i++) {
-		rec->field[n] = it->header[i];
-		rec->known_at[it->header_slot[i]] = n++;
-	}
-	rec->nfields = n;
+	rec->start_ms = nf_uptime_stamp_ms(&it->info, (uint32_t)rec->field[it->start_field].v.u);
+	rec->end_ms = nf_uptime_stamp_ms(&it->info, (uint32_t)rec->field[it->end_field].v.u);
+	rec->field[it->time_field].v.u = (uint64_t)rec->start_ms;
+	rec->field[it->time_field + 1].v.u = (uint64_t)rec->end_ms;
+	rec->nfields = it->nproto;
 	rec->known_mask = it->known_mask;
 }
 
@@ -236,7 +264,6 @@ int nf_legacy_next(nf_legacy_iter_t *it, nf_record_t *rec)
 		return NF_ERR_TRUNCATED;
 	it->left--;
 	nf_record_clear(rec);
-	run_steps(it, rc.p, rec);
-	nf_record_normalize_times(rec, &it->info, -1);
+	read_record(it, rc.p, rec);
 	return NF_OK;
 }

@@ -28,15 +28,25 @@ typedef struct nf_legacy_iter {
 	uint8_t engine_type;                  /* v5 only */
 	uint8_t engine_id;                    /* v5 only */
 	uint16_t sampling;                    /* v5 only: 2-bit mode, 14-bit interval */
-	/* resolved once per datagram: each step's element and record index
-	 * slot (NF_KNOWN_SLOTS: none), the header fields v5 repeats in every
-	 * record, and the index slots all of them fill */
-	const nf_ie_t *step_ie[NF_LEGACY_MAX_STEPS];
-	uint8_t step_slot[NF_LEGACY_MAX_STEPS];
-	uint8_t nheader;
-	nf_field_t header[NF_LEGACY_HEADER_FIELDS];
-	uint8_t header_slot[NF_LEGACY_HEADER_FIELDS];
+	/* resolved once per datagram (every record has the same fields): a
+	 * prototype record, complete but for the values the records carry,
+	 * v5's header fields included, and where each value is read from */
+	uint8_t nproto;
+	nf_field_t proto[NF_LEGACY_MAX_STEPS + NF_LEGACY_HEADER_FIELDS + 2];
+	uint8_t nreads;
+	struct nf_legacy_read {
+		uint8_t offset; /* in the record */
+		uint8_t width;  /* bytes; 4 for an address */
+		uint8_t field;  /* index in proto */
+		bool address;   /* copied as bytes, not read as a number */
+	} reads[NF_LEGACY_MAX_STEPS];
 	uint64_t known_mask;
+	uint16_t known_at[NF_KNOWN_SLOTS + 1];
+	/* every layout has flowStart/EndSysUpTime and no other time: the
+	 * prototype's flow_start/end_milliseconds fields (time_field and the
+	 * one after it) are computed from the fields at start_field and
+	 * end_field, as nf_record_normalize_times would */
+	uint8_t start_field, end_field, time_field;
 } nf_legacy_iter_t;
 
 /* Reads and checks the header.

@@ -62,15 +62,18 @@ static int64_t export_ms(const nf_datagram_info_t *info)
 	return (int64_t)info->export_sec * 1000 + info->export_nsec / 1000000;
 }
 
-/* An uptime stamp as absolute time. v1-v9 carry the exporter's uptime at
- * export: the difference is taken modulo 2^32 and read as signed, so a stamp
- * from before an uptime wrap, or slightly after the export (clock skew),
- * stays next to the export time. IPFIX has no uptime in its header: the
+int64_t nf_uptime_stamp_ms(const nf_datagram_info_t *info, uint32_t stamp)
+{
+	return export_ms(info) - (int32_t)(info->sys_uptime_ms - stamp);
+}
+
+/* An uptime stamp as absolute time: v1-v9 carry the exporter's uptime at
+ * export (nf_uptime_stamp_ms). IPFIX has no uptime in its header: the
  * stamp counts from the exporter's boot time, when known. */
 static int uptime_to_ms(const nf_datagram_info_t *info, int64_t init_ms, uint64_t stamp, int64_t *ms)
 {
 	if (info->version != 10) {
-		*ms = export_ms(info) - (int32_t)(info->sys_uptime_ms - (uint32_t)stamp);
+		*ms = nf_uptime_stamp_ms(info, (uint32_t)stamp);
 		return 1;
 	}
 	if (init_ms < 0)
