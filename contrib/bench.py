@@ -237,19 +237,30 @@ def probe(col, proto, seconds=2.0):
     return got / max(col.cpu_seconds() - cpu0, 0.01)
 
 
+def warm_collector(kind, template, proto):
+    """A fresh rsyslogd that has learned the templates and opened its files."""
+    col = Collector(kind, template)
+    generate(proto, 3000, 0, col.port)
+    col.wait_lines(3000)
+    return col
+
+
 def measure_mode(key, args):
     label, kind, proto, template = MODES[key]
-    col = Collector(kind, template)
-    best = None
+    # The saturation probe and every step after a lossy one run in a fresh
+    # rsyslogd: an overload fills the main queue and leaves rsyslogd's heap
+    # grown and scattered, and the steps after it measure that degraded
+    # state, not the rate (a ladder that began with a loss at 557,000
+    # flows/s stayed lossy down to 325,000, where an upward ladder in
+    # another run had been loss-free up to 418,000).
+    col = warm_collector(kind, template, proto)
     try:
-        generate(proto, 3000, 0, col.port)  # warm-up: templates learned, files open
-        col.wait_lines(3000)
         per_cpu = probe(col, proto)
-        # from well below the saturated rate, upwards: a lossy step fills the
-        # main queue and leaves rsyslogd's heap grown, and the steps after it
-        # measure a degraded state (a ladder that began with a loss at 557,000
-        # flows/s stayed lossy down to 325,000, where an upward ladder in
-        # another run had been loss-free up to 418,000)
+    finally:
+        col.stop()
+    best = None
+    col = warm_collector(kind, template, proto)
+    try:
         start = max(args.start, int(per_cpu * 0.55 / 1000) * 1000)
         log("  %-10s saturated: %d flows per CPU second; ladder from %d/s" % (key, per_cpu, start))
         rate, direction, steps = start, 0, 0
@@ -269,15 +280,16 @@ def measure_mode(key, args):
                    "LOSS" if not lossless else "ok (the generator's limit)" if generator_bound else "ok"))
             if lossless and (best is None or achieved > best["rate"]):
                 best = {"rate": min(rate, achieved), "cpu_per_million": cpu / (count / 1e6),
-                        "generator_bound": generator_bound}
+                        "generator_bound": generator_bound, "peak_rss_mb": col.memory_kb("VmHWM") / 1024}
             # up while loss-free, down until loss-free; stop where it turns
             if direction == 0:
                 direction = 1 if lossless else -1
             if (direction > 0 and (not lossless or generator_bound)) or (direction < 0 and lossless):
                 break
             rate = int(rate * args.factor) if direction > 0 else int(rate / args.factor)
-        if best is not None:
-            best["peak_rss_mb"] = col.memory_kb("VmHWM") / 1024
+            if not lossless:
+                col.stop()
+                col = warm_collector(kind, template, proto)
         in_file = col.file_lines()
         if in_file != col.count_lines():
             log("  %-10s the file has %d lines, the action counted %d" % (key, in_file, col.count_lines()))
