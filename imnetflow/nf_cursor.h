@@ -108,6 +108,9 @@ static inline uint64_t nf_be_uint(const uint8_t *p, size_t n)
 		return (uint64_t)p[0] << 8 | p[1];
 	case 4:
 		return (uint64_t)p[0] << 24 | (uint64_t)p[1] << 16 | (uint64_t)p[2] << 8 | p[3];
+	case 8: /* compilers read this as one load and a byte swap */
+		return (uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 | (uint64_t)p[2] << 40 | (uint64_t)p[3] << 32 |
+		       (uint64_t)p[4] << 24 | (uint64_t)p[5] << 16 | (uint64_t)p[6] << 8 | p[7];
 	default:
 		for (size_t i = 0; i < n; i++)
 			v = v << 8 | p[i];
