@@ -104,18 +104,6 @@ static void line_i64(nf_line_t *l, int64_t v)
 	nf_line_u64(l, (uint64_t)v);
 }
 
-/* Appends v as exactly `width` digits, zero-padded. */
-static void line_padded(nf_line_t *l, uint64_t v, int width)
-{
-	char digits[20];
-
-	for (int i = width - 1; i >= 0; i--) {
-		digits[i] = (char)('0' + v % 10);
-		v /= 10;
-	}
-	nf_line_put(l, digits, (size_t)width);
-}
-
 /* Writes the dotted quad of b at d (at most 15 bytes, no NUL); returns the end. */
 static inline char *put_ipv4(char *d, const uint8_t *b)
 {
@@ -156,75 +144,81 @@ static void line_hex(nf_line_t *l, const uint8_t *p, size_t n, const char *sep)
 	}
 }
 
-/* "YYYY-MM-DDTHH:MM:SS" of sec: the date from the cache when it is the
- * same day, the time of day computed; the plain number when the year does
- * not fit four digits. */
-static void line_date(nf_line_t *l, int64_t sec, nf_time_cache_t *tc)
+/* The 19 bytes "YYYY-MM-DDTHH:MM:SS" (UTC) of sec, from the cache or made
+ * into it: only a new day costs a gmtime_r. NULL when the year does not fit
+ * four digits. */
+static const char *second_text(nf_time_cache_t *tc, int64_t sec)
 {
-	nf_time_cache_t local;
-	int64_t day, rest;
-	char clock[9];
+	int64_t day = sec / 86400, rest = sec % 86400;
 	struct tm tm;
 	time_t t = (time_t)sec;
+	char *text;
 
-	if (tc == NULL) {
-		memset(&local, 0, sizeof(local));
-		tc = &local;
-	}
 	for (int i = 0; i < 2; i++) /* the flows of a datagram mostly start and end in few seconds */
-		if (tc->second[i].valid && tc->second[i].sec == sec) {
-			nf_line_put(l, tc->second[i].text, 19);
-			return;
-		}
-	day = sec / 86400;
-	rest = sec % 86400;
+		if (tc->second[i].valid && tc->second[i].sec == sec)
+			return tc->second[i].text;
 	if (rest < 0) { /* floor, for times before 1970 */
 		rest += 86400;
 		day -= 1;
 	}
 	if (!tc->valid || tc->day != day) {
-		if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999) {
-			line_i64(l, sec);
-			return;
-		}
+		if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999)
+			return NULL;
 		snprintf(tc->text, sizeof(tc->text), "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 		tc->day = day;
 		tc->valid = true;
 	}
-	clock[0] = (char)('0' + rest / 36000);
-	clock[1] = (char)('0' + rest / 3600 % 10);
-	clock[2] = ':';
-	clock[3] = (char)('0' + rest % 3600 / 600);
-	clock[4] = (char)('0' + rest % 3600 / 60 % 10);
-	clock[5] = ':';
-	clock[6] = (char)('0' + rest % 60 / 10);
-	clock[7] = (char)('0' + rest % 10);
-	clock[8] = 'T';
-	{
-		unsigned e = tc->next;
-		tc->next ^= 1;
-		memcpy(tc->second[e].text, tc->text, 10);
-		tc->second[e].text[10] = 'T';
-		memcpy(tc->second[e].text + 11, clock, 8);
-		tc->second[e].sec = sec;
-		tc->second[e].valid = true;
-		nf_line_put(l, tc->second[e].text, 19);
-	}
+	text = tc->second[tc->next].text;
+	tc->second[tc->next].sec = sec;
+	tc->second[tc->next].valid = true;
+	tc->next ^= 1;
+	memcpy(text, tc->text, 10);
+	text[10] = 'T';
+	text[11] = (char)('0' + rest / 36000);
+	text[12] = (char)('0' + rest / 3600 % 10);
+	text[13] = ':';
+	text[14] = (char)('0' + rest % 3600 / 600);
+	text[15] = (char)('0' + rest % 3600 / 60 % 10);
+	text[16] = ':';
+	text[17] = (char)('0' + rest % 60 / 10);
+	text[18] = (char)('0' + rest % 10);
+	return text;
 }
 
-/* RFC 3339 UTC: the date, `digits` digits of fraction, "Z" (as nf_field_text). */
+/* RFC 3339 UTC: the date, `digits` (at most 9) digits of fraction, "Z"
+ * (as nf_field_text); the plain number when the year does not fit four
+ * digits. Written in place when the line has room for the longest. */
 static void line_time(nf_line_t *l, int64_t sec, uint64_t frac, int digits, nf_time_cache_t *tc)
 {
-	size_t before = l->used;
+	nf_time_cache_t local;
+	char spare[32];
+	const char *text;
+	bool in_place = l->used + sizeof(spare) < l->size;
+	char *start = in_place ? l->buf + l->used : spare, *d = start;
 
-	line_date(l, sec, tc);
-	if (l->used - before != 19)
-		return; /* out of range: the number alone */
-	if (digits > 0) {
-		nf_line_put(l, ".", 1);
-		line_padded(l, frac, digits);
+	if (tc == NULL) {
+		memset(&local, 0, sizeof(local));
+		tc = &local;
 	}
-	nf_line_put(l, "Z", 1);
+	if ((text = second_text(tc, sec)) == NULL) {
+		line_i64(l, sec);
+		return;
+	}
+	memcpy(d, text, 19);
+	d += 19;
+	if (digits > 0) {
+		*d++ = '.';
+		for (int i = digits - 1; i >= 0; i--, frac /= 10)
+			d[i] = (char)('0' + frac % 10);
+		d += digits;
+	}
+	*d++ = 'Z';
+	if (in_place) {
+		*d = '\0';
+		l->used += (size_t)(d - start);
+	} else {
+		nf_line_put(l, spare, (size_t)(d - start));
+	}
 }
 
 void nf_render_time_ms(nf_line_t *l, int64_t ms, nf_time_cache_t *tc)
