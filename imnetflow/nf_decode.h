@@ -210,6 +210,28 @@ static inline const nf_field_t *nf_record_find(const nf_record_t *rec, uint32_t 
  * systemInitTimeMilliseconds learned from options), or -1 if unknown. */
 void nf_record_normalize_times(nf_record_t *rec, const nf_datagram_info_t *info, int64_t init_ms);
 
+/* Where the times of a template's records come from, worked out once when
+ * the template is compiled (its fields' index slots and types are the same
+ * in every record): the slots nf_record_normalize_times would take the
+ * start and the end from, NF_KNOWN_SLOTS where that depends on the record
+ * or the datagram. */
+typedef struct nf_time_plan {
+	uint64_t known_mask; /* of the records planned for */
+	uint16_t version;    /* 9 or 10: of the datagrams planned for */
+	uint8_t start_slot, end_slot;
+} nf_time_plan_t;
+
+/* Plans for records with the fields of known_mask, slot_type[s] being the
+ * type of the field in slot s (NF_KNOWN_SLOTS entries), in datagrams of
+ * version. */
+void nf_time_plan_init(nf_time_plan_t *plan, uint64_t known_mask, const uint8_t *slot_type, uint16_t version);
+
+/* nf_record_normalize_times, taking the start and the end where plan (may
+ * be NULL) says when it applies to rec and info: the same result, without
+ * looking for them. */
+void nf_record_times(nf_record_t *rec, const nf_time_plan_t *plan, const nf_datagram_info_t *info,
+		     int64_t init_ms);
+
 /* A v1-v9 uptime stamp (flowStartSysUpTime, flowEndSysUpTime) as ms since
  * the epoch, with the header's uptime and export time: the difference is
  * taken modulo 2^32 and read as signed, so a stamp from before an uptime

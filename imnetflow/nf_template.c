@@ -105,6 +105,17 @@ void nf_template_free(nf_template_t *t)
 	free(t);
 }
 
+/* The template's time plan, from the types of the fields in index slots. */
+static void plan_times(nf_template_t *t)
+{
+	uint8_t slot_type[NF_KNOWN_SLOTS] = {0};
+
+	for (uint16_t i = 0; i < t->nfields; i++)
+		if (t->ops[i].slot < NF_KNOWN_SLOTS)
+			slot_type[t->ops[i].slot] = t->ops[i].type;
+	nf_time_plan_init(&t->times, t->known_mask, slot_type, t->flavor);
+}
+
 int nf_template_compile(nf_template_flavor_t flavor, const nf_dict_t *dict, uint16_t id,
 			const nf_field_spec_t *fields,
 			uint16_t nfields, int is_options, uint16_t scope_fields, nf_template_t **out)
@@ -141,6 +152,7 @@ int nf_template_compile(nf_template_flavor_t flavor, const nf_dict_t *dict, uint
 		if (op->slot != NF_KNOWN_SLOTS)
 			t->known_mask |= UINT64_C(1) << op->slot;
 	}
+	plan_times(t);
 	if (!t->has_varlen) { /* min_len <= 512 * 65534 but a record fits a datagram */
 		uint32_t offset = 0;
 		for (uint16_t i = 0; i < nfields; i++) {

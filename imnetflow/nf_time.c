@@ -6,6 +6,7 @@
  *
  * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
  */
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "nf_decode.h"
@@ -82,29 +83,48 @@ static int uptime_to_ms(const nf_datagram_info_t *info, int64_t init_ms, uint64_
 	return 1;
 }
 
-/* The value of a time field in ms since the epoch; 0 if it cannot be had. */
-static int field_ms(const nf_field_t *f, uint8_t source, const nf_datagram_info_t *info, int64_t init_ms,
+/* Whether a field of type can give a time of source. */
+static bool type_fits(uint8_t type, uint8_t source)
+{
+	switch (source) {
+	case ABS_SEC: return type == NF_T_DT_SEC;
+	case ABS_MILLI: return type == NF_T_DT_MILLI;
+	case ABS_MICRO: return type == NF_T_DT_MICRO;
+	case ABS_NANO: return type == NF_T_DT_NANO;
+	default: return type >= NF_T_U8 && type <= NF_T_U64; /* UPTIME, DELTA_MICRO */
+	}
+}
+
+/* The value of a time field of a fitting type in ms since the epoch; 0 if
+ * it cannot be had (an IPFIX uptime stamp while the boot time is unknown). */
+static int value_ms(const nf_field_t *f, uint8_t source, const nf_datagram_info_t *info, int64_t init_ms,
 		    int64_t *ms)
 {
 	switch (source) {
 	case ABS_SEC:
 		*ms = f->v.u > INT64_MAX / 1000 ? INT64_MAX : (int64_t)f->v.u * 1000;
-		return f->type == NF_T_DT_SEC;
+		return 1;
 	case ABS_MILLI:
 		*ms = units_ms(f->v.u, 1);
-		return f->type == NF_T_DT_MILLI;
+		return 1;
 	case ABS_MICRO:
 		*ms = units_ms(f->v.u, 1000);
-		return f->type == NF_T_DT_MICRO;
+		return 1;
 	case ABS_NANO:
 		*ms = units_ms(f->v.u, 1000000);
-		return f->type == NF_T_DT_NANO;
+		return 1;
 	case UPTIME:
-		return f->type <= NF_T_U64 && f->type >= NF_T_U8 && uptime_to_ms(info, init_ms, f->v.u, ms);
+		return uptime_to_ms(info, init_ms, f->v.u, ms);
 	default: /* DELTA_MICRO: microseconds before the export */
 		*ms = sub_ms(export_ms(info), units_ms(f->v.u, 1000));
-		return f->type <= NF_T_U64 && f->type >= NF_T_U8;
+		return 1;
 	}
+}
+
+static int field_ms(const nf_field_t *f, uint8_t source, const nf_datagram_info_t *info, int64_t init_ms,
+		    int64_t *ms)
+{
+	return type_fits(f->type, source) && value_ms(f, source, info, init_ms, ms);
 }
 
 /* The first candidate of slots the record has (the lowest slot is the
@@ -165,6 +185,51 @@ void nf_record_normalize_times(nf_record_t *rec, const nf_datagram_info_t *info,
 		end = export_ms(info);
 	if (!has_start)
 		start = has_duration ? sub_ms(end, duration) : end;
+	rec->start_ms = start;
+	rec->end_ms = end;
+	add_time_field(rec, NF_IE_FLOW_START_MILLISECONDS, NF_K_FLOW_START_MILLISECONDS, start);
+	add_time_field(rec, NF_IE_FLOW_END_MILLISECONDS, NF_K_FLOW_END_MILLISECONDS, end);
+}
+
+/* The slot first_time would take among slots for every record with the
+ * fields of known_mask and these types, or NF_KNOWN_SLOTS when that is not
+ * the same for all of them (an IPFIX uptime stamp counts only once the
+ * boot time is known) or there is none. */
+static uint8_t plan_first(uint64_t known_mask, uint64_t slots, const uint8_t *slot_type, uint16_t version)
+{
+	for (uint64_t present = known_mask & slots; present != 0; present &= present - 1) {
+		unsigned slot = (unsigned)__builtin_ctzll(present);
+		if (time_source[slot] == UPTIME && version == 10)
+			return NF_KNOWN_SLOTS;
+		if (type_fits(slot_type[slot], time_source[slot]))
+			return (uint8_t)slot;
+	}
+	return NF_KNOWN_SLOTS;
+}
+
+void nf_time_plan_init(nf_time_plan_t *plan, uint64_t known_mask, const uint8_t *slot_type, uint16_t version)
+{
+	plan->start_slot = plan_first(known_mask, START_SLOTS, slot_type, version);
+	plan->end_slot = plan_first(known_mask, END_SLOTS, slot_type, version);
+	plan->version = version;
+	plan->known_mask = known_mask;
+}
+
+void nf_record_times(nf_record_t *rec, const nf_time_plan_t *plan, const nf_datagram_info_t *info,
+		     int64_t init_ms)
+{
+	int64_t start, end;
+
+	/* a start and an end known to be there: durations and defaults,
+	 * which nf_record_normalize_times weighs, never count */
+	if (plan == NULL || plan->start_slot == NF_KNOWN_SLOTS || plan->end_slot == NF_KNOWN_SLOTS ||
+	    plan->version != info->version || plan->known_mask != rec->known_mask) {
+		nf_record_normalize_times(rec, info, init_ms);
+		return;
+	}
+	(void)value_ms(&rec->field[rec->known_at[plan->start_slot]], time_source[plan->start_slot], info, init_ms,
+		       &start);
+	(void)value_ms(&rec->field[rec->known_at[plan->end_slot]], time_source[plan->end_slot], info, init_ms, &end);
 	rec->start_ms = start;
 	rec->end_ms = end;
 	add_time_field(rec, NF_IE_FLOW_START_MILLISECONDS, NF_K_FLOW_START_MILLISECONDS, start);

@@ -11,6 +11,7 @@
 
 #include "nf_format.h"
 #include "nf_render.h"
+#include "nf_template.h"
 
 static nf_record_t *new_record(void)
 {
@@ -157,6 +158,66 @@ static void times_saturate(void **state)
 	free(rec);
 }
 
+/* A template's time plan gives what nf_record_normalize_times gives, for
+ * templates with every kind of time, with and without the exporter's boot
+ * time; and the common templates do get a plan. */
+static void planned_times_match_normalized(void **state)
+{
+	static const struct {
+		uint16_t version;
+		int planned; /* a plan is expected */
+		uint16_t n;
+		nf_field_spec_t f[4];
+	} cases[] = {
+		{9, 1, 2, {{0, 22, 4}, {0, 21, 4}}},            /* sysUpTime start and end (v9) */
+		{10, 1, 2, {{0, 152, 8}, {0, 153, 8}}},         /* absolute ms */
+		{10, 1, 3, {{0, 150, 4}, {0, 153, 8}, {0, 154, 8}}}, /* seconds, ms, micro (NTP) */
+		{10, 1, 2, {{0, 156, 8}, {0, 157, 8}}},         /* nano (NTP) */
+		{10, 1, 2, {{0, 158, 4}, {0, 159, 4}}},         /* delta microseconds */
+		{10, 1, 2, {{0, 152, 4}, {0, 323, 8}}},         /* reduced-size start, observation time */
+		{10, 0, 2, {{0, 22, 4}, {0, 21, 4}}},           /* IPFIX sysUpTime: needs the boot time */
+		{10, 0, 2, {{0, 152, 8}, {0, 161, 4}}},         /* start and duration */
+		{10, 0, 1, {{0, 153, 8}}},                      /* end only */
+		{10, 0, 1, {{0, 7, 2}}},                        /* no time */
+		{9, 1, 3, {{0, 21, 4}, {0, 22, 4}, {0, 8, 4}}}, /* end before start */
+	};
+	nf_record_t *planned = new_record(), *normalized = new_record();
+	uint8_t bytes[64];
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(bytes); i++)
+		bytes[i] = (uint8_t)(i * 37 + 11);
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		nf_template_t *t;
+		nf_datagram_info_t info = {.version = cases[k].version, .sys_uptime_ms = 3600000,
+					   .export_sec = 1795870712};
+		assert_int_equal(nf_template_compile((nf_template_flavor_t)cases[k].version, NULL, 256, cases[k].f,
+						     cases[k].n, 0, 0, &t),
+				 NF_OK);
+		assert_int_equal(t->times.start_slot != NF_KNOWN_SLOTS && t->times.end_slot != NF_KNOWN_SLOTS,
+				 cases[k].planned);
+		for (int64_t init_ms = -1; init_ms <= 1795860000000ll; init_ms += 1795860000001ll) {
+			nf_cursor_t a, b;
+			nf_cursor_init(&a, bytes, t->min_len);
+			nf_cursor_init(&b, bytes, t->min_len);
+			nf_record_clear(planned);
+			nf_record_clear(normalized);
+			assert_int_equal(nf_template_decode(t, &a, planned), NF_OK);
+			assert_int_equal(nf_template_decode(t, &b, normalized), NF_OK);
+			nf_record_times(planned, &t->times, &info, init_ms);
+			nf_record_normalize_times(normalized, &info, init_ms);
+			assert_true(planned->start_ms == normalized->start_ms);
+			assert_true(planned->end_ms == normalized->end_ms);
+			assert_int_equal(planned->nfields, normalized->nfields);
+			assert_true(planned->known_mask == normalized->known_mask);
+			assert_memory_equal(planned->field, normalized->field, planned->nfields * sizeof(nf_field_t));
+		}
+		nf_template_free(t);
+	}
+	free(planned);
+	free(normalized);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +227,7 @@ int main(void)
 		cmocka_unit_test(times_share_the_cached_date),
 		cmocka_unit_test(index_agrees_with_scan),
 		cmocka_unit_test(times_saturate),
+		cmocka_unit_test(planned_times_match_normalized),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
