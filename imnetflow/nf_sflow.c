@@ -81,7 +81,7 @@ enum {
 	IE_SAMPLING_POPULATION = 310, IE_FRAME_SIZE = 312,
 };
 
-static void add_field(nf_record_t *rec, const nf_ie_t *ie, uint8_t type, uint64_t v)
+static inline __attribute__((always_inline)) void add_field(nf_record_t *rec, const nf_ie_t *ie, uint8_t type, uint64_t v)
 {
 	(void)nf_record_add_u(rec, ie, ie->pen, ie->id, type, 0, v);
 }
@@ -91,14 +91,14 @@ static void add_local(nf_record_t *rec, const nf_ie_t *ie, uint64_t v)
 	add_field(rec, ie, ie->type, v);
 }
 
-static void add_iana(nf_record_t *rec, uint16_t id, uint64_t v)
+static inline __attribute__((always_inline)) void add_iana(nf_record_t *rec, uint16_t id, uint64_t v)
 {
 	const nf_ie_t *ie = nf_ie_lookup(NF_PEN_IANA, id);
 	(void)nf_record_add_u(rec, ie, NF_PEN_IANA, id, ie ? ie->type : NF_T_U64, 0, v);
 }
 
 /* An address (IPv4, IPv6, MAC) of n bytes as element id. */
-static void add_bytes(nf_record_t *rec, uint16_t id, uint8_t type, const uint8_t *p, size_t n)
+static inline __attribute__((always_inline)) void add_bytes(nf_record_t *rec, uint16_t id, uint8_t type, const uint8_t *p, size_t n)
 {
 	nf_field_t *f;
 
