@@ -28,6 +28,7 @@ has two or more. Figures are printed, never asserted. Every load is bounded
 in records and seconds and goes to 127.0.0.1 only.
 
 Usage: contrib/bench.py [--quick] [--step-seconds S] [--modes a,b] [--skip-memory]
+       [--skip-decoder] [--rsyslogd-env NAME=VALUE]
 Environment: NFGEN, BENCH_DECODE, IMNETFLOW_MODULE (set by make bench), RSYSLOGD.
 
 Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
@@ -48,6 +49,7 @@ NFGEN = os.environ.get("NFGEN", "contrib/nfgen")
 BENCH_DECODE = os.environ.get("BENCH_DECODE", "contrib/bench-decode")
 MODULE = os.environ.get("IMNETFLOW_MODULE", ".libs/imnetflow.so")
 RSYSLOGD = os.environ.get("RSYSLOGD") or shutil.which("rsyslogd") or "/usr/sbin/rsyslogd"
+RSYSLOGD_ENV = {}  # --rsyslogd-env: added to rsyslogd's environment (an allocator, say)
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 TWO_CORES = (os.cpu_count() or 1) >= 2
 LONG_LINE = 820  # datagram bytes: a syslog header and a message of ~780 bytes
@@ -112,6 +114,7 @@ class Collector:
         with open(conf, "w") as f:
             f.write("\n".join(lines) + "\n")
         self.proc = subprocess.Popen(pinned(1, [RSYSLOGD, "-n", "-f", conf, "-i", os.path.join(self.dir, "pid")]),
+                                     env=dict(os.environ, **RSYSLOGD_ENV),
                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=open(os.path.join(self.dir, "stderr"), "w"))
         self.pid = None
@@ -353,13 +356,18 @@ def main():
     ap.add_argument("--modes", default=",".join(MODES))
     ap.add_argument("--skip-memory", action="store_true")
     ap.add_argument("--skip-decoder", action="store_true")
+    ap.add_argument("--rsyslogd-env", action="append", default=[], metavar="NAME=VALUE",
+                    help="set in rsyslogd's environment, e.g. LD_PRELOAD=<another malloc>")
     args = ap.parse_args()
+    RSYSLOGD_ENV.update(kv.split("=", 1) for kv in args.rsyslogd_env)
     if args.quick:
         args.step_seconds, args.factor, args.steps = 3.0, 1.15, 6
     log("imnetflow benchmark on %s, %d CPUs, %s; rsyslogd %s" % (
         platform.node(), os.cpu_count(), platform.processor() or platform.machine(),
         subprocess.run([RSYSLOGD, "-v"], capture_output=True, text=True).stdout.split("\n")[0]))
     log("generator on CPU 0, rsyslogd on CPU 1" if TWO_CORES else "one CPU: nothing pinned")
+    if RSYSLOGD_ENV:
+        log("rsyslogd's environment adds %s" % " ".join("%s=%s" % kv for kv in RSYSLOGD_ENV.items()))
     if not args.skip_decoder:
         decoder_bench(2 if args.quick else 3)
     results = {}
