@@ -216,8 +216,7 @@ void nf_record_normalize_times(nf_record_t *rec, const nf_datagram_info_t *info,
  * start and the end from, NF_KNOWN_SLOTS where that depends on the record
  * or the datagram. */
 typedef struct nf_time_plan {
-	uint64_t known_mask; /* of the records planned for */
-	uint16_t version;    /* 9 or 10: of the datagrams planned for */
+	uint16_t version; /* 9 or 10: of the datagrams planned for */
 	uint8_t start_slot, end_slot;
 } nf_time_plan_t;
 
@@ -227,10 +226,11 @@ typedef struct nf_time_plan {
 void nf_time_plan_init(nf_time_plan_t *plan, uint64_t known_mask, const uint8_t *slot_type, uint16_t version);
 
 /* nf_record_normalize_times, taking the start and the end where plan (may
- * be NULL) says when it applies to rec and info: the same result, without
- * looking for them. */
-void nf_record_times(nf_record_t *rec, const nf_time_plan_t *plan, const nf_datagram_info_t *info,
-		     int64_t init_ms);
+ * be NULL) says when rec and info are what it was made for (planned_mask:
+ * the known_mask it was made with, which the template keeps): the same
+ * result, without looking for them. */
+void nf_record_times(nf_record_t *rec, const nf_time_plan_t *plan, uint64_t planned_mask,
+		     const nf_datagram_info_t *info, int64_t init_ms);
 
 /* A v1-v9 uptime stamp (flowStartSysUpTime, flowEndSysUpTime) as ms since
  * the epoch, with the header's uptime and export time: the difference is

@@ -89,8 +89,8 @@ typedef struct nf_template {
 	uint8_t fixed;          /* no varlen field: ops have offsets, one bounds check per record */
 	uint32_t min_len;       /* bytes of the shortest possible record (>= 1) */
 	uint8_t flavor;         /* nf_template_flavor_t it was compiled for */
+	nf_time_plan_t times;   /* where its records' start and end come from (in padding) */
 	uint64_t known_mask;    /* the record index slots its ops fill (nf_op_t.known) */
-	nf_time_plan_t times;   /* where its records' start and end come from */
 	/* owned by the session store, which shares one compiled template
 	 * among all exporters that sent the same one */
 	uint32_t refs;

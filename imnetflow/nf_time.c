@@ -212,18 +212,17 @@ void nf_time_plan_init(nf_time_plan_t *plan, uint64_t known_mask, const uint8_t 
 	plan->start_slot = plan_first(known_mask, START_SLOTS, slot_type, version);
 	plan->end_slot = plan_first(known_mask, END_SLOTS, slot_type, version);
 	plan->version = version;
-	plan->known_mask = known_mask;
 }
 
-void nf_record_times(nf_record_t *rec, const nf_time_plan_t *plan, const nf_datagram_info_t *info,
-		     int64_t init_ms)
+void nf_record_times(nf_record_t *rec, const nf_time_plan_t *plan, uint64_t planned_mask,
+		     const nf_datagram_info_t *info, int64_t init_ms)
 {
 	int64_t start, end;
 
 	/* a start and an end known to be there: durations and defaults,
 	 * which nf_record_normalize_times weighs, never count */
 	if (plan == NULL || plan->start_slot == NF_KNOWN_SLOTS || plan->end_slot == NF_KNOWN_SLOTS ||
-	    plan->version != info->version || plan->known_mask != rec->known_mask) {
+	    plan->version != info->version || planned_mask != rec->known_mask) {
 		nf_record_normalize_times(rec, info, init_ms);
 		return;
 	}

@@ -208,7 +208,7 @@ static void emit_record(walk_t *w, const nf_datagram_info_t *info, const nf_temp
 	    (init = nf_record_find(ctx->record, NF_PEN_IANA, NF_IE_SYSTEM_INIT_TIME_MILLISECONDS)) != NULL &&
 	    init->type == NF_T_DT_MILLI)
 		nf_scope_set_init_ms(w->scope, (int64_t)init->v.u);
-	nf_record_times(ctx->record, &t->times, info, nf_scope_init_ms(w->scope));
+	nf_record_times(ctx->record, &t->times, t->known_mask, info, nf_scope_init_ms(w->scope));
 	if (t->is_options) {
 		learn_sampling(w->scope, ctx->record);
 		learn_names(w, ctx->record);

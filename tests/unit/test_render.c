@@ -204,7 +204,7 @@ static void planned_times_match_normalized(void **state)
 			nf_record_clear(normalized);
 			assert_int_equal(nf_template_decode(t, &a, planned), NF_OK);
 			assert_int_equal(nf_template_decode(t, &b, normalized), NF_OK);
-			nf_record_times(planned, &t->times, &info, init_ms);
+			nf_record_times(planned, &t->times, t->known_mask, &info, init_ms);
 			nf_record_normalize_times(normalized, &info, init_ms);
 			assert_true(planned->start_ms == normalized->start_ms);
 			assert_true(planned->end_ms == normalized->end_ms);
