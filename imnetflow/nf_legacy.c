@@ -214,12 +214,8 @@ static void read_record(const nf_legacy_iter_t *it, const uint8_t *p, nf_record_
 		nf_field_t *f = &rec->field[r->field];
 		if (r->address)
 			memcpy(f->v.b, q, 4);
-		else if (r->width == 1)
-			f->v.u = q[0];
-		else if (r->width == 2)
-			f->v.u = nf_be_uint(q, 2);
 		else
-			f->v.u = nf_be_uint(q, 4);
+			f->v.u = nf_be_uint(q, r->width);
 	}
 	rec->start_ms = nf_uptime_stamp_ms(&it->info, (uint32_t)rec->field[it->start_field].v.u);
 	rec->end_ms = nf_uptime_stamp_ms(&it->info, (uint32_t)rec->field[it->end_field].v.u);
@@ -232,6 +228,7 @@ static void read_record(const nf_legacy_iter_t *it, const uint8_t *p, nf_record_
 int nf_legacy_begin(nf_legacy_iter_t *it, const uint8_t *buf, size_t len)
 {
 	int version = nf_peek_version(buf, len);
+	int rc;
 
 	memset(it, 0, sizeof(*it));
 	nf_cursor_init(&it->cur, buf, len);
@@ -248,8 +245,10 @@ int nf_legacy_begin(nf_legacy_iter_t *it, const uint8_t *buf, size_t len)
 	read_header_rest(it);
 	if ((size_t)it->info.count * it->layout->record_len > nf_cursor_left(&it->cur))
 		return NF_ERR_COUNT;
-	it->left = it->info.count;
-	return resolve_steps(it);
+	rc = resolve_steps(it);
+	if (rc == NF_OK) /* nf_legacy_next reads nothing after an error */
+		it->left = it->info.count;
+	return rc;
 }
 
 int nf_legacy_next(nf_legacy_iter_t *it, nf_record_t *rec)

@@ -149,7 +149,7 @@ static void line_hex(nf_line_t *l, const uint8_t *p, size_t n, const char *sep)
  * four digits. */
 static const char *second_text(nf_time_cache_t *tc, int64_t sec)
 {
-	int64_t day = sec / 86400, rest = sec % 86400;
+	int64_t day, rest;
 	struct tm tm;
 	time_t t = (time_t)sec;
 	char *text;
@@ -157,6 +157,8 @@ static const char *second_text(nf_time_cache_t *tc, int64_t sec)
 	for (int i = 0; i < 2; i++) /* the flows of a datagram mostly start and end in few seconds */
 		if (tc->second[i].valid && tc->second[i].sec == sec)
 			return tc->second[i].text;
+	day = sec / 86400;
+	rest = sec % 86400;
 	if (rest < 0) { /* floor, for times before 1970 */
 		rest += 86400;
 		day -= 1;
