@@ -243,8 +243,12 @@ def probe(col, proto, seconds=2.0):
 def warm_collector(kind, template, proto):
     """A fresh rsyslogd that has learned the templates and opened its files."""
     col = Collector(kind, template)
-    generate(proto, 3000, 0, col.port)
-    col.wait_lines(3000)
+    try:
+        generate(proto, 3000, 0, col.port)
+        col.wait_lines(3000)
+    except BaseException:
+        col.stop()
+        raise
     return col
 
 

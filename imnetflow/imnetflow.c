@@ -1470,7 +1470,8 @@ static rsRetVal submitRecord(datagram_ctx_t *d, const nf_datagram_info_t *info,
 
 	CHKiRet(msgConstructWithTime(&pMsg, d->rcvTime, d->ttGenTime));
 	if (format == FORMAT_STRUCTURED)
-		MsgSetRawMsg(pMsg, summary, nf_record_summary(rec, info->version, &rcv.times, summary, sizeof(summary)));
+		MsgSetRawMsg(pMsg, summary,
+			     nf_record_summary(rec, info->version, &rcv.times, summary, sizeof(summary)));
 	else
 		MsgSetRawMsg(pMsg, rcv.line, renderLine(d, info, rec, type, format));
 	MsgSetMSGoffs(pMsg, 0);
