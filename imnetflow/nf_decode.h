@@ -162,17 +162,33 @@ static inline int nf_record_add(nf_record_t *rec, const nf_field_t *f)
 	return NF_OK;
 }
 
-/* Appends a field given by its parts (v.u = v), written in place: building
- * an nf_field_t on the stack and copying it costs a store-forwarding stall
- * per field. Returns NF_OK or NF_ERR_TOO_MANY. */
-static inline int nf_record_add_u(nf_record_t *rec, const nf_ie_t *ie, uint32_t pen, uint16_t id, uint8_t type,
-				  uint16_t len, uint64_t v)
+/* The index slot of IANA element id as a switch, which folds to a constant
+ * where id is one (nf_index_slot reads a table). */
+static inline __attribute__((always_inline)) uint8_t nf_known_slot_of(uint16_t id)
 {
+	switch (id) {
+#define NF_KNOWN_CASE(name) case NF_IE_##name: return NF_K_##name;
+	NF_KNOWN_ELEMENTS(NF_KNOWN_CASE)
+#undef NF_KNOWN_CASE
+	default: return NF_KNOWN_SLOTS;
+	}
+}
+
+/* Appends a field given by its parts (v.u = v) and its index slot
+ * (nf_index_slot, NF_KNOWN_SLOTS when not indexed), written in place:
+ * building an nf_field_t on the stack and copying it costs a
+ * store-forwarding stall per field. Inlined, so that a caller passing
+ * constants gets them folded. Returns NF_OK or NF_ERR_TOO_MANY. */
+static inline __attribute__((always_inline)) int nf_record_put(nf_record_t *rec, const nf_ie_t *ie, uint32_t pen,
+							     uint16_t id, uint8_t type, uint16_t len, uint64_t v,
+							     uint8_t slot)
+{
+	uint16_t i = rec->nfields;
 	nf_field_t *f;
 
-	if (rec->nfields >= NF_RECORD_MAX_FIELDS)
+	if (i >= NF_RECORD_MAX_FIELDS)
 		return NF_ERR_TOO_MANY;
-	f = &rec->field[rec->nfields];
+	f = &rec->field[i];
 	f->ie = ie;
 	f->pen = pen;
 	f->id = id;
@@ -180,9 +196,19 @@ static inline int nf_record_add_u(nf_record_t *rec, const nf_ie_t *ie, uint32_t 
 	f->repeat = 0;
 	f->len = len;
 	f->v.u = v;
-	nf_record_index(rec, f, rec->nfields);
-	rec->nfields++;
+	if (slot != NF_KNOWN_SLOTS && !(rec->known_mask & (UINT64_C(1) << slot))) {
+		rec->known_mask |= UINT64_C(1) << slot;
+		rec->known_at[slot] = i;
+	}
+	rec->nfields = (uint16_t)(i + 1);
 	return NF_OK;
+}
+
+/* nf_record_put, the slot looked up. Returns NF_OK or NF_ERR_TOO_MANY. */
+static inline int nf_record_add_u(nf_record_t *rec, const nf_ie_t *ie, uint32_t pen, uint16_t id, uint8_t type,
+				  uint16_t len, uint64_t v)
+{
+	return nf_record_put(rec, ie, pen, id, type, len, v, nf_index_slot(pen, id));
 }
 
 /* Appends a string field whose bytes are kept in rec->text. Returns

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nf_ie_iana.h"
+
 /* Abstract data types (RFC 7012 section 3.1), plus the list types of RFC 6313. */
 typedef enum nf_ie_type {
 	NF_T_OCTETS = 0, /* octetArray, and anything whose type is unknown */
@@ -112,58 +114,23 @@ static inline const nf_ie_t *nf_ie_lookup(uint32_t pen, uint16_t id)
  * first, then the IANA registry. NULL when neither has it. */
 const nf_ie_t *nf_ie_lookup_v9(uint16_t field_type);
 
-/* IANA element ids the decoders emit by number. */
+/* Every IANA element by name (generated, nf_ie_iana.h): NF_IE_<NAME> is its
+ * id, NF_AT_<NAME> its position in nf_ie_table, NF_TYPE_<NAME> its type.
+ * With these a decoder adding a field of a fixed element needs no lookup. */
 enum nf_iana_id {
-	NF_IE_OCTET_DELTA_COUNT = 1,
-	NF_IE_PACKET_DELTA_COUNT = 2,
-	NF_IE_PROTOCOL_IDENTIFIER = 4,
-	NF_IE_IP_CLASS_OF_SERVICE = 5,
-	NF_IE_TCP_CONTROL_BITS = 6,
-	NF_IE_SOURCE_TRANSPORT_PORT = 7,
-	NF_IE_SOURCE_IPV4_ADDRESS = 8,
-	NF_IE_SOURCE_IPV4_PREFIX_LENGTH = 9,
-	NF_IE_INGRESS_INTERFACE = 10,
-	NF_IE_DESTINATION_TRANSPORT_PORT = 11,
-	NF_IE_DESTINATION_IPV4_ADDRESS = 12,
-	NF_IE_DESTINATION_IPV4_PREFIX_LENGTH = 13,
-	NF_IE_EGRESS_INTERFACE = 14,
-	NF_IE_IP_NEXT_HOP_IPV4_ADDRESS = 15,
-	NF_IE_BGP_SOURCE_AS_NUMBER = 16,
-	NF_IE_BGP_DESTINATION_AS_NUMBER = 17,
-	NF_IE_FLOW_END_SYS_UP_TIME = 21,
-	NF_IE_FLOW_START_SYS_UP_TIME = 22,
-	NF_IE_SOURCE_IPV6_ADDRESS = 27,
-	NF_IE_DESTINATION_IPV6_ADDRESS = 28,
-	NF_IE_SAMPLING_INTERVAL = 34,
-	NF_IE_SAMPLING_ALGORITHM = 35,
-	NF_IE_ENGINE_TYPE = 38,
-	NF_IE_ENGINE_ID = 39,
-	NF_IE_SAMPLER_ID = 48,
-	NF_IE_SAMPLER_RANDOM_INTERVAL = 50,
-	NF_IE_IPV4_ROUTER_SC = 43,
-	NF_IE_INTERFACE_NAME = 82,
-	NF_IE_APPLICATION_ID = 95,
-	NF_IE_APPLICATION_NAME = 96,
-	NF_IE_FLOW_END_REASON = 136,
-	NF_IE_FLOW_START_SECONDS = 150,
-	NF_IE_FLOW_END_SECONDS = 151,
-	NF_IE_FLOW_START_MILLISECONDS = 152,
-	NF_IE_FLOW_END_MILLISECONDS = 153,
-	NF_IE_FLOW_START_MICROSECONDS = 154,
-	NF_IE_FLOW_END_MICROSECONDS = 155,
-	NF_IE_FLOW_START_NANOSECONDS = 156,
-	NF_IE_FLOW_END_NANOSECONDS = 157,
-	NF_IE_FLOW_START_DELTA_MICROSECONDS = 158,
-	NF_IE_FLOW_END_DELTA_MICROSECONDS = 159,
-	NF_IE_SYSTEM_INIT_TIME_MILLISECONDS = 160,
-	NF_IE_FLOW_DURATION_MILLISECONDS = 161,
-	NF_IE_FLOW_DURATION_MICROSECONDS = 162,
-	NF_IE_SELECTOR_ID = 302,
-	NF_IE_SAMPLING_PACKET_INTERVAL = 305,
-	NF_IE_OBSERVATION_TIME_SECONDS = 322,
-	NF_IE_OBSERVATION_TIME_MILLISECONDS = 323,
-	NF_IE_OBSERVATION_TIME_MICROSECONDS = 324,
-	NF_IE_OBSERVATION_TIME_NANOSECONDS = 325,
+#define NF_IANA_ID(name, id, at, type) NF_IE_##name = id,
+	NF_IE_IANA_ELEMENTS(NF_IANA_ID)
+#undef NF_IANA_ID
+};
+enum nf_iana_at {
+#define NF_IANA_AT(name, id, at, type) NF_AT_##name = at,
+	NF_IE_IANA_ELEMENTS(NF_IANA_AT)
+#undef NF_IANA_AT
+};
+enum nf_iana_type {
+#define NF_IANA_TYPE(name, id, at, type) NF_TYPE_##name = type,
+	NF_IE_IANA_ELEMENTS(NF_IANA_TYPE)
+#undef NF_IANA_TYPE
 };
 
 #endif /* NF_IE_H */

@@ -70,49 +70,34 @@ static const struct counter_format {
 	{1001, processor_counters, sizeof(processor_counters) / sizeof(processor_counters[0])},
 };
 
-/* IANA ids used here by number. */
-enum {
-	IE_VLAN_ID = 58, IE_POST_VLAN_ID = 59, IE_IP_VERSION = 60, IE_SOURCE_MAC = 56,
-	IE_DESTINATION_MAC = 80, IE_MPLS_LABEL_1 = 70, IE_IPV6_NEXT_HOP = 62, IE_SRC_IPV6_PREFIX = 29,
-	IE_DST_IPV6_PREFIX = 30, IE_FLOW_LABEL_IPV6 = 31, IE_BGP_NEXT_HOP_IPV4 = 18, IE_BGP_NEXT_HOP_IPV6 = 63,
-	IE_BGP_PREV_ADJACENT_AS = 129, IE_DROPPED_PACKETS = 133, IE_ICMP_TYPE_IPV4 = 176,
-	IE_ICMP_CODE_IPV4 = 177, IE_ICMP_TYPE_IPV6 = 178, IE_ICMP_CODE_IPV6 = 179, IE_IP_TTL = 192,
-	IE_IP_TOTAL_LENGTH = 224, IE_CUSTOMER_VLAN_ID = 245, IE_ETHERNET_TYPE = 256,
-	IE_SAMPLING_POPULATION = 310, IE_FRAME_SIZE = 312,
-};
+/* Field appenders. A field of a fixed IANA element is added by its name
+ * (ADD_IANA(rec, PROTOCOL_IDENTIFIER, v)): its table entry, type and index
+ * slot are then constants, and appending it is a few stores. */
+#define ADD_IANA(rec, name, v) \
+	((void)nf_record_put(rec, &nf_ie_table[NF_AT_##name], NF_PEN_IANA, NF_IE_##name, NF_TYPE_##name, 0, v, \
+			     nf_known_slot_of(NF_IE_##name)))
+/* An address (IPv4, IPv6, MAC) or octets of n bytes at p. */
+#define ADD_BYTES(rec, name, p, n) \
+	add_bytes(rec, &nf_ie_table[NF_AT_##name], NF_IE_##name, NF_TYPE_##name, nf_known_slot_of(NF_IE_##name), p, n)
 
-/* The appenders are inlined: called with constant ids two dozen times a
- * sample, their lookups then fold (GCC keeps them out of line otherwise). */
-static inline __attribute__((always_inline)) void add_field(nf_record_t *rec, const nf_ie_t *ie, uint8_t type,
-							    uint64_t v)
-{
-	(void)nf_record_add_u(rec, ie, ie->pen, ie->id, type, 0, v);
-}
-
-static void add_local(nf_record_t *rec, const nf_ie_t *ie, uint64_t v)
-{
-	add_field(rec, ie, ie->type, v);
-}
-
-static inline __attribute__((always_inline)) void add_iana(nf_record_t *rec, uint16_t id, uint64_t v)
-{
-	const nf_ie_t *ie = nf_ie_lookup(NF_PEN_IANA, id);
-	(void)nf_record_add_u(rec, ie, NF_PEN_IANA, id, ie ? ie->type : NF_T_U64, 0, v);
-}
-
-/* An address (IPv4, IPv6, MAC) of n bytes as element id. */
-static inline __attribute__((always_inline)) void add_bytes(nf_record_t *rec, uint16_t id, uint8_t type,
-							    const uint8_t *p, size_t n)
+static inline __attribute__((always_inline)) void add_bytes(nf_record_t *rec, const nf_ie_t *ie, uint16_t id,
+							    uint8_t type, uint8_t slot, const uint8_t *p, size_t n)
 {
 	nf_field_t *f;
 
-	if (nf_record_add_u(rec, nf_ie_lookup(NF_PEN_IANA, id), NF_PEN_IANA, id, type, (uint16_t)n, 0) != NF_OK)
+	if (nf_record_put(rec, ie, NF_PEN_IANA, id, type, (uint16_t)n, 0, slot) != NF_OK)
 		return;
 	f = &rec->field[rec->nfields - 1];
 	if (type == NF_T_OCTETS)
 		f->v.p = p;
 	else
 		memcpy(f->v.b, p, n);
+}
+
+/* sFlow's own elements: of an enterprise of their own, so never indexed. */
+static inline __attribute__((always_inline)) void add_local(nf_record_t *rec, const nf_ie_t *ie, uint64_t v)
+{
+	(void)nf_record_put(rec, ie, ie->pen, ie->id, ie->type, 0, v, NF_KNOWN_SLOTS);
 }
 
 /* ---- the sampled packet header ---- */
@@ -147,7 +132,8 @@ static void decode_vxlan(nf_cursor_t *c, nf_record_t *rec, int depth)
 	if (!nf_cursor_skip(c, 4) || (h = nf_cursor_bytes(c, 8)) == NULL || !(h[0] & 0x08))
 		return;
 	if (vni != NULL) /* Flowmon's element of that meaning */
-		add_field(rec, vni, NF_T_U32, (uint64_t)h[4] << 16 | (uint64_t)h[5] << 8 | h[6]);
+		(void)nf_record_put(rec, vni, vni->pen, vni->id, NF_T_U32, 0,
+				    (uint64_t)h[4] << 16 | (uint64_t)h[5] << 8 | h[6], NF_KNOWN_SLOTS);
 	from = rec->nfields;
 	decode_ethernet(c, rec, depth + 1);
 	mark_repeats(rec, from);
@@ -158,21 +144,26 @@ static void decode_transport(nf_cursor_t *c, uint8_t proto, int v6, nf_record_t 
 	uint16_t sport, dport;
 	uint8_t type, code, flags;
 
-	add_iana(rec, NF_IE_PROTOCOL_IDENTIFIER, proto);
+	ADD_IANA(rec, PROTOCOL_IDENTIFIER, proto);
 	if (proto == 6 || proto == 17) {
 		if (!nf_cursor_u16(c, &sport) || !nf_cursor_u16(c, &dport))
 			return;
-		add_iana(rec, NF_IE_SOURCE_TRANSPORT_PORT, sport);
-		add_iana(rec, NF_IE_DESTINATION_TRANSPORT_PORT, dport);
+		ADD_IANA(rec, SOURCE_TRANSPORT_PORT, sport);
+		ADD_IANA(rec, DESTINATION_TRANSPORT_PORT, dport);
 		if (proto == 6 && nf_cursor_skip(c, 9) && nf_cursor_u8(c, &flags))
-			add_iana(rec, NF_IE_TCP_CONTROL_BITS, flags);
+			ADD_IANA(rec, TCP_CONTROL_BITS, flags);
 		else if (proto == 17 && dport == VXLAN_PORT && depth == 0)
 			decode_vxlan(c, rec, depth);
 	} else if ((proto == 1 && !v6) || (proto == 58 && v6)) {
 		if (!nf_cursor_u8(c, &type) || !nf_cursor_u8(c, &code))
 			return;
-		add_iana(rec, v6 ? IE_ICMP_TYPE_IPV6 : IE_ICMP_TYPE_IPV4, type);
-		add_iana(rec, v6 ? IE_ICMP_CODE_IPV6 : IE_ICMP_CODE_IPV4, code);
+		if (v6) {
+			ADD_IANA(rec, ICMP_TYPE_IPV6, type);
+			ADD_IANA(rec, ICMP_CODE_IPV6, code);
+		} else {
+			ADD_IANA(rec, ICMP_TYPE_IPV4, type);
+			ADD_IANA(rec, ICMP_CODE_IPV4, code);
+		}
 	}
 }
 
@@ -183,17 +174,17 @@ static void decode_ipv4(nf_cursor_t *c, nf_record_t *rec, int depth)
 
 	if (h == NULL || (h[0] >> 4) != 4 || (ihl = (size_t)(h[0] & 15) * 4) < 20)
 		return;
-	add_iana(rec, IE_IP_VERSION, 4);
-	add_iana(rec, NF_IE_IP_CLASS_OF_SERVICE, h[1]);
-	add_iana(rec, IE_IP_TOTAL_LENGTH, (uint64_t)h[2] << 8 | h[3]);
-	add_iana(rec, IE_IP_TTL, h[8]);
-	add_bytes(rec, NF_IE_SOURCE_IPV4_ADDRESS, NF_T_IPV4, h + 12, 4);
-	add_bytes(rec, NF_IE_DESTINATION_IPV4_ADDRESS, NF_T_IPV4, h + 16, 4);
+	ADD_IANA(rec, IP_VERSION, 4);
+	ADD_IANA(rec, IP_CLASS_OF_SERVICE, h[1]);
+	ADD_IANA(rec, IP_TOTAL_LENGTH, (uint64_t)h[2] << 8 | h[3]);
+	ADD_IANA(rec, IP_TTL, h[8]);
+	ADD_BYTES(rec, SOURCE_IPV4_ADDRESS, h + 12, 4);
+	ADD_BYTES(rec, DESTINATION_IPV4_ADDRESS, h + 16, 4);
 	/* only the first fragment carries the transport header */
 	if (((h[6] & 0x1f) << 8 | h[7]) == 0 && nf_cursor_skip(c, ihl - 20))
 		decode_transport(c, h[9], 0, rec, depth);
 	else
-		add_iana(rec, NF_IE_PROTOCOL_IDENTIFIER, h[9]);
+		ADD_IANA(rec, PROTOCOL_IDENTIFIER, h[9]);
 }
 
 /* Skips IPv6 extension headers; returns the upper-layer protocol. */
@@ -218,12 +209,12 @@ static void decode_ipv6(nf_cursor_t *c, nf_record_t *rec, int depth)
 
 	if (h == NULL || (h[0] >> 4) != 6)
 		return;
-	add_iana(rec, IE_IP_VERSION, 6);
-	add_iana(rec, NF_IE_IP_CLASS_OF_SERVICE, (uint64_t)((h[0] & 15) << 4 | h[1] >> 4));
-	add_iana(rec, IE_FLOW_LABEL_IPV6, (uint64_t)(h[1] & 15) << 16 | (uint64_t)h[2] << 8 | h[3]);
-	add_iana(rec, IE_IP_TTL, h[7]);
-	add_bytes(rec, NF_IE_SOURCE_IPV6_ADDRESS, NF_T_IPV6, h + 8, 16);
-	add_bytes(rec, NF_IE_DESTINATION_IPV6_ADDRESS, NF_T_IPV6, h + 24, 16);
+	ADD_IANA(rec, IP_VERSION, 6);
+	ADD_IANA(rec, IP_CLASS_OF_SERVICE, (uint64_t)((h[0] & 15) << 4 | h[1] >> 4));
+	ADD_IANA(rec, FLOW_LABEL_IPV6, (uint64_t)(h[1] & 15) << 16 | (uint64_t)h[2] << 8 | h[3]);
+	ADD_IANA(rec, IP_TTL, h[7]);
+	ADD_BYTES(rec, SOURCE_IPV6_ADDRESS, h + 8, 16);
+	ADD_BYTES(rec, DESTINATION_IPV6_ADDRESS, h + 24, 16);
 	decode_transport(c, skip_ipv6_extensions(c, h[6]), 1, rec, depth);
 }
 
@@ -235,6 +226,14 @@ static void decode_network(nf_cursor_t *c, uint16_t ethertype, nf_record_t *rec,
 		decode_ipv6(c, rec, depth);
 }
 
+/* Label i of a stack as mpls_label_stack_section i + 1 (ids 70-79). */
+static void add_mpls_label(nf_record_t *rec, int i, const uint8_t *label)
+{
+	uint16_t id = (uint16_t)(NF_IE_MPLS_TOP_LABEL_STACK_SECTION + i);
+
+	add_bytes(rec, nf_ie_lookup(NF_PEN_IANA, id), id, NF_T_OCTETS, nf_index_slot(NF_PEN_IANA, id), label, 3);
+}
+
 /* MPLS label stack: labels become mpls_label_stack_section 1-10 (3 bytes
  * each, as IANA defines them); after the bottom label, IPv4 or IPv6 by
  * the first nibble. */
@@ -243,7 +242,7 @@ static void decode_mpls(nf_cursor_t *c, nf_record_t *rec, int depth)
 	const uint8_t *l;
 	for (int i = 0; (l = nf_cursor_bytes(c, 4)) != NULL; i++) {
 		if (i < 10)
-			add_bytes(rec, (uint16_t)(IE_MPLS_LABEL_1 + i), NF_T_OCTETS, l, 3);
+			add_mpls_label(rec, i, l);
 		if (l[2] & 1) {
 			if (nf_cursor_has(c, 1))
 				decode_network(c, (c->p[0] >> 4) == 6 ? 0x86dd : 0x0800, rec, depth);
@@ -260,15 +259,18 @@ static void decode_ethernet(nf_cursor_t *c, nf_record_t *rec, int depth)
 
 	if (macs == NULL || !nf_cursor_u16(c, &type))
 		return;
-	add_bytes(rec, IE_DESTINATION_MAC, NF_T_MAC, macs, 6);
-	add_bytes(rec, IE_SOURCE_MAC, NF_T_MAC, macs + 6, 6);
+	ADD_BYTES(rec, DESTINATION_MAC_ADDRESS, macs, 6);
+	ADD_BYTES(rec, SOURCE_MAC_ADDRESS, macs + 6, 6);
 	/* 802.1Q and QinQ: the outer tag is vlan_id, an inner one the customer's */
 	while ((type == 0x8100 || type == 0x88a8 || type == 0x9100) && tags < 2) {
 		if (!nf_cursor_u16(c, &tci) || !nf_cursor_u16(c, &type))
 			return;
-		add_iana(rec, tags++ == 0 ? IE_VLAN_ID : IE_CUSTOMER_VLAN_ID, tci & 0x0fff);
+		if (tags++ == 0)
+			ADD_IANA(rec, VLAN_ID, tci & 0x0fff);
+		else
+			ADD_IANA(rec, DOT1Q_CUSTOMER_VLAN_ID, tci & 0x0fff);
 	}
-	add_iana(rec, IE_ETHERNET_TYPE, type);
+	ADD_IANA(rec, ETHERNET_TYPE, type);
 	if (type == 0x8847 || type == 0x8848)
 		decode_mpls(c, rec, depth);
 	else
@@ -285,9 +287,9 @@ static int raw_header(nf_cursor_t *c, nf_record_t *rec)
 	    !nf_cursor_u32(c, &header_length) || !nf_cursor_sub(c, header_length, &header))
 		return NF_ERR_TRUNCATED;
 	add_local(rec, &ie_header_protocol, proto);
-	add_iana(rec, IE_FRAME_SIZE, frame_length);
-	add_iana(rec, NF_IE_OCTET_DELTA_COUNT, frame_length);
-	add_iana(rec, NF_IE_PACKET_DELTA_COUNT, 1);
+	ADD_IANA(rec, DATA_LINK_FRAME_SIZE, frame_length);
+	ADD_IANA(rec, OCTET_DELTA_COUNT, frame_length);
+	ADD_IANA(rec, PACKET_DELTA_COUNT, 1);
 	if (stripped)
 		add_local(rec, &ie_stripped, stripped);
 	if (proto == 1)
@@ -310,16 +312,19 @@ static int sampled_ip(nf_cursor_t *c, int v6, nf_record_t *rec)
 	    (dst = nf_cursor_bytes(c, alen)) == NULL || !nf_cursor_u32(c, &sport) || !nf_cursor_u32(c, &dport) ||
 	    !nf_cursor_u32(c, &flags) || !nf_cursor_u32(c, &tos))
 		return NF_ERR_TRUNCATED;
-	add_iana(rec, IE_IP_TOTAL_LENGTH, length);
-	add_iana(rec, NF_IE_PROTOCOL_IDENTIFIER, proto);
-	add_bytes(rec, v6 ? NF_IE_SOURCE_IPV6_ADDRESS : NF_IE_SOURCE_IPV4_ADDRESS, v6 ? NF_T_IPV6 : NF_T_IPV4,
-		  src, alen);
-	add_bytes(rec, v6 ? NF_IE_DESTINATION_IPV6_ADDRESS : NF_IE_DESTINATION_IPV4_ADDRESS,
-		  v6 ? NF_T_IPV6 : NF_T_IPV4, dst, alen);
-	add_iana(rec, NF_IE_SOURCE_TRANSPORT_PORT, sport);
-	add_iana(rec, NF_IE_DESTINATION_TRANSPORT_PORT, dport);
-	add_iana(rec, NF_IE_TCP_CONTROL_BITS, flags);
-	add_iana(rec, NF_IE_IP_CLASS_OF_SERVICE, tos);
+	ADD_IANA(rec, IP_TOTAL_LENGTH, length);
+	ADD_IANA(rec, PROTOCOL_IDENTIFIER, proto);
+	if (v6) {
+		ADD_BYTES(rec, SOURCE_IPV6_ADDRESS, src, alen);
+		ADD_BYTES(rec, DESTINATION_IPV6_ADDRESS, dst, alen);
+	} else {
+		ADD_BYTES(rec, SOURCE_IPV4_ADDRESS, src, alen);
+		ADD_BYTES(rec, DESTINATION_IPV4_ADDRESS, dst, alen);
+	}
+	ADD_IANA(rec, SOURCE_TRANSPORT_PORT, sport);
+	ADD_IANA(rec, DESTINATION_TRANSPORT_PORT, dport);
+	ADD_IANA(rec, TCP_CONTROL_BITS, flags);
+	ADD_IANA(rec, IP_CLASS_OF_SERVICE, tos);
 	return NF_OK;
 }
 
@@ -342,9 +347,9 @@ static int extended_switch(nf_cursor_t *c, nf_record_t *rec)
 	for (int i = 0; i < 4; i++)
 		if (!nf_cursor_u32(c, &v[i]))
 			return NF_ERR_TRUNCATED;
-	add_iana(rec, IE_VLAN_ID, v[0]);
+	ADD_IANA(rec, VLAN_ID, v[0]);
 	add_local(rec, &ie_src_priority, v[1]);
-	add_iana(rec, IE_POST_VLAN_ID, v[2]);
+	ADD_IANA(rec, POST_VLAN_ID, v[2]);
 	add_local(rec, &ie_dst_priority, v[3]);
 	return NF_OK;
 }
@@ -357,11 +362,17 @@ static int extended_router(nf_cursor_t *c, nf_record_t *rec)
 
 	if (n < 0 || !nf_cursor_u32(c, &src_mask) || !nf_cursor_u32(c, &dst_mask))
 		return NF_ERR_TRUNCATED;
-	if (n > 0)
-		add_bytes(rec, n == 4 ? NF_IE_IP_NEXT_HOP_IPV4_ADDRESS : IE_IPV6_NEXT_HOP, n == 4 ? NF_T_IPV4 : NF_T_IPV6,
-			  hop, (size_t)n);
-	add_iana(rec, n == 16 ? IE_SRC_IPV6_PREFIX : NF_IE_SOURCE_IPV4_PREFIX_LENGTH, src_mask);
-	add_iana(rec, n == 16 ? IE_DST_IPV6_PREFIX : NF_IE_DESTINATION_IPV4_PREFIX_LENGTH, dst_mask);
+	if (n == 4)
+		ADD_BYTES(rec, IP_NEXT_HOP_IPV4_ADDRESS, hop, 4);
+	else if (n == 16)
+		ADD_BYTES(rec, IP_NEXT_HOP_IPV6_ADDRESS, hop, 16);
+	if (n == 16) {
+		ADD_IANA(rec, SOURCE_IPV6_PREFIX_LENGTH, src_mask);
+		ADD_IANA(rec, DESTINATION_IPV6_PREFIX_LENGTH, dst_mask);
+	} else {
+		ADD_IANA(rec, SOURCE_IPV4_PREFIX_LENGTH, src_mask);
+		ADD_IANA(rec, DESTINATION_IPV4_PREFIX_LENGTH, dst_mask);
+	}
 	return NF_OK;
 }
 
@@ -413,14 +424,15 @@ static int extended_gateway(nf_cursor_t *c, nf_record_t *rec)
 	if (communities_len > 0)
 		(void)nf_record_add_text(rec, &ie_communities, communities, communities_len);
 	add_local(rec, &ie_local_pref, local_pref);
-	if (n > 0)
-		add_bytes(rec, n == 4 ? IE_BGP_NEXT_HOP_IPV4 : IE_BGP_NEXT_HOP_IPV6, n == 4 ? NF_T_IPV4 : NF_T_IPV6,
-			  hop, (size_t)n);
+	if (n == 4)
+		ADD_BYTES(rec, BGP_NEXT_HOP_IPV4_ADDRESS, hop, 4);
+	else if (n == 16)
+		ADD_BYTES(rec, BGP_NEXT_HOP_IPV6_ADDRESS, hop, 16);
 	add_local(rec, &ie_router_as, as);
-	add_iana(rec, NF_IE_BGP_SOURCE_AS_NUMBER, src_as);
-	add_iana(rec, IE_BGP_PREV_ADJACENT_AS, src_peer_as);
+	ADD_IANA(rec, BGP_SOURCE_AS_NUMBER, src_as);
+	ADD_IANA(rec, BGP_PREV_ADJACENT_AS_NUMBER, src_peer_as);
 	if (segments > 0)
-		add_iana(rec, NF_IE_BGP_DESTINATION_AS_NUMBER, last);
+		ADD_IANA(rec, BGP_DESTINATION_AS_NUMBER, last);
 	return NF_OK;
 }
 
@@ -470,7 +482,8 @@ static int counter_record(uint32_t format, nf_cursor_t *body, nf_record_t *rec)
 			uint64_t v;
 			if (!nf_cursor_uint(body, cf->fields[j].width, &v))
 				return NF_ERR_TRUNCATED;
-			add_field(rec, &cf->fields[j].ie, cf->fields[j].ie.type, v);
+			(void)nf_record_add_u(rec, &cf->fields[j].ie, cf->fields[j].ie.pen, cf->fields[j].ie.id,
+					      cf->fields[j].ie.type, 0, v);
 		}
 		return NF_OK;
 	}
@@ -519,11 +532,11 @@ static int flow_sample(nf_cursor_t *c, int expanded, nf_record_t *rec, uint32_t 
 	    !nf_cursor_u32(c, &drops) || !read_interface(c, expanded, &input) ||
 	    !read_interface(c, expanded, &output) || !nf_cursor_u32(c, &n))
 		return NF_ERR_TRUNCATED;
-	add_iana(rec, NF_IE_SAMPLING_INTERVAL, rate);
-	add_iana(rec, IE_SAMPLING_POPULATION, pool);
-	add_iana(rec, IE_DROPPED_PACKETS, drops);
-	add_iana(rec, NF_IE_INGRESS_INTERFACE, input);
-	add_iana(rec, NF_IE_EGRESS_INTERFACE, output);
+	ADD_IANA(rec, SAMPLING_INTERVAL, rate);
+	ADD_IANA(rec, SAMPLING_POPULATION, pool);
+	ADD_IANA(rec, DROPPED_PACKET_DELTA_COUNT, drops);
+	ADD_IANA(rec, INGRESS_INTERFACE, input);
+	ADD_IANA(rec, EGRESS_INTERFACE, output);
 	return walk_records(c, n, flow_record, rec, skipped);
 }
 
@@ -545,9 +558,9 @@ static int discard_sample(nf_cursor_t *c, nf_record_t *rec, uint32_t *skipped)
 	if (!sample_source(c, 1, rec) || !nf_cursor_u32(c, &drops) || !nf_cursor_u32(c, &input) ||
 	    !nf_cursor_u32(c, &output) || !nf_cursor_u32(c, &reason) || !nf_cursor_u32(c, &n))
 		return NF_ERR_TRUNCATED;
-	add_iana(rec, IE_DROPPED_PACKETS, drops);
-	add_iana(rec, NF_IE_INGRESS_INTERFACE, input);
-	add_iana(rec, NF_IE_EGRESS_INTERFACE, output);
+	ADD_IANA(rec, DROPPED_PACKET_DELTA_COUNT, drops);
+	ADD_IANA(rec, INGRESS_INTERFACE, input);
+	ADD_IANA(rec, EGRESS_INTERFACE, output);
 	add_local(rec, &ie_drop_reason, reason);
 	return walk_records(c, n, flow_record, rec, skipped);
 }

@@ -236,6 +236,92 @@ static void vxlan_inner_packet(void **state)
 	assert_int_equal(u(0, 0, 245), 200); /* the inner frame's QinQ tags */
 }
 
+/* Ethernet, two MPLS labels (1000, then 2000 at the bottom), IPv4 ICMP
+ * type 3 code 1. */
+static void mpls_icmp_header(void)
+{
+	hdr.len = 0;
+	pb_bytes(&hdr, "\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb", 12);
+	pb_u16(&hdr, 0x8847);
+	pb_u32(&hdr, 1000u << 12 | 64);
+	pb_u32(&hdr, 2000u << 12 | 1u << 8 | 64);
+	pb_bytes(&hdr, "\x45\x00\x00\x20\x00\x00\x40\x00\x40\x01\x00\x00", 12);
+	pb_ipv4(&hdr, 10, 0, 0, 1);
+	pb_ipv4(&hdr, 10, 0, 0, 2);
+	pb_u8(&hdr, 3);
+	pb_u8(&hdr, 1);
+	pb_zero(&hdr, 4);  /* checksum, padding to 48 bytes */
+}
+
+/* IPv6 straight to ICMPv6 type 1 code 4. */
+static void icmpv6_header(void)
+{
+	static const uint8_t addr[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
+	hdr.len = 0;
+	pb_u32(&hdr, 0x60000000);
+	pb_u16(&hdr, 4);
+	pb_u8(&hdr, 58);
+	pb_u8(&hdr, 64);
+	pb_bytes(&hdr, addr, 16);
+	pb_bytes(&hdr, addr, 16);
+	pb_u8(&hdr, 1);
+	pb_u8(&hdr, 4);
+	pb_zero(&hdr, 2);
+}
+
+/* The elements chosen by address family and protocol: MPLS labels, ICMP
+ * for IPv4 and IPv6, IPv6 next hops and prefix lengths. */
+static void mpls_icmp_and_ipv6_routing(void **state)
+{
+	static const uint8_t hop[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 0xfe};
+	nf_sflow_result_t r;
+	size_t at;
+	(void)state;
+	header(2);
+	at = flow_sample_begin(3);
+	mpls_icmp_header();
+	raw_header_record(1);
+	pb_u32(&pkt, 1002);    /* extended router, IPv6 next hop */
+	pb_u32(&pkt, 28);
+	pb_u32(&pkt, 2);
+	pb_bytes(&pkt, hop, 16);
+	pb_u32(&pkt, 48);
+	pb_u32(&pkt, 64);
+	pb_u32(&pkt, 1003);    /* extended gateway, IPv6 next hop, no path */
+	pb_u32(&pkt, 44);
+	pb_u32(&pkt, 2);
+	pb_bytes(&pkt, hop, 16);
+	pb_u32(&pkt, 64500);
+	pb_u32(&pkt, 64501);
+	pb_u32(&pkt, 64502);
+	pb_u32(&pkt, 0);       /* segments */
+	pb_u32(&pkt, 0);       /* communities */
+	pb_u32(&pkt, 100);     /* local preference */
+	sample_end(at);
+	at = flow_sample_begin(1);
+	icmpv6_header();
+	raw_header_record(12);
+	sample_end(at);
+	assert_int_equal(decode(&r), NF_OK);
+	assert_int_equal(r.samples, 2);
+	assert_int_equal(u(0, 0, 256), 0x8847);
+	assert_int_equal(nf_record_find(&saved[0], 0, 70)->len, 3);
+	assert_memory_equal(nf_record_find(&saved[0], 0, 70)->v.p, "\x00\x3e\x80", 3);
+	assert_memory_equal(nf_record_find(&saved[0], 0, 71)->v.p, "\x00\x7d\x01", 3);
+	assert_null(nf_record_find(&saved[0], 0, 72));
+	assert_int_equal(u(0, 0, 176), 3);
+	assert_int_equal(u(0, 0, 177), 1);
+	assert_memory_equal(nf_record_find(&saved[0], 0, 62)->v.b, hop, 16);
+	assert_memory_equal(nf_record_find(&saved[0], 0, 63)->v.b, hop, 16);
+	assert_int_equal(u(0, 0, 29), 48);
+	assert_int_equal(u(0, 0, 30), 64);
+	assert_null(nf_record_find(&saved[0], 0, 9));
+	assert_null(nf_record_find(&saved[0], 0, 15));
+	assert_int_equal(u(1, 0, 178), 1);
+	assert_int_equal(u(1, 0, 179), 4);
+	assert_null(nf_record_find(&saved[1], 0, 176));
+}
+
 static void counters_and_unknown_formats(void **state)
 {
 	nf_sflow_result_t r;
@@ -310,6 +396,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(flow_samples_decode_the_packet),
 		cmocka_unit_test(vxlan_inner_packet),
+		cmocka_unit_test(mpls_icmp_and_ipv6_routing),
 		cmocka_unit_test(counters_and_unknown_formats),
 		cmocka_unit_test(lengths_are_checked),
 		cmocka_unit_test(detection),
