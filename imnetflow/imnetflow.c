@@ -1268,7 +1268,8 @@ static int exporterItems(const datagram_ctx_t *d, const nf_datagram_info_t *info
 	if (info->version != 10)
 		it[n++] = (exporter_item_t){"uptime_millis", NULL, info->sys_uptime_ms};
 	if (d->agent == NULL) { /* sFlow has no export time */
-		nf_time_ms_text((int64_t)info->export_sec * 1000 + info->export_nsec / 1000000, time, NF_TEXT_MAX);
+		nf_time_ms_text((int64_t)info->export_sec * 1000 + info->export_nsec / 1000000, &rcv.times, time,
+				NF_TEXT_MAX);
 		it[n++] = (exporter_item_t){"export_time", time, 0};
 	}
 	return n;

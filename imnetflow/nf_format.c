@@ -98,44 +98,110 @@ size_t nf_utf8_sanitize(const uint8_t *src, size_t n, char *dst)
 	return w;
 }
 
-/* Seconds since the epoch plus a fraction of `digits` digits, as RFC 3339. */
-static size_t time_text(int64_t sec, uint64_t frac, int digits, char *buf, size_t size)
+/* The 19 bytes "YYYY-MM-DDTHH:MM:SS" (UTC) of sec, from the cache or made
+ * into it: only a new day costs a gmtime_r. NULL when the year does not fit
+ * four digits. */
+static const char *second_text(nf_time_cache_t *tc, int64_t sec)
 {
+	int64_t day, rest;
 	struct tm tm;
 	time_t t = (time_t)sec;
-	size_t w;
+	char *text;
 
-	if (gmtime_r(&t, &tm) == NULL)
-		return put(size, snprintf(buf, size, "%" PRId64, sec));
-	w = put(size, snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
-				    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec));
-	if (digits > 0)
-		w += put(size - w, snprintf(buf + w, size - w, ".%0*" PRIu64, digits, frac));
-	return w + put(size - w, snprintf(buf + w, size - w, "Z"));
+	for (int i = 0; i < 2; i++) /* the flows of a datagram mostly start and end in few seconds */
+		if (tc->second[i].valid && tc->second[i].sec == sec)
+			return tc->second[i].text;
+	day = sec / 86400;
+	rest = sec % 86400;
+	if (rest < 0) { /* floor, for times before 1970 */
+		rest += 86400;
+		day -= 1;
+	}
+	if (!tc->valid || tc->day != day) {
+		if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999)
+			return NULL;
+		snprintf(tc->text, sizeof(tc->text), "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+		tc->day = day;
+		tc->valid = true;
+	}
+	text = tc->second[tc->next].text;
+	tc->second[tc->next].sec = sec;
+	tc->second[tc->next].valid = true;
+	tc->next ^= 1;
+	memcpy(text, tc->text, 10);
+	text[10] = 'T';
+	text[11] = (char)('0' + rest / 36000);
+	text[12] = (char)('0' + rest / 3600 % 10);
+	text[13] = ':';
+	text[14] = (char)('0' + rest % 3600 / 600);
+	text[15] = (char)('0' + rest % 3600 / 60 % 10);
+	text[16] = ':';
+	text[17] = (char)('0' + rest % 60 / 10);
+	text[18] = (char)('0' + rest % 10);
+	return text;
 }
 
-size_t nf_time_ms_text(int64_t ms, char *buf, size_t size)
+size_t nf_time_text(int64_t sec, uint64_t frac, int digits, nf_time_cache_t *tc, char *buf, size_t size)
+{
+	nf_time_cache_t local;
+	char spare[NF_TIME_TEXT_MAX];
+	char *start = size >= NF_TIME_TEXT_MAX ? buf : spare, *d = start;
+	const char *text;
+	size_t n;
+
+	if (tc == NULL) {
+		memset(&local, 0, sizeof(local));
+		tc = &local;
+	}
+	if (digits > 9)
+		digits = 9;
+	if ((text = second_text(tc, sec)) == NULL) {
+		n = put(NF_TIME_TEXT_MAX, snprintf(start, NF_TIME_TEXT_MAX, "%" PRId64, sec));
+	} else {
+		memcpy(d, text, 19);
+		d += 19;
+		if (digits > 0) {
+			*d++ = '.';
+			for (int i = digits - 1; i >= 0; i--, frac /= 10)
+				d[i] = (char)('0' + frac % 10);
+			d += digits;
+		}
+		*d++ = 'Z';
+		*d = '\0';
+		n = (size_t)(d - start);
+	}
+	if (start == spare) { /* a small buffer: the text cut to fit */
+		if (size == 0)
+			return 0;
+		n = n < size ? n : size - 1;
+		memcpy(buf, spare, n);
+		buf[n] = '\0';
+	}
+	return n;
+}
+
+size_t nf_time_ms_text(int64_t ms, nf_time_cache_t *tc, char *buf, size_t size)
 {
 	int64_t sec = ms / 1000, frac = ms % 1000;
 	if (frac < 0) { /* floor, for times before 1970 */
 		frac += 1000;
 		sec -= 1;
 	}
-	return time_text(sec, (uint64_t)frac, 3, buf, size);
+	return nf_time_text(sec, (uint64_t)frac, 3, tc, buf, size);
 }
 
-static size_t datetime_text(const nf_field_t *f, char *buf, size_t size)
+size_t nf_datetime_text(const nf_field_t *f, nf_time_cache_t *tc, char *buf, size_t size)
 {
 	uint64_t u = f->v.u;
 	switch (f->type) {
 	case NF_T_DT_SEC:
-		return time_text((int64_t)u, 0, 0, buf, size);
+		return nf_time_text((int64_t)u, 0, 0, tc, buf, size);
 	case NF_T_DT_MILLI:
-		return time_text((int64_t)(u / 1000), u % 1000, 3, buf, size);
+		return nf_time_text((int64_t)(u / 1000), u % 1000, 3, tc, buf, size);
 	case NF_T_DT_MICRO:
-		return time_text((int64_t)(u / 1000000), u % 1000000, 6, buf, size);
+		return nf_time_text((int64_t)(u / 1000000), u % 1000000, 6, tc, buf, size);
 	default:
-		return time_text((int64_t)(u / 1000000000), u % 1000000000, 9, buf, size);
+		return nf_time_text((int64_t)(u / 1000000000), u % 1000000000, 9, tc, buf, size);
 	}
 }
 
@@ -159,7 +225,7 @@ size_t nf_field_text(const nf_field_t *f, char *buf, size_t size)
 	case NF_T_DT_MILLI:
 	case NF_T_DT_MICRO:
 	case NF_T_DT_NANO:
-		return datetime_text(f, buf, size);
+		return nf_datetime_text(f, NULL, buf, size);
 	case NF_T_I8:
 	case NF_T_I16:
 	case NF_T_I32:

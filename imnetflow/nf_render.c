@@ -144,113 +144,34 @@ static void line_hex(nf_line_t *l, const uint8_t *p, size_t n, const char *sep)
 	}
 }
 
-/* The 19 bytes "YYYY-MM-DDTHH:MM:SS" (UTC) of sec, from the cache or made
- * into it: only a new day costs a gmtime_r. NULL when the year does not fit
- * four digits. */
-static const char *second_text(nf_time_cache_t *tc, int64_t sec)
+/* Where a time text (at most NF_TIME_TEXT_MAX bytes) goes: in place when
+ * the line has room for the longest, else into spare; time_written then
+ * accounts for it. */
+static char *time_slot(nf_line_t *l, char *spare)
 {
-	int64_t day, rest;
-	struct tm tm;
-	time_t t = (time_t)sec;
-	char *text;
-
-	for (int i = 0; i < 2; i++) /* the flows of a datagram mostly start and end in few seconds */
-		if (tc->second[i].valid && tc->second[i].sec == sec)
-			return tc->second[i].text;
-	day = sec / 86400;
-	rest = sec % 86400;
-	if (rest < 0) { /* floor, for times before 1970 */
-		rest += 86400;
-		day -= 1;
-	}
-	if (!tc->valid || tc->day != day) {
-		if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999)
-			return NULL;
-		snprintf(tc->text, sizeof(tc->text), "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-		tc->day = day;
-		tc->valid = true;
-	}
-	text = tc->second[tc->next].text;
-	tc->second[tc->next].sec = sec;
-	tc->second[tc->next].valid = true;
-	tc->next ^= 1;
-	memcpy(text, tc->text, 10);
-	text[10] = 'T';
-	text[11] = (char)('0' + rest / 36000);
-	text[12] = (char)('0' + rest / 3600 % 10);
-	text[13] = ':';
-	text[14] = (char)('0' + rest % 3600 / 600);
-	text[15] = (char)('0' + rest % 3600 / 60 % 10);
-	text[16] = ':';
-	text[17] = (char)('0' + rest % 60 / 10);
-	text[18] = (char)('0' + rest % 10);
-	return text;
+	return l->used + NF_TIME_TEXT_MAX < l->size ? l->buf + l->used : spare;
 }
 
-/* RFC 3339 UTC: the date, `digits` (at most 9) digits of fraction, "Z"
- * (as nf_field_text); the plain number when the year does not fit four
- * digits. Written in place when the line has room for the longest. */
-static void line_time(nf_line_t *l, int64_t sec, uint64_t frac, int digits, nf_time_cache_t *tc)
+static void time_written(nf_line_t *l, const char *at, const char *spare, size_t n)
 {
-	nf_time_cache_t local;
-	char spare[32];
-	const char *text;
-	bool in_place = l->used + sizeof(spare) < l->size;
-	char *start = in_place ? l->buf + l->used : spare, *d = start;
-
-	if (tc == NULL) {
-		memset(&local, 0, sizeof(local));
-		tc = &local;
-	}
-	if ((text = second_text(tc, sec)) == NULL) {
-		line_i64(l, sec);
-		return;
-	}
-	memcpy(d, text, 19);
-	d += 19;
-	if (digits > 0) {
-		*d++ = '.';
-		for (int i = digits - 1; i >= 0; i--, frac /= 10)
-			d[i] = (char)('0' + frac % 10);
-		d += digits;
-	}
-	*d++ = 'Z';
-	if (in_place) {
-		*d = '\0';
-		l->used += (size_t)(d - start);
-	} else {
-		nf_line_put(l, spare, (size_t)(d - start));
-	}
+	if (at == spare)
+		nf_line_put(l, spare, n);
+	else
+		l->used += n;
 }
 
 void nf_render_time_ms(nf_line_t *l, int64_t ms, nf_time_cache_t *tc)
 {
-	int64_t sec = ms / 1000, frac = ms % 1000;
-	if (frac < 0) { /* floor, for times before 1970 */
-		frac += 1000;
-		sec -= 1;
-	}
-	line_time(l, sec, (uint64_t)frac, 3, tc);
+	char spare[NF_TIME_TEXT_MAX], *at = time_slot(l, spare);
+
+	time_written(l, at, spare, nf_time_ms_text(ms, tc, at, NF_TIME_TEXT_MAX));
 }
 
 static void line_datetime(nf_line_t *l, const nf_field_t *f, nf_time_cache_t *tc)
 {
-	uint64_t u = f->v.u;
+	char spare[NF_TIME_TEXT_MAX], *at = time_slot(l, spare);
 
-	switch (f->type) {
-	case NF_T_DT_SEC:
-		line_time(l, (int64_t)u, 0, 0, tc);
-		break;
-	case NF_T_DT_MILLI:
-		line_time(l, (int64_t)(u / 1000), u % 1000, 3, tc);
-		break;
-	case NF_T_DT_MICRO:
-		line_time(l, (int64_t)(u / 1000000), u % 1000000, 6, tc);
-		break;
-	default:
-		line_time(l, (int64_t)(u / 1000000000), u % 1000000000, 9, tc);
-		break;
-	}
+	time_written(l, at, spare, nf_datetime_text(f, tc, at, NF_TIME_TEXT_MAX));
 }
 
 void nf_line_json_escaped(nf_line_t *l, const char *s, size_t n)

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "nf_decode.h"
+#include "nf_format.h"
 #include "nf_list.h"
 
 typedef struct nf_line {
@@ -25,21 +26,6 @@ typedef struct nf_line {
 	size_t used;   /* length of the line, NUL not counted */
 	bool overflow; /* something did not fit and was cut */
 } nf_line_t;
-
-/* The last day rendered as "YYYY-MM-DD": the time of day is arithmetic,
- * so only a new day costs a gmtime_r. Zero-initialise before first use. */
-typedef struct nf_time_cache {
-	int64_t day;   /* days since the epoch */
-	bool valid;
-	char text[48]; /* 10 used; room for snprintf's worst case */
-	/* the last two seconds rendered (a flow's start and end), and their text */
-	struct {
-		int64_t sec;
-		bool valid;
-		char text[20];
-	} second[2];
-	unsigned next;  /* the entry the next new second replaces */
-} nf_time_cache_t;
 
 typedef enum nf_render_style {
 	NF_RENDER_JSON, /* "name":value,"name":value */

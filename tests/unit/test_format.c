@@ -58,8 +58,15 @@ static void times_in_every_precision(void **state)
 	f.v.u = 1795870712123456789ull;
 	nf_field_text(&f, buf, sizeof(buf));
 	assert_string_equal(buf, "2026-11-28T12:58:32.123456789Z");
-	nf_time_ms_text(-1, buf, sizeof(buf));
+	nf_time_ms_text(-1, NULL, buf, sizeof(buf));
 	assert_string_equal(buf, "1969-12-31T23:59:59.999Z");
+	f.type = NF_T_DT_SEC;
+	f.v.u = 253402300800ull; /* year 10000: no RFC 3339 date */
+	nf_field_text(&f, buf, sizeof(buf));
+	assert_string_equal(buf, "253402300800");
+	f.v.u = 1795870712;
+	assert_int_equal(nf_field_text(&f, buf, 8), 7);
+	assert_string_equal(buf, "2026-11");
 }
 
 static void numbers(void **state)
