@@ -1,8 +1,8 @@
 /* imnetflow.c - rsyslog input module for NetFlow/IPFIX/sFlow export datagrams.
  *
  * The thin glue between rsyslog and the pure decoder core: configuration
- * tables, UDP sockets bound before privileges are dropped, a recvmmsg loop,
- * one rsyslog message per flow record with the record under $!netflow, and
+ * tables, UDP sockets bound before privileges are dropped, recvmmsg loops
+ * (one per receiving thread), one rsyslog message per flow record with the record under $!netflow, and
  * impstats counters for every datagram and record that is not delivered.
  *
  * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
@@ -13,7 +13,9 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <linux/filter.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +63,7 @@ DEFobjCurrIf(statsobj)
 #define MAX_DATAGRAM 65535          /* largest UDP payload */
 #define DFLT_BATCH_SIZE 32          /* datagrams per recvmmsg() */
 #define MAX_BATCH_SIZE 1024
+#define MAX_THREADS 64              /* module parameter "threads" */
 #define POLL_TIMEOUT_MS 200         /* how often the input checks for shutdown */
 #define ERROR_LOG_INTERVAL 60       /* seconds between two logs of the same error kind */
 #define PRI_USER_INFO ((1 << 3) | 6)
@@ -132,6 +135,7 @@ struct modConfData_s {
 	int exporterStatsMax;       /* how many; the rest share "other" */
 	uchar *dictionaryFile;      /* further elements (module parameter "dictionary") */
 	nf_dict_t *dictionary;      /* loaded from it */
+	int threads;                /* receiving threads: every address bound that many times */
 };
 
 static modConfData_t *loadModConf = NULL;
@@ -200,6 +204,7 @@ typedef struct error_throttle {
 
 typedef struct listener {
 	int sock;
+	int worker;                 /* the receiving thread that reads it */
 	instanceConf_t *inst;
 	prop_t *inputName;
 	ratelimit_t *ratelimiter;
@@ -213,34 +218,63 @@ typedef struct listener {
 
 static listener_t *listenerRoot = NULL;
 
-/* State of the receive loop, allocated at activation. */
-static struct {
+/* The template state's impstats values of one worker, as of its last
+ * second. */
+typedef struct published_stats {
+	nf_session_stats_t counters;
+#define DEF_PUBLISHED_GAUGE(field, label, fn) size_t field;
+	SESSION_GAUGES(DEF_PUBLISHED_GAUGE)
+} published_stats_t;
+
+/* One receiving thread: its buffers and its template state. Worker 0 runs
+ * on rsyslog's input thread, the others on threads runInput starts. With
+ * threads="N" every address is bound N times (SO_REUSEPORT) and the kernel
+ * hands all datagrams of one exporter address to the same worker
+ * (attachReuseportProgram), so that a worker's template state is its own
+ * and needs no lock. */
+typedef struct worker {
+	int index;
+	pthread_t thread;
+	bool started;
 	uint8_t *buf;                      /* batchSize slots of MAX_DATAGRAM bytes */
 	struct mmsghdr *hdr;
 	struct iovec *iov;
 	struct sockaddr_storage *from;
-	int batchSize;
 	nf_record_t *record;               /* reused for every record */
 	char *line;                        /* LINE_BUFFER_SIZE: pre-rendered messages */
 	nf_time_cache_t times;             /* the last day rendered */
 	struct syslogTime reported;        /* timereported of the last second set */
 	time_t reportedSec;
 	int reportedValid;
-} rcv;
+	int servedBy;                      /* the thread that runs it: its own, or 0 if its
+					      thread could not be started */
+	nf_session_t *session;             /* the templates of this worker's exporters */
+	uint64_t savedChanges;             /* template changes as of the last save */
+	published_stats_t published;       /* under workers.mut */
+} worker_t;
+
+static struct {
+	worker_t *w;
+	int n;
+	int batchSize;                     /* the largest of the inputs' */
+	pthread_mutex_t mut;               /* the workers' published statistics */
+	int stop;                          /* set (atomically) by worker 0 when rsyslog stops the input */
+} workers = {.mut = PTHREAD_MUTEX_INITIALIZER};
 
 /* Per-exporter counters: a hash by address, at most exporterStatsMax
- * entries; exporters beyond share the entry "other". Receive thread only. */
+ * entries; exporters beyond share the entry "other". One exporter address
+ * is read by one worker, but "other" and the count are shared: a lock. */
 static struct {
 	exporter_stats_t *buckets[EXPORTER_BUCKETS];
 	int count;
 	exporter_stats_t *other;
-} exporters;
+	pthread_mutex_t mut;
+} exporters = {.mut = PTHREAD_MUTEX_INITIALIZER};
 
-/* Template state: one session, used by the single receiving thread. */
+/* The template state's persistence and impstats object; the sessions
+ * themselves are the workers'. */
 static struct {
-	nf_session_t *session;
-	char *templateFile;         /* NULL: templates are not persisted */
-	uint64_t savedChanges;      /* template changes as of the last save */
+	char *templateFile;         /* worker 0's file; NULL: templates are not persisted */
 	statsobj_t *stats;
 #define DEF_SESSION_COUNTER(field, label) intctr_t field;
 	SESSION_COUNTERS(DEF_SESSION_COUNTER)
@@ -297,7 +331,8 @@ static const struct param_target {
 	X("template.persist", eCmdHdlrBinary, 0, P_INT, persistTemplates) \
 	X("exporterstats", eCmdHdlrBinary, 0, P_INT, exporterStats) \
 	X("exporterstats.max", eCmdHdlrPositiveInt, 0, P_INT, exporterStatsMax) \
-	X("dictionary", eCmdHdlrString, 0, P_STRING, dictionaryFile)
+	X("dictionary", eCmdHdlrString, 0, P_STRING, dictionaryFile) \
+	X("threads", eCmdHdlrPositiveInt, 0, P_INT, threads)
 
 static struct cnfparamdescr modpdescr[] = {MODULE_PARAMS(PARAM_DESCR)};
 static struct cnfparamblk modpblk = {CNFPARAMBLK_VERSION, sizeof(modpdescr) / sizeof(modpdescr[0]),
@@ -606,6 +641,7 @@ CODESTARTbeginCnfLoad
 	nf_limits_default(&pModConf->limits);
 	pModConf->persistTemplates = 1;
 	pModConf->exporterStatsMax = DFLT_EXPORTER_STATS_MAX;
+	pModConf->threads = 1;
 ENDbeginCnfLoad
 
 /* Loads the dictionary file at configuration time, so that rsyslogd -N1
@@ -649,6 +685,11 @@ CODESTARTsetModCnf
 		if (pvals[i].bUsed)
 			CHKiRet(applyParam(loadModConf, &modptarget[i], &pvals[i]));
 	}
+	if (loadModConf->threads > MAX_THREADS) {
+		LogError(0, RS_RET_PARAM_ERROR, MOD_NAME ": threads %d too large, maximum is %d", loadModConf->threads,
+			 MAX_THREADS);
+		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
+	}
 	CHKiRet(loadDictionary(loadModConf));
 finalize_it:
 	if (pvals != NULL)
@@ -670,8 +711,16 @@ static inline void std_checkRuleset_genErrMsg(__attribute__((unused)) modConfDat
 BEGINcheckCnf
 	instanceConf_t *inst;
 CODESTARTcheckCnf
-	for (inst = pModConf->root; inst != NULL; inst = inst->next)
+	for (inst = pModConf->root; inst != NULL; inst = inst->next) {
 		std_checkRuleset(pModConf, inst);
+		/* workers are chosen by exporter address, which the domain scope ignores */
+		if (pModConf->threads > 1 && inst->scope == SCOPE_DOMAIN) {
+			LogError(0, RS_RET_PARAM_ERROR,
+				 MOD_NAME ": templateScope=\"domain\" needs threads=\"1\" (templates shared across "
+				 "exporter addresses cannot be split between threads)");
+			iRet = RS_RET_PARAM_ERROR;
+		}
+	}
 	if (pModConf->root == NULL) {
 		LogError(0, RS_RET_NO_LISTNERS,
 			 MOD_NAME ": module loaded, but no listeners defined - no input will be gathered");
@@ -682,27 +731,91 @@ ENDcheckCnf
 /* ---------------------------------------------------------------------------
  * Sockets: bound in activateCnfPrePrivDrop, while still privileged.
  */
-static int openSocket(const struct addrinfo *ai, int rcvbufSize)
+/* A socket bound to ai's address, and to port unless it is negative (the
+ * second and later sockets of a SO_REUSEPORT group take the port the
+ * first got, which matters for port 0). */
+static int openSocket(const struct addrinfo *ai, int rcvbufSize, int port, int reuseport)
 {
 	int on = 1;
 	int sock = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+	struct sockaddr_storage addr;
 
 	if (sock < 0)
 		return -1;
+	memcpy(&addr, ai->ai_addr, ai->ai_addrlen);
+	if (port >= 0 && ai->ai_family == AF_INET6)
+		((struct sockaddr_in6 *)&addr)->sin6_port = htons((uint16_t)port);
+	else if (port >= 0)
+		((struct sockaddr_in *)&addr)->sin_port = htons((uint16_t)port);
 	/* one socket per family, so that "*" binds IPv4 and IPv6 alike */
 	if (ai->ai_family == AF_INET6)
 		(void)setsockopt(sock, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
 	(void)setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (reuseport && setsockopt(sock, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) != 0) {
+		int err = errno;
+		close(sock);
+		errno = err;
+		return -1;
+	}
 	if (rcvbufSize > 0 &&
 	    setsockopt(sock, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbufSize, sizeof(rcvbufSize)) != 0)
 		(void)setsockopt(sock, SOL_SOCKET, SO_RCVBUF, &rcvbufSize, sizeof(rcvbufSize));
-	if (bind(sock, ai->ai_addr, ai->ai_addrlen) != 0) {
+	if (bind(sock, (struct sockaddr *)&addr, ai->ai_addrlen) != 0) {
 		int err = errno;
 		close(sock);
 		errno = err;
 		return -1;
 	}
 	return sock;
+}
+
+/* The worker of an exporter address (IPv4 as IPv4-mapped IPv6) among n:
+ * the IPv4 address, or the XOR of the IPv6 address's four words, modulo n.
+ * attachReuseportProgram has the kernel choose the same. */
+static int exporterWorker(const uint8_t addr[16], int n)
+{
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	uint32_t h = 0;
+
+	for (int i = memcmp(addr, mapped, sizeof(mapped)) == 0 ? 12 : 0; i < 16; i += 4)
+		h ^= (uint32_t)addr[i] << 24 | (uint32_t)addr[i + 1] << 16 | (uint32_t)addr[i + 2] << 8 | addr[i + 3];
+	return (int)(h % (uint32_t)n);
+}
+
+/* Has the kernel give each datagram to socket exporterWorker(source, n) of
+ * sock's SO_REUSEPORT group (its n sockets in the order they were bound),
+ * instead of hashing source port too: an exporter that sends from several
+ * ports still reaches one worker, which holds its templates, and restored
+ * templates go to the worker that will read their exporter. A classic BPF
+ * program on the IP header (SKF_NET_OFF), IPv4 or IPv6 by its version.
+ * Returns 0, or -1 with errno set. */
+static int attachReuseportProgram(int sock, int n)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, (uint32_t)SKF_NET_OFF),      /* version, IHL */
+		BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 4),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 4, 0, 2),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 12), /* IPv4 source */
+		BPF_STMT(BPF_JMP | BPF_JA, 9),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 8),  /* IPv6 source, 4 words */
+		BPF_STMT(BPF_MISC | BPF_TAX, 0),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 12),
+		BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
+		BPF_STMT(BPF_MISC | BPF_TAX, 0),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 16),
+		BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
+		BPF_STMT(BPF_MISC | BPF_TAX, 0),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 20),
+		BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
+		BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, (uint32_t)n),
+		BPF_STMT(BPF_RET | BPF_A, 0),
+	};
+	struct sock_fprog prog;
+
+	memset(&prog, 0, sizeof(prog)); /* its padding goes to the kernel too */
+	prog.len = sizeof(code) / sizeof(code[0]);
+	prog.filter = code;
+	return setsockopt(sock, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog, sizeof(prog));
 }
 
 /* The port the kernel gave a socket (differs from the configured one for 0). */
@@ -810,20 +923,12 @@ static exporter_stats_t *newExporterStats(const uint8_t *addr, const char *name)
 
 /* The counters of the sender of a datagram, made at its first datagram;
  * NULL when exporterStats is off (or out of memory). */
-static exporter_stats_t *exporterStats(const struct sockaddr_storage *from, const char *address)
+static exporter_stats_t *findExporterStats(const uint8_t *key, unsigned h, const char *address)
 {
-	uint8_t key[16];
-	unsigned h = 2166136261u;
 	exporter_stats_t *e;
 
-	if (!runModConf->exporterStats)
-		return NULL;
-	(void)mappedAddress(from, key);
-	for (int i = 0; i < 16; i++)
-		h = (h ^ key[i]) * 16777619u;
-	h %= EXPORTER_BUCKETS;
 	for (e = exporters.buckets[h]; e != NULL; e = e->next)
-		if (memcmp(e->addr, key, sizeof(key)) == 0)
+		if (memcmp(e->addr, key, sizeof(e->addr)) == 0)
 			return e;
 	if (exporters.count >= runModConf->exporterStatsMax) {
 		if (exporters.other == NULL)
@@ -835,6 +940,23 @@ static exporter_stats_t *exporterStats(const struct sockaddr_storage *from, cons
 	e->next = exporters.buckets[h];
 	exporters.buckets[h] = e;
 	exporters.count++;
+	return e;
+}
+
+static exporter_stats_t *exporterStats(const struct sockaddr_storage *from, const char *address)
+{
+	uint8_t key[16];
+	unsigned h = 2166136261u;
+	exporter_stats_t *e;
+
+	if (!runModConf->exporterStats)
+		return NULL;
+	(void)mappedAddress(from, key);
+	for (int i = 0; i < 16; i++)
+		h = (h ^ key[i]) * 16777619u;
+	pthread_mutex_lock(&exporters.mut);
+	e = findExporterStats(key, h % EXPORTER_BUCKETS, address);
+	pthread_mutex_unlock(&exporters.mut);
 	return e;
 }
 
@@ -851,7 +973,9 @@ static void freeExporterStats(void)
 		statsobj.Destruct(&exporters.other->stats);
 		free(exporters.other);
 	}
-	memset(&exporters, 0, sizeof(exporters));
+	memset(exporters.buckets, 0, sizeof(exporters.buckets));
+	exporters.count = 0;
+	exporters.other = NULL;
 }
 
 #define EXPORTER_ADD(d, ctr, n) \
@@ -860,12 +984,36 @@ static void freeExporterStats(void)
 			STATSCOUNTER_ADD((d)->exp->ctr, (d)->exp->mut_##ctr, (n)); \
 	} while (0)
 
+/* A worker's template state as impstats shows it, copied for worker 0. */
+static void publishSessionStats(worker_t *w)
+{
+	published_stats_t p = {.counters = *nf_session_stats(w->session)};
+#define PUBLISH_GAUGE(field, label, fn) p.field = fn(w->session);
+	SESSION_GAUGES(PUBLISH_GAUGE)
+	pthread_mutex_lock(&workers.mut);
+	w->published = p;
+	pthread_mutex_unlock(&workers.mut);
+}
+
+/* The impstats values of the template state: the workers' summed (into
+ * locals first: impstats reads the counters meanwhile). */
 static void syncSessionStats(void)
 {
-	const nf_session_stats_t *st = nf_session_stats(core.session);
-#define SYNC_SESSION_COUNTER(field, label) core.field = (intctr_t)st->field;
+	published_stats_t sum;
+
+	memset(&sum, 0, sizeof(sum));
+	pthread_mutex_lock(&workers.mut);
+	for (int i = 0; i < workers.n; i++) {
+		const published_stats_t *p = &workers.w[i].published;
+#define SUM_SESSION_COUNTER(field, label) sum.counters.field += p->counters.field;
+		SESSION_COUNTERS(SUM_SESSION_COUNTER)
+#define SUM_SESSION_GAUGE(field, label, fn) sum.field += p->field;
+		SESSION_GAUGES(SUM_SESSION_GAUGE)
+	}
+	pthread_mutex_unlock(&workers.mut);
+#define SYNC_SESSION_COUNTER(field, label) core.field = (intctr_t)sum.counters.field;
 	SESSION_COUNTERS(SYNC_SESSION_COUNTER)
-#define SYNC_SESSION_GAUGE(field, label, fn) core.field = (intctr_t)fn(core.session);
+#define SYNC_SESSION_GAUGE(field, label, fn) core.field = (intctr_t)sum.field;
 	SESSION_GAUGES(SYNC_SESSION_GAUGE)
 }
 
@@ -882,16 +1030,24 @@ static void destroyListener(listener_t *l)
 	free(l);
 }
 
-static rsRetVal addListener(instanceConf_t *inst, int sock, const char *address, int port)
+/* Lists a listener for sock, which it owns from now on (closed on failure). */
+static rsRetVal addListener(instanceConf_t *inst, int sock, const char *address, int port, int worker)
 {
 	const char *name = inst->name ? (char *)inst->name : MOD_NAME;
 	listener_t *l;
 	DEFiRet;
 
-	CHKmalloc(l = calloc(1, sizeof(*l)));
+	if ((l = calloc(1, sizeof(*l))) == NULL) {
+		close(sock);
+		ABORT_FINALIZE(RS_RET_OUT_OF_MEMORY);
+	}
 	l->sock = sock;
 	l->inst = inst;
-	snprintf(l->display, sizeof(l->display), "%s(%s/%d)", name, address, port);
+	l->worker = worker;
+	if (runModConf->threads > 1)
+		snprintf(l->display, sizeof(l->display), "%s(%s/%d thread %d)", name, address, port, worker);
+	else
+		snprintf(l->display, sizeof(l->display), "%s(%s/%d)", name, address, port);
 	CHKiRet(prop.Construct(&l->inputName));
 	CHKiRet(prop.SetString(l->inputName, (uchar *)name, strlen(name)));
 	CHKiRet(prop.ConstructFinalize(l->inputName));
@@ -904,6 +1060,28 @@ finalize_it:
 	if (iRet != RS_RET_OK && l != NULL)
 		destroyListener(l);
 	RETiRet;
+}
+
+/* The sockets of one address: one, or with threads="N" a SO_REUSEPORT
+ * group of N whose k-th socket is worker k's. All or none: returns how
+ * many (into socks), or -1 with errno set. */
+static int openSockets(const struct addrinfo *ai, int rcvbufSize, int *socks)
+{
+	int n = runModConf->threads, port = -1, err;
+
+	for (int k = 0; k < n; k++) {
+		if ((socks[k] = openSocket(ai, rcvbufSize, port, n > 1)) < 0 ||
+		    (k == 0 && n > 1 && attachReuseportProgram(socks[k], n) != 0)) {
+			err = errno;
+			for (int j = 0; j <= k; j++)
+				if (socks[j] >= 0)
+					close(socks[j]);
+			errno = err;
+			return -1;
+		}
+		port = boundPort(socks[0]);
+	}
+	return n;
 }
 
 /* Binds every address the (address, port) pair resolves to. */
@@ -923,16 +1101,29 @@ static rsRetVal bindPort(instanceConf_t *inst, const char *port)
 		ABORT_FINALIZE(RS_RET_COULD_NOT_BIND);
 	}
 	for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
-		int sock = openSocket(ai, inst->rcvbufSize);
-		if (sock < 0) {
+		int socks[MAX_THREADS] = {0};
+		int n = openSockets(ai, inst->rcvbufSize, socks);
+		if (n < 0) {
 			LogError(errno, RS_RET_COULD_NOT_BIND, MOD_NAME ": cannot bind %s port %s",
 				 address ? address : (ai->ai_family == AF_INET6 ? "[::]" : "0.0.0.0"),
 				 port);
 			continue;
 		}
 		if (nbound++ == 0)
-			writeListenPortFile(inst, boundPort(sock));
-		CHKiRet(addListener(inst, sock, address ? address : "*", boundPort(sock)));
+			writeListenPortFile(inst, boundPort(socks[0]));
+		for (int k = 0; k < n; k++) {
+			iRet = addListener(inst, socks[k], address ? address : "*", boundPort(socks[k]), k);
+			if (iRet != RS_RET_OK) { /* no part of a group is left: its routing needs all */
+				for (int j = k + 1; j < n; j++)
+					close(socks[j]);
+				for (int j = 0; j < k; j++) {
+					listener_t *l = listenerRoot;
+					listenerRoot = l->next;
+					destroyListener(l);
+				}
+				FINALIZE;
+			}
+		}
 	}
 	if (nbound == 0)
 		ABORT_FINALIZE(RS_RET_COULD_NOT_BIND);
@@ -961,52 +1152,86 @@ CODESTARTactivateCnfPrePrivDrop
 finalize_it:
 ENDactivateCnfPrePrivDrop
 
-/* Changes to the template set since start: what makes a save worthwhile. */
-static uint64_t templateChanges(void)
+/* Changes to a worker's template set since start: what makes a save
+ * worthwhile. */
+static uint64_t templateChanges(const worker_t *w)
 {
-	const nf_session_stats_t *st = nf_session_stats(core.session);
+	const nf_session_stats_t *st = nf_session_stats(w->session);
 	return st->templates_added + st->templates_withdrawn + st->templates_evicted + st->templates_expired;
 }
 
-/* Writes the templates to a temporary file and renames it over the old
- * one, so that a crash never leaves a half-written file. */
-static void saveTemplates(void)
+/* Worker k's template file: worker 0's is TEMPLATE_FILE, as with one
+ * thread; worker k's TEMPLATE_FILE.k. */
+static void templateFileName(int k, char *buf, size_t size)
 {
-	char tmp[4096];
+	if (k == 0)
+		snprintf(buf, size, "%s", core.templateFile);
+	else
+		snprintf(buf, size, "%s.%d", core.templateFile, k);
+}
+
+/* Writes worker w's templates to a temporary file and renames it over its
+ * file, so that a crash never leaves a half-written file. */
+static void saveTemplates(worker_t *w)
+{
+	char path[4096], tmp[4200];
 	FILE *f;
 	long n = -1;
 
-	if (core.templateFile == NULL || core.session == NULL)
+	if (core.templateFile == NULL || w->session == NULL)
 		return;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", core.templateFile);
+	templateFileName(w->index, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	if ((f = fopen(tmp, "w")) != NULL) {
-		n = nf_persist_save(core.session, f);
+		n = nf_persist_save(w->session, f);
 		if (n >= 0 && fsync(fileno(f)) != 0)
 			n = -1;
 		if (fclose(f) != 0)
 			n = -1;
 	}
-	if (n < 0 || rename(tmp, core.templateFile) != 0) {
-		LogError(errno, RS_RET_IO_ERROR, MOD_NAME ": cannot save templates to %s", core.templateFile);
+	if (n < 0 || rename(tmp, path) != 0) {
+		LogError(errno, RS_RET_IO_ERROR, MOD_NAME ": cannot save templates to %s", path);
 		unlink(tmp);
 		return;
 	}
-	core.savedChanges = templateChanges();
+	w->savedChanges = templateChanges(w);
 }
 
+/* The session a restored template goes to: its exporter's worker's. */
+static nf_session_t *restoredSession(void *ctx, const nf_scope_key_t *key)
+{
+	(void)ctx;
+	return workers.w[exporterWorker(key->addr, workers.n)].session;
+}
+
+/* Restores the templates of every worker's file, each into the session of
+ * the worker that will read its exporter: the number of threads may differ
+ * from when they were saved. Files of workers that no longer exist are
+ * removed once read; every worker then saves its own at the next save. */
 static void restoreTemplates(void)
 {
-	FILE *f;
-	long n, skipped = 0;
+	bool moved = workers.n > 1;
 
-	if (core.templateFile == NULL || (f = fopen(core.templateFile, "r")) == NULL)
-		return;
-	n = nf_persist_load(core.session, f, time(NULL), &skipped);
-	fclose(f);
-	if (n < 0 || skipped > 0)
-		LogMsg(0, RS_RET_OK, LOG_WARNING, MOD_NAME ": %s: %ld templates restored, %ld lines unusable",
-		       core.templateFile, n < 0 ? 0 : n, n < 0 ? 1 : skipped);
-	core.savedChanges = templateChanges();
+	for (int k = 0; k < MAX_THREADS; k++) {
+		char path[4096];
+		FILE *f;
+		long n, skipped = 0;
+
+		templateFileName(k, path, sizeof(path));
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		n = nf_persist_load_routed(f, time(NULL), restoredSession, NULL, &skipped);
+		fclose(f);
+		if (n < 0 || skipped > 0)
+			LogMsg(0, RS_RET_OK, LOG_WARNING, MOD_NAME ": %s: %ld templates restored, %ld lines unusable",
+			       path, n < 0 ? 0 : n, n < 0 ? 1 : skipped);
+		if (k > 0)
+			moved = true;
+		if (k >= workers.n)
+			unlink(path);
+	}
+	for (int i = 0; i < workers.n; i++)
+		workers.w[i].savedChanges = moved ? UINT64_MAX : templateChanges(&workers.w[i]);
 }
 
 static rsRetVal setupPersistence(void)
@@ -1023,24 +1248,77 @@ finalize_it:
 	RETiRet;
 }
 
+/* A worker's share of the module's template bounds: the totals are split
+ * evenly, so that all workers together stay within them (per-scope bounds
+ * stay as they are). */
+static nf_limits_t workerLimits(int n)
+{
+	nf_limits_t l = runModConf->limits;
+
+	l.max_scopes = (l.max_scopes + (uint32_t)n - 1) / (uint32_t)n;
+	l.max_template_bytes = (l.max_template_bytes + (size_t)n - 1) / (size_t)n;
+	l.max_pending_bytes = (l.max_pending_bytes + (size_t)n - 1) / (size_t)n;
+	return l;
+}
+
+static rsRetVal setupWorker(worker_t *w, int index)
+{
+	nf_limits_t limits = workerLimits(workers.n);
+	DEFiRet;
+
+	w->index = index;
+	w->servedBy = index;
+	CHKmalloc(w->buf = malloc((size_t)workers.batchSize * MAX_DATAGRAM));
+	CHKmalloc(w->hdr = calloc(workers.batchSize, sizeof(*w->hdr)));
+	CHKmalloc(w->iov = calloc(workers.batchSize, sizeof(*w->iov)));
+	CHKmalloc(w->from = calloc(workers.batchSize, sizeof(*w->from)));
+	CHKmalloc(w->record = malloc(sizeof(*w->record)));
+	CHKmalloc(w->line = malloc(LINE_BUFFER_SIZE));
+	CHKmalloc(w->session = nf_session_new(&limits));
+	nf_session_set_dictionary(w->session, runModConf->dictionary);
+finalize_it:
+	RETiRet;
+}
+
+/* Saves what changed and frees every worker (their threads have ended). */
+static void freeWorkers(void)
+{
+	for (int i = 0; i < workers.n; i++) {
+		worker_t *w = &workers.w[i];
+		if (w->session != NULL && templateChanges(w) != w->savedChanges)
+			saveTemplates(w);
+		nf_session_free(w->session);
+		free(w->buf);
+		free(w->hdr);
+		free(w->iov);
+		free(w->from);
+		free(w->record);
+		free(w->line);
+	}
+	free(workers.w);
+	workers.w = NULL;
+	workers.n = 0;
+}
+
 BEGINactivateCnf
 	instanceConf_t *inst;
 CODESTARTactivateCnf
-	rcv.batchSize = 1;
+	workers.batchSize = 1;
 	for (inst = runModConf->root; inst != NULL; inst = inst->next)
-		if (inst->batchSize > rcv.batchSize)
-			rcv.batchSize = inst->batchSize;
-	CHKmalloc(rcv.buf = malloc((size_t)rcv.batchSize * MAX_DATAGRAM));
-	CHKmalloc(rcv.hdr = calloc(rcv.batchSize, sizeof(*rcv.hdr)));
-	CHKmalloc(rcv.iov = calloc(rcv.batchSize, sizeof(*rcv.iov)));
-	CHKmalloc(rcv.from = calloc(rcv.batchSize, sizeof(*rcv.from)));
-	CHKmalloc(rcv.record = malloc(sizeof(*rcv.record)));
-	CHKmalloc(rcv.line = malloc(LINE_BUFFER_SIZE));
-	CHKmalloc(core.session = nf_session_new(&runModConf->limits));
-	nf_session_set_dictionary(core.session, runModConf->dictionary);
+		if (inst->batchSize > workers.batchSize)
+			workers.batchSize = inst->batchSize;
+	CHKmalloc(workers.w = calloc(runModConf->threads, sizeof(*workers.w)));
+	workers.n = runModConf->threads;
+	for (int i = 0; i < workers.n; i++)
+		CHKiRet(setupWorker(&workers.w[i], i));
 	CHKiRet(setupPersistence());
+	for (int i = 0; i < workers.n; i++)
+		publishSessionStats(&workers.w[i]);
+	syncSessionStats();
 	CHKiRet(setupSessionStats());
 finalize_it:
+	if (iRet != RS_RET_OK)
+		freeWorkers();
 ENDactivateCnf
 
 BEGINfreeCnf
@@ -1088,6 +1366,7 @@ typedef struct exporter_item {
 /* What every record of one datagram shares. */
 typedef struct datagram_ctx {
 	listener_t *lstn;
+	worker_t *w;                       /* whose buffers and templates */
 	prop_t *fromHost;                  /* exporter address, shared by its records */
 	char address[INET6_ADDRSTRLEN];
 	int port;
@@ -1120,7 +1399,8 @@ static struct fjson_object *jsonU64(uint64_t v)
 
 #define MAX_LIST_DEPTH 4 /* nested RFC 6313 lists shown; deeper ones stay hex */
 
-static struct fjson_object *fieldToJson(const nf_field_t *f, const nf_template_source_t *src, int depth);
+static struct fjson_object *fieldToJson(const nf_field_t *f, const nf_template_source_t *src, int depth,
+				       nf_time_cache_t *tc);
 
 /* Builds the JSON array of a list field: values for a basicList, objects
  * for the records of a subTemplate(Multi)List. */
@@ -1129,9 +1409,11 @@ typedef struct list_builder {
 	struct fjson_object *record;   /* the sub-record being filled, or NULL */
 	const nf_template_source_t *src;
 	int depth;
+	nf_time_cache_t *tc;
 } list_builder_t;
 
-static void addField(struct fjson_object *obj, const nf_field_t *f, const nf_template_source_t *src, int depth);
+static void addField(struct fjson_object *obj, const nf_field_t *f, const nf_template_source_t *src, int depth,
+		     nf_time_cache_t *tc);
 
 static void listBeginRecord(void *ctx)
 {
@@ -1145,8 +1427,8 @@ static void listField(void *ctx, const nf_field_t *f)
 	struct fjson_object *v;
 
 	if (b->record != NULL) {
-		addField(b->record, f, b->src, b->depth + 1);
-	} else if ((v = fieldToJson(f, b->src, b->depth + 1)) != NULL) {
+		addField(b->record, f, b->src, b->depth + 1, b->tc);
+	} else if ((v = fieldToJson(f, b->src, b->depth + 1, b->tc)) != NULL) {
 		fjson_object_array_add(b->array, v);
 	}
 }
@@ -1159,9 +1441,10 @@ static void listEndRecord(void *ctx)
 	b->record = NULL;
 }
 
-static struct fjson_object *listToJson(const nf_field_t *f, const nf_template_source_t *src, int depth)
+static struct fjson_object *listToJson(const nf_field_t *f, const nf_template_source_t *src, int depth,
+				      nf_time_cache_t *tc)
 {
-	list_builder_t b = {.array = fjson_object_new_array(), .src = src, .depth = depth};
+	list_builder_t b = {.array = fjson_object_new_array(), .src = src, .depth = depth, .tc = tc};
 	const nf_list_sink_t sink = {.ctx = &b, .begin_record = listBeginRecord, .field = listField,
 				     .end_record = listEndRecord};
 
@@ -1174,7 +1457,8 @@ static struct fjson_object *listToJson(const nf_field_t *f, const nf_template_so
 
 /* The JSON value of one field: numbers stay numbers, addresses, times and
  * MACs become their usual text, octets become hex, RFC 6313 lists arrays. */
-static struct fjson_object *fieldToJson(const nf_field_t *f, const nf_template_source_t *src, int depth)
+static struct fjson_object *fieldToJson(const nf_field_t *f, const nf_template_source_t *src, int depth,
+				       nf_time_cache_t *tc)
 {
 	char text[256];
 	char *hex, *text8;
@@ -1199,11 +1483,11 @@ static struct fjson_object *fieldToJson(const nf_field_t *f, const nf_template_s
 		return j;
 	case NF_T_BASIC_LIST: case NF_T_SUBTEMPLATE_LIST: case NF_T_SUBTEMPLATE_MULTILIST:
 		if (depth < MAX_LIST_DEPTH)
-			return listToJson(f, src, depth);
+			return listToJson(f, src, depth, tc);
 		break;
 	case NF_T_IPV4: case NF_T_IPV6: case NF_T_MAC:
 	case NF_T_DT_SEC: case NF_T_DT_MILLI: case NF_T_DT_MICRO: case NF_T_DT_NANO:
-		return fjson_object_new_string_len(text, (int)nf_render_text(f, text, sizeof(text), &rcv.times));
+		return fjson_object_new_string_len(text, (int)nf_render_text(f, text, sizeof(text), tc));
 	default:
 		break;
 	}
@@ -1215,9 +1499,10 @@ static struct fjson_object *fieldToJson(const nf_field_t *f, const nf_template_s
 	return j;
 }
 
-static void addField(struct fjson_object *obj, const nf_field_t *f, const nf_template_source_t *src, int depth)
+static void addField(struct fjson_object *obj, const nf_field_t *f, const nf_template_source_t *src, int depth,
+		     nf_time_cache_t *tc)
 {
-	struct fjson_object *v = fieldToJson(f, src, depth);
+	struct fjson_object *v = fieldToJson(f, src, depth, tc);
 	char name[NF_TEXT_MAX + 8];
 
 	if (v == NULL)
@@ -1268,7 +1553,7 @@ static int exporterItems(const datagram_ctx_t *d, const nf_datagram_info_t *info
 	if (info->version != 10)
 		it[n++] = (exporter_item_t){"uptime_millis", NULL, info->sys_uptime_ms};
 	if (d->agent == NULL) { /* sFlow has no export time */
-		nf_time_ms_text((int64_t)info->export_sec * 1000 + info->export_nsec / 1000000, &rcv.times, time,
+		nf_time_ms_text((int64_t)info->export_sec * 1000 + info->export_nsec / 1000000, &d->w->times, time,
 				NF_TEXT_MAX);
 		it[n++] = (exporter_item_t){"export_time", time, 0};
 	}
@@ -1348,7 +1633,7 @@ static void renderEcs(nf_line_t *l, const datagram_ctx_t *d, const nf_record_t *
 
 	nf_ecs_extract(rec, &ecs);
 	nf_line_str(l, ",");
-	nf_render_ecs(l, &ecs, d->address, &rcv.times);
+	nf_render_ecs(l, &ecs, d->address, &d->w->times);
 	nf_line_str(l, "}");
 }
 
@@ -1361,7 +1646,7 @@ static void attachEcs(struct fjson_object *root, const datagram_ctx_t *d, const 
 	nf_ecs_t e;
 
 	nf_ecs_extract(rec, &e);
-	nf_render_ecs(&l, &e, d->address, &rcv.times);
+	nf_render_ecs(&l, &e, d->address, &d->w->times);
 	text[1 + l.used] = '}';
 	text[2 + l.used] = '\0';
 	if (l.overflow || (ecs = fjson_tokener_parse(text)) == NULL)
@@ -1379,7 +1664,7 @@ static void attachEcs(struct fjson_object *root, const datagram_ctx_t *d, const 
 static size_t renderLine(datagram_ctx_t *d, const nf_datagram_info_t *info, const nf_record_t *rec,
 			 const char *type, enum output_format format)
 {
-	nf_line_t l = {.buf = rcv.line, .size = LINE_BUFFER_SIZE};
+	nf_line_t l = {.buf = d->w->line, .size = LINE_BUFFER_SIZE};
 	size_t exporterLen;
 	const char *exporter = exporterLine(d, info, format, &exporterLen);
 	nf_render_style_t style = format == FORMAT_JSON ? NF_RENDER_JSON : NF_RENDER_KV;
@@ -1388,7 +1673,7 @@ static size_t renderLine(datagram_ctx_t *d, const nf_datagram_info_t *info, cons
 	bool ecs = d->lstn->inst->ecs && format == FORMAT_JSON;
 
 	nf_line_str(&l, ecs ? "{\"netflow\":{" : format == FORMAT_JSON ? "{" : "");
-	nfields = nf_render_fields(&l, style, rec, d->templates, &rcv.times);
+	nfields = nf_render_fields(&l, style, rec, d->templates, &d->w->times);
 	if (l.used + exporterLen + 64 >= l.size) { /* no room left for the rest */
 		nf_line_reset(&l);
 		nf_line_str(&l, ecs ? "{\"netflow\":{\"truncated\":true"
@@ -1427,7 +1712,7 @@ static rsRetVal attachRecord(smsg_t *pMsg, datagram_ctx_t *d, const nf_datagram_
 	}
 	fjson_object_object_add_ex(root, "netflow", nf, FJSON_OBJECT_KEY_IS_CONSTANT);
 	for (uint16_t i = 0; i < rec->nfields; i++)
-		addField(nf, &rec->field[i], d->templates, 0);
+		addField(nf, &rec->field[i], d->templates, 0, &d->w->times);
 	/* no field is named so: the generator and the dictionary loader refuse these names */
 	fjson_object_object_add_ex(nf, "type", fjson_object_new_string(type),
 				   FJSON_OBJECT_KEY_IS_CONSTANT | FJSON_OBJECT_ADD_KEY_IS_NEW);
@@ -1442,7 +1727,7 @@ finalize_it:
 
 /* timereported = the flow's end; the broken-down time of the last second
  * is reused (a gmtime per record is measurable at 100,000s of flows/s). */
-static void setTimeReported(smsg_t *pMsg, const nf_record_t *rec, enum time_reported source)
+static void setTimeReported(worker_t *w, smsg_t *pMsg, const nf_record_t *rec, enum time_reported source)
 {
 	struct timeval tv;
 
@@ -1450,12 +1735,12 @@ static void setTimeReported(smsg_t *pMsg, const nf_record_t *rec, enum time_repo
 		return; /* unknown, or beyond what a syslog timestamp holds */
 	tv.tv_sec = (time_t)(rec->end_ms / 1000);
 	tv.tv_usec = (suseconds_t)(rec->end_ms % 1000) * 1000;
-	if (!rcv.reportedValid || rcv.reportedSec != tv.tv_sec) {
-		datetime.timeval2syslogTime(&tv, &rcv.reported, TIME_IN_UTC);
-		rcv.reportedSec = tv.tv_sec;
-		rcv.reportedValid = 1;
+	if (!w->reportedValid || w->reportedSec != tv.tv_sec) {
+		datetime.timeval2syslogTime(&tv, &w->reported, TIME_IN_UTC);
+		w->reportedSec = tv.tv_sec;
+		w->reportedValid = 1;
 	}
-	pMsg->tTIMESTAMP = rcv.reported;
+	pMsg->tTIMESTAMP = w->reported;
 	pMsg->tTIMESTAMP.secfrac = (int)tv.tv_usec;
 }
 
@@ -1472,9 +1757,9 @@ static rsRetVal submitRecord(datagram_ctx_t *d, const nf_datagram_info_t *info,
 	CHKiRet(msgConstructWithTime(&pMsg, d->rcvTime, d->ttGenTime));
 	if (format == FORMAT_STRUCTURED)
 		MsgSetRawMsg(pMsg, summary,
-			     nf_record_summary(rec, info->version, &rcv.times, summary, sizeof(summary)));
+			     nf_record_summary(rec, info->version, &d->w->times, summary, sizeof(summary)));
 	else
-		MsgSetRawMsg(pMsg, rcv.line, renderLine(d, info, rec, type, format));
+		MsgSetRawMsg(pMsg, d->w->line, renderLine(d, info, rec, type, format));
 	MsgSetMSGoffs(pMsg, 0);
 	MsgSetInputName(pMsg, l->inputName);
 	MsgSetRuleset(pMsg, l->inst->pBindRuleset);
@@ -1487,7 +1772,7 @@ static rsRetVal submitRecord(datagram_ctx_t *d, const nf_datagram_info_t *info,
 	MsgSetTAG(pMsg, UCHAR_CONSTANT("netflow"), 7);
 	msgSetPRI(pMsg, PRI_USER_INFO);
 	pMsg->msgFlags = 0; /* fully built: no parsing, no DNS lookup */
-	setTimeReported(pMsg, rec, l->inst->timeSource);
+	setTimeReported(d->w, pMsg, rec, l->inst->timeSource);
 	if (format == FORMAT_STRUCTURED)
 		CHKiRet(attachRecord(pMsg, d, info, rec, type));
 	localRet = ratelimitAddMsg(l->ratelimiter, d->multiSub, pMsg);
@@ -1556,7 +1841,7 @@ static void scopeKey(const listener_t *l, const struct sockaddr_storage *from, n
 static void countSequence(listener_t *l, datagram_ctx_t *d, const nf_scope_key_t *key, uint32_t seq,
 			  uint32_t advance)
 {
-	nf_scope_t *scope = nf_session_scope(core.session, key, d->now);
+	nf_scope_t *scope = nf_session_scope(d->w->session, key, d->now);
 	uint32_t missing;
 	int reset;
 
@@ -1586,12 +1871,12 @@ static int processLegacy(listener_t *l, const uint8_t *buf, size_t len, const st
 		countSequence(l, d, &key, it.info.sequence, it.info.count);
 	}
 
-	while (rc == NF_OK && (rc = nf_legacy_next(&it, rcv.record)) == NF_OK) {
+	while (rc == NF_OK && (rc = nf_legacy_next(&it, d->w->record)) == NF_OK) {
 		STATSCOUNTER_INC(l->ctrDecoded, l->mut_ctrDecoded);
 		EXPORTER_ADD(d, ctrRecords, 1);
 		if (l->inst->renormalize)
-			nf_record_renormalize(rcv.record, it.sampling & 0x3fff);
-		(void)submitRecord(d, &it.info, rcv.record, "flow");
+			nf_record_renormalize(d->w->record, it.sampling & 0x3fff);
+		(void)submitRecord(d, &it.info, d->w->record, "flow");
 	}
 	return rc;
 }
@@ -1613,8 +1898,8 @@ static void emitTemplateRecord(void *ctx, const nf_datagram_info_t *info, const 
 static int processTemplated(listener_t *l, const uint8_t *buf, size_t len,
 			    const struct sockaddr_storage *from, datagram_ctx_t *d)
 {
-	nf_v9ipfix_ctx_t ctx = {.session = core.session, .now = d->now, .emit = emitTemplateRecord,
-				.emit_ctx = d, .record = rcv.record, .renormalize = l->inst->renormalize};
+	nf_v9ipfix_ctx_t ctx = {.session = d->w->session, .now = d->now, .emit = emitTemplateRecord,
+				.emit_ctx = d, .record = d->w->record, .renormalize = l->inst->renormalize};
 	const nf_v9ipfix_result_t *r = &ctx.result;
 	int rc;
 
@@ -1650,7 +1935,7 @@ static void emitSflowSample(void *ctx, const nf_datagram_info_t *info, const nf_
 static int processSflow(listener_t *l, const uint8_t *buf, size_t len, datagram_ctx_t *d)
 {
 	nf_sflow_result_t r;
-	int rc = nf_sflow_decode(buf, len, rcv.record, emitSflowSample, d, &r);
+	int rc = nf_sflow_decode(buf, len, d->w->record, emitSflowSample, d, &r);
 	nf_scope_key_t key = {.version = SCOPE_VERSION_SFLOW};
 
 	STATSCOUNTER_ADD(l->ctrSkipped, l->mut_ctrSkipped, r.skipped);
@@ -1703,9 +1988,20 @@ static void processDatagram(listener_t *l, const uint8_t *buf, size_t len,
 	}
 }
 
-/* Reads what the socket has, batch by batch, until it would block. */
-static void drainSocket(listener_t *l, thrdInfo_t *pThrd)
+/* Whether the receive loops should end. rsyslog tells worker 0's thread,
+ * which tells the others. */
+static bool shallStop(int thread, thrdInfo_t *pThrd)
 {
+	if (thread == 0 && pThrd->bShallStop == RSTRUE)
+		__atomic_store_n(&workers.stop, 1, __ATOMIC_RELEASE);
+	return __atomic_load_n(&workers.stop, __ATOMIC_ACQUIRE) != 0;
+}
+
+/* Reads what the socket has, batch by batch, until it would block, into
+ * its worker's buffers. */
+static void drainSocket(listener_t *l, int thread, thrdInfo_t *pThrd)
+{
+	worker_t *w = &workers.w[l->worker];
 	smsg_t *msgs[CONF_NUM_MULTISUB];
 	multi_submit_t multiSub = {.ppMsgs = msgs, .maxElem = CONF_NUM_MULTISUB, .nElem = 0};
 	struct syslogTime stTime;
@@ -1713,28 +2009,27 @@ static void drainSocket(listener_t *l, thrdInfo_t *pThrd)
 	int batch = l->inst->batchSize;
 	int n;
 
-	while (pThrd->bShallStop != RSTRUE) {
+	while (!shallStop(thread, pThrd)) {
 		for (int i = 0; i < batch; i++) {
-			rcv.iov[i].iov_base = rcv.buf + (size_t)i * MAX_DATAGRAM;
-			rcv.iov[i].iov_len = MAX_DATAGRAM;
-			rcv.hdr[i].msg_hdr = (struct msghdr){.msg_name = &rcv.from[i],
-							     .msg_namelen = sizeof(rcv.from[i]),
-							     .msg_iov = &rcv.iov[i], .msg_iovlen = 1};
+			w->iov[i].iov_base = w->buf + (size_t)i * MAX_DATAGRAM;
+			w->iov[i].iov_len = MAX_DATAGRAM;
+			w->hdr[i].msg_hdr = (struct msghdr){.msg_name = &w->from[i],
+							    .msg_namelen = sizeof(w->from[i]),
+							    .msg_iov = &w->iov[i], .msg_iovlen = 1};
 		}
-		n = recvmmsg(l->sock, rcv.hdr, (unsigned)batch, MSG_DONTWAIT, NULL);
+		n = recvmmsg(l->sock, w->hdr, (unsigned)batch, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			break;
 		datetime.getCurrTime(&stTime, &ttGenTime, TIME_IN_LOCALTIME);
 		STATSCOUNTER_ADD(l->ctrReceived, l->mut_ctrReceived, n);
 		for (int i = 0; i < n; i++) {
-			datagram_ctx_t d = {.lstn = l, .rcvTime = &stTime, .ttGenTime = ttGenTime,
+			datagram_ctx_t d = {.lstn = l, .w = w, .rcvTime = &stTime, .ttGenTime = ttGenTime,
 					    .multiSub = &multiSub, .now = ttGenTime};
-			if (rcv.hdr[i].msg_hdr.msg_flags & MSG_TRUNC) {
+			if (w->hdr[i].msg_hdr.msg_flags & MSG_TRUNC) {
 				STATSCOUNTER_INC(l->ctrTruncated, l->mut_ctrTruncated);
 				continue;
 			}
-			processDatagram(l, rcv.buf + (size_t)i * MAX_DATAGRAM, rcv.hdr[i].msg_len,
-					&rcv.from[i], &d);
+			processDatagram(l, w->buf + (size_t)i * MAX_DATAGRAM, w->hdr[i].msg_len, &w->from[i], &d);
 		}
 		if (n < batch)
 			break;
@@ -1742,41 +2037,112 @@ static void drainSocket(listener_t *l, thrdInfo_t *pThrd)
 	multiSubmitFlush(&multiSub);
 }
 
-BEGINrunInput
+/* Whether thread runs worker w: its own, and for thread 0 also those whose
+ * thread could not start (only thread 0 reads and writes servedBy). */
+static bool runsWorker(int thread, const worker_t *w)
+{
+	return thread == 0 ? w->servedBy == 0 : w->index == thread;
+}
+
+/* Once a second, for every worker a thread runs: expiry, its statistics
+ * for impstats, and a save of its changed templates. */
+static void housekeeping(int thread, time_t now)
+{
+	for (int i = 0; i < workers.n; i++) {
+		worker_t *w = &workers.w[i];
+		if (!runsWorker(thread, w))
+			continue;
+		nf_session_expire(w->session, now);
+		publishSessionStats(w);
+		if (now % SAVE_INTERVAL == 0 && templateChanges(w) != w->savedChanges)
+			saveTemplates(w);
+	}
+	if (thread == 0)
+		syncSessionStats();
+}
+
+/* The receive loop of one thread: polls the sockets of the workers it
+ * runs until the input stops. pThrd: rsyslog's, for thread 0. */
+static rsRetVal receiveLoop(int thread, thrdInfo_t *pThrd)
+{
 	struct pollfd *fds = NULL;
 	listener_t **byFd = NULL;
 	nfds_t nfds = 0;
 	time_t lastHousekeeping = 0;
-CODESTARTrunInput
+	DEFiRet;
+
 	for (listener_t *l = listenerRoot; l != NULL; l = l->next)
 		nfds++;
 	CHKmalloc(fds = calloc(nfds, sizeof(*fds)));
 	CHKmalloc(byFd = calloc(nfds, sizeof(*byFd)));
 	nfds = 0;
 	for (listener_t *l = listenerRoot; l != NULL; l = l->next) {
+		if (!runsWorker(thread, &workers.w[l->worker]))
+			continue;
 		fds[nfds] = (struct pollfd){.fd = l->sock, .events = POLLIN};
 		byFd[nfds++] = l;
 	}
-	while (pThrd->bShallStop != RSTRUE) {
+	while (!shallStop(thread, pThrd)) {
 		int ready = poll(fds, nfds, POLL_TIMEOUT_MS);
 		if (ready < 0 && errno != EINTR) {
-			LogError(errno, RS_RET_ERR, MOD_NAME ": poll failed, input stops");
+			LogError(errno, RS_RET_ERR, MOD_NAME ": poll failed, receiving thread %d stops", thread);
 			ABORT_FINALIZE(RS_RET_ERR);
 		}
 		for (nfds_t i = 0; ready > 0 && i < nfds; i++)
 			if (fds[i].revents & POLLIN)
-				drainSocket(byFd[i], pThrd);
+				drainSocket(byFd[i], thread, pThrd);
 		if (time(NULL) != lastHousekeeping) {
 			lastHousekeeping = time(NULL);
-			nf_session_expire(core.session, lastHousekeeping);
-			syncSessionStats();
-			if (lastHousekeeping % SAVE_INTERVAL == 0 && templateChanges() != core.savedChanges)
-				saveTemplates();
+			housekeeping(thread, lastHousekeeping);
 		}
 	}
 finalize_it:
 	free(fds);
 	free(byFd);
+	RETiRet;
+}
+
+static void *workerThread(void *arg)
+{
+	(void)receiveLoop(((worker_t *)arg)->index, NULL);
+	return NULL;
+}
+
+/* Starts the threads of workers 1 to n-1; the sockets of a worker whose
+ * thread cannot start are read by thread 0, with that worker's state. */
+static void startWorkers(void)
+{
+	for (int i = 1; i < workers.n; i++) {
+		int err = pthread_create(&workers.w[i].thread, NULL, workerThread, &workers.w[i]);
+		if (err != 0) {
+			LogError(err, RS_RET_ERR, MOD_NAME ": cannot start receiving thread %d, thread 0 reads its sockets",
+				 i);
+			workers.w[i].servedBy = 0;
+			continue;
+		}
+		workers.w[i].started = true;
+	}
+}
+
+static void joinWorkers(void)
+{
+	__atomic_store_n(&workers.stop, 1, __ATOMIC_RELEASE);
+	for (int i = 1; i < workers.n; i++)
+		if (workers.w[i].started) {
+			pthread_join(workers.w[i].thread, NULL);
+			workers.w[i].started = false;
+		}
+}
+
+BEGINrunInput
+CODESTARTrunInput
+	__atomic_store_n(&workers.stop, 0, __ATOMIC_RELEASE);
+	/* thread 0's own workers are decided before the others start */
+	for (int i = 1; i < workers.n; i++)
+		workers.w[i].servedBy = i;
+	startWorkers();
+	iRet = receiveLoop(0, pThrd);
+	joinWorkers();
 ENDrunInput
 
 BEGINwillRun
@@ -1790,20 +2156,10 @@ CODESTARTafterRun
 		destroyListener(listenerRoot);
 		listenerRoot = next;
 	}
-	free(rcv.buf);
-	free(rcv.hdr);
-	free(rcv.iov);
-	free(rcv.from);
-	free(rcv.record);
-	free(rcv.line);
-	memset(&rcv, 0, sizeof(rcv));
 	if (core.stats != NULL)
 		statsobj.Destruct(&core.stats);
 	freeExporterStats();
-	if (core.session != NULL && templateChanges() != core.savedChanges)
-		saveTemplates();
-	nf_session_free(core.session);
-	core.session = NULL;
+	freeWorkers();
 	free(core.templateFile);
 	core.templateFile = NULL;
 ENDafterRun

@@ -76,8 +76,9 @@ static int hex_addr(char **p, uint8_t addr[16])
 }
 
 /* Parses one template line and stores it. Returns 1, or 0 if unusable. */
-static int load_line(nf_session_t *s, char *line, time_t now, nf_field_spec_t *specs)
+static int load_line(nf_persist_route_fn route, void *ctx, char *line, time_t now, nf_field_spec_t *specs)
 {
+	nf_session_t *s;
 	nf_scope_key_t key;
 	unsigned long port, version, domain, id, options, nscope, n, pen, fid, len;
 	char *p = line + 1;
@@ -99,6 +100,7 @@ static int load_line(nf_session_t *s, char *line, time_t now, nf_field_spec_t *s
 	key.port = (uint16_t)port;
 	key.version = (uint16_t)version;
 	key.domain = (uint32_t)domain;
+	s = route(ctx, &key);
 	if (nf_template_compile(version == 9 ? NF_FLAVOR_V9 : NF_FLAVOR_IPFIX, nf_session_dictionary(s), (uint16_t)id,
 				specs, (uint16_t)n,
 				(int)options, (uint16_t)nscope, &t) != NF_OK)
@@ -110,7 +112,7 @@ static int load_line(nf_session_t *s, char *line, time_t now, nf_field_spec_t *s
 	return nf_scope_put_template(s, scope, t, now) == NF_OK;
 }
 
-long nf_persist_load(nf_session_t *s, FILE *f, time_t now, long *skipped)
+long nf_persist_load_routed(FILE *f, time_t now, nf_persist_route_fn route, void *ctx, long *skipped)
 {
 	/* the longest line: 512 fields of "4294967295:65535:65535 " */
 	static const size_t max_line = 64 + NF_TEMPLATE_MAX_FIELDS * 24;
@@ -124,7 +126,7 @@ long nf_persist_load(nf_session_t *s, FILE *f, time_t now, long *skipped)
 		goto done;
 	loaded = 0;
 	while (fgets(line, (int)max_line, f) != NULL) {
-		if (load_line(s, line, now, specs))
+		if (load_line(route, ctx, line, now, specs))
 			loaded++;
 		else
 			(*skipped)++;
@@ -133,4 +135,15 @@ done:
 	free(specs);
 	free(line);
 	return loaded;
+}
+
+static nf_session_t *the_session(void *ctx, const nf_scope_key_t *key)
+{
+	(void)key;
+	return ctx;
+}
+
+long nf_persist_load(nf_session_t *s, FILE *f, time_t now, long *skipped)
+{
+	return nf_persist_load_routed(f, now, the_session, s, skipped);
 }

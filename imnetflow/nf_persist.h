@@ -26,4 +26,12 @@ long nf_persist_save(const nf_session_t *s, FILE *f);
  * *skipped. Returns the number restored, or -1 if f is not such a file. */
 long nf_persist_load(nf_session_t *s, FILE *f, time_t now, long *skipped);
 
+/* The session a restored template of scope key goes to (one of several:
+ * a session per receiving thread). Never NULL. */
+typedef nf_session_t *(*nf_persist_route_fn)(void *ctx, const nf_scope_key_t *key);
+
+/* nf_persist_load, each template put into the session route chooses for
+ * its scope. Same return codes. */
+long nf_persist_load_routed(FILE *f, time_t now, nf_persist_route_fn route, void *ctx, long *skipped);
+
 #endif /* NF_PERSIST_H */

@@ -112,6 +112,28 @@ def v5_datagram(flows, seq=0, export_sec=None, uptime=100000):
     return out
 
 
+V9_EXPORT_SEC = 1795870712
+
+
+def v9_datagram(seq, sets, source_id=42):
+    """A v9 datagram (one record count, uptime 60 s) around the given sets."""
+    return struct.pack("!HHIIII", 9, 1, 60000, V9_EXPORT_SEC, seq, source_id) + sets
+
+
+def v9_template_set():
+    """Template 256: IPv4 source and destination, ports, protocol, packets, octets."""
+    fields = [(8, 4), (12, 4), (7, 2), (11, 2), (4, 1), (2, 4), (1, 4)]
+    body = struct.pack("!HH", 256, len(fields)) + b"".join(struct.pack("!HH", *f) for f in fields)
+    return struct.pack("!HH", 0, 4 + len(body)) + body
+
+
+def v9_data_set(n):
+    """n records of template 256: 10.0.0.i:1000+i -> 10.0.1.1:80, TCP."""
+    body = b"".join(struct.pack("!4s4sHHBII", bytes([10, 0, 0, i]), bytes([10, 0, 1, 1]), 1000 + i, 80, 6,
+                                3, 180) for i in range(n))
+    return struct.pack("!HH", 256, 4 + len(body)) + body
+
+
 class Rsyslog:
     """One rsyslogd -n instance with a generated configuration."""
 

@@ -28,6 +28,16 @@ check(rc != 0 and "template.colour" in out, "unknown module parameter accepted:\
 rc, out = syntax_check('module(load="@MODULE@" dictionary="@DIR@/missing.tsv")\ninput(type="imnetflow" port="1")\n')
 check(rc != 0 and "missing.tsv" in out, "missing dictionary accepted:\n" + out)
 
+rc, out = syntax_check('module(load="@MODULE@" threads="65")\ninput(type="imnetflow" port="1")\n')
+check(rc != 0 and "threads" in out, "threads=65 accepted:\n" + out)
+OUT = 'action(type="omfile" file="@DIR@/out")\n'  # -N1 checks modules' configuration only with an action
+rc, out = syntax_check('module(load="@MODULE@" threads="2")\ninput(type="imnetflow" port="1" templateScope="domain")\n' +
+                       OUT)
+check(rc != 0 and "domain" in out, "threads=2 with templateScope=domain accepted:\n" + out)
+rc, out = syntax_check('module(load="@MODULE@" threads="4")\n'
+                       'input(type="imnetflow" port="1" templateScope="address+port")\n' + OUT)
+check(rc == 0, "threads=4 rejected:\n" + out)
+
 expect_error('port="2055" colour="blue"', "colour")
 expect_error('address="127.0.0.1"', "port")                  # port is required
 expect_error('port="70000"', "invalid port")

@@ -1,6 +1,7 @@
 """rsyslogd with imnetflow under valgrind: valid, malformed and corpus
 datagrams, then shutdown, with no invalid memory access and no leak that
-valgrind can attribute to the module."""
+valgrind can attribute to the module; with one receiving thread and with
+two."""
 import os
 import shutil
 
@@ -9,27 +10,35 @@ from harness import Rsyslog, capture_datagrams, check, log, skip
 if not shutil.which("valgrind"):
     skip("valgrind not installed")
 
-r = Rsyslog()
-vlog = os.path.join(r.dir, "valgrind.log")
-r.wrapper = ["valgrind", "--error-exitcode=99", "--leak-check=full",
-             "--errors-for-leak-kinds=definite", "--log-file=" + vlog]
-try:
-    r.start(timeout=60)
-    datagrams = [d for d, _ in capture_datagrams("ls-netflow-5-valid-01")]
-    datagrams += [d for d, _ in capture_datagrams("live-sf-v1")]
-    datagrams += [d for d, _ in capture_datagrams("ls-netflow-5-invalid-01")]
-    datagrams += [b"", b"\x00\x05", b"\x00\x07" + bytes(30), b"\xff" * 100]
-    r.send(datagrams, pace=0.001)
-    got = r.wait_records(30 + 596, timeout=60)
-    check(len(got) == 30 + 596, "%d records under valgrind" % len(got))
-    seconds = r.stop(timeout=60)
-    with open(vlog) as f:
-        report = f.read()
-    summary = [line for line in report.split("\n") if "ERROR SUMMARY" in line or "definitely lost" in line]
-    log("valgrind: exit %d, shutdown %.1fs\n  %s" % (r.proc.returncode, seconds, "\n  ".join(summary)))
-    check(r.proc.returncode != 99, "valgrind reported errors:\n" + report[-6000:])
-    check("imnetflow" not in report or "ERROR SUMMARY: 0 errors" in report,
-          "valgrind report names imnetflow:\n" + report[-6000:])
-finally:
-    r.cleanup()
+
+
+def run(module_params):
+    r = Rsyslog(module_params=module_params)
+    vlog = os.path.join(r.dir, "valgrind.log")
+    r.wrapper = ["valgrind", "--error-exitcode=99", "--leak-check=full",
+                 "--errors-for-leak-kinds=definite", "--log-file=" + vlog]
+    try:
+        r.start(timeout=60)
+        datagrams = [d for d, _ in capture_datagrams("ls-netflow-5-valid-01")]
+        datagrams += [d for d, _ in capture_datagrams("live-sf-v1")]
+        datagrams += [d for d, _ in capture_datagrams("ls-netflow-5-invalid-01")]
+        datagrams += [b"", b"\x00\x05", b"\x00\x07" + bytes(30), b"\xff" * 100]
+        r.send(datagrams, pace=0.001)
+        got = r.wait_records(30 + 596, timeout=60)
+        check(len(got) == 30 + 596, "%d records under valgrind (%s)" % (len(got), module_params))
+        seconds = r.stop(timeout=60)
+        with open(vlog) as f:
+            report = f.read()
+        summary = [line for line in report.split("\n") if "ERROR SUMMARY" in line or "definitely lost" in line]
+        log("valgrind (%s): exit %d, shutdown %.1fs\n  %s" % (module_params or "defaults", r.proc.returncode,
+                                                            seconds, "\n  ".join(summary)))
+        check(r.proc.returncode != 99, "valgrind reported errors:\n" + report[-6000:])
+        check("imnetflow" not in report or "ERROR SUMMARY: 0 errors" in report,
+              "valgrind report names imnetflow:\n" + report[-6000:])
+    finally:
+        r.cleanup()
+
+
+run("")
+run('threads="2"')  # a second receiving thread started, stopped and freed
 log("PASS")

@@ -240,6 +240,48 @@ static void persist_round_trip(void **state)
 	nf_session_free(b);
 }
 
+/* Routed loading: each template goes to the session the route picks for
+ * its scope (odd hosts to one, even to the other). */
+static nf_session_t *by_host_parity(void *ctx, const nf_scope_key_t *k)
+{
+	nf_session_t **sessions = ctx;
+	return sessions[k->addr[15] & 1];
+}
+
+static void persist_routed(void **state)
+{
+	nf_limits_t l;
+	nf_session_t *a, *to[2];
+	char buf[65536];
+	FILE *f;
+	long skipped;
+	(void)state;
+	nf_limits_default(&l);
+	a = nf_session_new(&l);
+	to[0] = nf_session_new(&l);
+	to[1] = nf_session_new(&l);
+	for (uint8_t h = 1; h <= 5; h++) {
+		nf_scope_key_t k = key(h, 7);
+		assert_int_equal(nf_scope_put_template(a, nf_session_scope(a, &k, 0), tmpl(256, 3, 4), 0), NF_OK);
+	}
+	f = fmemopen(buf, sizeof(buf), "w");
+	assert_int_equal(nf_persist_save(a, f), 5);
+	fclose(f);
+	f = fmemopen(buf, strlen(buf), "r");
+	assert_int_equal(nf_persist_load_routed(f, 0, by_host_parity, to, &skipped), 5);
+	fclose(f);
+	assert_int_equal(skipped, 0);
+	assert_int_equal(nf_session_template_count(to[0]), 2);
+	assert_int_equal(nf_session_template_count(to[1]), 3);
+	for (uint8_t h = 1; h <= 5; h++) {
+		nf_scope_key_t k = key(h, 7);
+		assert_non_null(nf_scope_template(to[h & 1], nf_session_scope(to[h & 1], &k, 0), 256, 0));
+	}
+	nf_session_free(a);
+	nf_session_free(to[0]);
+	nf_session_free(to[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -250,6 +292,7 @@ int main(void)
 		cmocka_unit_test(pending_bounded_and_ordered),
 		cmocka_unit_test(sequence_arithmetic),
 		cmocka_unit_test(persist_round_trip),
+		cmocka_unit_test(persist_routed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
