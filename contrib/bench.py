@@ -12,7 +12,9 @@ In one run it measures, on this machine:
    (the reference; and again with lines as long as the JSON lines, which
    shows what writing that many bytes costs rsyslog itself), imnetflow format="json" and format="kv" (the line is
    written into msg), imnetflow structured (the $!netflow tree, written as
-   JSON lines). For each: the highest loss-free rate (every record sent is
+   JSON lines); and the structured tree again with threads="2" and two main
+   queue workers, rsyslogd free to use both CPUs (the generator's too), fed
+   by four exporter addresses. For each: the highest loss-free rate (every record sent is
    a line in the file, as the omfile action's impstats counter says, checked
    against the file once at the end; 10-second steps from 55% of the saturated rate, up
    while loss-free (a lossy step is run once more in a fresh rsyslogd, and
@@ -55,18 +57,24 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 TWO_CORES = (os.cpu_count() or 1) >= 2
 LONG_LINE = 820  # datagram bytes: a syslog header and a message of ~780 bytes
 
-# (label, input kind, generator protocol, output template)
+# (label, input kind, generator protocol, output template, threads)
 MODES = {
-    "imudp": ("rsyslog imudp, plain line (reference)", "imudp", "syslog", "line"),
+    "imudp": ("rsyslog imudp, plain line (reference)", "imudp", "syslog", "line", 1),
     # the same reference with lines as long as format=json's v9 lines (~780
     # bytes): what rsyslog itself does when it writes as many bytes
-    "imudp-long": ("rsyslog imudp, plain line as long as a JSON line", "imudp", "syslog-long", "line"),
-    "json-v9": ("imnetflow format=json, v9", "json", "v9", "line"),
-    "json-ipfix": ("imnetflow format=json, IPFIX", "json", "ipfix", "line"),
-    "kv-v9": ("imnetflow format=kv, v9", "kv", "v9", "line"),
-    "tree-v9": ("imnetflow structured ($!netflow -> JSON), v9", "structured", "v9", "tree"),
-    "tree-ipfix": ("imnetflow structured ($!netflow -> JSON), IPFIX", "structured", "ipfix", "tree"),
+    "imudp-long": ("rsyslog imudp, plain line as long as a JSON line", "imudp", "syslog-long", "line", 1),
+    "json-v9": ("imnetflow format=json, v9", "json", "v9", "line", 1),
+    "json-ipfix": ("imnetflow format=json, IPFIX", "json", "ipfix", "line", 1),
+    "kv-v9": ("imnetflow format=kv, v9", "kv", "v9", "line", 1),
+    "tree-v9": ("imnetflow structured ($!netflow -> JSON), v9", "structured", "v9", "tree", 1),
+    "tree-ipfix": ("imnetflow structured ($!netflow -> JSON), IPFIX", "structured", "ipfix", "tree", 1),
+    # rsyslogd on both CPUs (the generator's too): threads="2" and two main
+    # queue workers, four exporter addresses for the kernel to spread
+    "tree-v9-2t": ("imnetflow structured, v9, threads=2, rsyslogd on both CPUs", "structured", "v9", "tree", 2),
+    "tree-ipfix-2t": ("imnetflow structured, IPFIX, threads=2, rsyslogd on both CPUs", "structured", "ipfix",
+                      "tree", 2),
 }
+EXPORTERS_2T = 4
 
 
 def log(*args):
@@ -84,9 +92,11 @@ def free_port():
 
 
 class Collector:
-    """rsyslogd -n with one input and one omfile action, on CPU 1."""
+    """rsyslogd -n with one input and one omfile action, on CPU 1 (with
+    threads > 1: on every CPU, with that many receiving threads and main
+    queue workers)."""
 
-    def __init__(self, kind, template, extra_input=""):
+    def __init__(self, kind, template, extra_input="", threads=1):
         self.dir = tempfile.mkdtemp(prefix="imnetflow-bench-")
         self.out = os.path.join(self.dir, "out.log")
         self.stats = os.path.join(self.dir, "stats.log")
@@ -96,7 +106,8 @@ class Collector:
         os.makedirs(work)
         lines = [
             'global(workDirectory="%s")' % work,
-            'main_queue(queue.type="FixedArray" queue.size="100000" queue.dequeueBatchSize="1024")',
+            'main_queue(queue.type="FixedArray" queue.size="100000" queue.dequeueBatchSize="1024"%s)'
+            % (' queue.workerThreads="%d"' % threads if threads > 1 else ""),
             'module(load="impstats" interval="1" format="json" log.syslog="off" log.file="%s")' % self.stats,
             'template(name="line" type="string" string="%msg%\\n")',
             'template(name="tree" type="string" string="%$!netflow%\\n")',
@@ -106,7 +117,7 @@ class Collector:
                       'input(type="imudp" address="127.0.0.1" port="%d" rcvbufSize="4m")' % self.port]
         else:
             fmt = "" if kind == "structured" else ' format="%s"' % kind
-            lines += ['module(load="%s")' % MODULE,
+            lines += ['module(load="%s"%s)' % (MODULE, ' threads="%d"' % threads if threads > 1 else ""),
                       'input(type="imnetflow" address="127.0.0.1" port="%d" rcvbufSize="4m"%s %s)'
                       % (self.port, fmt, extra_input)]
         lines += ['if $syslogtag != "rsyslogd-pstats:" then {',
@@ -114,7 +125,8 @@ class Collector:
                   '}']
         with open(conf, "w") as f:
             f.write("\n".join(lines) + "\n")
-        self.proc = subprocess.Popen(pinned(1, [RSYSLOGD, "-n", "-f", conf, "-i", os.path.join(self.dir, "pid")]),
+        argv = [RSYSLOGD, "-n", "-f", conf, "-i", os.path.join(self.dir, "pid")]
+        self.proc = subprocess.Popen(pinned(1, argv) if threads == 1 else argv,
                                      env=dict(os.environ, **RSYSLOGD_ENV),
                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=open(os.path.join(self.dir, "stderr"), "w"))
@@ -231,21 +243,21 @@ def generate(proto, count, rate, port, extra=()):
     return dict(kv.split("=") for kv in out.split())
 
 
-def probe(col, proto, seconds=2.0):
+def probe(col, proto, extra, seconds=2.0):
     """Flows one CPU second of rsyslogd handles when it is saturated: an
     overload for a few seconds, then what arrived over the CPU used."""
     before = col.count_lines()
     cpu0 = col.cpu_seconds()
-    generate(proto, int(1500000 * seconds), 1500000, col.port)
+    generate(proto, int(1500000 * seconds), 1500000, col.port, extra)
     got = col.wait_lines(10 ** 12, limit=60) - before
     return got / max(col.cpu_seconds() - cpu0, 0.01)
 
 
-def warm_collector(kind, template, proto):
+def warm_collector(kind, template, proto, threads, extra):
     """A fresh rsyslogd that has learned the templates and opened its files."""
-    col = Collector(kind, template)
+    col = Collector(kind, template, threads=threads)
     try:
-        generate(proto, 3000, 0, col.port)
+        generate(proto, 3000, 0, col.port, extra)
         col.wait_lines(3000)
     except BaseException:
         col.stop()
@@ -253,12 +265,12 @@ def warm_collector(kind, template, proto):
     return col
 
 
-def run_step(col, key, proto, rate, seconds, note=""):
+def run_step(col, key, proto, extra, rate, seconds, note=""):
     """Offers rate for seconds; what arrived, at what CPU cost."""
     count = int(rate * seconds)
     before_lines = col.count_lines()
     cpu0 = col.cpu_seconds()
-    sent = generate(proto, count, rate, col.port)
+    sent = generate(proto, count, rate, col.port, extra)
     got = col.wait_lines(before_lines + count) - before_lines
     cpu = col.cpu_seconds() - cpu0
     achieved = int(float(sent["rate"]))
@@ -272,34 +284,35 @@ def run_step(col, key, proto, rate, seconds, note=""):
 
 
 def measure_mode(key, args):
-    label, kind, proto, template = MODES[key]
+    label, kind, proto, template, threads = MODES[key]
+    extra = ["-e", str(EXPORTERS_2T)] if threads > 1 else []
     # The saturation probe and every step after a lossy one run in a fresh
     # rsyslogd: an overload fills the main queue and leaves rsyslogd's heap
     # grown and scattered, and the steps after it measure that degraded
     # state, not the rate (a ladder that began with a loss at 557,000
     # flows/s stayed lossy down to 325,000, where an upward ladder in
     # another run had been loss-free up to 418,000).
-    col = warm_collector(kind, template, proto)
+    col = warm_collector(kind, template, proto, threads, extra)
     try:
-        per_cpu = probe(col, proto)
+        per_cpu = probe(col, proto, extra)
     finally:
         col.stop()
     best = None
-    col = warm_collector(kind, template, proto)
+    col = warm_collector(kind, template, proto, threads, extra)
     try:
-        start = max(args.start, int(per_cpu * 0.55 / 1000) * 1000)
+        start = max(args.start, int(per_cpu * 0.55 * threads / 1000) * 1000)  # threads: CPUs it may use
         log("  %-10s saturated: %d flows per CPU second; ladder from %d/s" % (key, per_cpu, start))
         rate, direction, steps = start, 0, 0
         while steps < args.steps and args.start <= rate <= args.max_rate:
             steps += 1
-            step = run_step(col, key, proto, rate, args.step_seconds)
+            step = run_step(col, key, proto, extra, rate, args.step_seconds)
             if not step["lossless"] and direction >= 0:
                 # a loss on the way up is confirmed in a fresh rsyslogd before
                 # the ladder stops: one stall of this shared machine longer than
                 # the socket buffer covers is not the collector's limit
                 col.stop()
-                col = warm_collector(kind, template, proto)
-                step = run_step(col, key, proto, rate, args.step_seconds, "again")
+                col = warm_collector(kind, template, proto, threads, extra)
+                step = run_step(col, key, proto, extra, rate, args.step_seconds, "again")
             if step["lossless"] and (best is None or step["achieved"] > best["rate"]):
                 best = {"rate": min(rate, step["achieved"]),
                         "cpu_per_million": step["cpu"] / (step["count"] / 1e6),
@@ -313,7 +326,7 @@ def measure_mode(key, args):
             rate = int(rate * args.factor) if direction > 0 else int(rate / args.factor)
             if not step["lossless"]:
                 col.stop()
-                col = warm_collector(kind, template, proto)
+                col = warm_collector(kind, template, proto, threads, extra)
         in_file = col.file_lines()
         if in_file != col.count_lines():
             log("  %-10s the file has %d lines, the action counted %d" % (key, in_file, col.count_lines()))
@@ -386,7 +399,8 @@ def main():
     log("imnetflow benchmark on %s, %d CPUs, %s; rsyslogd %s" % (
         platform.node(), os.cpu_count(), platform.processor() or platform.machine(),
         subprocess.run([RSYSLOGD, "-v"], capture_output=True, text=True).stdout.split("\n")[0]))
-    log("generator on CPU 0, rsyslogd on CPU 1" if TWO_CORES else "one CPU: nothing pinned")
+    log("generator on CPU 0, rsyslogd on CPU 1 (modes with threads=2: on both)" if TWO_CORES
+        else "one CPU: nothing pinned")
     if RSYSLOGD_ENV:
         log("rsyslogd's environment adds %s" % " ".join("%s=%s" % kv for kv in RSYSLOGD_ENV.items()))
     if not args.skip_decoder:
