@@ -274,7 +274,7 @@ static struct {
 /* The template state's persistence and impstats object; the sessions
  * themselves are the workers'. */
 static struct {
-	char *templateFile;         /* worker 0's file; NULL: templates are not persisted */
+	char *templateFile;         /* worker 0's file, the others' add .<k>; NULL: not persisted */
 	statsobj_t *stats;
 #define DEF_SESSION_COUNTER(field, label) intctr_t field;
 	SESSION_COUNTERS(DEF_SESSION_COUNTER)
@@ -881,8 +881,6 @@ finalize_it:
 	RETiRet;
 }
 
-/* Copies the session's own counts into the impstats counters. Only the
- * receiving thread writes them; impstats reads whole 64-bit words. */
 /* ---------------------------------------------------------------------------
  * Counters per exporter.
  */
@@ -995,8 +993,9 @@ static void publishSessionStats(worker_t *w)
 	pthread_mutex_unlock(&workers.mut);
 }
 
-/* The impstats values of the template state: the workers' summed (into
- * locals first: impstats reads the counters meanwhile). */
+/* The impstats values of the template state: the workers' summed, into
+ * locals first. Only thread 0 writes the counters; impstats reads them
+ * meanwhile, as whole 64-bit words. */
 static void syncSessionStats(void)
 {
 	published_stats_t sum;
