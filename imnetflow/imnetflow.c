@@ -2,8 +2,9 @@
  *
  * The thin glue between rsyslog and the pure decoder core: configuration
  * tables, UDP sockets bound before privileges are dropped, recvmmsg loops
- * (one per receiving thread), one rsyslog message per flow record with the record under $!netflow, and
- * impstats counters for every datagram and record that is not delivered.
+ * (one per receiving thread), one rsyslog message per flow record with the
+ * record under $!netflow, and impstats counters for every datagram and
+ * record that is not delivered.
  *
  * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
  */
@@ -919,8 +920,8 @@ static exporter_stats_t *newExporterStats(const uint8_t *addr, const char *name)
 	return e;
 }
 
-/* The counters of the sender of a datagram, made at its first datagram;
- * NULL when exporterStats is off (or out of memory). */
+/* The entry of address key in bucket h, made if it is new (or "other"
+ * beyond exporterStatsMax); NULL when out of memory. Under exporters.mut. */
 static exporter_stats_t *findExporterStats(const uint8_t *key, unsigned h, const char *address)
 {
 	exporter_stats_t *e;
@@ -941,6 +942,8 @@ static exporter_stats_t *findExporterStats(const uint8_t *key, unsigned h, const
 	return e;
 }
 
+/* The counters of the sender of a datagram, made at its first datagram;
+ * NULL when exporterStats is off (or out of memory). */
 static exporter_stats_t *exporterStats(const struct sockaddr_storage *from, const char *address)
 {
 	uint8_t key[16];
@@ -1078,7 +1081,8 @@ static int openSockets(const struct addrinfo *ai, int rcvbufSize, int *socks)
 			errno = err;
 			return -1;
 		}
-		port = boundPort(socks[0]);
+		if (k == 0)
+			port = boundPort(socks[0]);
 	}
 	return n;
 }

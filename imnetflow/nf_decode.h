@@ -138,16 +138,13 @@ static inline uint8_t nf_index_slot(uint32_t pen, uint16_t id)
 	return (uint8_t)(nf_known_slot[id] - 1);
 }
 
-/* Notes field index i as the first of its element when it is indexed. */
-static inline void nf_record_index(nf_record_t *rec, const nf_field_t *f, uint16_t i)
+/* Notes field index i as the first of its element, whose index slot is
+ * slot (NF_KNOWN_SLOTS: not indexed). */
+static inline __attribute__((always_inline)) void nf_record_index(nf_record_t *rec, uint8_t slot, uint16_t i)
 {
-	uint8_t slot = nf_index_slot(f->pen, f->id);
-
-	if (slot != NF_KNOWN_SLOTS) {
-		if (!(rec->known_mask & (UINT64_C(1) << slot))) {
-			rec->known_mask |= UINT64_C(1) << slot;
-			rec->known_at[slot] = i;
-		}
+	if (slot != NF_KNOWN_SLOTS && !(rec->known_mask & (UINT64_C(1) << slot))) {
+		rec->known_mask |= UINT64_C(1) << slot;
+		rec->known_at[slot] = i;
 	}
 }
 
@@ -157,7 +154,7 @@ static inline int nf_record_add(nf_record_t *rec, const nf_field_t *f)
 	if (rec->nfields >= NF_RECORD_MAX_FIELDS)
 		return NF_ERR_TOO_MANY;
 	rec->field[rec->nfields] = *f;
-	nf_record_index(rec, f, rec->nfields);
+	nf_record_index(rec, nf_index_slot(f->pen, f->id), rec->nfields);
 	rec->nfields++;
 	return NF_OK;
 }
@@ -196,10 +193,7 @@ static inline __attribute__((always_inline)) int nf_record_put(nf_record_t *rec,
 	f->repeat = 0;
 	f->len = len;
 	f->v.u = v;
-	if (slot != NF_KNOWN_SLOTS && !(rec->known_mask & (UINT64_C(1) << slot))) {
-		rec->known_mask |= UINT64_C(1) << slot;
-		rec->known_at[slot] = i;
-	}
+	nf_record_index(rec, slot, i);
 	rec->nfields = (uint16_t)(i + 1);
 	return NF_OK;
 }

@@ -168,6 +168,16 @@ static void add_time_field(nf_record_t *rec, uint16_t id, uint8_t slot, int64_t 
 	rec->known_at[slot] = rec->nfields++;
 }
 
+/* The record's start and end, also as fields when it has none of those
+ * elements. */
+static void set_times(nf_record_t *rec, int64_t start, int64_t end)
+{
+	rec->start_ms = start;
+	rec->end_ms = end;
+	add_time_field(rec, NF_IE_FLOW_START_MILLISECONDS, NF_K_FLOW_START_MILLISECONDS, start);
+	add_time_field(rec, NF_IE_FLOW_END_MILLISECONDS, NF_K_FLOW_END_MILLISECONDS, end);
+}
+
 void nf_record_normalize_times(nf_record_t *rec, const nf_datagram_info_t *info, int64_t init_ms)
 {
 	int64_t start, end, duration;
@@ -185,10 +195,7 @@ void nf_record_normalize_times(nf_record_t *rec, const nf_datagram_info_t *info,
 		end = export_ms(info);
 	if (!has_start)
 		start = has_duration ? sub_ms(end, duration) : end;
-	rec->start_ms = start;
-	rec->end_ms = end;
-	add_time_field(rec, NF_IE_FLOW_START_MILLISECONDS, NF_K_FLOW_START_MILLISECONDS, start);
-	add_time_field(rec, NF_IE_FLOW_END_MILLISECONDS, NF_K_FLOW_END_MILLISECONDS, end);
+	set_times(rec, start, end);
 }
 
 /* The slot first_time would take among slots for every record with the
@@ -229,8 +236,5 @@ void nf_record_times(nf_record_t *rec, const nf_time_plan_t *plan, uint64_t plan
 	(void)value_ms(&rec->field[rec->known_at[plan->start_slot]], time_source[plan->start_slot], info, init_ms,
 		       &start);
 	(void)value_ms(&rec->field[rec->known_at[plan->end_slot]], time_source[plan->end_slot], info, init_ms, &end);
-	rec->start_ms = start;
-	rec->end_ms = end;
-	add_time_field(rec, NF_IE_FLOW_START_MILLISECONDS, NF_K_FLOW_START_MILLISECONDS, start);
-	add_time_field(rec, NF_IE_FLOW_END_MILLISECONDS, NF_K_FLOW_END_MILLISECONDS, end);
+	set_times(rec, start, end);
 }
