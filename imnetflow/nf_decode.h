@@ -44,10 +44,15 @@ const char *nf_strerror(int rc);
 typedef struct nf_field {
 	/* the first 16 bytes match nf_op_t's (nf_template.h) */
 	const nf_ie_t *ie; /* dictionary entry, or NULL for an unknown element */
-	uint32_t pen;      /* always set, also when ie is NULL */
-	uint16_t id;
-	uint8_t type;      /* nf_ie_type_t: which member of v holds the value */
-	uint8_t repeat;    /* 0; n for the n+1-th field of the same element in one record */
+	union {
+		struct {
+			uint32_t pen;   /* always set, also when ie is NULL */
+			uint16_t id;
+			uint8_t type;   /* nf_ie_type_t: which member of v holds the value */
+			uint8_t repeat; /* 0; n for the n+1-th field of the same element in one record */
+		};
+		uint64_t key; /* the four in one word, written at once by nf_record_put */
+	};
 	uint16_t len;      /* length on the wire; for NF_T_OCTETS/STRING the byte count at v.p */
 	union {
 		uint64_t u;       /* unsigned, boolean, dateTime (in the type's own unit) */
@@ -187,10 +192,15 @@ static inline __attribute__((always_inline)) int nf_record_put(nf_record_t *rec,
 		return NF_ERR_TOO_MANY;
 	f = &rec->field[i];
 	f->ie = ie;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* with constant parts one immediate store, where GCC keeps four */
+	f->key = (uint64_t)pen | (uint64_t)id << 32 | (uint64_t)type << 48;
+#else
 	f->pen = pen;
 	f->id = id;
 	f->type = type;
 	f->repeat = 0;
+#endif
 	f->len = len;
 	f->v.u = v;
 	nf_record_index(rec, slot, i);
