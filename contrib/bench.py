@@ -28,11 +28,15 @@ In one run it measures, on this machine:
    the growth of rsyslogd's RSS).
 
 The generator is pinned to CPU 0 and rsyslogd to CPU 1 when the machine
-has two or more. Figures are printed, never asserted. Every load is bounded
+has two or more. rsyslogd's files go to /dev/shm when it is a tmpfs
+(--output-dir to choose): the JSON modes write 300 MB/s and more, and on a
+disk the kernel's writeback of that (and its throttling of the writer)
+would be measured along with rsyslogd, against imudp's short lines, which
+write a ninth of it. Figures are printed, never asserted. Every load is bounded
 in records and seconds and goes to 127.0.0.1 only.
 
 Usage: contrib/bench.py [--quick] [--step-seconds S] [--modes a,b] [--skip-memory]
-       [--skip-decoder] [--rsyslogd-env NAME=VALUE]
+       [--skip-decoder] [--rsyslogd-env NAME=VALUE] [--output-dir DIR]
 Environment: NFGEN, BENCH_DECODE, IMNETFLOW_MODULE (set by make bench), RSYSLOGD.
 
 Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
@@ -54,6 +58,7 @@ BENCH_DECODE = os.environ.get("BENCH_DECODE", "contrib/bench-decode")
 MODULE = os.environ.get("IMNETFLOW_MODULE", ".libs/imnetflow.so")
 RSYSLOGD = os.environ.get("RSYSLOGD") or shutil.which("rsyslogd") or "/usr/sbin/rsyslogd"
 RSYSLOGD_ENV = {}  # --rsyslogd-env: added to rsyslogd's environment (an allocator, say)
+OUTPUT_DIR = None  # --output-dir: where each rsyslogd's directory (its files) is made
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 TWO_CORES = (os.cpu_count() or 1) >= 2
 LONG_LINE = 820  # datagram bytes: a syslog header and a message of ~780 bytes
@@ -98,7 +103,7 @@ class Collector:
     queue workers)."""
 
     def __init__(self, kind, template, extra_input="", threads=1):
-        self.dir = tempfile.mkdtemp(prefix="imnetflow-bench-")
+        self.dir = tempfile.mkdtemp(prefix="imnetflow-bench-", dir=OUTPUT_DIR)
         self.out = os.path.join(self.dir, "out.log")
         self.stats = os.path.join(self.dir, "stats.log")
         self.port = free_port()
@@ -245,6 +250,16 @@ class Collector:
                 self.proc.kill()
                 self.proc.wait()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def default_output_dir():
+    """/dev/shm when it is a writable tmpfs, else None (the temporary directory)."""
+    try:
+        with open("/proc/mounts") as f:
+            shm_is_tmpfs = any(line.split()[1:3] == ["/dev/shm", "tmpfs"] for line in f)
+    except OSError:
+        return None
+    return "/dev/shm" if shm_is_tmpfs and os.access("/dev/shm", os.W_OK) else None
 
 
 def generate(proto, count, rate, port, extra=()):
@@ -396,6 +411,7 @@ def memory_bench(exporters, templates, unique):
 
 
 def main():
+    global OUTPUT_DIR
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="short steps and a coarse ladder")
     ap.add_argument("--step-seconds", type=float, default=10.0)
@@ -406,10 +422,13 @@ def main():
     ap.add_argument("--modes", default=",".join(MODES))
     ap.add_argument("--skip-memory", action="store_true")
     ap.add_argument("--skip-decoder", action="store_true")
+    ap.add_argument("--output-dir", default=default_output_dir(),
+                    help="where rsyslogd writes (default: /dev/shm when it is a tmpfs, else the temporary directory)")
     ap.add_argument("--rsyslogd-env", action="append", default=[], metavar="NAME=VALUE",
                     help="set in rsyslogd's environment, e.g. LD_PRELOAD=<another malloc>")
     args = ap.parse_args()
     RSYSLOGD_ENV.update(kv.split("=", 1) for kv in args.rsyslogd_env)
+    OUTPUT_DIR = args.output_dir
     if args.quick:
         args.step_seconds, args.factor, args.steps = 3.0, 1.15, 6
     log("imnetflow benchmark on %s, %d CPUs, %s; rsyslogd %s" % (
@@ -417,6 +436,7 @@ def main():
         subprocess.run([RSYSLOGD, "-v"], capture_output=True, text=True).stdout.split("\n")[0]))
     log("generator on CPU 0, rsyslogd on CPU 1 (modes with threads=2: on both)" if TWO_CORES
         else "one CPU: nothing pinned")
+    log("rsyslogd writes in %s" % (OUTPUT_DIR or tempfile.gettempdir()))
     if RSYSLOGD_ENV:
         log("rsyslogd's environment adds %s" % " ".join("%s=%s" % kv for kv in RSYSLOGD_ENV.items()))
     if not args.skip_decoder:
