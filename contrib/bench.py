@@ -107,6 +107,9 @@ class Collector:
         self.out = os.path.join(self.dir, "out.log")
         self.stats = os.path.join(self.dir, "stats.log")
         self.port = free_port()
+        # nfgen's arguments for this collector: with threads, several exporter
+        # addresses for the kernel to spread over the sockets
+        self.generator_args = ["-e", str(EXPORTERS_2T)] if threads > 1 else []
         conf = os.path.join(self.dir, "rsyslog.conf")
         work = os.path.join(self.dir, "work")
         os.makedirs(work)
@@ -273,21 +276,21 @@ def generate(proto, count, rate, port, extra=()):
     return dict(kv.split("=") for kv in out.split())
 
 
-def probe(col, proto, extra, seconds=2.0):
+def probe(col, proto, seconds=2.0):
     """Flows one CPU second of rsyslogd handles when it is saturated: an
     overload for a few seconds, then what arrived over the CPU used."""
     before = col.count_lines()
     cpu0 = col.cpu_seconds()
-    generate(proto, int(1500000 * seconds), 1500000, col.port, extra)
+    generate(proto, int(1500000 * seconds), 1500000, col.port, col.generator_args)
     got = col.wait_lines(10 ** 12, limit=60) - before
     return got / max(col.cpu_seconds() - cpu0, 0.01)
 
 
-def warm_collector(kind, template, proto, threads, extra):
+def warm_collector(kind, template, proto, threads):
     """A fresh rsyslogd that has learned the templates and opened its files."""
     col = Collector(kind, template, threads=threads)
     try:
-        generate(proto, 3000, 0, col.port, extra)
+        generate(proto, 3000, 0, col.port, col.generator_args)
         col.wait_lines(3000)
     except BaseException:
         col.stop()
@@ -295,12 +298,12 @@ def warm_collector(kind, template, proto, threads, extra):
     return col
 
 
-def run_step(col, key, proto, extra, rate, seconds, note=""):
+def run_step(col, key, proto, rate, seconds, note=""):
     """Offers rate for seconds; what arrived, at what CPU cost."""
     count = int(rate * seconds)
     before_lines = col.count_lines()
     cpu0 = col.cpu_seconds()
-    sent = generate(proto, count, rate, col.port, extra)
+    sent = generate(proto, count, rate, col.port, col.generator_args)
     got = col.wait_lines(before_lines + count) - before_lines
     cpu = col.cpu_seconds() - cpu0
     col.empty_output()
@@ -316,34 +319,33 @@ def run_step(col, key, proto, extra, rate, seconds, note=""):
 
 def measure_mode(key, args):
     label, kind, proto, template, threads = MODES[key]
-    extra = ["-e", str(EXPORTERS_2T)] if threads > 1 else []
     # The saturation probe and every step after a lossy one run in a fresh
     # rsyslogd: an overload fills the main queue and leaves rsyslogd's heap
     # grown and scattered, and the steps after it measure that degraded
     # state, not the rate (a ladder that began with a loss at 557,000
     # flows/s stayed lossy down to 325,000, where an upward ladder in
     # another run had been loss-free up to 418,000).
-    col = warm_collector(kind, template, proto, threads, extra)
+    col = warm_collector(kind, template, proto, threads)
     try:
-        per_cpu = probe(col, proto, extra)
+        per_cpu = probe(col, proto)
     finally:
         col.stop()
     best = None
-    col = warm_collector(kind, template, proto, threads, extra)
+    col = warm_collector(kind, template, proto, threads)
     try:
         start = max(args.start, int(per_cpu * 0.55 * threads / 1000) * 1000)  # threads: CPUs it may use
         log("  %-10s saturated: %d flows per CPU second; ladder from %d/s" % (key, per_cpu, start))
         rate, direction, steps = start, 0, 0
         while steps < args.steps and args.start <= rate <= args.max_rate:
             steps += 1
-            step = run_step(col, key, proto, extra, rate, args.step_seconds)
+            step = run_step(col, key, proto, rate, args.step_seconds)
             if not step["lossless"] and direction >= 0:
                 # a loss on the way up is confirmed in a fresh rsyslogd before
                 # the ladder stops: one stall of this shared machine longer than
                 # the socket buffer covers is not the collector's limit
                 col.stop()
-                col = warm_collector(kind, template, proto, threads, extra)
-                step = run_step(col, key, proto, extra, rate, args.step_seconds, "again")
+                col = warm_collector(kind, template, proto, threads)
+                step = run_step(col, key, proto, rate, args.step_seconds, "again")
             if step["lossless"] and (best is None or step["achieved"] > best["rate"]):
                 best = {"rate": min(rate, step["achieved"]),
                         "cpu_per_million": step["cpu"] / (step["count"] / 1e6),
@@ -357,7 +359,7 @@ def measure_mode(key, args):
             rate = int(rate * args.factor) if direction > 0 else int(rate / args.factor)
             if not step["lossless"]:
                 col.stop()
-                col = warm_collector(kind, template, proto, threads, extra)
+                col = warm_collector(kind, template, proto, threads)
         in_file = col.file_lines()
         if in_file != col.count_lines():
             log("  %-10s the file has %d lines, the action counted %d" % (key, in_file, col.count_lines()))
