@@ -51,7 +51,7 @@ typedef struct nf_field {
 			uint8_t type;   /* nf_ie_type_t: which member of v holds the value */
 			uint8_t repeat; /* 0; n for the n+1-th field of the same element in one record */
 		};
-		uint64_t key; /* the four in one word, written at once by nf_record_put */
+		uint64_t key; /* the four in one word, written at once by nf_field_set */
 	};
 	uint16_t len;      /* length on the wire; for NF_T_OCTETS/STRING the byte count at v.p */
 	union {
@@ -176,21 +176,30 @@ static inline __attribute__((always_inline)) uint8_t nf_known_slot_of(uint16_t i
 	}
 }
 
-/* Appends a field given by its parts (v.u = v) and its index slot
- * (nf_index_slot, NF_KNOWN_SLOTS when not indexed), written in place:
- * building an nf_field_t on the stack and copying it costs a
- * store-forwarding stall per field. Inlined, so that a caller passing
- * constants gets them folded. Returns NF_OK or NF_ERR_TOO_MANY. */
-static inline __attribute__((always_inline)) int nf_record_put(nf_record_t *rec, const nf_ie_t *ie, uint32_t pen,
-							     uint16_t id, uint8_t type, uint16_t len, uint64_t v,
-							     uint8_t slot)
+/* Appending a block of fields with one check of the room left:
+ * nf_record_reserve returns where the next field goes when n more fit
+ * (NULL when not), nf_field_set writes a field there and returns where the
+ * one after it goes, and nf_record_commit ends the block there. Nothing
+ * else may append to the record between reserve and commit. */
+static inline nf_field_t *nf_record_reserve(nf_record_t *rec, unsigned n)
 {
-	uint16_t i = rec->nfields;
-	nf_field_t *f;
+	return rec->nfields + n <= NF_RECORD_MAX_FIELDS ? &rec->field[rec->nfields] : NULL;
+}
 
-	if (i >= NF_RECORD_MAX_FIELDS)
-		return NF_ERR_TOO_MANY;
-	f = &rec->field[i];
+static inline void nf_record_commit(nf_record_t *rec, const nf_field_t *next)
+{
+	rec->nfields = (uint16_t)(next - rec->field);
+}
+
+/* Writes reserved field f of rec from its parts (v.u = v) and indexes it
+ * in slot (nf_index_slot, NF_KNOWN_SLOTS when not indexed); returns f + 1.
+ * Written in place: building an nf_field_t on the stack and copying it
+ * costs a store-forwarding stall per field. Inlined, so that a caller
+ * passing constants gets them folded. */
+static inline __attribute__((always_inline)) nf_field_t *nf_field_set(nf_record_t *rec, nf_field_t *f,
+								    const nf_ie_t *ie, uint32_t pen, uint16_t id,
+								    uint8_t type, uint16_t len, uint64_t v, uint8_t slot)
+{
 	f->ie = ie;
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	/* with constant parts one immediate store, where GCC keeps four */
@@ -203,8 +212,21 @@ static inline __attribute__((always_inline)) int nf_record_put(nf_record_t *rec,
 #endif
 	f->len = len;
 	f->v.u = v;
-	nf_record_index(rec, slot, i);
-	rec->nfields = (uint16_t)(i + 1);
+	nf_record_index(rec, slot, (uint16_t)(f - rec->field));
+	return f + 1;
+}
+
+/* Appends one field (nf_field_set's parts). Returns NF_OK or
+ * NF_ERR_TOO_MANY. */
+static inline __attribute__((always_inline)) int nf_record_put(nf_record_t *rec, const nf_ie_t *ie, uint32_t pen,
+							     uint16_t id, uint8_t type, uint16_t len, uint64_t v,
+							     uint8_t slot)
+{
+	nf_field_t *f = nf_record_reserve(rec, 1);
+
+	if (f == NULL)
+		return NF_ERR_TOO_MANY;
+	nf_record_commit(rec, nf_field_set(rec, f, ie, pen, id, type, len, v, slot));
 	return NF_OK;
 }
 

@@ -70,34 +70,41 @@ static const struct counter_format {
 	{1001, processor_counters, sizeof(processor_counters) / sizeof(processor_counters[0])},
 };
 
-/* Field appenders. A field of a fixed IANA element is added by its name
- * (ADD_IANA(rec, PROTOCOL_IDENTIFIER, v)): its table entry, type and index
- * slot are then constants, and appending it is a few stores. */
-#define ADD_IANA(rec, name, v) \
-	((void)nf_record_put(rec, &nf_ie_table[NF_AT_##name], NF_PEN_IANA, NF_IE_##name, NF_TYPE_##name, 0, v, \
-			     nf_known_slot_of(NF_IE_##name)))
+/* Field appenders, for a block of fields reserved with one check
+ * (nf_record_reserve): each writes field f and returns where the next
+ * goes. A field of a fixed IANA element is added by its name
+ * (f = ADD_IANA(rec, f, PROTOCOL_IDENTIFIER, v)): its table entry, type
+ * and index slot are then constants, and writing it is a few stores. */
+#define ADD_IANA(rec, f, name, v) \
+	nf_field_set(rec, f, &nf_ie_table[NF_AT_##name], NF_PEN_IANA, NF_IE_##name, NF_TYPE_##name, 0, v, \
+		     nf_known_slot_of(NF_IE_##name))
 /* An address (IPv4, IPv6, MAC) or octets of n bytes at p. */
-#define ADD_BYTES(rec, name, p, n) \
-	add_bytes(rec, &nf_ie_table[NF_AT_##name], NF_IE_##name, NF_TYPE_##name, nf_known_slot_of(NF_IE_##name), p, n)
+#define ADD_BYTES(rec, f, name, p, n) \
+	put_bytes(rec, f, &nf_ie_table[NF_AT_##name], NF_IE_##name, NF_TYPE_##name, nf_known_slot_of(NF_IE_##name), p, n)
 
-static inline __attribute__((always_inline)) void add_bytes(nf_record_t *rec, const nf_ie_t *ie, uint16_t id,
-							    uint8_t type, uint8_t slot, const uint8_t *p, size_t n)
+static inline __attribute__((always_inline)) nf_field_t *put_bytes(nf_record_t *rec, nf_field_t *f, const nf_ie_t *ie,
+								 uint16_t id, uint8_t type, uint8_t slot,
+								 const uint8_t *p, size_t n)
 {
-	nf_field_t *f;
-
-	if (nf_record_put(rec, ie, NF_PEN_IANA, id, type, (uint16_t)n, 0, slot) != NF_OK)
-		return;
-	f = &rec->field[rec->nfields - 1];
+	(void)nf_field_set(rec, f, ie, NF_PEN_IANA, id, type, (uint16_t)n, 0, slot);
 	if (type == NF_T_OCTETS)
 		f->v.p = p;
 	else
 		memcpy(f->v.b, p, n);
+	return f + 1;
 }
 
 /* sFlow's own elements: of an enterprise of their own, so never indexed. */
-static inline __attribute__((always_inline)) void add_local(nf_record_t *rec, const nf_ie_t *ie, uint64_t v)
+static inline __attribute__((always_inline)) nf_field_t *put_local(nf_record_t *rec, nf_field_t *f, const nf_ie_t *ie,
+								 uint64_t v)
 {
-	(void)nf_record_put(rec, ie, ie->pen, ie->id, ie->type, 0, v, NF_KNOWN_SLOTS);
+	return nf_field_set(rec, f, ie, ie->pen, ie->id, ie->type, 0, v, NF_KNOWN_SLOTS);
+}
+
+/* Word i (32-bit, big-endian) of a block the caller has checked. */
+static inline uint32_t word(const uint8_t *p, size_t i)
+{
+	return (uint32_t)nf_be_uint(p + 4 * i, 4);
 }
 
 /* ---- the sampled packet header ---- */
@@ -141,50 +148,60 @@ static void decode_vxlan(nf_cursor_t *c, nf_record_t *rec, int depth)
 
 static void decode_transport(nf_cursor_t *c, uint8_t proto, int v6, nf_record_t *rec, int depth)
 {
-	uint16_t sport, dport;
-	uint8_t type, code, flags;
+	const uint8_t *ports, *tcp, *icmp;
+	nf_field_t *f = nf_record_reserve(rec, 4);
+	uint16_t dport;
 
-	ADD_IANA(rec, PROTOCOL_IDENTIFIER, proto);
+	if (f == NULL)
+		return;
+	f = ADD_IANA(rec, f, PROTOCOL_IDENTIFIER, proto);
 	if (proto == 6 || proto == 17) {
-		if (!nf_cursor_u16(c, &sport) || !nf_cursor_u16(c, &dport))
-			return;
-		ADD_IANA(rec, SOURCE_TRANSPORT_PORT, sport);
-		ADD_IANA(rec, DESTINATION_TRANSPORT_PORT, dport);
-		if (proto == 6 && nf_cursor_skip(c, 9) && nf_cursor_u8(c, &flags))
-			ADD_IANA(rec, TCP_CONTROL_BITS, flags);
-		else if (proto == 17 && dport == VXLAN_PORT && depth == 0)
-			decode_vxlan(c, rec, depth);
-	} else if ((proto == 1 && !v6) || (proto == 58 && v6)) {
-		if (!nf_cursor_u8(c, &type) || !nf_cursor_u8(c, &code))
-			return;
+		if ((ports = nf_cursor_bytes(c, 4)) != NULL) {
+			dport = (uint16_t)nf_be_uint(ports + 2, 2);
+			f = ADD_IANA(rec, f, SOURCE_TRANSPORT_PORT, nf_be_uint(ports, 2));
+			f = ADD_IANA(rec, f, DESTINATION_TRANSPORT_PORT, dport);
+			if (proto == 6 && (tcp = nf_cursor_bytes(c, 10)) != NULL) { /* up to the flags */
+				f = ADD_IANA(rec, f, TCP_CONTROL_BITS, tcp[9]);
+			} else if (proto == 17 && dport == VXLAN_PORT && depth == 0) {
+				nf_record_commit(rec, f);
+				decode_vxlan(c, rec, depth);
+				return;
+			}
+		}
+	} else if (((proto == 1 && !v6) || (proto == 58 && v6)) && (icmp = nf_cursor_bytes(c, 2)) != NULL) {
 		if (v6) {
-			ADD_IANA(rec, ICMP_TYPE_IPV6, type);
-			ADD_IANA(rec, ICMP_CODE_IPV6, code);
+			f = ADD_IANA(rec, f, ICMP_TYPE_IPV6, icmp[0]);
+			f = ADD_IANA(rec, f, ICMP_CODE_IPV6, icmp[1]);
 		} else {
-			ADD_IANA(rec, ICMP_TYPE_IPV4, type);
-			ADD_IANA(rec, ICMP_CODE_IPV4, code);
+			f = ADD_IANA(rec, f, ICMP_TYPE_IPV4, icmp[0]);
+			f = ADD_IANA(rec, f, ICMP_CODE_IPV4, icmp[1]);
 		}
 	}
+	nf_record_commit(rec, f);
 }
 
 static void decode_ipv4(nf_cursor_t *c, nf_record_t *rec, int depth)
 {
 	const uint8_t *h = nf_cursor_bytes(c, 20);
+	nf_field_t *f;
 	size_t ihl;
 
-	if (h == NULL || (h[0] >> 4) != 4 || (ihl = (size_t)(h[0] & 15) * 4) < 20)
+	if (h == NULL || (h[0] >> 4) != 4 || (ihl = (size_t)(h[0] & 15) * 4) < 20 ||
+	    (f = nf_record_reserve(rec, 7)) == NULL)
 		return;
-	ADD_IANA(rec, IP_VERSION, 4);
-	ADD_IANA(rec, IP_CLASS_OF_SERVICE, h[1]);
-	ADD_IANA(rec, IP_TOTAL_LENGTH, (uint64_t)h[2] << 8 | h[3]);
-	ADD_IANA(rec, IP_TTL, h[8]);
-	ADD_BYTES(rec, SOURCE_IPV4_ADDRESS, h + 12, 4);
-	ADD_BYTES(rec, DESTINATION_IPV4_ADDRESS, h + 16, 4);
+	f = ADD_IANA(rec, f, IP_VERSION, 4);
+	f = ADD_IANA(rec, f, IP_CLASS_OF_SERVICE, h[1]);
+	f = ADD_IANA(rec, f, IP_TOTAL_LENGTH, nf_be_uint(h + 2, 2));
+	f = ADD_IANA(rec, f, IP_TTL, h[8]);
+	f = ADD_BYTES(rec, f, SOURCE_IPV4_ADDRESS, h + 12, 4);
+	f = ADD_BYTES(rec, f, DESTINATION_IPV4_ADDRESS, h + 16, 4);
 	/* only the first fragment carries the transport header */
-	if (((h[6] & 0x1f) << 8 | h[7]) == 0 && nf_cursor_skip(c, ihl - 20))
+	if (((h[6] & 0x1f) << 8 | h[7]) == 0 && nf_cursor_skip(c, ihl - 20)) {
+		nf_record_commit(rec, f);
 		decode_transport(c, h[9], 0, rec, depth);
-	else
-		ADD_IANA(rec, PROTOCOL_IDENTIFIER, h[9]);
+	} else {
+		nf_record_commit(rec, ADD_IANA(rec, f, PROTOCOL_IDENTIFIER, h[9]));
+	}
 }
 
 /* Skips IPv6 extension headers; returns the upper-layer protocol. */
@@ -206,15 +223,17 @@ static uint8_t skip_ipv6_extensions(nf_cursor_t *c, uint8_t next)
 static void decode_ipv6(nf_cursor_t *c, nf_record_t *rec, int depth)
 {
 	const uint8_t *h = nf_cursor_bytes(c, 40);
+	nf_field_t *f;
 
-	if (h == NULL || (h[0] >> 4) != 6)
+	if (h == NULL || (h[0] >> 4) != 6 || (f = nf_record_reserve(rec, 6)) == NULL)
 		return;
-	ADD_IANA(rec, IP_VERSION, 6);
-	ADD_IANA(rec, IP_CLASS_OF_SERVICE, (uint64_t)((h[0] & 15) << 4 | h[1] >> 4));
-	ADD_IANA(rec, FLOW_LABEL_IPV6, (uint64_t)(h[1] & 15) << 16 | (uint64_t)h[2] << 8 | h[3]);
-	ADD_IANA(rec, IP_TTL, h[7]);
-	ADD_BYTES(rec, SOURCE_IPV6_ADDRESS, h + 8, 16);
-	ADD_BYTES(rec, DESTINATION_IPV6_ADDRESS, h + 24, 16);
+	f = ADD_IANA(rec, f, IP_VERSION, 6);
+	f = ADD_IANA(rec, f, IP_CLASS_OF_SERVICE, (uint64_t)((h[0] & 15) << 4 | h[1] >> 4));
+	f = ADD_IANA(rec, f, FLOW_LABEL_IPV6, (uint64_t)(h[1] & 15) << 16 | (uint64_t)h[2] << 8 | h[3]);
+	f = ADD_IANA(rec, f, IP_TTL, h[7]);
+	f = ADD_BYTES(rec, f, SOURCE_IPV6_ADDRESS, h + 8, 16);
+	f = ADD_BYTES(rec, f, DESTINATION_IPV6_ADDRESS, h + 24, 16);
+	nf_record_commit(rec, f);
 	decode_transport(c, skip_ipv6_extensions(c, h[6]), 1, rec, depth);
 }
 
@@ -230,8 +249,11 @@ static void decode_network(nf_cursor_t *c, uint16_t ethertype, nf_record_t *rec,
 static void add_mpls_label(nf_record_t *rec, int i, const uint8_t *label)
 {
 	uint16_t id = (uint16_t)(NF_IE_MPLS_TOP_LABEL_STACK_SECTION + i);
+	nf_field_t *f = nf_record_reserve(rec, 1);
 
-	add_bytes(rec, nf_ie_lookup(NF_PEN_IANA, id), id, NF_T_OCTETS, nf_index_slot(NF_PEN_IANA, id), label, 3);
+	if (f != NULL)
+		nf_record_commit(rec, put_bytes(rec, f, nf_ie_lookup(NF_PEN_IANA, id), id, NF_T_OCTETS,
+						nf_index_slot(NF_PEN_IANA, id), label, 3));
 }
 
 /* MPLS label stack: labels become mpls_label_stack_section 1-10 (3 bytes
@@ -253,24 +275,29 @@ static void decode_mpls(nf_cursor_t *c, nf_record_t *rec, int depth)
 
 static void decode_ethernet(nf_cursor_t *c, nf_record_t *rec, int depth)
 {
-	const uint8_t *macs = nf_cursor_bytes(c, 12);
-	uint16_t type, tci;
+	const uint8_t *macs = nf_cursor_bytes(c, 14), *tag;
+	uint16_t type;
+	nf_field_t *f;
 	int tags = 0;
 
-	if (macs == NULL || !nf_cursor_u16(c, &type))
+	if (macs == NULL || (f = nf_record_reserve(rec, 5)) == NULL)
 		return;
-	ADD_BYTES(rec, DESTINATION_MAC_ADDRESS, macs, 6);
-	ADD_BYTES(rec, SOURCE_MAC_ADDRESS, macs + 6, 6);
+	type = (uint16_t)nf_be_uint(macs + 12, 2);
+	f = ADD_BYTES(rec, f, DESTINATION_MAC_ADDRESS, macs, 6);
+	f = ADD_BYTES(rec, f, SOURCE_MAC_ADDRESS, macs + 6, 6);
 	/* 802.1Q and QinQ: the outer tag is vlan_id, an inner one the customer's */
 	while ((type == 0x8100 || type == 0x88a8 || type == 0x9100) && tags < 2) {
-		if (!nf_cursor_u16(c, &tci) || !nf_cursor_u16(c, &type))
+		if ((tag = nf_cursor_bytes(c, 4)) == NULL) {
+			nf_record_commit(rec, f);
 			return;
+		}
+		type = (uint16_t)nf_be_uint(tag + 2, 2);
 		if (tags++ == 0)
-			ADD_IANA(rec, VLAN_ID, tci & 0x0fff);
+			f = ADD_IANA(rec, f, VLAN_ID, nf_be_uint(tag, 2) & 0x0fff);
 		else
-			ADD_IANA(rec, DOT1Q_CUSTOMER_VLAN_ID, tci & 0x0fff);
+			f = ADD_IANA(rec, f, DOT1Q_CUSTOMER_VLAN_ID, nf_be_uint(tag, 2) & 0x0fff);
 	}
-	ADD_IANA(rec, ETHERNET_TYPE, type);
+	nf_record_commit(rec, ADD_IANA(rec, f, ETHERNET_TYPE, type));
 	if (type == 0x8847 || type == 0x8848)
 		decode_mpls(c, rec, depth);
 	else
@@ -280,18 +307,25 @@ static void decode_ethernet(nf_cursor_t *c, nf_record_t *rec, int depth)
 /* Flow record 1: the sampled header. */
 static int raw_header(nf_cursor_t *c, nf_record_t *rec)
 {
-	uint32_t proto, frame_length, stripped, header_length;
+	const uint8_t *h = nf_cursor_bytes(c, 16); /* protocol, frame length, stripped, header length */
+	uint32_t proto, frame_length, stripped;
 	nf_cursor_t header;
+	nf_field_t *f;
 
-	if (!nf_cursor_u32(c, &proto) || !nf_cursor_u32(c, &frame_length) || !nf_cursor_u32(c, &stripped) ||
-	    !nf_cursor_u32(c, &header_length) || !nf_cursor_sub(c, header_length, &header))
+	if (h == NULL || !nf_cursor_sub(c, word(h, 3), &header))
 		return NF_ERR_TRUNCATED;
-	add_local(rec, &ie_header_protocol, proto);
-	ADD_IANA(rec, DATA_LINK_FRAME_SIZE, frame_length);
-	ADD_IANA(rec, OCTET_DELTA_COUNT, frame_length);
-	ADD_IANA(rec, PACKET_DELTA_COUNT, 1);
+	proto = word(h, 0);
+	frame_length = word(h, 1);
+	stripped = word(h, 2);
+	if ((f = nf_record_reserve(rec, 5)) == NULL)
+		return NF_OK;
+	f = put_local(rec, f, &ie_header_protocol, proto);
+	f = ADD_IANA(rec, f, DATA_LINK_FRAME_SIZE, frame_length);
+	f = ADD_IANA(rec, f, OCTET_DELTA_COUNT, frame_length);
+	f = ADD_IANA(rec, f, PACKET_DELTA_COUNT, 1);
 	if (stripped)
-		add_local(rec, &ie_stripped, stripped);
+		f = put_local(rec, f, &ie_stripped, stripped);
+	nf_record_commit(rec, f);
 	if (proto == 1)
 		decode_ethernet(&header, rec, 0);
 	else if (proto == 11)
@@ -301,30 +335,36 @@ static int raw_header(nf_cursor_t *c, nf_record_t *rec)
 	return NF_OK;
 }
 
-/* Flow records 3 and 4: sampled IPv4 / IPv6, as the agent parsed them. */
+/* Flow records 3 and 4: sampled IPv4 / IPv6, as the agent parsed them:
+ * length, protocol, source and destination address, source and
+ * destination port, TCP flags, type of service. */
 static int sampled_ip(nf_cursor_t *c, int v6, nf_record_t *rec)
 {
-	uint32_t length, proto, sport, dport, flags, tos;
-	const uint8_t *src, *dst;
 	size_t alen = v6 ? 16 : 4;
+	const uint8_t *h = nf_cursor_bytes(c, 24 + 2 * alen), *src, *dst, *tail;
+	nf_field_t *f;
 
-	if (!nf_cursor_u32(c, &length) || !nf_cursor_u32(c, &proto) || (src = nf_cursor_bytes(c, alen)) == NULL ||
-	    (dst = nf_cursor_bytes(c, alen)) == NULL || !nf_cursor_u32(c, &sport) || !nf_cursor_u32(c, &dport) ||
-	    !nf_cursor_u32(c, &flags) || !nf_cursor_u32(c, &tos))
+	if (h == NULL)
 		return NF_ERR_TRUNCATED;
-	ADD_IANA(rec, IP_TOTAL_LENGTH, length);
-	ADD_IANA(rec, PROTOCOL_IDENTIFIER, proto);
+	if ((f = nf_record_reserve(rec, 8)) == NULL)
+		return NF_OK;
+	src = h + 8;
+	dst = src + alen;
+	tail = dst + alen;
+	f = ADD_IANA(rec, f, IP_TOTAL_LENGTH, word(h, 0));
+	f = ADD_IANA(rec, f, PROTOCOL_IDENTIFIER, word(h, 1));
 	if (v6) {
-		ADD_BYTES(rec, SOURCE_IPV6_ADDRESS, src, alen);
-		ADD_BYTES(rec, DESTINATION_IPV6_ADDRESS, dst, alen);
+		f = ADD_BYTES(rec, f, SOURCE_IPV6_ADDRESS, src, 16);
+		f = ADD_BYTES(rec, f, DESTINATION_IPV6_ADDRESS, dst, 16);
 	} else {
-		ADD_BYTES(rec, SOURCE_IPV4_ADDRESS, src, alen);
-		ADD_BYTES(rec, DESTINATION_IPV4_ADDRESS, dst, alen);
+		f = ADD_BYTES(rec, f, SOURCE_IPV4_ADDRESS, src, 4);
+		f = ADD_BYTES(rec, f, DESTINATION_IPV4_ADDRESS, dst, 4);
 	}
-	ADD_IANA(rec, SOURCE_TRANSPORT_PORT, sport);
-	ADD_IANA(rec, DESTINATION_TRANSPORT_PORT, dport);
-	ADD_IANA(rec, TCP_CONTROL_BITS, flags);
-	ADD_IANA(rec, IP_CLASS_OF_SERVICE, tos);
+	f = ADD_IANA(rec, f, SOURCE_TRANSPORT_PORT, word(tail, 0));
+	f = ADD_IANA(rec, f, DESTINATION_TRANSPORT_PORT, word(tail, 1));
+	f = ADD_IANA(rec, f, TCP_CONTROL_BITS, word(tail, 2));
+	f = ADD_IANA(rec, f, IP_CLASS_OF_SERVICE, word(tail, 3));
+	nf_record_commit(rec, f);
 	return NF_OK;
 }
 
@@ -341,38 +381,46 @@ static int read_address(nf_cursor_t *c, const uint8_t **p)
 	return *p == NULL ? -1 : (type == 1 ? 4 : 16);
 }
 
+/* Source VLAN and priority, destination VLAN and priority. */
 static int extended_switch(nf_cursor_t *c, nf_record_t *rec)
 {
-	uint32_t v[4];
-	for (int i = 0; i < 4; i++)
-		if (!nf_cursor_u32(c, &v[i]))
-			return NF_ERR_TRUNCATED;
-	ADD_IANA(rec, VLAN_ID, v[0]);
-	add_local(rec, &ie_src_priority, v[1]);
-	ADD_IANA(rec, POST_VLAN_ID, v[2]);
-	add_local(rec, &ie_dst_priority, v[3]);
+	const uint8_t *h = nf_cursor_bytes(c, 16);
+	nf_field_t *f;
+
+	if (h == NULL)
+		return NF_ERR_TRUNCATED;
+	if ((f = nf_record_reserve(rec, 4)) == NULL)
+		return NF_OK;
+	f = ADD_IANA(rec, f, VLAN_ID, word(h, 0));
+	f = put_local(rec, f, &ie_src_priority, word(h, 1));
+	f = ADD_IANA(rec, f, POST_VLAN_ID, word(h, 2));
+	f = put_local(rec, f, &ie_dst_priority, word(h, 3));
+	nf_record_commit(rec, f);
 	return NF_OK;
 }
 
 static int extended_router(nf_cursor_t *c, nf_record_t *rec)
 {
-	const uint8_t *hop;
-	uint32_t src_mask, dst_mask;
+	const uint8_t *hop, *masks;
+	nf_field_t *f;
 	int n = read_address(c, &hop);
 
-	if (n < 0 || !nf_cursor_u32(c, &src_mask) || !nf_cursor_u32(c, &dst_mask))
+	if (n < 0 || (masks = nf_cursor_bytes(c, 8)) == NULL)
 		return NF_ERR_TRUNCATED;
+	if ((f = nf_record_reserve(rec, 3)) == NULL)
+		return NF_OK;
 	if (n == 4)
-		ADD_BYTES(rec, IP_NEXT_HOP_IPV4_ADDRESS, hop, 4);
+		f = ADD_BYTES(rec, f, IP_NEXT_HOP_IPV4_ADDRESS, hop, 4);
 	else if (n == 16)
-		ADD_BYTES(rec, IP_NEXT_HOP_IPV6_ADDRESS, hop, 16);
+		f = ADD_BYTES(rec, f, IP_NEXT_HOP_IPV6_ADDRESS, hop, 16);
 	if (n == 16) {
-		ADD_IANA(rec, SOURCE_IPV6_PREFIX_LENGTH, src_mask);
-		ADD_IANA(rec, DESTINATION_IPV6_PREFIX_LENGTH, dst_mask);
+		f = ADD_IANA(rec, f, SOURCE_IPV6_PREFIX_LENGTH, word(masks, 0));
+		f = ADD_IANA(rec, f, DESTINATION_IPV6_PREFIX_LENGTH, word(masks, 1));
 	} else {
-		ADD_IANA(rec, SOURCE_IPV4_PREFIX_LENGTH, src_mask);
-		ADD_IANA(rec, DESTINATION_IPV4_PREFIX_LENGTH, dst_mask);
+		f = ADD_IANA(rec, f, SOURCE_IPV4_PREFIX_LENGTH, word(masks, 0));
+		f = ADD_IANA(rec, f, DESTINATION_IPV4_PREFIX_LENGTH, word(masks, 1));
 	}
+	nf_record_commit(rec, f);
 	return NF_OK;
 }
 
@@ -398,6 +446,7 @@ static int extended_gateway(nf_cursor_t *c, nf_record_t *rec)
 	uint32_t as, src_as, src_peer_as, segments, type, count, v = 0, last = 0, ncommunities, local_pref;
 	char path[256], communities[256];
 	size_t path_len = 0, communities_len = 0;
+	nf_field_t *f;
 	int n = read_address(c, &hop);
 
 	if (n < 0 || !nf_cursor_u32(c, &as) || !nf_cursor_u32(c, &src_as) || !nf_cursor_u32(c, &src_peer_as) ||
@@ -423,16 +472,19 @@ static int extended_gateway(nf_cursor_t *c, nf_record_t *rec)
 		(void)nf_record_add_text(rec, &ie_as_path, path, path_len);
 	if (communities_len > 0)
 		(void)nf_record_add_text(rec, &ie_communities, communities, communities_len);
-	add_local(rec, &ie_local_pref, local_pref);
+	if ((f = nf_record_reserve(rec, 6)) == NULL)
+		return NF_OK;
+	f = put_local(rec, f, &ie_local_pref, local_pref);
 	if (n == 4)
-		ADD_BYTES(rec, BGP_NEXT_HOP_IPV4_ADDRESS, hop, 4);
+		f = ADD_BYTES(rec, f, BGP_NEXT_HOP_IPV4_ADDRESS, hop, 4);
 	else if (n == 16)
-		ADD_BYTES(rec, BGP_NEXT_HOP_IPV6_ADDRESS, hop, 16);
-	add_local(rec, &ie_router_as, as);
-	ADD_IANA(rec, BGP_SOURCE_AS_NUMBER, src_as);
-	ADD_IANA(rec, BGP_PREV_ADJACENT_AS_NUMBER, src_peer_as);
+		f = ADD_BYTES(rec, f, BGP_NEXT_HOP_IPV6_ADDRESS, hop, 16);
+	f = put_local(rec, f, &ie_router_as, as);
+	f = ADD_IANA(rec, f, BGP_SOURCE_AS_NUMBER, src_as);
+	f = ADD_IANA(rec, f, BGP_PREV_ADJACENT_AS_NUMBER, src_peer_as);
 	if (segments > 0)
-		ADD_IANA(rec, BGP_DESTINATION_AS_NUMBER, last);
+		f = ADD_IANA(rec, f, BGP_DESTINATION_AS_NUMBER, last);
+	nf_record_commit(rec, f);
 	return NF_OK;
 }
 
@@ -445,12 +497,12 @@ typedef int (*record_fn)(uint32_t format, nf_cursor_t *body, nf_record_t *rec);
 static int walk_records(nf_cursor_t *c, uint32_t n, record_fn decode, nf_record_t *rec, uint32_t *skipped)
 {
 	for (uint32_t i = 0; i < n; i++) {
-		uint32_t format, length;
+		const uint8_t *h = nf_cursor_bytes(c, 8); /* format, length */
 		nf_cursor_t body;
 		int rc;
-		if (!nf_cursor_u32(c, &format) || !nf_cursor_u32(c, &length) || !nf_cursor_sub(c, length, &body))
+		if (h == NULL || !nf_cursor_sub(c, word(h, 1), &body))
 			return NF_ERR_TRUNCATED;
-		rc = decode(format, &body, rec);
+		rc = decode(word(h, 0), &body, rec);
 		if (rc == NF_END)
 			(*skipped)++;
 		else if (rc != NF_OK)
@@ -490,62 +542,104 @@ static int counter_record(uint32_t format, nf_cursor_t *body, nf_record_t *rec)
 	return NF_END;
 }
 
-/* The fields every sample starts with. expanded: source id type and index
- * in two words, else packed into one (type in the top 8 bits). */
-static int sample_source(nf_cursor_t *c, int expanded, nf_record_t *rec)
-{
-	uint32_t seq, type, index;
+/* The words a sample starts with, read as one block: sequence, source
+ * id, and for flow and discard samples the counts and interfaces. Compact
+ * samples pack the source id's type (top 8 bits) and index into one word
+ * and an interface's format into its top 2 bits; expanded ones give each
+ * in a word of its own. */
+typedef struct sample_head {
+	uint32_t seq, source_type, source_index;
+	uint32_t rate, pool, drops, input, output, reason; /* as the kind has them */
+	uint32_t nrecords;
+} sample_head_t;
 
-	if (!nf_cursor_u32(c, &seq) || !nf_cursor_u32(c, &type))
-		return 0;
-	if (expanded) {
-		if (!nf_cursor_u32(c, &index))
-			return 0;
+enum sample_layout { COMPACT_COUNTERS, EXPANDED_COUNTERS, COMPACT_FLOW, EXPANDED_FLOW, DISCARD };
+
+/* Reads a sample's head; false when the sample is shorter. */
+static bool read_sample_head(nf_cursor_t *c, enum sample_layout layout, sample_head_t *s)
+{
+	static const uint8_t words[] = {[COMPACT_COUNTERS] = 3, [EXPANDED_COUNTERS] = 4, [COMPACT_FLOW] = 8,
+					[EXPANDED_FLOW] = 11, [DISCARD] = 8};
+	const uint8_t *h = nf_cursor_bytes(c, 4u * words[layout]);
+	size_t i = 2;
+
+	if (h == NULL)
+		return false;
+	memset(s, 0, sizeof(*s));
+	s->seq = word(h, 0);
+	if (layout == COMPACT_COUNTERS || layout == COMPACT_FLOW) {
+		s->source_type = word(h, 1) >> 24;
+		s->source_index = word(h, 1) & 0x00ffffff;
 	} else {
-		index = type & 0x00ffffff;
-		type >>= 24;
+		s->source_type = word(h, 1);
+		s->source_index = word(h, i++);
 	}
-	add_local(rec, &ie_sample_seq, seq);
-	add_local(rec, &ie_source_type, type);
-	add_local(rec, &ie_source_index, index);
-	return 1;
+	switch (layout) {
+	case COMPACT_FLOW:
+		s->rate = word(h, i);
+		s->pool = word(h, i + 1);
+		s->drops = word(h, i + 2);
+		s->input = word(h, i + 3) & 0x3fffffff;
+		s->output = word(h, i + 4) & 0x3fffffff;
+		break;
+	case EXPANDED_FLOW: /* each interface: format, value */
+		s->rate = word(h, i);
+		s->pool = word(h, i + 1);
+		s->drops = word(h, i + 2);
+		s->input = word(h, i + 4);
+		s->output = word(h, i + 6);
+		break;
+	case DISCARD:
+		s->drops = word(h, i);
+		s->input = word(h, i + 1);
+		s->output = word(h, i + 2);
+		s->reason = word(h, i + 3);
+		break;
+	default:
+		break;
+	}
+	s->nrecords = word(h, words[layout] - 1u);
+	return true;
 }
 
-/* An interface of a flow sample: expanded samples give format and value. */
-static int read_interface(nf_cursor_t *c, int expanded, uint32_t *value)
+/* The source fields every sample starts with. */
+static inline __attribute__((always_inline)) nf_field_t *put_source(nf_record_t *rec, nf_field_t *f,
+								  const sample_head_t *s)
 {
-	uint32_t format = 0;
-	if (expanded && !nf_cursor_u32(c, &format))
-		return 0;
-	if (!nf_cursor_u32(c, value))
-		return 0;
-	if (!expanded)
-		*value &= 0x3fffffff; /* top bits: format */
-	return 1;
+	f = put_local(rec, f, &ie_sample_seq, s->seq);
+	f = put_local(rec, f, &ie_source_type, s->source_type);
+	return put_local(rec, f, &ie_source_index, s->source_index);
 }
 
 static int flow_sample(nf_cursor_t *c, int expanded, nf_record_t *rec, uint32_t *skipped)
 {
-	uint32_t rate, pool, drops, input, output, n;
+	sample_head_t s;
+	nf_field_t *f;
 
-	if (!sample_source(c, expanded, rec) || !nf_cursor_u32(c, &rate) || !nf_cursor_u32(c, &pool) ||
-	    !nf_cursor_u32(c, &drops) || !read_interface(c, expanded, &input) ||
-	    !read_interface(c, expanded, &output) || !nf_cursor_u32(c, &n))
+	if (!read_sample_head(c, expanded ? EXPANDED_FLOW : COMPACT_FLOW, &s))
 		return NF_ERR_TRUNCATED;
-	ADD_IANA(rec, SAMPLING_INTERVAL, rate);
-	ADD_IANA(rec, SAMPLING_POPULATION, pool);
-	ADD_IANA(rec, DROPPED_PACKET_DELTA_COUNT, drops);
-	ADD_IANA(rec, INGRESS_INTERFACE, input);
-	ADD_IANA(rec, EGRESS_INTERFACE, output);
-	return walk_records(c, n, flow_record, rec, skipped);
+	if ((f = nf_record_reserve(rec, 8)) != NULL) {
+		f = put_source(rec, f, &s);
+		f = ADD_IANA(rec, f, SAMPLING_INTERVAL, s.rate);
+		f = ADD_IANA(rec, f, SAMPLING_POPULATION, s.pool);
+		f = ADD_IANA(rec, f, DROPPED_PACKET_DELTA_COUNT, s.drops);
+		f = ADD_IANA(rec, f, INGRESS_INTERFACE, s.input);
+		f = ADD_IANA(rec, f, EGRESS_INTERFACE, s.output);
+		nf_record_commit(rec, f);
+	}
+	return walk_records(c, s.nrecords, flow_record, rec, skipped);
 }
 
 static int counter_sample(nf_cursor_t *c, int expanded, nf_record_t *rec, uint32_t *skipped)
 {
-	uint32_t n;
-	if (!sample_source(c, expanded, rec) || !nf_cursor_u32(c, &n))
+	sample_head_t s;
+	nf_field_t *f;
+
+	if (!read_sample_head(c, expanded ? EXPANDED_COUNTERS : COMPACT_COUNTERS, &s))
 		return NF_ERR_TRUNCATED;
-	return walk_records(c, n, counter_record, rec, skipped);
+	if ((f = nf_record_reserve(rec, 3)) != NULL)
+		nf_record_commit(rec, put_source(rec, f, &s));
+	return walk_records(c, s.nrecords, counter_record, rec, skipped);
 }
 
 /* Discarded packet (sFlow dropped-packet extension, sflow_drops.txt):
@@ -553,16 +647,20 @@ static int counter_sample(nf_cursor_t *c, int expanded, nf_record_t *rec, uint32
  * records. */
 static int discard_sample(nf_cursor_t *c, nf_record_t *rec, uint32_t *skipped)
 {
-	uint32_t drops, input, output, reason, n;
+	sample_head_t s;
+	nf_field_t *f;
 
-	if (!sample_source(c, 1, rec) || !nf_cursor_u32(c, &drops) || !nf_cursor_u32(c, &input) ||
-	    !nf_cursor_u32(c, &output) || !nf_cursor_u32(c, &reason) || !nf_cursor_u32(c, &n))
+	if (!read_sample_head(c, DISCARD, &s))
 		return NF_ERR_TRUNCATED;
-	ADD_IANA(rec, DROPPED_PACKET_DELTA_COUNT, drops);
-	ADD_IANA(rec, INGRESS_INTERFACE, input);
-	ADD_IANA(rec, EGRESS_INTERFACE, output);
-	add_local(rec, &ie_drop_reason, reason);
-	return walk_records(c, n, flow_record, rec, skipped);
+	if ((f = nf_record_reserve(rec, 7)) != NULL) {
+		f = put_source(rec, f, &s);
+		f = ADD_IANA(rec, f, DROPPED_PACKET_DELTA_COUNT, s.drops);
+		f = ADD_IANA(rec, f, INGRESS_INTERFACE, s.input);
+		f = ADD_IANA(rec, f, EGRESS_INTERFACE, s.output);
+		f = put_local(rec, f, &ie_drop_reason, s.reason);
+		nf_record_commit(rec, f);
+	}
+	return walk_records(c, s.nrecords, flow_record, rec, skipped);
 }
 
 int nf_sflow_detect(const uint8_t *buf, size_t len)
@@ -612,15 +710,15 @@ int nf_sflow_decode(const uint8_t *buf, size_t len, nf_record_t *rec, nf_sflow_f
 	result->agent = agent;
 	result->sequence = info.sequence;
 	for (uint32_t i = 0; i < n; i++) {
-		uint32_t format, length;
+		const uint8_t *h = nf_cursor_bytes(&c, 8); /* format, length */
 		nf_cursor_t body;
 		nf_sflow_kind_t kind;
 
-		if (!nf_cursor_u32(&c, &format) || !nf_cursor_u32(&c, &length) || !nf_cursor_sub(&c, length, &body))
+		if (h == NULL || !nf_cursor_sub(&c, word(h, 1), &body))
 			return NF_ERR_TRUNCATED;
 		nf_record_clear(rec);
 		rec->start_ms = rec->end_ms = -1;
-		switch (format) {
+		switch (word(h, 0)) {
 		case 1: kind = NF_SFLOW_FLOW; rc = flow_sample(&body, 0, rec, &result->skipped); break;
 		case 3: kind = NF_SFLOW_FLOW; rc = flow_sample(&body, 1, rec, &result->skipped); break;
 		case 2: kind = NF_SFLOW_COUNTERS; rc = counter_sample(&body, 0, rec, &result->skipped); break;
