@@ -19,7 +19,9 @@ In one run it measures, on this machine:
    against the file, which is emptied after each step, its lines counted;
    10-second steps from 55% of the saturated rate, up
    while loss-free (a lossy step is run once more in a fresh rsyslogd, and
-   the ladder stops only when it loses again) or down until loss-free,
+   the ladder stops only when it loses again) or down until loss-free, then
+   twice halving the gap between the highest loss-free and the lowest lossy
+   rate (each such step in a fresh rsyslogd, a loss confirmed in another),
    with a 4 MB socket buffer and a 100,000-message main queue, so that
    buffers cannot hide a deficit), rsyslogd's CPU seconds per million flows
    at that rate, its peak RSS, and the ratio to the imudp reference;
@@ -35,7 +37,7 @@ would be measured along with rsyslogd, against imudp's short lines, which
 write a ninth of it. Figures are printed, never asserted. Every load is bounded
 in records and seconds and goes to 127.0.0.1 only.
 
-Usage: contrib/bench.py [--quick] [--step-seconds S] [--modes a,b] [--skip-memory]
+Usage: contrib/bench.py [--quick] [--step-seconds S] [--refine N] [--modes a,b] [--skip-memory]
        [--skip-decoder] [--rsyslogd-env NAME=VALUE] [--output-dir DIR]
 Environment: NFGEN, BENCH_DECODE, IMNETFLOW_MODULE (set by make bench), RSYSLOGD.
 
@@ -317,6 +319,28 @@ def run_step(col, key, proto, rate, seconds, note=""):
     return step
 
 
+def better(best, step, rate, col):
+    """best, or this loss-free step when it reached a higher rate."""
+    if not step["lossless"] or (best is not None and step["achieved"] <= best["rate"]):
+        return best
+    return {"rate": min(rate, step["achieved"]), "cpu_per_million": step["cpu"] / (step["count"] / 1e6),
+            "generator_bound": step["generator_bound"], "peak_rss_mb": col.memory_kb("VmHWM") / 1024}
+
+
+def confirmed_step(col, key, proto, rate, args, note=""):
+    """run_step, a loss run once more in a fresh rsyslogd before it counts:
+    one stall of this shared machine longer than the socket buffer covers is
+    not the collector's limit. Returns the step and the collector to go on
+    with."""
+    label, kind, proto, template, threads = MODES[key]
+    step = run_step(col, key, proto, rate, args.step_seconds, note)
+    if not step["lossless"]:
+        col.stop()
+        col = warm_collector(kind, template, proto, threads)
+        step = run_step(col, key, proto, rate, args.step_seconds, note + ", again" if note else "again")
+    return step, col
+
+
 def measure_mode(key, args):
     label, kind, proto, template, threads = MODES[key]
     # The saturation probe and every step after a lossy one run in a fresh
@@ -336,20 +360,18 @@ def measure_mode(key, args):
         start = max(args.start, int(per_cpu * 0.55 * threads / 1000) * 1000)  # threads: CPUs it may use
         log("  %-10s saturated: %d flows per CPU second; ladder from %d/s" % (key, per_cpu, start))
         rate, direction, steps = start, 0, 0
+        lossless_below, lossy_above = None, None  # where the ladder turns
         while steps < args.steps and args.start <= rate <= args.max_rate:
             steps += 1
-            step = run_step(col, key, proto, rate, args.step_seconds)
-            if not step["lossless"] and direction >= 0:
-                # a loss on the way up is confirmed in a fresh rsyslogd before
-                # the ladder stops: one stall of this shared machine longer than
-                # the socket buffer covers is not the collector's limit
-                col.stop()
-                col = warm_collector(kind, template, proto, threads)
-                step = run_step(col, key, proto, rate, args.step_seconds, "again")
-            if step["lossless"] and (best is None or step["achieved"] > best["rate"]):
-                best = {"rate": min(rate, step["achieved"]),
-                        "cpu_per_million": step["cpu"] / (step["count"] / 1e6),
-                        "generator_bound": step["generator_bound"], "peak_rss_mb": col.memory_kb("VmHWM") / 1024}
+            if direction >= 0:  # a loss on the way up is confirmed before the ladder stops
+                step, col = confirmed_step(col, key, proto, rate, args)
+            else:
+                step = run_step(col, key, proto, rate, args.step_seconds)
+            best = better(best, step, rate, col)
+            if step["lossless"]:
+                lossless_below = rate
+            else:
+                lossy_above = rate
             # up while loss-free, down until loss-free; stop where it turns
             if direction == 0:
                 direction = 1 if step["lossless"] else -1
@@ -360,6 +382,20 @@ def measure_mode(key, args):
             if not step["lossless"]:
                 col.stop()
                 col = warm_collector(kind, template, proto, threads)
+        # the ladder's steps are a factor apart: halve the gap where it turned
+        for _ in range(args.refine):
+            if best is None or best["generator_bound"] or lossless_below is None or lossy_above is None \
+                    or lossy_above - lossless_below < 2000:
+                break
+            col.stop()  # after a lossy step, and so that every step starts alike
+            col = warm_collector(kind, template, proto, threads)
+            rate = (lossless_below + lossy_above) // 2
+            step, col = confirmed_step(col, key, proto, rate, args, "refining")
+            best = better(best, step, rate, col)
+            if step["lossless"]:
+                lossless_below = rate
+            else:
+                lossy_above = rate
         in_file = col.file_lines()
         if in_file != col.count_lines():
             log("  %-10s the file has %d lines, the action counted %d" % (key, in_file, col.count_lines()))
@@ -420,6 +456,8 @@ def main():
     ap.add_argument("--start", type=int, default=20000, help="lowest rate tried")
     ap.add_argument("--factor", type=float, default=1.08)
     ap.add_argument("--steps", type=int, default=14, help="most rates tried per mode")
+    ap.add_argument("--refine", type=int, default=2,
+                    help="times the gap between the highest loss-free and the lowest lossy rate is halved")
     ap.add_argument("--max-rate", type=int, default=3000000)
     ap.add_argument("--modes", default=",".join(MODES))
     ap.add_argument("--skip-memory", action="store_true")
@@ -432,7 +470,7 @@ def main():
     RSYSLOGD_ENV.update(kv.split("=", 1) for kv in args.rsyslogd_env)
     OUTPUT_DIR = args.output_dir
     if args.quick:
-        args.step_seconds, args.factor, args.steps = 3.0, 1.15, 6
+        args.step_seconds, args.factor, args.steps, args.refine = 3.0, 1.15, 6, 1
     log("imnetflow benchmark on %s, %d CPUs, %s; rsyslogd %s" % (
         platform.node(), os.cpu_count(), platform.processor() or platform.machine(),
         subprocess.run([RSYSLOGD, "-v"], capture_output=True, text=True).stdout.split("\n")[0]))
