@@ -490,6 +490,18 @@ static int extended_gateway(nf_cursor_t *c, nf_record_t *rec)
 
 /* ---- samples ---- */
 
+/* Samples and the records in them are format, length, body. Splits the
+ * body off as a cursor of its own; false when it ends past c. */
+static bool read_format_length(nf_cursor_t *c, uint32_t *format, nf_cursor_t *body)
+{
+	const uint8_t *h = nf_cursor_bytes(c, 8);
+
+	if (h == NULL || !nf_cursor_sub(c, word(h, 1), body))
+		return false;
+	*format = word(h, 0);
+	return true;
+}
+
 /* Runs decode over every record of a sample: format and length first,
  * then the body, bounded by its length. */
 typedef int (*record_fn)(uint32_t format, nf_cursor_t *body, nf_record_t *rec);
@@ -497,12 +509,12 @@ typedef int (*record_fn)(uint32_t format, nf_cursor_t *body, nf_record_t *rec);
 static int walk_records(nf_cursor_t *c, uint32_t n, record_fn decode, nf_record_t *rec, uint32_t *skipped)
 {
 	for (uint32_t i = 0; i < n; i++) {
-		const uint8_t *h = nf_cursor_bytes(c, 8); /* format, length */
+		uint32_t format;
 		nf_cursor_t body;
 		int rc;
-		if (h == NULL || !nf_cursor_sub(c, word(h, 1), &body))
+		if (!read_format_length(c, &format, &body))
 			return NF_ERR_TRUNCATED;
-		rc = decode(word(h, 0), &body, rec);
+		rc = decode(format, &body, rec);
 		if (rc == NF_END)
 			(*skipped)++;
 		else if (rc != NF_OK)
@@ -710,15 +722,15 @@ int nf_sflow_decode(const uint8_t *buf, size_t len, nf_record_t *rec, nf_sflow_f
 	result->agent = agent;
 	result->sequence = info.sequence;
 	for (uint32_t i = 0; i < n; i++) {
-		const uint8_t *h = nf_cursor_bytes(&c, 8); /* format, length */
+		uint32_t format;
 		nf_cursor_t body;
 		nf_sflow_kind_t kind;
 
-		if (h == NULL || !nf_cursor_sub(&c, word(h, 1), &body))
+		if (!read_format_length(&c, &format, &body))
 			return NF_ERR_TRUNCATED;
 		nf_record_clear(rec);
 		rec->start_ms = rec->end_ms = -1;
-		switch (word(h, 0)) {
+		switch (format) {
 		case 1: kind = NF_SFLOW_FLOW; rc = flow_sample(&body, 0, rec, &result->skipped); break;
 		case 3: kind = NF_SFLOW_FLOW; rc = flow_sample(&body, 1, rec, &result->skipped); break;
 		case 2: kind = NF_SFLOW_COUNTERS; rc = counter_sample(&body, 0, rec, &result->skipped); break;
