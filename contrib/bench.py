@@ -327,7 +327,7 @@ def better(best, step, rate, col):
             "generator_bound": step["generator_bound"], "peak_rss_mb": col.memory_kb("VmHWM") / 1024}
 
 
-def confirmed_step(col, key, proto, rate, args, note=""):
+def confirmed_step(col, key, rate, args, note=""):
     """run_step, a loss run once more in a fresh rsyslogd before it counts:
     one stall of this shared machine longer than the socket buffer covers is
     not the collector's limit. Returns the step and the collector to go on
@@ -364,7 +364,7 @@ def measure_mode(key, args):
         while steps < args.steps and args.start <= rate <= args.max_rate:
             steps += 1
             if direction >= 0:  # a loss on the way up is confirmed before the ladder stops
-                step, col = confirmed_step(col, key, proto, rate, args)
+                step, col = confirmed_step(col, key, rate, args)
             else:
                 step = run_step(col, key, proto, rate, args.step_seconds)
             best = better(best, step, rate, col)
@@ -390,7 +390,7 @@ def measure_mode(key, args):
             col.stop()  # after a lossy step, and so that every step starts alike
             col = warm_collector(kind, template, proto, threads)
             rate = (lossless_below + lossy_above) // 2
-            step, col = confirmed_step(col, key, proto, rate, args, "refining")
+            step, col = confirmed_step(col, key, rate, args, "refining")
             best = better(best, step, rate, col)
             if step["lossless"]:
                 lossless_below = rate
