@@ -379,6 +379,45 @@ static void lengths_are_checked(void **state)
 	assert_int_equal(decode(&r), NF_ERR_TRUNCATED);
 }
 
+static void extended_switch_record(uint32_t vlan)
+{
+	pb_u32(&pkt, 1001);
+	pb_u32(&pkt, 16);
+	pb_u32(&pkt, vlan);
+	pb_u32(&pkt, 0);
+	pb_u32(&pkt, vlan);
+	pb_u32(&pkt, 0);
+}
+
+/* A record's fields are appended in groups, each with one check of the
+ * room left: at NF_RECORD_MAX_FIELDS a group that does not fit is left out
+ * whole, and the sample is still emitted. */
+static void fields_beyond_the_record_are_left_out(void **state)
+{
+	nf_sflow_result_t r;
+	const uint32_t switches = (NF_RECORD_MAX_FIELDS - 8) / 4; /* 4 fields each after the head's 8 */
+	size_t at;
+	(void)state;
+	header(1);
+	at = flow_sample_begin(switches + 2);
+	for (uint32_t i = 0; i < switches - 1; i++)
+		extended_switch_record(i);
+	pb_u32(&pkt, 1002); /* extended router: IPv4 next hop and two masks, 3 fields */
+	pb_u32(&pkt, 16);
+	pb_u32(&pkt, 1);
+	pb_ipv4(&pkt, 10, 9, 9, 9);
+	pb_u32(&pkt, 24);
+	pb_u32(&pkt, 16);
+	extended_switch_record(4000); /* 4 fields where 1 slot is left */
+	extended_switch_record(4001);
+	sample_end(at);
+	assert_int_equal(decode(&r), NF_OK);
+	assert_int_equal(r.samples, 1);
+	assert_int_equal(saved[0].nfields, NF_RECORD_MAX_FIELDS - 1);
+	assert_int_equal(saved[0].field[NF_RECORD_MAX_FIELDS - 2].id, NF_IE_DESTINATION_IPV4_PREFIX_LENGTH);
+	assert_int_equal(u(0, NF_PEN_IANA, NF_IE_SAMPLING_INTERVAL), 512);
+}
+
 static void detection(void **state)
 {
 	(void)state;
@@ -399,6 +438,7 @@ int main(void)
 		cmocka_unit_test(mpls_icmp_and_ipv6_routing),
 		cmocka_unit_test(counters_and_unknown_formats),
 		cmocka_unit_test(lengths_are_checked),
+		cmocka_unit_test(fields_beyond_the_record_are_left_out),
 		cmocka_unit_test(detection),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
