@@ -24,8 +24,9 @@ SKIP = 77
 MODULE = os.environ.get("IMNETFLOW_MODULE", "")
 RSYSLOGD = os.environ.get("RSYSLOGD") or shutil.which("rsyslogd") or "/usr/sbin/rsyslogd"
 SOFTFLOWD = os.environ.get("SOFTFLOWD") or shutil.which("softflowd") or "/usr/sbin/softflowd"
+# the conformance corpus is part of the repository (tests/data/PROVENANCE.md)
 CORPUS = os.environ.get("CORPUS_DIR") or os.path.join(
-    os.path.dirname(__file__), "..", "..", "..", "shared", "corpus")
+    os.path.dirname(os.path.abspath(__file__)), "..", "data", "corpus")
 
 # One JSON object per message: the header properties a user relies on, and
 # the whole $! tree under "data".
@@ -64,10 +65,10 @@ def require_module():
 
 
 def corpus_path(*parts):
-    """Path inside the shared corpus; skips the test when the corpus is absent."""
+    """Path inside the conformance corpus; a missing file fails the test (the
+    corpus is in the repository, so its absence is a defect, not a skip)."""
     path = os.path.join(CORPUS, *parts)
-    if not os.path.isdir(CORPUS):
-        skip("conformance corpus not found at %s (it lives in ../shared/corpus)" % CORPUS)
+    check(os.path.exists(path), "conformance corpus file missing: %s" % path)
     return path
 
 
