@@ -1,9 +1,9 @@
 #!/bin/sh
 # run-tests.sh - install what the tests need, build, and run every test:
 # cmocka unit tests of the decoder core and integration tests against a real
-# rsyslogd and real exporters, the unit tests under ASan/UBSan, then a
-# 60-second libFuzzer campaign and a 30-second AFL++ one. Ends with
-# "N passed, N failed, N skipped".
+# rsyslogd and real exporters, the unit tests under ASan/UBSan, the release
+# tarball built and tested (make distcheck), then a 60-second libFuzzer
+# campaign and a 30-second AFL++ one. Ends with "N passed, N failed, N skipped".
 #
 # Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
 set -eu
@@ -14,6 +14,10 @@ status=0
 make -j2 check VERBOSE=1 || status=$?
 # the unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer
 make check-asan || status=$?
+# the release tarball: complete, builds out of tree, passes make check
+distcheck=passed
+make distcheck > distcheck.log 2>&1 || { distcheck=failed; status=1; grep -E '^(FAIL|ERROR)' distcheck.log; tail -30 distcheck.log; }
+echo "distcheck: $distcheck"
 # a short fuzzing campaign of every decoder, after replaying the kept
 # crash-regression inputs (make fuzz FUZZ_SECONDS=... for longer ones)
 fuzz=passed
