@@ -1,0 +1,247 @@
+/* render_corpus.c - every record of every corpus capture, as the core
+ * decodes and renders it, one line per record and output.
+ *
+ * Usage: render_corpus [-r] CAPTURES_DIR [CAPTURE ...]
+ *   -r  renormalise packet and octet counts by the sampling interval
+ *
+ * Each capture is replayed into a fresh template state, datagram by
+ * datagram, from the exporter address datagrams.tsv names (scope
+ * "address", the module's default). For each datagram one line gives the
+ * decoder's return code and counts; for each record, lines give it as a
+ * JSON line, a key=value line, its ECS objects and its summary:
+ *   CAPTURE <TAB> DATAGRAM <TAB> rc|json|kv|ecs|summary <TAB> TEXT
+ * tests/integration/test_corpus_render.py keeps a digest of this output
+ * per capture (tests/data/corpus-render.tsv), so that a change of the
+ * core that changes any field of any record, or a counter, is seen.
+ *
+ * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
+ */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nf_decode.h"
+#include "nf_format.h"
+#include "nf_legacy.h"
+#include "nf_render.h"
+#include "nf_sflow.h"
+#include "nf_v9ipfix.h"
+
+#define LINE_SIZE (256 * 1024)
+#define MAX_DATAGRAM 65536
+#define EXPORT_NOW 1795870712 /* the decoder's idea of now: templates never expire during a replay */
+
+typedef struct replay {
+	const char *capture;
+	unsigned datagram;
+	int renormalize;
+	nf_time_cache_t tc;
+	char line[LINE_SIZE];
+} replay_t;
+
+static void print_line(replay_t *r, const char *what, const char *text)
+{
+	printf("%s\t%u\t%s\t%s\n", r->capture, r->datagram, what, text);
+}
+
+/* The record in every output the core renders. */
+static void render_record(replay_t *r, const nf_datagram_info_t *info, const nf_record_t *rec,
+			  const nf_template_source_t *src, const char *type)
+{
+	nf_line_t l = {.buf = r->line, .size = LINE_SIZE};
+	nf_ecs_t ecs;
+
+	nf_render_fields(&l, NF_RENDER_JSON, rec, src, &r->tc);
+	nf_line_str(&l, " type=");
+	nf_line_str(&l, type);
+	print_line(r, "json", r->line);
+	nf_line_reset(&l);
+	nf_render_fields(&l, NF_RENDER_KV, rec, src, &r->tc);
+	print_line(r, "kv", r->line);
+	nf_line_reset(&l);
+	nf_ecs_extract(rec, &ecs);
+	nf_render_ecs(&l, &ecs, "192.0.2.1", &r->tc);
+	print_line(r, "ecs", r->line);
+	nf_record_summary(rec, info->version, &r->tc, r->line, LINE_SIZE);
+	print_line(r, "summary", r->line);
+}
+
+static void on_template_record(void *ctx, const nf_datagram_info_t *info, const nf_template_t *t,
+			       const nf_record_t *rec, const nf_template_source_t *src)
+{
+	render_record(ctx, info, rec, src, t->is_options ? "options" : "flow");
+}
+
+static void on_sflow_sample(void *ctx, const nf_datagram_info_t *info, const nf_sflow_agent_t *agent,
+			    nf_sflow_kind_t kind, nf_record_t *rec)
+{
+	static const char *const types[] = {[NF_SFLOW_FLOW] = "flow", [NF_SFLOW_COUNTERS] = "counters",
+					    [NF_SFLOW_DISCARD] = "discard"};
+	replay_t *r = ctx;
+
+	(void)agent;
+	if (kind == NF_SFLOW_FLOW && r->renormalize)
+		nf_record_renormalize(rec, nf_record_sampling_interval(rec));
+	render_record(r, info, rec, NULL, types[kind]);
+}
+
+static void decode(replay_t *r, nf_session_t *s, nf_record_t *rec, const nf_scope_key_t *exporter,
+		   const uint8_t *p, size_t len)
+{
+	char text[256];
+	int rc, version = nf_peek_version(p, len);
+
+	if (nf_sflow_detect(p, len)) {
+		nf_sflow_result_t res;
+		rc = nf_sflow_decode(p, len, rec, on_sflow_sample, r, &res);
+		snprintf(text, sizeof(text), "%d samples=%u skipped=%u", rc, res.samples, res.skipped);
+	} else if (version == 9 || version == 10) {
+		nf_v9ipfix_ctx_t ctx = {.session = s, .exporter = *exporter, .now = EXPORT_NOW,
+					.emit = on_template_record, .emit_ctx = r, .record = rec,
+					.renormalize = r->renormalize};
+		const nf_v9ipfix_result_t *res = &ctx.result;
+		rc = nf_v9ipfix_decode(&ctx, p, len);
+		snprintf(text, sizeof(text),
+			 "%d flows=%u options=%u templates=%u template_errors=%u pending=%u dropped=%u "
+			 "missing=%u reset=%d",
+			 rc, res->flows, res->options, res->templates, res->template_errors, res->sets_pending,
+			 res->sets_dropped, res->sequence_missing, res->sequence_reset);
+	} else {
+		nf_legacy_iter_t it;
+		unsigned n = 0;
+		rc = nf_legacy_begin(&it, p, len);
+		while (rc == NF_OK && (rc = nf_legacy_next(&it, rec)) == NF_OK) {
+			if (r->renormalize)
+				nf_record_renormalize(rec, it.sampling & 0x3fff);
+			render_record(r, &it.info, rec, NULL, "flow");
+			n++;
+		}
+		snprintf(text, sizeof(text), "%d records=%u", rc, n);
+	}
+	print_line(r, "rc", text);
+}
+
+static size_t read_file(const char *path, uint8_t *buf, size_t size)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (f == NULL) {
+		perror(path);
+		exit(1);
+	}
+	n = fread(buf, 1, size, f);
+	fclose(f);
+	return n;
+}
+
+/* The exporter key of a source address as templateScope="address" makes
+ * it: the address, IPv4 mapped into IPv6, no port. */
+static void exporter_key(const char *src, nf_scope_key_t *key)
+{
+	memset(key, 0, sizeof(*key));
+	if (inet_pton(AF_INET6, src, key->addr) == 1)
+		return;
+	key->addr[10] = key->addr[11] = 0xff;
+	if (inet_pton(AF_INET, src, key->addr + 12) != 1) {
+		fprintf(stderr, "bad source address %s\n", src);
+		exit(1);
+	}
+}
+
+/* Column i (from 0) of a tab-separated row, cut out in place. */
+static const char *tsv_column(char *row, int i)
+{
+	char *end;
+
+	while (i-- > 0 && row != NULL)
+		if ((row = strchr(row, '\t')) != NULL)
+			row++;
+	if (row == NULL) {
+		fprintf(stderr, "datagrams.tsv: short row\n");
+		exit(1);
+	}
+	if ((end = strpbrk(row, "\t\n")) != NULL)
+		*end = '\0';
+	return row;
+}
+
+static void replay_capture(replay_t *r, const char *dir)
+{
+	static uint8_t buf[MAX_DATAGRAM];
+	char path[4096], row[1024];
+	nf_limits_t limits;
+	nf_session_t *s;
+	nf_record_t *rec = malloc(sizeof(*rec));
+	FILE *tsv;
+
+	snprintf(path, sizeof(path), "%s/datagrams.tsv", dir);
+	if (rec == NULL || (tsv = fopen(path, "r")) == NULL) {
+		perror(path);
+		exit(1);
+	}
+	nf_limits_default(&limits);
+	if ((s = nf_session_new(&limits)) == NULL)
+		exit(1);
+	memset(&r->tc, 0, sizeof(r->tc));
+	if (fgets(row, sizeof(row), tsv) == NULL) /* the header */
+		exit(1);
+	while (fgets(row, sizeof(row), tsv) != NULL) {
+		nf_scope_key_t key;
+		unsigned n = (unsigned)strtoul(row, NULL, 10);
+
+		exporter_key(tsv_column(row, 3), &key);
+		snprintf(path, sizeof(path), "%s/%04u.bin", dir, n);
+		r->datagram = n;
+		decode(r, s, rec, &key, buf, read_file(path, buf, sizeof(buf)));
+	}
+	fclose(tsv);
+	nf_session_free(s);
+	free(rec);
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+int main(int argc, char **argv)
+{
+	static replay_t r;
+	struct dirent **names;
+	char dir[4096];
+	int argi = 1, n;
+
+	if (argi < argc && strcmp(argv[argi], "-r") == 0) {
+		r.renormalize = 1;
+		argi++;
+	}
+	if (argi >= argc) {
+		fprintf(stderr, "usage: render_corpus [-r] CAPTURES_DIR [CAPTURE ...]\n");
+		return 2;
+	}
+	if (argi + 1 < argc) {
+		for (int i = argi + 1; i < argc; i++) {
+			r.capture = argv[i];
+			snprintf(dir, sizeof(dir), "%s/%s", argv[argi], argv[i]);
+			replay_capture(&r, dir);
+		}
+		return 0;
+	}
+	if ((n = scandir(argv[argi], &names, NULL, by_name)) < 0) {
+		perror(argv[argi]);
+		return 1;
+	}
+	for (int i = 0; i < n; i++) {
+		if (names[i]->d_name[0] != '.') {
+			r.capture = names[i]->d_name;
+			snprintf(dir, sizeof(dir), "%s/%s", argv[argi], names[i]->d_name);
+			replay_capture(&r, dir);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return 0;
+}
