@@ -2,9 +2,8 @@
  *
  * Reads datagrams written by `nfgen -w FILE` ([exporter][length][payload]...),
  * then decodes them again and again for a few seconds through the same code
- * the input module runs, with no syscalls and no rsyslog: v9/IPFIX through
- * the session store (templates learned once, then looked up), v1/v5/v7
- * through the legacy iterator, sFlow through its decoder. With -j each
+ * the input module runs (nf_decode_datagram), with no syscalls and no
+ * rsyslog: v9/IPFIX templates are learned once, then looked up. With -j each
  * record's fields are also rendered as JSON, as format="json" does.
  *
  * Usage: bench-decode [-s SECONDS] [-j] FILE
@@ -20,10 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "nf_legacy.h"
+#include "nf_datagram.h"
 #include "nf_render.h"
-#include "nf_sflow.h"
-#include "nf_v9ipfix.h"
 
 #define LINE_MAX_BYTES 16384
 
@@ -51,47 +48,22 @@ static void render(bench_t *b, const nf_datagram_info_t *info, const nf_record_t
 	b->rendered_bytes += line.used;
 }
 
-static void on_template_record(void *ctx, const nf_datagram_info_t *info, const nf_template_t *t,
-			       const nf_record_t *rec, const nf_template_source_t *src)
+static void on_record(void *ctx, const nf_emitted_t *e)
 {
 	bench_t *b = ctx;
-	(void)t;
-	b->records++;
-	if (b->render)
-		render(b, info, rec, src);
-}
 
-static void on_sflow_sample(void *ctx, const nf_datagram_info_t *info, const nf_sflow_agent_t *agent,
-			    nf_sflow_kind_t kind, nf_record_t *rec)
-{
-	bench_t *b = ctx;
-	(void)agent;
-	(void)kind;
 	b->records++;
 	if (b->render)
-		render(b, info, rec, NULL);
+		render(b, e->info, e->record, e->templates);
 }
 
 static void decode_one(bench_t *b, nf_session_t *s, nf_record_t *rec, uint8_t exporter, const uint8_t *p,
 		       size_t len, time_t now)
 {
-	if (nf_sflow_detect(p, len)) {
-		nf_sflow_result_t r;
-		(void)nf_sflow_decode(p, len, rec, on_sflow_sample, b, &r);
-	} else if (nf_peek_version(p, len) >= 9) {
-		nf_v9ipfix_ctx_t ctx = {.session = s, .now = now, .emit = on_template_record, .emit_ctx = b,
-					.record = rec};
-		ctx.exporter.addr[15] = exporter;
-		(void)nf_v9ipfix_decode(&ctx, p, len);
-	} else {
-		nf_legacy_iter_t it;
-		int rc = nf_legacy_begin(&it, p, len);
-		while (rc == NF_OK && (rc = nf_legacy_next(&it, rec)) == NF_OK) {
-			b->records++;
-			if (b->render)
-				render(b, &it.info, rec, NULL);
-		}
-	}
+	nf_decoder_t d = {.session = s, .now = now, .emit = on_record, .emit_ctx = b, .record = rec};
+
+	d.exporter.addr[15] = exporter;
+	(void)nf_decode_datagram(&d, p, len);
 }
 
 static uint8_t *read_file(const char *path, size_t *size)

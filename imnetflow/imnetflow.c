@@ -39,15 +39,13 @@
 #include "ratelimit.h"
 #include "unicode-helper.h"
 
+#include "nf_datagram.h"
 #include "nf_decode.h"
 #include "nf_dict.h"
 #include "nf_format.h"
-#include "nf_legacy.h"
 #include "nf_persist.h"
 #include "nf_render.h"
 #include "nf_session.h"
-#include "nf_sflow.h"
-#include "nf_v9ipfix.h"
 
 MODULE_TYPE_INPUT
 MODULE_TYPE_NOKEEP
@@ -70,7 +68,6 @@ DEFobjCurrIf(statsobj)
 #define PRI_USER_INFO ((1 << 3) | 6)
 #define TEMPLATE_FILE "imnetflow-templates.dat"
 #define SAVE_INTERVAL 10            /* seconds between saves of changed templates */
-#define SCOPE_VERSION_SFLOW 0x8005   /* sFlow agents' scopes: apart from NetFlow v5's */
 #define MAX_REPORTED_MS 253402300800000LL /* 10000-01-01: later flow times keep the receive time */
 
 enum time_reported { TIME_FLOW_END, TIME_RECEIVED };
@@ -90,7 +87,7 @@ typedef struct addr_range {
 } addr_range_t;
 
 /* Protocols an input accepts (parameter "protocols"), as bits. */
-enum protocol_bit { PROTO_NETFLOW = 1, PROTO_IPFIX = 2, PROTO_SFLOW = 4, PROTO_ALL = 7 };
+#define PROTO_ALL (NF_PROTO_NETFLOW | NF_PROTO_IPFIX | NF_PROTO_SFLOW)
 
 /* What identifies an exporter's templates besides its domain / source id. */
 enum template_scope {
@@ -1840,75 +1837,27 @@ static void scopeKey(const listener_t *l, const struct sockaddr_storage *from, n
 		key->port = 0;
 }
 
-/* Sequence gaps of the scope key: missing and resets counted. */
-static void countSequence(listener_t *l, datagram_ctx_t *d, const nf_scope_key_t *key, uint32_t seq,
-			  uint32_t advance)
-{
-	nf_scope_t *scope = nf_session_scope(d->w->session, key, d->now);
-	uint32_t missing;
-	int reset;
-
-	if (scope == NULL)
-		return;
-	missing = nf_scope_sequence(scope, seq, advance, &reset);
-	STATSCOUNTER_ADD(l->ctrSeqMissing, l->mut_ctrSeqMissing, missing);
-	EXPORTER_ADD(d, ctrSeqMissing, missing);
-	if (reset) {
-		STATSCOUNTER_INC(l->ctrSeqResets, l->mut_ctrSeqResets);
-		EXPORTER_ADD(d, ctrSeqResets, 1);
-	}
-}
-
-static int processLegacy(listener_t *l, const uint8_t *buf, size_t len, const struct sockaddr_storage *from,
-			 datagram_ctx_t *d)
-{
-	nf_legacy_iter_t it;
-	int rc = nf_legacy_begin(&it, buf, len);
-	nf_scope_key_t key;
-
-	/* v5/v7 sequence numbers count flows: this datagram's first one */
-	if (rc == NF_OK && it.info.has_sequence) {
-		scopeKey(l, from, &key);
-		key.version = it.info.version;
-		key.domain = it.info.has_source_id ? it.info.source_id : 0;
-		countSequence(l, d, &key, it.info.sequence, it.info.count);
-	}
-
-	while (rc == NF_OK && (rc = nf_legacy_next(&it, d->w->record)) == NF_OK) {
-		STATSCOUNTER_INC(l->ctrDecoded, l->mut_ctrDecoded);
-		EXPORTER_ADD(d, ctrRecords, 1);
-		if (l->inst->renormalize)
-			nf_record_renormalize(d->w->record, it.sampling & 0x3fff);
-		(void)submitRecord(d, &it.info, d->w->record, "flow");
-	}
-	return rc;
-}
-
-static void emitTemplateRecord(void *ctx, const nf_datagram_info_t *info, const nf_template_t *t,
-			       const nf_record_t *rec, const nf_template_source_t *templates)
+/* A decoded record: counted, and submitted unless it is an options record
+ * the input does not emit. */
+static void emitRecord(void *ctx, const nf_emitted_t *e)
 {
 	datagram_ctx_t *d = ctx;
 	listener_t *l = d->lstn;
 
-	d->templates = templates;
 	STATSCOUNTER_INC(l->ctrDecoded, l->mut_ctrDecoded);
 	EXPORTER_ADD(d, ctrRecords, 1);
-	if (t->is_options && !l->inst->emitOptions)
+	if (e->kind == NF_KIND_OPTIONS && !l->inst->emitOptions)
 		return;
-	(void)submitRecord(d, info, rec, t->is_options ? "options" : "flow");
+	d->templates = e->templates;
+	d->agent = e->agent;
+	(void)submitRecord(d, e->info, e->record, nf_record_kind_name(e->kind));
 }
 
-static int processTemplated(listener_t *l, const uint8_t *buf, size_t len,
-			    const struct sockaddr_storage *from, datagram_ctx_t *d)
+/* The counters of what the decoder found besides records. */
+static void countDecodeResult(listener_t *l, datagram_ctx_t *d, const nf_decode_result_t *r)
 {
-	nf_v9ipfix_ctx_t ctx = {.session = d->w->session, .now = d->now, .emit = emitTemplateRecord,
-				.emit_ctx = d, .record = d->w->record, .renormalize = l->inst->renormalize};
-	const nf_v9ipfix_result_t *r = &ctx.result;
-	int rc;
-
-	scopeKey(l, from, &ctx.exporter);
-	rc = nf_v9ipfix_decode(&ctx, buf, len);
 	STATSCOUNTER_ADD(l->ctrTemplateErrors, l->mut_ctrTemplateErrors, r->template_errors);
+	STATSCOUNTER_ADD(l->ctrSkipped, l->mut_ctrSkipped, r->skipped);
 	STATSCOUNTER_ADD(l->ctrSeqMissing, l->mut_ctrSeqMissing, r->sequence_missing);
 	EXPORTER_ADD(d, ctrSeqMissing, r->sequence_missing);
 	EXPORTER_ADD(d, ctrTemplates, r->templates);
@@ -1916,59 +1865,20 @@ static int processTemplated(listener_t *l, const uint8_t *buf, size_t len,
 		STATSCOUNTER_INC(l->ctrSeqResets, l->mut_ctrSeqResets);
 		EXPORTER_ADD(d, ctrSeqResets, 1);
 	}
-	return rc;
-}
-
-static void emitSflowSample(void *ctx, const nf_datagram_info_t *info, const nf_sflow_agent_t *agent,
-			    nf_sflow_kind_t kind, nf_record_t *rec)
-{
-	static const char *const types[] = {[NF_SFLOW_FLOW] = "flow", [NF_SFLOW_COUNTERS] = "counters",
-					    [NF_SFLOW_DISCARD] = "discard"};
-	datagram_ctx_t *d = ctx;
-	listener_t *l = d->lstn;
-
-	STATSCOUNTER_INC(l->ctrDecoded, l->mut_ctrDecoded);
-	EXPORTER_ADD(d, ctrRecords, 1);
-	if (kind == NF_SFLOW_FLOW && l->inst->renormalize)
-		nf_record_renormalize(rec, nf_record_sampling_interval(rec));
-	d->agent = agent;
-	(void)submitRecord(d, info, rec, types[kind]);
-}
-
-static int processSflow(listener_t *l, const uint8_t *buf, size_t len, datagram_ctx_t *d)
-{
-	nf_sflow_result_t r;
-	int rc = nf_sflow_decode(buf, len, d->w->record, emitSflowSample, d, &r);
-	nf_scope_key_t key = {.version = SCOPE_VERSION_SFLOW};
-
-	STATSCOUNTER_ADD(l->ctrSkipped, l->mut_ctrSkipped, r.skipped);
-	if (!r.has_header)
-		return rc;
-	/* sequence numbers count datagrams per agent and sub-agent */
-	if (r.agent.addr_len == 4) {
-		key.addr[10] = key.addr[11] = 0xff;
-		memcpy(key.addr + 12, r.agent.addr, 4);
-	} else {
-		memcpy(key.addr, r.agent.addr, 16);
-	}
-	key.domain = r.agent.sub_agent_id;
-	countSequence(l, d, &key, r.sequence, 1);
-	return rc;
 }
 
 static void processDatagram(listener_t *l, const uint8_t *buf, size_t len,
 			    const struct sockaddr_storage *from, datagram_ctx_t *d)
 {
-	int version = nf_peek_version(buf, len);
-	/* malformed datagrams count as NetFlow: they reach the decoder's error */
-	int protocol = nf_sflow_detect(buf, len) ? PROTO_SFLOW : version == 10 ? PROTO_IPFIX : PROTO_NETFLOW;
+	nf_decoder_t dec = {.session = d->w->session, .now = d->now, .emit = emitRecord, .emit_ctx = d,
+			    .record = d->w->record, .renormalize = l->inst->renormalize};
 	int rc;
 
 	if (!exporterAllowed(l->inst, from)) {
 		STATSCOUNTER_INC(l->ctrDisallowed, l->mut_ctrDisallowed);
 		return;
 	}
-	if (!(l->inst->protocols & protocol)) {
+	if (!(l->inst->protocols & nf_datagram_protocol(buf, len))) {
 		STATSCOUNTER_INC(l->ctrUnaccepted, l->mut_ctrUnaccepted);
 		return;
 	}
@@ -1977,12 +1887,9 @@ static void processDatagram(listener_t *l, const uint8_t *buf, size_t len,
 	EXPORTER_ADD(d, ctrDatagrams, 1);
 	if (prop.CreateStringProp(&d->fromHost, (uchar *)d->address, (int)strlen(d->address)) != RS_RET_OK)
 		return;
-	if (protocol == PROTO_SFLOW)
-		rc = processSflow(l, buf, len, d);
-	else if (version == 9 || version == 10)
-		rc = processTemplated(l, buf, len, from, d);
-	else
-		rc = processLegacy(l, buf, len, from, d);
+	scopeKey(l, from, &dec.exporter);
+	rc = nf_decode_datagram(&dec, buf, len);
+	countDecodeResult(l, d, &dec.result);
 	prop.Destruct(&d->fromHost);
 	if (rc != NF_OK && rc != NF_END) {
 		STATSCOUNTER_INC(l->ctrMalformed, l->mut_ctrMalformed);

@@ -10,6 +10,10 @@
 
 #include <string.h>
 
+/* The v5 header's sampling field: 2 bits of mode, 14 of interval. */
+#define V5_SAMPLING_MODE_SHIFT 14
+#define V5_SAMPLING_INTERVAL_MASK 0x3fff
+
 /* Fields of v7 that have no IANA element. */
 static const nf_ie_t ie_v7_flow_flags = {NF_PEN_LOCAL, 1, NF_T_U8, NF_S_FLAGS,
 					 NF_IE_NAME("netflow_v7_flow_flags")};
@@ -196,8 +200,8 @@ static int resolve_steps(nf_legacy_iter_t *it)
 	if (l->version == 5) {
 		add_header_field(it, NF_IE_ENGINE_TYPE, it->engine_type);
 		add_header_field(it, NF_IE_ENGINE_ID, it->engine_id);
-		add_header_field(it, NF_IE_SAMPLING_ALGORITHM, it->sampling >> 14);
-		add_header_field(it, NF_IE_SAMPLING_INTERVAL, it->sampling & 0x3fff);
+		add_header_field(it, NF_IE_SAMPLING_ALGORITHM, it->sampling >> V5_SAMPLING_MODE_SHIFT);
+		add_header_field(it, NF_IE_SAMPLING_INTERVAL, nf_legacy_sampling_interval(it));
 	}
 	return plan_times(it);
 }
@@ -265,4 +269,30 @@ int nf_legacy_next(nf_legacy_iter_t *it, nf_record_t *rec)
 	nf_record_clear(rec);
 	read_record(it, rc.p, rec);
 	return NF_OK;
+}
+
+uint16_t nf_legacy_sampling_interval(const nf_legacy_iter_t *it)
+{
+	return it->sampling & V5_SAMPLING_INTERVAL_MASK;
+}
+
+int nf_legacy_decode(nf_decoder_t *d, const uint8_t *buf, size_t len)
+{
+	nf_legacy_iter_t it;
+	int rc = nf_legacy_begin(&it, buf, len);
+
+	memset(&d->result, 0, sizeof(d->result));
+	/* v5/v7 sequence numbers count flows: this datagram's first one */
+	if (rc == NF_OK && it.info.has_sequence) {
+		nf_scope_key_t key = d->exporter;
+		key.version = it.info.version;
+		key.domain = it.info.has_source_id ? it.info.source_id : 0;
+		nf_decoder_count_sequence(d, &key, it.info.sequence, it.info.count);
+	}
+	while (rc == NF_OK && (rc = nf_legacy_next(&it, d->record)) == NF_OK) {
+		if (d->renormalize)
+			nf_record_renormalize(d->record, nf_legacy_sampling_interval(&it));
+		nf_decoder_emit(d, &(nf_emitted_t){.info = &it.info, .record = d->record, .kind = NF_KIND_FLOW});
+	}
+	return rc;
 }

@@ -1,6 +1,7 @@
 /* nf_legacy.h - NetFlow v1, v5 and v7: fixed record layouts.
  *
- * Usage, libfds style:
+ * nf_legacy_decode emits every record through the decoders' one contract
+ * (nf_datagram.h). Underneath, a pull iterator, libfds style:
  *     nf_legacy_iter_t it;
  *     int rc = nf_legacy_begin(&it, buf, len);
  *     while (rc == NF_OK && (rc = nf_legacy_next(&it, &rec)) == NF_OK)
@@ -13,6 +14,7 @@
 #define NF_LEGACY_H
 
 #include "nf_cursor.h"
+#include "nf_datagram.h"
 #include "nf_decode.h"
 
 struct nf_legacy_layout;
@@ -59,6 +61,17 @@ int nf_legacy_begin(nf_legacy_iter_t *it, const uint8_t *buf, size_t len);
 /* Decodes the next record into rec.
  * Returns NF_OK, or NF_END when all counted records were read. */
 int nf_legacy_next(nf_legacy_iter_t *it, nf_record_t *rec);
+
+/* The v5 header's sampling interval (its low 14 bits; 0 when the header
+ * states none or for v1/v7). */
+uint16_t nf_legacy_sampling_interval(const nf_legacy_iter_t *it);
+
+/* Decodes a v1/v5/v7 datagram: counts v5/v7 flow sequence numbers per
+ * engine (scope d->exporter, version, engine), renormalises by the
+ * header's sampling interval when asked, and emits every record as
+ * NF_KIND_FLOW. Returns NF_END after the last record, or nf_legacy_begin's
+ * and nf_legacy_next's errors. */
+int nf_legacy_decode(nf_decoder_t *d, const uint8_t *buf, size_t len);
 
 /* Record length of a legacy version, 0 if not v1/v5/v7. */
 size_t nf_legacy_record_len(uint16_t version);

@@ -703,8 +703,71 @@ static int read_sflow_header(nf_cursor_t *c, nf_datagram_info_t *info, nf_sflow_
 	return NF_OK;
 }
 
-int nf_sflow_decode(const uint8_t *buf, size_t len, nf_record_t *rec, nf_sflow_fn emit, void *ctx,
-		    nf_sflow_result_t *result)
+/* The sample formats (sflow_version_5.txt, "sample_data"). */
+enum sflow_sample_format {
+	SFLOW_FLOW_SAMPLE = 1,
+	SFLOW_COUNTER_SAMPLE = 2,
+	SFLOW_FLOW_SAMPLE_EXPANDED = 3,
+	SFLOW_COUNTER_SAMPLE_EXPANDED = 4,
+	SFLOW_DISCARD_SAMPLE = 5,
+};
+
+/* sFlow agents' sequence scopes: a version no template scope has, so that
+ * an agent's stream is apart from a NetFlow v5 exporter's of the same
+ * address. */
+#define SFLOW_SEQUENCE_VERSION 0x8005
+
+/* Decodes the n samples of a datagram and emits them. Returns NF_OK or
+ * NF_ERR_TRUNCATED. */
+static int decode_samples(nf_decoder_t *d, nf_cursor_t *c, uint32_t n, const nf_datagram_info_t *info,
+			  const nf_sflow_agent_t *agent)
+{
+	nf_record_t *rec = d->record;
+	uint32_t *skipped = &d->result.skipped;
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t format;
+		nf_cursor_t body;
+		nf_record_kind_t kind;
+		int rc;
+
+		if (!read_format_length(c, &format, &body))
+			return NF_ERR_TRUNCATED;
+		nf_record_clear(rec);
+		rec->start_ms = rec->end_ms = -1;
+		switch (format) {
+		case SFLOW_FLOW_SAMPLE: kind = NF_KIND_FLOW; rc = flow_sample(&body, 0, rec, skipped); break;
+		case SFLOW_FLOW_SAMPLE_EXPANDED: kind = NF_KIND_FLOW; rc = flow_sample(&body, 1, rec, skipped); break;
+		case SFLOW_COUNTER_SAMPLE: kind = NF_KIND_COUNTERS; rc = counter_sample(&body, 0, rec, skipped); break;
+		case SFLOW_COUNTER_SAMPLE_EXPANDED:
+			kind = NF_KIND_COUNTERS; rc = counter_sample(&body, 1, rec, skipped); break;
+		case SFLOW_DISCARD_SAMPLE: kind = NF_KIND_DISCARD; rc = discard_sample(&body, rec, skipped); break;
+		default: (*skipped)++; continue;
+		}
+		if (rc != NF_OK)
+			return rc;
+		if (kind == NF_KIND_FLOW && d->renormalize)
+			nf_record_renormalize(rec, nf_record_sampling_interval(rec));
+		nf_decoder_emit(d, &(nf_emitted_t){.info = info, .record = rec, .kind = kind, .agent = agent});
+	}
+	return NF_OK;
+}
+
+/* Counts the datagram sequence of the agent and sub-agent. */
+static void count_agent_sequence(nf_decoder_t *d, const nf_sflow_agent_t *agent, uint32_t sequence)
+{
+	nf_scope_key_t key = {.version = SFLOW_SEQUENCE_VERSION, .domain = agent->sub_agent_id};
+
+	if (agent->addr_len == 4) { /* IPv4-mapped, as exporter addresses are */
+		key.addr[10] = key.addr[11] = 0xff;
+		memcpy(key.addr + 12, agent->addr, 4);
+	} else {
+		memcpy(key.addr, agent->addr, 16);
+	}
+	nf_decoder_count_sequence(d, &key, sequence, 1);
+}
+
+int nf_sflow_decode(nf_decoder_t *d, const uint8_t *buf, size_t len)
 {
 	nf_datagram_info_t info;
 	nf_sflow_agent_t agent;
@@ -714,34 +777,11 @@ int nf_sflow_decode(const uint8_t *buf, size_t len, nf_record_t *rec, nf_sflow_f
 
 	memset(&info, 0, sizeof(info));
 	memset(&agent, 0, sizeof(agent));
-	memset(result, 0, sizeof(*result));
+	memset(&d->result, 0, sizeof(d->result));
 	nf_cursor_init(&c, buf, len);
 	if ((rc = read_sflow_header(&c, &info, &agent, &n)) != NF_OK)
 		return rc;
-	result->has_header = 1;
-	result->agent = agent;
-	result->sequence = info.sequence;
-	for (uint32_t i = 0; i < n; i++) {
-		uint32_t format;
-		nf_cursor_t body;
-		nf_sflow_kind_t kind;
-
-		if (!read_format_length(&c, &format, &body))
-			return NF_ERR_TRUNCATED;
-		nf_record_clear(rec);
-		rec->start_ms = rec->end_ms = -1;
-		switch (format) {
-		case 1: kind = NF_SFLOW_FLOW; rc = flow_sample(&body, 0, rec, &result->skipped); break;
-		case 3: kind = NF_SFLOW_FLOW; rc = flow_sample(&body, 1, rec, &result->skipped); break;
-		case 2: kind = NF_SFLOW_COUNTERS; rc = counter_sample(&body, 0, rec, &result->skipped); break;
-		case 4: kind = NF_SFLOW_COUNTERS; rc = counter_sample(&body, 1, rec, &result->skipped); break;
-		case 5: kind = NF_SFLOW_DISCARD; rc = discard_sample(&body, rec, &result->skipped); break;
-		default: result->skipped++; continue;
-		}
-		if (rc != NF_OK)
-			return rc;
-		emit(ctx, &info, &agent, kind, rec);
-		result->samples++;
-	}
-	return NF_OK;
+	rc = decode_samples(d, &c, n, &info, &agent);
+	count_agent_sequence(d, &agent, info.sequence);
+	return rc;
 }

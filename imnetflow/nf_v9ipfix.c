@@ -76,7 +76,7 @@ static int read_field_specs(const protocol_t *p, nf_cursor_t *c, nf_field_spec_t
 }
 
 typedef struct walk {
-	nf_v9ipfix_ctx_t *ctx;
+	nf_decoder_t *ctx;
 	const protocol_t *proto;
 	nf_scope_t *scope;
 	nf_datagram_info_t info;
@@ -199,7 +199,7 @@ static void apply_names(walk_t *w, nf_record_t *rec)
 
 static void emit_record(walk_t *w, const nf_datagram_info_t *info, const nf_template_t *t)
 {
-	nf_v9ipfix_ctx_t *ctx = w->ctx;
+	nf_decoder_t *ctx = w->ctx;
 	const nf_field_t *init;
 
 	/* an options record stating the exporter's boot time anchors the
@@ -216,12 +216,9 @@ static void emit_record(walk_t *w, const nf_datagram_info_t *info, const nf_temp
 		apply_sampling(w->scope, ctx->record, ctx->renormalize);
 		apply_names(w, ctx->record);
 	}
-	if (t->is_options)
-		ctx->result.options++;
-	else
-		ctx->result.flows++;
-	ctx->emit(ctx->emit_ctx, info, t, ctx->record,
-		  &(nf_template_source_t){.session = ctx->session, .scope = w->scope, .now = ctx->now});
+	nf_decoder_emit(ctx, &(nf_emitted_t){
+		.info = info, .record = ctx->record, .kind = t->is_options ? NF_KIND_OPTIONS : NF_KIND_FLOW,
+		.templates = &(nf_template_source_t){.session = ctx->session, .scope = w->scope, .now = ctx->now}});
 }
 
 /* Decodes the records of a data set. What is left after the last whole
@@ -262,7 +259,7 @@ static void decode_pending(void *arg, const uint8_t *body, size_t len, const nf_
 static void add_template(walk_t *w, uint16_t id, const nf_field_spec_t *specs, uint16_t n, int is_options,
 			 uint16_t nscope)
 {
-	nf_v9ipfix_ctx_t *ctx = w->ctx;
+	nf_decoder_t *ctx = w->ctx;
 	nf_template_t *t;
 
 	if (id < FIRST_DATA_SET ||
@@ -341,7 +338,7 @@ static void template_set(walk_t *w, uint16_t set_id, nf_cursor_t *body)
 /* Keeps a whole data set, header included, until its template comes. */
 static void pend_data_set(walk_t *w, uint16_t set_id, const uint8_t *set, size_t len)
 {
-	nf_v9ipfix_ctx_t *ctx = w->ctx;
+	nf_decoder_t *ctx = w->ctx;
 
 	if (nf_scope_pend(ctx->session, w->scope, set_id, set, len, &w->info, ctx->now) == NF_OK)
 		ctx->result.sets_pending++;
@@ -393,7 +390,7 @@ static int walk_sets(walk_t *w, nf_cursor_t *c)
 	return NF_OK;
 }
 
-int nf_v9ipfix_decode(nf_v9ipfix_ctx_t *ctx, const uint8_t *buf, size_t len)
+int nf_v9ipfix_decode(nf_decoder_t *ctx, const uint8_t *buf, size_t len)
 {
 	const protocol_t *proto;
 	nf_scope_key_t key = ctx->exporter;

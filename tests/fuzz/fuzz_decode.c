@@ -3,8 +3,8 @@
  * Stateful: one input is a sequence of datagrams from several exporters,
  * so that templates learned from one datagram are used by the next:
  *   [exporter (1 byte)] [length (2 bytes, big-endian)] [payload] ...
- * Each datagram goes where the input module would send it (sFlow, v9 and
- * IPFIX, or v1/v5/v7), and every decoded field is rendered as the module
+ * Each datagram goes through the core's one entry, nf_decode_datagram, as
+ * in the input module, and every decoded field is rendered as the module
  * renders it (text, UTF-8, RFC 6313 lists). At the end the template state
  * is saved and restored, and must stay within its limits.
  *
@@ -18,13 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nf_datagram.h"
 #include "nf_format.h"
-#include "nf_render.h"
-#include "nf_legacy.h"
 #include "nf_list.h"
 #include "nf_persist.h"
-#include "nf_sflow.h"
-#include "nf_v9ipfix.h"
+#include "nf_render.h"
 
 static nf_record_t scratch;
 
@@ -67,44 +65,19 @@ static void render_record(const nf_record_t *rec, const nf_template_source_t *sr
 	nf_record_summary(rec, 9, NULL, line, sizeof(line));
 }
 
-static void on_template_record(void *ctx, const nf_datagram_info_t *info, const nf_template_t *t,
-			       const nf_record_t *rec, const nf_template_source_t *src)
+static void on_record(void *ctx, const nf_emitted_t *e)
 {
 	(void)ctx;
-	(void)info;
-	(void)t;
-	render_record(rec, src);
+	render_record(e->record, e->templates);
 }
 
-static void on_sflow_sample(void *ctx, const nf_datagram_info_t *info, const nf_sflow_agent_t *agent,
-			    nf_sflow_kind_t kind, nf_record_t *rec)
-{
-	(void)ctx;
-	(void)info;
-	(void)agent;
-	(void)kind;
-	nf_record_renormalize(rec, nf_record_sampling_interval(rec));
-	render_record(rec, NULL);
-}
-
+/* Decodes through the core's one entry, as the module does. */
 static void decode_one(nf_session_t *s, uint8_t exporter, const uint8_t *p, size_t len, time_t now)
 {
-	int version = nf_peek_version(p, len);
+	nf_decoder_t d = {.session = s, .now = now, .emit = on_record, .record = &scratch, .renormalize = 1};
 
-	if (nf_sflow_detect(p, len)) {
-		nf_sflow_result_t r;
-		(void)nf_sflow_decode(p, len, &scratch, on_sflow_sample, NULL, &r);
-	} else if (version == 9 || version == 10) {
-		nf_v9ipfix_ctx_t ctx = {.session = s, .now = now, .emit = on_template_record, .record = &scratch,
-					.renormalize = 1};
-		ctx.exporter.addr[15] = exporter & 3; /* a few exporters, so scopes collide and differ */
-		(void)nf_v9ipfix_decode(&ctx, p, len);
-	} else {
-		nf_legacy_iter_t it;
-		int rc = nf_legacy_begin(&it, p, len);
-		while (rc == NF_OK && (rc = nf_legacy_next(&it, &scratch)) == NF_OK)
-			render_record(&scratch, NULL);
-	}
+	d.exporter.addr[15] = exporter & 3; /* a few exporters, so scopes collide and differ */
+	(void)nf_decode_datagram(&d, p, len);
 }
 
 /* Saves and restores the templates: the file format must round-trip. */

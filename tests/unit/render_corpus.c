@@ -22,12 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nf_datagram.h"
 #include "nf_decode.h"
 #include "nf_format.h"
-#include "nf_legacy.h"
 #include "nf_render.h"
-#include "nf_sflow.h"
-#include "nf_v9ipfix.h"
 
 #define LINE_SIZE (256 * 1024)
 #define MAX_DATAGRAM 65536
@@ -68,58 +66,25 @@ static void render_record(replay_t *r, const nf_datagram_info_t *info, const nf_
 	print_line(r, "summary", r->line);
 }
 
-static void on_template_record(void *ctx, const nf_datagram_info_t *info, const nf_template_t *t,
-			       const nf_record_t *rec, const nf_template_source_t *src)
+static void on_record(void *ctx, const nf_emitted_t *e)
 {
-	render_record(ctx, info, rec, src, t->is_options ? "options" : "flow");
-}
-
-static void on_sflow_sample(void *ctx, const nf_datagram_info_t *info, const nf_sflow_agent_t *agent,
-			    nf_sflow_kind_t kind, nf_record_t *rec)
-{
-	static const char *const types[] = {[NF_SFLOW_FLOW] = "flow", [NF_SFLOW_COUNTERS] = "counters",
-					    [NF_SFLOW_DISCARD] = "discard"};
-	replay_t *r = ctx;
-
-	(void)agent;
-	if (kind == NF_SFLOW_FLOW && r->renormalize)
-		nf_record_renormalize(rec, nf_record_sampling_interval(rec));
-	render_record(r, info, rec, NULL, types[kind]);
+	render_record(ctx, e->info, e->record, e->templates, nf_record_kind_name(e->kind));
 }
 
 static void decode(replay_t *r, nf_session_t *s, nf_record_t *rec, const nf_scope_key_t *exporter,
 		   const uint8_t *p, size_t len)
 {
+	nf_decoder_t d = {.session = s, .exporter = *exporter, .now = EXPORT_NOW, .emit = on_record,
+			  .emit_ctx = r, .record = rec, .renormalize = r->renormalize};
+	const nf_decode_result_t *res = &d.result;
 	char text[256];
-	int rc, version = nf_peek_version(p, len);
+	int rc = nf_decode_datagram(&d, p, len);
 
-	if (nf_sflow_detect(p, len)) {
-		nf_sflow_result_t res;
-		rc = nf_sflow_decode(p, len, rec, on_sflow_sample, r, &res);
-		snprintf(text, sizeof(text), "%d samples=%u skipped=%u", rc, res.samples, res.skipped);
-	} else if (version == 9 || version == 10) {
-		nf_v9ipfix_ctx_t ctx = {.session = s, .exporter = *exporter, .now = EXPORT_NOW,
-					.emit = on_template_record, .emit_ctx = r, .record = rec,
-					.renormalize = r->renormalize};
-		const nf_v9ipfix_result_t *res = &ctx.result;
-		rc = nf_v9ipfix_decode(&ctx, p, len);
-		snprintf(text, sizeof(text),
-			 "%d flows=%u options=%u templates=%u template_errors=%u pending=%u dropped=%u "
-			 "missing=%u reset=%d",
-			 rc, res->flows, res->options, res->templates, res->template_errors, res->sets_pending,
-			 res->sets_dropped, res->sequence_missing, res->sequence_reset);
-	} else {
-		nf_legacy_iter_t it;
-		unsigned n = 0;
-		rc = nf_legacy_begin(&it, p, len);
-		while (rc == NF_OK && (rc = nf_legacy_next(&it, rec)) == NF_OK) {
-			if (r->renormalize)
-				nf_record_renormalize(rec, it.sampling & 0x3fff);
-			render_record(r, &it.info, rec, NULL, "flow");
-			n++;
-		}
-		snprintf(text, sizeof(text), "%d records=%u", rc, n);
-	}
+	snprintf(text, sizeof(text),
+		 "%d protocol=%d records=%u templates=%u template_errors=%u pending=%u dropped=%u skipped=%u "
+		 "missing=%u reset=%d",
+		 rc, res->protocol, res->records, res->templates, res->template_errors, res->sets_pending,
+		 res->sets_dropped, res->skipped, res->sequence_missing, res->sequence_reset);
 	print_line(r, "rc", text);
 }
 

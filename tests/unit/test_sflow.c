@@ -13,18 +13,17 @@
 
 static pkt_t pkt, hdr;
 static nf_record_t scratch, saved[8];
-static nf_sflow_kind_t kinds[8];
+static nf_record_kind_t kinds[8];
 static int nsaved;
 
-static void save(void *ctx, const nf_datagram_info_t *info, const nf_sflow_agent_t *agent, nf_sflow_kind_t kind,
-		 nf_record_t *rec)
+static void save(void *ctx, const nf_emitted_t *e)
 {
 	(void)ctx;
-	(void)info;
-	assert_int_equal(agent->addr_len, 4);
+	assert_int_equal(e->agent->addr_len, 4);
+	assert_null(e->templates);
 	assert_true(nsaved < 8);
-	kinds[nsaved] = kind;
-	saved[nsaved++] = *rec; /* pointers into pkt stay valid */
+	kinds[nsaved] = e->kind;
+	saved[nsaved++] = *e->record; /* pointers into pkt stay valid */
 }
 
 static uint64_t u(int n, uint32_t pen, uint16_t id)
@@ -119,15 +118,26 @@ static void sample_end(size_t at)
 	pb_put16(&pkt, at + 2, (uint16_t)len);
 }
 
-static int decode(nf_sflow_result_t *r)
+/* Decodes the first len bytes of pkt, without a session. */
+static int decode_len(size_t len, nf_decode_result_t *r)
 {
+	nf_decoder_t d = {.emit = save, .record = &scratch};
+	int rc;
+
 	nsaved = 0;
-	return nf_sflow_decode(pkt.b, pkt.len, &scratch, save, NULL, r);
+	rc = nf_sflow_decode(&d, pkt.b, len);
+	*r = d.result;
+	return rc;
+}
+
+static int decode(nf_decode_result_t *r)
+{
+	return decode_len(pkt.len, r);
 }
 
 static void flow_samples_decode_the_packet(void **state)
 {
-	nf_sflow_result_t r;
+	nf_decode_result_t r;
 	size_t at;
 	(void)state;
 	header(2);
@@ -163,8 +173,8 @@ static void flow_samples_decode_the_packet(void **state)
 	raw_header_record(12);
 	sample_end(at);
 	assert_int_equal(decode(&r), NF_OK);
-	assert_int_equal(r.samples, 2);
-	assert_int_equal(kinds[0], NF_SFLOW_FLOW);
+	assert_int_equal(r.records, 2);
+	assert_int_equal(kinds[0], NF_KIND_FLOW);
 	assert_int_equal(u(0, 0, 58), 100);   /* outer tag */
 	assert_int_equal(u(0, 0, 245), 200);  /* inner tag */
 	assert_int_equal(u(0, 0, 7), 40000);
@@ -192,7 +202,7 @@ static void flow_samples_decode_the_packet(void **state)
  * (emitted as name_2), and the VNI kept. */
 static void vxlan_inner_packet(void **state)
 {
-	nf_sflow_result_t r;
+	nf_decode_result_t r;
 	size_t at;
 	pkt_t inner;
 	const nf_field_t *outer_src;
@@ -274,7 +284,7 @@ static void icmpv6_header(void)
 static void mpls_icmp_and_ipv6_routing(void **state)
 {
 	static const uint8_t hop[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 0xfe};
-	nf_sflow_result_t r;
+	nf_decode_result_t r;
 	size_t at;
 	(void)state;
 	header(2);
@@ -303,7 +313,7 @@ static void mpls_icmp_and_ipv6_routing(void **state)
 	raw_header_record(12);
 	sample_end(at);
 	assert_int_equal(decode(&r), NF_OK);
-	assert_int_equal(r.samples, 2);
+	assert_int_equal(r.records, 2);
 	assert_int_equal(u(0, 0, 256), 0x8847);
 	assert_int_equal(nf_record_find(&saved[0], 0, 70)->len, 3);
 	assert_memory_equal(nf_record_find(&saved[0], 0, 70)->v.p, "\x00\x3e\x80", 3);
@@ -324,7 +334,7 @@ static void mpls_icmp_and_ipv6_routing(void **state)
 
 static void counters_and_unknown_formats(void **state)
 {
-	nf_sflow_result_t r;
+	nf_decode_result_t r;
 	size_t at;
 	(void)state;
 	header(2);
@@ -350,9 +360,9 @@ static void counters_and_unknown_formats(void **state)
 	pb_u32(&pkt, 0);
 	sample_end(at);
 	assert_int_equal(decode(&r), NF_OK);
-	assert_int_equal(r.samples, 1);
+	assert_int_equal(r.records, 1);
 	assert_int_equal(r.skipped, 2);
-	assert_int_equal(kinds[0], NF_SFLOW_COUNTERS);
+	assert_int_equal(kinds[0], NF_KIND_COUNTERS);
 	assert_int_equal(u(0, NF_PEN_LOCAL, 0x461), 5);
 	assert_int_equal(u(0, NF_PEN_LOCAL, 0x464), 1ull << 30);
 	assert_string_equal(nf_record_find(&saved[0], NF_PEN_LOCAL, 0x464)->ie->name, "total_memory");
@@ -360,7 +370,7 @@ static void counters_and_unknown_formats(void **state)
 
 static void lengths_are_checked(void **state)
 {
-	nf_sflow_result_t r;
+	nf_decode_result_t r;
 	size_t at;
 	(void)state;
 	header(1);
@@ -369,7 +379,7 @@ static void lengths_are_checked(void **state)
 	raw_header_record(1);
 	sample_end(at);
 	for (size_t len = 0; len < pkt.len; len++) {
-		assert_true(nf_sflow_decode(pkt.b, len, &scratch, save, NULL, &r) < 0);
+		assert_true(decode_len(len, &r) < 0);
 	}
 	/* a header length beyond its record */
 	pb_put16(&pkt, at + 4 + 8 * 4 + 5 * 4 + 2, 4000); /* low half of header_length */
@@ -394,7 +404,7 @@ static void extended_switch_record(uint32_t vlan)
  * whole, and the sample is still emitted. */
 static void fields_beyond_the_record_are_left_out(void **state)
 {
-	nf_sflow_result_t r;
+	nf_decode_result_t r;
 	const uint32_t switches = (NF_RECORD_MAX_FIELDS - 8) / 4; /* 4 fields each after the head's 8 */
 	size_t at;
 	(void)state;
@@ -412,7 +422,7 @@ static void fields_beyond_the_record_are_left_out(void **state)
 	extended_switch_record(4001);
 	sample_end(at);
 	assert_int_equal(decode(&r), NF_OK);
-	assert_int_equal(r.samples, 1);
+	assert_int_equal(r.records, 1);
 	assert_int_equal(saved[0].nfields, NF_RECORD_MAX_FIELDS - 1);
 	assert_int_equal(saved[0].field[NF_RECORD_MAX_FIELDS - 2].id, NF_IE_DESTINATION_IPV4_PREFIX_LENGTH);
 	assert_int_equal(u(0, NF_PEN_IANA, NF_IE_SAMPLING_INTERVAL), 512);

@@ -16,9 +16,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "nf_legacy.h"
-#include "nf_sflow.h"
-#include "nf_v9ipfix.h"
+#include "nf_datagram.h"
 
 #define MAX_DATAGRAM 65536
 
@@ -26,38 +24,18 @@ static nf_record_t scratch;
 static uint8_t *guarded;  /* MAX_DATAGRAM readable bytes, then a PROT_NONE page */
 static unsigned long decoded;
 
-static void on_record(void *ctx, const nf_datagram_info_t *info, const nf_template_t *t, const nf_record_t *rec,
-		      const nf_template_source_t *src)
+static void on_record(void *ctx, const nf_emitted_t *e)
 {
-	(void)ctx; (void)info; (void)t; (void)rec; (void)src;
+	(void)ctx; (void)e;
 	decoded++;
 }
 
-static void on_sample(void *ctx, const nf_datagram_info_t *info, const nf_sflow_agent_t *agent,
-		      nf_sflow_kind_t kind, nf_record_t *rec)
-{
-	(void)ctx; (void)info; (void)agent; (void)kind; (void)rec;
-	decoded++;
-}
-
-/* Decodes like the module; returns the decoder's result. */
+/* Decodes as the module does, with renormalisation; returns the result. */
 static int decode(nf_session_t *s, const uint8_t *p, size_t len)
 {
-	int version = nf_peek_version(p, len), rc;
+	nf_decoder_t d = {.session = s, .now = 1, .emit = on_record, .record = &scratch, .renormalize = 1};
 
-	if (nf_sflow_detect(p, len)) {
-		nf_sflow_result_t r;
-		return nf_sflow_decode(p, len, &scratch, on_sample, NULL, &r);
-	}
-	if (version == 9 || version == 10) {
-		nf_v9ipfix_ctx_t ctx = {.session = s, .now = 1, .emit = on_record, .record = &scratch};
-		return nf_v9ipfix_decode(&ctx, p, len);
-	}
-	nf_legacy_iter_t it;
-	rc = nf_legacy_begin(&it, p, len);
-	while (rc == NF_OK && (rc = nf_legacy_next(&it, &scratch)) == NF_OK)
-		decoded++;
-	return rc;
+	return nf_decode_datagram(&d, p, len);
 }
 
 static size_t read_file(const char *path, uint8_t *buf)

@@ -20,7 +20,6 @@ typedef struct saved {
 	nf_record_t rec;
 	nf_datagram_info_t info;
 	int is_options;
-	uint16_t template_id;
 	uint8_t bytes[4096];
 } saved_t;
 
@@ -30,19 +29,19 @@ static nf_record_t scratch;
 static nf_session_t *session;
 static pkt_t pkt;
 
-static void save(void *ctx, const nf_datagram_info_t *info, const nf_template_t *t, const nf_record_t *rec,
-		 const nf_template_source_t *templates)
+static void save(void *ctx, const nf_emitted_t *e)
 {
+	const nf_record_t *rec = e->record;
 	saved_t *s;
 	size_t used = 0;
 	(void)ctx;
-	(void)templates;
 	assert_true(nsaved < MAX_SAVED);
+	assert_non_null(e->templates);
+	assert_null(e->agent);
 	s = &saved[nsaved++];
 	memcpy(&s->rec, rec, sizeof(*rec));
-	s->info = *info;
-	s->is_options = t->is_options;
-	s->template_id = t->id;
+	s->info = *e->info;
+	s->is_options = e->kind == NF_KIND_OPTIONS;
 	for (uint16_t i = 0; i < rec->nfields; i++) {
 		nf_field_t *f = &s->rec.field[i];
 		if (f->type == NF_T_STRING || f->type == NF_T_OCTETS ||
@@ -73,9 +72,9 @@ static int teardown(void **state)
 }
 
 /* Decodes pkt as if sent by 192.0.2.<host>:<port>. */
-static int decode_from(uint8_t host, uint16_t port, nf_v9ipfix_result_t *result)
+static int decode_from(uint8_t host, uint16_t port, nf_decode_result_t *result)
 {
-	nf_v9ipfix_ctx_t ctx = {.session = session, .now = NOW, .emit = save, .record = &scratch};
+	nf_decoder_t ctx = {.session = session, .now = NOW, .emit = save, .record = &scratch};
 	int rc;
 	ctx.exporter.addr[10] = ctx.exporter.addr[11] = 0xff;
 	ctx.exporter.addr[12] = 192;
@@ -88,7 +87,7 @@ static int decode_from(uint8_t host, uint16_t port, nf_v9ipfix_result_t *result)
 	return rc;
 }
 
-static int decode(nf_v9ipfix_result_t *result)
+static int decode(nf_decode_result_t *result)
 {
 	return decode_from(1, 0, result);
 }
@@ -145,14 +144,14 @@ static void v9_data(pkt_t *p, uint16_t id, int nrecords, int pad)
 
 static void v9_template_and_data(void **state)
 {
-	nf_v9ipfix_result_t r;
+	nf_decode_result_t r;
 	(void)state;
 	pb_v9_header(&pkt, 3, 60000, NOW, 1, 77);
 	v9_template(&pkt, 256);
 	v9_data(&pkt, 256, 2, 3); /* 3 bytes of padding after the records */
 	assert_int_equal(decode(&r), NF_OK);
 	assert_int_equal(r.templates, 1);
-	assert_int_equal(r.flows, 2);
+	assert_int_equal(r.kind[NF_KIND_FLOW], 2);
 	assert_int_equal(nsaved, 2);
 	for (int i = 0; i < 2; i++) {
 		assert_memory_equal(field(i, 0, 8)->v.b, "\x0a\x00\x00", 3);
@@ -176,18 +175,18 @@ static void v9_template_and_data(void **state)
  * comes; their records keep the facts of the datagram they came in. */
 static void v9_data_before_template(void **state)
 {
-	nf_v9ipfix_result_t r;
+	nf_decode_result_t r;
 	(void)state;
 	pb_v9_header(&pkt, 1, 60000, NOW - 5, 1, 0);
 	v9_data(&pkt, 300, 3, 0);
 	assert_int_equal(decode(&r), NF_OK);
-	assert_int_equal(r.flows, 0);
+	assert_int_equal(r.kind[NF_KIND_FLOW], 0);
 	assert_int_equal(r.sets_pending, 1);
 	assert_int_equal(nsaved, 0);
 	pb_v9_header(&pkt, 1, 65000, NOW, 2, 0);
 	v9_template(&pkt, 300);
 	assert_int_equal(decode(&r), NF_OK);
-	assert_int_equal(r.flows, 3);
+	assert_int_equal(r.kind[NF_KIND_FLOW], 3);
 	assert_int_equal(nsaved, 3);
 	assert_int_equal(saved[0].info.export_sec, NOW - 5);
 	assert_int_equal(nf_session_stats(session)->pending_decoded, 1);
@@ -196,7 +195,7 @@ static void v9_data_before_template(void **state)
 /* Templates are scoped per exporter address and source id. */
 static void v9_scopes_are_separate(void **state)
 {
-	nf_v9ipfix_result_t r;
+	nf_decode_result_t r;
 	(void)state;
 	pb_v9_header(&pkt, 1, 60000, NOW, 1, 0);
 	v9_template(&pkt, 256);
@@ -205,23 +204,23 @@ static void v9_scopes_are_separate(void **state)
 	pb_v9_header(&pkt, 1, 60000, NOW, 1, 0);
 	v9_data(&pkt, 256, 1, 0);
 	assert_int_equal(decode_from(2, 0, &r), NF_OK);
-	assert_int_equal(r.flows, 0);
+	assert_int_equal(r.kind[NF_KIND_FLOW], 0);
 	assert_int_equal(r.sets_pending, 1);
 	/* same exporter, another source id */
 	pb_v9_header(&pkt, 1, 60000, NOW, 1, 5);
 	v9_data(&pkt, 256, 1, 0);
 	assert_int_equal(decode_from(1, 0, &r), NF_OK);
-	assert_int_equal(r.flows, 0);
+	assert_int_equal(r.kind[NF_KIND_FLOW], 0);
 	/* the exporter that sent it */
 	pb_v9_header(&pkt, 1, 60000, NOW, 2, 0);
 	v9_data(&pkt, 256, 1, 0);
 	assert_int_equal(decode_from(1, 0, &r), NF_OK);
-	assert_int_equal(r.flows, 1);
+	assert_int_equal(r.kind[NF_KIND_FLOW], 1);
 }
 
 static void v9_options_template(void **state)
 {
-	nf_v9ipfix_result_t r;
+	nf_decode_result_t r;
 	size_t s;
 	(void)state;
 	pb_v9_header(&pkt, 2, 60000, NOW, 1, 0);
@@ -242,8 +241,8 @@ static void v9_options_template(void **state)
 	pb_set_end(&pkt, s);
 	assert_int_equal(decode(&r), NF_OK);
 	assert_int_equal(r.templates, 1);
-	assert_int_equal(r.options, 1);
-	assert_int_equal(r.flows, 0);
+	assert_int_equal(r.kind[NF_KIND_OPTIONS], 1);
+	assert_int_equal(r.kind[NF_KIND_FLOW], 0);
 	assert_true(saved[0].is_options);
 	assert_string_equal(field(0, NF_PEN_LOCAL, 0x101)->ie->name, "scope_system");
 	assert_int_equal(u(0, 34), 100);
@@ -254,8 +253,8 @@ static void v9_options_template(void **state)
  * flows, and with renormalize their counts are scaled by it. */
 static void sampling_from_options(void **state)
 {
-	nf_v9ipfix_result_t r;
-	nf_v9ipfix_ctx_t ctx = {.session = session, .now = NOW, .emit = save, .record = &scratch,
+	nf_decode_result_t r;
+	nf_decoder_t ctx = {.session = session, .now = NOW, .emit = save, .record = &scratch,
 				.renormalize = 1};
 	(void)state;
 	v9_options_template(state); /* samplingInterval 100 */
@@ -277,7 +276,7 @@ static void sampling_from_options(void **state)
  * the flows that reference them. */
 static void names_from_options(void **state)
 {
-	nf_v9ipfix_result_t r;
+	nf_decode_result_t r;
 	size_t s;
 	const nf_field_t *f;
 	(void)state;
@@ -321,8 +320,8 @@ static void names_from_options(void **state)
 	pb_set_end(&pkt, s);
 	pb_ipfix_end(&pkt);
 	assert_int_equal(decode(&r), NF_OK);
-	assert_int_equal(r.options, 3);
-	assert_int_equal(r.flows, 2);
+	assert_int_equal(r.kind[NF_KIND_OPTIONS], 3);
+	assert_int_equal(r.kind[NF_KIND_FLOW], 2);
 	f = field(3, NF_PEN_LOCAL, 0x201);
 	assert_string_equal(f->ie->name, "ingress_interface_name");
 	assert_memory_equal(f->v.p, "Gi0/0/3", 7);
@@ -338,7 +337,7 @@ static void names_from_options(void **state)
  * marked as a repeat (emitted as name_2). */
 static void repeated_element(void **state)
 {
-	nf_v9ipfix_result_t r;
+	nf_decode_result_t r;
 	size_t s;
 	(void)state;
 	pb_v9_header(&pkt, 2, 60000, NOW, 1, 0);
@@ -355,7 +354,7 @@ static void repeated_element(void **state)
 	pb_ipv4(&pkt, 10, 0, 0, 3);
 	pb_set_end(&pkt, s);
 	assert_int_equal(decode(&r), NF_OK);
-	assert_int_equal(r.flows, 1);
+	assert_int_equal(r.kind[NF_KIND_FLOW], 1);
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(saved[0].rec.field[i].repeat, i);
 		assert_int_equal(saved[0].rec.field[i].v.b[3], i + 1);
@@ -365,7 +364,7 @@ static void repeated_element(void **state)
 /* H3C sends v9 fields of length 65535: variable length, as in IPFIX. */
 static void v9_variable_length_field(void **state)
 {
-	nf_v9ipfix_result_t r;
+	nf_decode_result_t r;
 	size_t s;
 	(void)state;
 	pb_v9_header(&pkt, 2, 60000, NOW, 1, 0);
@@ -380,7 +379,7 @@ static void v9_variable_length_field(void **state)
 	pb_u16(&pkt, 22);
 	pb_set_end(&pkt, s);
 	assert_int_equal(decode(&r), NF_OK);
-	assert_int_equal(r.flows, 1);
+	assert_int_equal(r.kind[NF_KIND_FLOW], 1);
 	assert_int_equal(field(0, 0, 82)->type, NF_T_STRING);
 	assert_int_equal(field(0, 0, 82)->len, 6);
 	assert_memory_equal(field(0, 0, 82)->v.p, "Gig0/1", 6);
@@ -391,7 +390,7 @@ static void v9_variable_length_field(void **state)
 
 static void ipfix_every_type(void **state)
 {
-	nf_v9ipfix_result_t r;
+	nf_decode_result_t r;
 	size_t s;
 	char long_text[300];
 	static const uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
@@ -440,7 +439,7 @@ static void ipfix_every_type(void **state)
 	pb_set_end(&pkt, s);
 	pb_ipfix_end(&pkt);
 	assert_int_equal(decode(&r), NF_OK);
-	assert_int_equal(r.flows, 1);
+	assert_int_equal(r.kind[NF_KIND_FLOW], 1);
 	assert_memory_equal(field(0, 0, 27)->v.b, v6, 16);
 	assert_int_equal(field(0, 0, 27)->type, NF_T_IPV6);
 	assert_memory_equal(field(0, 0, 56)->v.b, "\x00\x1b\x21\xab\xcd\xef", 6);
@@ -503,21 +502,21 @@ static void ipfix_withdrawal(pkt_t *p, uint16_t id)
 
 static void ipfix_redefinition_and_withdrawal(void **state)
 {
-	nf_v9ipfix_result_t r;
+	nf_decode_result_t r;
 	(void)state;
 	pb_ipfix_header(&pkt, NOW, 0, 1);
 	ipfix_template_record(&pkt, 2, 500, 2);
 	ipfix_data_record(&pkt, 500, 2, 2);
 	pb_ipfix_end(&pkt);
 	assert_int_equal(decode(&r), NF_OK);
-	assert_int_equal(r.flows, 2);
+	assert_int_equal(r.kind[NF_KIND_FLOW], 2);
 	/* redefined with another layout: later data uses the new one */
 	pb_ipfix_header(&pkt, NOW, 2, 1);
 	ipfix_template_record(&pkt, 2, 500, 4);
 	ipfix_data_record(&pkt, 500, 1, 4);
 	pb_ipfix_end(&pkt);
 	assert_int_equal(decode(&r), NF_OK);
-	assert_int_equal(r.flows, 1);
+	assert_int_equal(r.kind[NF_KIND_FLOW], 1);
 	assert_int_equal(u(2, 7), 53);
 	/* withdrawn: a template record with no field */
 	pb_ipfix_header(&pkt, NOW, 3, 1);
@@ -525,14 +524,14 @@ static void ipfix_redefinition_and_withdrawal(void **state)
 	ipfix_data_record(&pkt, 500, 1, 4);
 	pb_ipfix_end(&pkt);
 	assert_int_equal(decode(&r), NF_OK);
-	assert_int_equal(r.flows, 0);
+	assert_int_equal(r.kind[NF_KIND_FLOW], 0);
 	assert_int_equal(r.sets_pending, 1);
 	assert_int_equal(nf_session_stats(session)->templates_withdrawn, 1);
 }
 
 static void ipfix_withdraw_all(void **state)
 {
-	nf_v9ipfix_result_t r;
+	nf_decode_result_t r;
 	(void)state;
 	pb_ipfix_header(&pkt, NOW, 0, 1);
 	ipfix_template_record(&pkt, 2, 500, 2);
@@ -545,13 +544,13 @@ static void ipfix_withdraw_all(void **state)
 	ipfix_data_record(&pkt, 501, 1, 2);
 	pb_ipfix_end(&pkt);
 	assert_int_equal(decode(&r), NF_OK);
-	assert_int_equal(r.flows, 0);
+	assert_int_equal(r.kind[NF_KIND_FLOW], 0);
 	assert_int_equal(nf_session_stats(session)->templates_withdrawn, 2);
 }
 
 static void ipfix_options_template(void **state)
 {
-	nf_v9ipfix_result_t r;
+	nf_decode_result_t r;
 	size_t s;
 	(void)state;
 	pb_ipfix_header(&pkt, NOW, 0, 1);
@@ -569,7 +568,7 @@ static void ipfix_options_template(void **state)
 	pb_set_end(&pkt, s);
 	pb_ipfix_end(&pkt);
 	assert_int_equal(decode(&r), NF_OK);
-	assert_int_equal(r.options, 1);
+	assert_int_equal(r.kind[NF_KIND_OPTIONS], 1);
 	assert_true(saved[0].is_options);
 	assert_int_equal(u(0, 149), 1);
 	assert_int_equal(u(0, 160), 1000);
@@ -579,7 +578,7 @@ static void ipfix_options_template(void **state)
  * record announced (systemInitTimeMilliseconds). */
 static void ipfix_uptime_times_join_init_time(void **state)
 {
-	nf_v9ipfix_result_t r;
+	nf_decode_result_t r;
 	size_t s;
 	(void)state;
 	ipfix_options_template(state); /* boot time 1000 ms after the epoch... */
@@ -596,7 +595,7 @@ static void ipfix_uptime_times_join_init_time(void **state)
 	pb_set_end(&pkt, s);
 	pb_ipfix_end(&pkt);
 	assert_int_equal(decode(&r), NF_OK);
-	assert_int_equal(r.flows, 1);
+	assert_int_equal(r.kind[NF_KIND_FLOW], 1);
 	assert_int_equal(saved[1].rec.start_ms, 6000);
 	assert_int_equal(saved[1].rec.end_ms, 8000);
 }
@@ -604,7 +603,7 @@ static void ipfix_uptime_times_join_init_time(void **state)
 /* Sets that would make a naive walker loop or read past the end. */
 static void malformed_sets(void **state)
 {
-	nf_v9ipfix_result_t r;
+	nf_decode_result_t r;
 	size_t s;
 	(void)state;
 	/* a set of length 0 followed by non-zero bytes */
@@ -627,7 +626,7 @@ static void malformed_sets(void **state)
 	v9_data(&pkt, 256, 1, 0);
 	pb_zero(&pkt, 100);
 	assert_int_equal(decode(&r), NF_OK);
-	assert_int_equal(r.flows, 1);
+	assert_int_equal(r.kind[NF_KIND_FLOW], 1);
 	/* IPFIX length beyond the datagram, and below the header */
 	pb_ipfix_header(&pkt, NOW, 0, 1);
 	pb_zero(&pkt, 8);
@@ -645,7 +644,7 @@ static void malformed_sets(void **state)
 
 static void malformed_templates(void **state)
 {
-	nf_v9ipfix_result_t r;
+	nf_decode_result_t r;
 	size_t s;
 	(void)state;
 	/* no field (v9 has no withdrawal), an id below 256, all fields of length 0 */
@@ -692,9 +691,9 @@ static void malformed_templates(void **state)
 }
 
 /* One v9 datagram with one data record of template 256; its result. */
-static nf_v9ipfix_result_t v9_data_datagram(uint32_t seq)
+static nf_decode_result_t v9_data_datagram(uint32_t seq)
 {
-	nf_v9ipfix_result_t r;
+	nf_decode_result_t r;
 	pb_v9_header(&pkt, 1, 60000, NOW, seq, 0);
 	v9_data(&pkt, 256, 1, 0);
 	assert_int_equal(decode(&r), NF_OK);
@@ -702,9 +701,9 @@ static nf_v9ipfix_result_t v9_data_datagram(uint32_t seq)
 }
 
 /* One IPFIX datagram with n data records of template 500; its result. */
-static nf_v9ipfix_result_t ipfix_data_datagram(uint32_t seq, int n)
+static nf_decode_result_t ipfix_data_datagram(uint32_t seq, int n)
 {
-	nf_v9ipfix_result_t r;
+	nf_decode_result_t r;
 	pb_ipfix_header(&pkt, NOW, seq, 9);
 	ipfix_data_record(&pkt, 500, n, 2);
 	pb_ipfix_end(&pkt);
@@ -715,7 +714,7 @@ static nf_v9ipfix_result_t ipfix_data_datagram(uint32_t seq, int n)
 /* v9 counts export packets, IPFIX counts data records. */
 static void sequence_numbers(void **state)
 {
-	nf_v9ipfix_result_t r;
+	nf_decode_result_t r;
 	(void)state;
 	pb_v9_header(&pkt, 1, 60000, NOW, 10, 0);
 	v9_template(&pkt, 256);
@@ -737,7 +736,7 @@ static void sequence_numbers(void **state)
  * dropped as padding, nothing is read past the set. */
 static void truncated_variable_length(void **state)
 {
-	nf_v9ipfix_result_t r;
+	nf_decode_result_t r;
 	size_t s;
 	(void)state;
 	pb_ipfix_header(&pkt, NOW, 0, 1);
@@ -754,7 +753,7 @@ static void truncated_variable_length(void **state)
 	pb_set_end(&pkt, s);
 	pb_ipfix_end(&pkt);
 	assert_int_equal(decode(&r), NF_OK);
-	assert_int_equal(r.flows, 1);
+	assert_int_equal(r.kind[NF_KIND_FLOW], 1);
 	assert_memory_equal(field(0, 0, 82)->v.p, "eth0", 4);
 }
 

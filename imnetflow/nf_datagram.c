@@ -1,0 +1,53 @@
+/* nf_datagram.c - the one entry into the core: protocol detection and
+ * dispatch, and what every decoder shares (emitting, sequence accounting).
+ *
+ * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
+ */
+#include "nf_datagram.h"
+
+#include "nf_legacy.h"
+#include "nf_sflow.h"
+#include "nf_v9ipfix.h"
+
+#define IPFIX_VERSION 10
+#define NETFLOW_V9_VERSION 9
+
+const char *nf_record_kind_name(nf_record_kind_t kind)
+{
+	static const char *const names[] = {[NF_KIND_FLOW] = "flow", [NF_KIND_OPTIONS] = "options",
+					    [NF_KIND_COUNTERS] = "counters", [NF_KIND_DISCARD] = "discard"};
+
+	return (unsigned)kind < NF_KIND__COUNT ? names[kind] : "flow";
+}
+
+nf_protocol_t nf_datagram_protocol(const uint8_t *buf, size_t len)
+{
+	if (nf_sflow_detect(buf, len))
+		return NF_PROTO_SFLOW;
+	return nf_peek_version(buf, len) == IPFIX_VERSION ? NF_PROTO_IPFIX : NF_PROTO_NETFLOW;
+}
+
+int nf_decode_datagram(nf_decoder_t *d, const uint8_t *buf, size_t len)
+{
+	nf_protocol_t protocol = nf_datagram_protocol(buf, len);
+	int version = nf_peek_version(buf, len);
+	int rc;
+
+	if (protocol == NF_PROTO_SFLOW)
+		rc = nf_sflow_decode(d, buf, len);
+	else if (version == NETFLOW_V9_VERSION || version == IPFIX_VERSION)
+		rc = nf_v9ipfix_decode(d, buf, len);
+	else
+		rc = nf_legacy_decode(d, buf, len);
+	d->result.protocol = protocol;
+	return rc;
+}
+
+void nf_decoder_count_sequence(nf_decoder_t *d, const nf_scope_key_t *key, uint32_t seq, uint32_t advance)
+{
+	nf_scope_t *scope;
+
+	if (d->session == NULL || (scope = nf_session_scope(d->session, key, d->now)) == NULL)
+		return;
+	d->result.sequence_missing = nf_scope_sequence(scope, seq, advance, &d->result.sequence_reset);
+}
