@@ -22,9 +22,13 @@ static const nf_ie_t *search(const nf_ie_t *table, size_t len, uint32_t pen, uin
 	return NULL;
 }
 
-/* Elements outside the IANA index: a binary search. */
+/* Elements outside the IANA index: a binary search. The decoder's own
+ * elements are not found: an exporter sending PEN 4294967295 must not
+ * produce their names. */
 const nf_ie_t *nf_ie_lookup_search(uint32_t pen, uint16_t id)
 {
+	if (pen == NF_PEN_LOCAL)
+		return NULL;
 	return search(nf_ie_table, nf_ie_table_len, pen, id);
 }
 

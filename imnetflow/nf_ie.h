@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "nf_ie_iana.h"
+#include "nf_ie_local.h"
 
 /* Abstract data types (RFC 7012 section 3.1), plus the list types of RFC 6313. */
 typedef enum nf_ie_type {
@@ -60,9 +61,12 @@ typedef enum nf_ie_semantics {
 /* Private enterprise numbers the decoder itself refers to. */
 #define NF_PEN_IANA 0u
 #define NF_PEN_REVERSE 29305u /* RFC 5103 reverse information elements */
-/* Elements of the decoder's own (NetFlow v7 flags, v9 option scopes). They
- * are never read from the wire as (pen, id), so they carry a PEN that no
- * exporter can use (enterprise numbers are below 2^31 in practice). */
+/* Elements of the decoder's own (NetFlow v7 flags, v9 option scopes, names
+ * joined from options records, sFlow fields and counters), in the table
+ * like every other (contrib/dictionaries/local-4294967295.tsv), so that
+ * names are unique across all elements. They are never read from the wire
+ * as (pen, id): nf_ie_lookup does not return them, and they carry a PEN
+ * that no exporter can use (enterprise numbers are below 2^31 in practice). */
 #define NF_PEN_LOCAL 0xffffffffu
 
 typedef struct nf_ie {
@@ -132,5 +136,25 @@ enum nf_iana_type {
 	NF_IE_IANA_ELEMENTS(NF_IANA_TYPE)
 #undef NF_IANA_TYPE
 };
+
+/* The decoder's own elements likewise (nf_ie_local.h): NF_LOCAL_ID_<NAME>,
+ * NF_LOCAL_AT_<NAME>, NF_LOCAL_TYPE_<NAME>, and NF_LOCAL_IE(NAME) the
+ * table entry. */
+enum nf_local_id {
+#define NF_LOCAL_ID(name, id, at, type) NF_LOCAL_ID_##name = id,
+	NF_IE_LOCAL_ELEMENTS(NF_LOCAL_ID)
+#undef NF_LOCAL_ID
+};
+enum nf_local_at {
+#define NF_LOCAL_AT(name, id, at, type) NF_LOCAL_AT_##name = at,
+	NF_IE_LOCAL_ELEMENTS(NF_LOCAL_AT)
+#undef NF_LOCAL_AT
+};
+enum nf_local_type {
+#define NF_LOCAL_TYPE(name, id, at, type) NF_LOCAL_TYPE_##name = type,
+	NF_IE_LOCAL_ELEMENTS(NF_LOCAL_TYPE)
+#undef NF_LOCAL_TYPE
+};
+#define NF_LOCAL_IE(name) (&nf_ie_table[NF_LOCAL_AT_##name])
 
 #endif /* NF_IE_H */

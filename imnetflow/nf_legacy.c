@@ -14,11 +14,6 @@
 #define V5_SAMPLING_MODE_SHIFT 14
 #define V5_SAMPLING_INTERVAL_MASK 0x3fff
 
-/* Fields of v7 that have no IANA element. */
-static const nf_ie_t ie_v7_flow_flags = {NF_PEN_LOCAL, 1, NF_T_U8, NF_S_FLAGS,
-					 NF_IE_NAME("netflow_v7_flow_flags")};
-static const nf_ie_t ie_v7_field_flags = {NF_PEN_LOCAL, 2, NF_T_U16, NF_S_FLAGS,
-					  NF_IE_NAME("netflow_v7_field_flags")};
 
 enum step_kind {
 	STEP_UINT,  /* unsigned integer of `width` bytes */
@@ -45,7 +40,7 @@ struct nf_legacy_layout {
 #define IPV4(id) {id, 4, STEP_IPV4, NULL}
 #define UINT(id, w) {id, w, STEP_UINT, NULL}
 #define PAD(w) {0, w, STEP_PAD, NULL}
-#define LOCAL(ie, w) {0, w, STEP_LOCAL, &ie}
+#define LOCAL(name, w) {0, w, STEP_LOCAL, NF_LOCAL_IE(name)}
 
 /* Fields every version shares, up to and including the transport ports. */
 #define COMMON_HEAD \
@@ -69,7 +64,7 @@ static const nf_legacy_step_t v1_steps[] = {
 };
 static const nf_legacy_step_t v5_steps[] = {COMMON_HEAD, PAD(1), V5_V7_MIDDLE, PAD(2)};
 static const nf_legacy_step_t v7_steps[] = {
-	COMMON_HEAD, LOCAL(ie_v7_flow_flags, 1), V5_V7_MIDDLE, LOCAL(ie_v7_field_flags, 2),
+	COMMON_HEAD, LOCAL(NETFLOW_V7_FLOW_FLAGS, 1), V5_V7_MIDDLE, LOCAL(NETFLOW_V7_FIELD_FLAGS, 2),
 	IPV4(NF_IE_IPV4_ROUTER_SC),
 };
 

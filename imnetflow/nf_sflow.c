@@ -7,56 +7,38 @@
 #include <stdio.h>
 #include <string.h>
 
-/* sFlow's own fields, where no IANA element has the same meaning. */
-#define LOCAL(id, type, name) {NF_PEN_LOCAL, id, type, NF_S_DEFAULT, NF_IE_NAME(name)}
-static const nf_ie_t ie_sample_seq = LOCAL(0x301, NF_T_U32, "sflow_sample_sequence");
-static const nf_ie_t ie_source_type = LOCAL(0x302, NF_T_U32, "sflow_source_id_type");
-static const nf_ie_t ie_source_index = LOCAL(0x303, NF_T_U32, "sflow_source_id_index");
-static const nf_ie_t ie_header_protocol = LOCAL(0x304, NF_T_U32, "sflow_header_protocol");
-static const nf_ie_t ie_stripped = LOCAL(0x305, NF_T_U32, "sflow_stripped_bytes");
-static const nf_ie_t ie_src_priority = LOCAL(0x306, NF_T_U32, "sflow_source_priority");
-static const nf_ie_t ie_dst_priority = LOCAL(0x307, NF_T_U32, "sflow_destination_priority");
-static const nf_ie_t ie_router_as = LOCAL(0x308, NF_T_U32, "sflow_router_as");
-static const nf_ie_t ie_drop_reason = LOCAL(0x309, NF_T_U32, "sflow_drop_reason");
-static const nf_ie_t ie_as_path = LOCAL(0x30a, NF_T_STRING, "bgp_as_path");
-static const nf_ie_t ie_communities = LOCAL(0x30b, NF_T_STRING, "bgp_communities");
-static const nf_ie_t ie_local_pref = LOCAL(0x30c, NF_T_U32, "bgp_local_pref");
-
-/* Counter record layouts: each field a 32- or 64-bit unsigned. */
+/* Counter record layouts: each field a 32- or 64-bit unsigned of the
+ * decoder's own elements (contrib/dictionaries/local-4294967295.tsv). */
 typedef struct counter_field {
-	nf_ie_t ie;
+	const nf_ie_t *ie;
 	uint8_t width;
 } counter_field_t;
 
-#define C32(id, name) {LOCAL(id, NF_T_U32, name), 4}
-#define C64(id, name) {LOCAL(id, NF_T_U64, name), 8}
+#define C32(name) {NF_LOCAL_IE(name), 4}
+#define C64(name) {NF_LOCAL_IE(name), 8}
 
 static const counter_field_t generic_interface[] = {
-	C32(0x401, "if_index"), C32(0x402, "if_type"), C64(0x403, "if_speed"), C32(0x404, "if_direction"),
-	C32(0x405, "if_status"), C64(0x406, "if_in_octets"), C32(0x407, "if_in_ucast_pkts"),
-	C32(0x408, "if_in_multicast_pkts"), C32(0x409, "if_in_broadcast_pkts"), C32(0x40a, "if_in_discards"),
-	C32(0x40b, "if_in_errors"), C32(0x40c, "if_in_unknown_protos"), C64(0x40d, "if_out_octets"),
-	C32(0x40e, "if_out_ucast_pkts"), C32(0x40f, "if_out_multicast_pkts"),
-	C32(0x410, "if_out_broadcast_pkts"), C32(0x411, "if_out_discards"), C32(0x412, "if_out_errors"),
-	C32(0x413, "if_promiscuous_mode"),
+	C32(IF_INDEX), C32(IF_TYPE), C64(IF_SPEED), C32(IF_DIRECTION), C32(IF_STATUS), C64(IF_IN_OCTETS),
+	C32(IF_IN_UCAST_PKTS), C32(IF_IN_MULTICAST_PKTS), C32(IF_IN_BROADCAST_PKTS), C32(IF_IN_DISCARDS),
+	C32(IF_IN_ERRORS), C32(IF_IN_UNKNOWN_PROTOS), C64(IF_OUT_OCTETS), C32(IF_OUT_UCAST_PKTS),
+	C32(IF_OUT_MULTICAST_PKTS), C32(IF_OUT_BROADCAST_PKTS), C32(IF_OUT_DISCARDS), C32(IF_OUT_ERRORS),
+	C32(IF_PROMISCUOUS_MODE),
 };
 static const counter_field_t ethernet_interface[] = {
-	C32(0x421, "dot3_stats_alignment_errors"), C32(0x422, "dot3_stats_fcs_errors"),
-	C32(0x423, "dot3_stats_single_collision_frames"), C32(0x424, "dot3_stats_multiple_collision_frames"),
-	C32(0x425, "dot3_stats_sqe_test_errors"), C32(0x426, "dot3_stats_deferred_transmissions"),
-	C32(0x427, "dot3_stats_late_collisions"), C32(0x428, "dot3_stats_excessive_collisions"),
-	C32(0x429, "dot3_stats_internal_mac_transmit_errors"), C32(0x42a, "dot3_stats_carrier_sense_errors"),
-	C32(0x42b, "dot3_stats_frame_too_longs"), C32(0x42c, "dot3_stats_internal_mac_receive_errors"),
-	C32(0x42d, "dot3_stats_symbol_errors"),
+	C32(DOT3_STATS_ALIGNMENT_ERRORS), C32(DOT3_STATS_FCS_ERRORS), C32(DOT3_STATS_SINGLE_COLLISION_FRAMES),
+	C32(DOT3_STATS_MULTIPLE_COLLISION_FRAMES), C32(DOT3_STATS_SQE_TEST_ERRORS),
+	C32(DOT3_STATS_DEFERRED_TRANSMISSIONS), C32(DOT3_STATS_LATE_COLLISIONS),
+	C32(DOT3_STATS_EXCESSIVE_COLLISIONS), C32(DOT3_STATS_INTERNAL_MAC_TRANSMIT_ERRORS),
+	C32(DOT3_STATS_CARRIER_SENSE_ERRORS), C32(DOT3_STATS_FRAME_TOO_LONGS),
+	C32(DOT3_STATS_INTERNAL_MAC_RECEIVE_ERRORS), C32(DOT3_STATS_SYMBOL_ERRORS),
 };
 static const counter_field_t vlan_counters[] = {
-	{{NF_PEN_IANA, 58, NF_T_U16, NF_S_IDENTIFIER, NF_IE_NAME("vlan_id")}, 4}, C64(0x441, "vlan_octets"),
-	C32(0x442, "vlan_ucast_pkts"), C32(0x443, "vlan_multicast_pkts"), C32(0x444, "vlan_broadcast_pkts"),
-	C32(0x445, "vlan_discards"),
+	{&nf_ie_table[NF_AT_VLAN_ID], 4}, C64(VLAN_OCTETS), C32(VLAN_UCAST_PKTS), C32(VLAN_MULTICAST_PKTS),
+	C32(VLAN_BROADCAST_PKTS), C32(VLAN_DISCARDS),
 };
 static const counter_field_t processor_counters[] = {
-	C32(0x461, "cpu_percentage_5s"), C32(0x462, "cpu_percentage_1m"), C32(0x463, "cpu_percentage_5m"),
-	C64(0x464, "total_memory"), C64(0x465, "free_memory"),
+	C32(CPU_PERCENTAGE_5S), C32(CPU_PERCENTAGE_1M), C32(CPU_PERCENTAGE_5M), C64(TOTAL_MEMORY),
+	C64(FREE_MEMORY),
 };
 
 static const struct counter_format {
@@ -94,12 +76,12 @@ static inline __attribute__((always_inline)) nf_field_t *put_bytes(nf_record_t *
 	return f + 1;
 }
 
-/* sFlow's own elements: of an enterprise of their own, so never indexed. */
-static inline __attribute__((always_inline)) nf_field_t *put_local(nf_record_t *rec, nf_field_t *f, const nf_ie_t *ie,
-								 uint64_t v)
-{
-	return nf_field_set(rec, f, ie, ie->pen, ie->id, ie->type, 0, v, NF_KNOWN_SLOTS);
-}
+/* A field of the decoder's own elements (f = ADD_LOCAL(rec, f,
+ * SFLOW_SAMPLE_SEQUENCE, v)), likewise with constants; of an enterprise of
+ * their own, so never indexed. */
+#define ADD_LOCAL(rec, f, name, v) \
+	nf_field_set(rec, f, NF_LOCAL_IE(name), NF_PEN_LOCAL, NF_LOCAL_ID_##name, NF_LOCAL_TYPE_##name, 0, v, \
+		     NF_KNOWN_SLOTS)
 
 /* Word i (32-bit, big-endian) of a block the caller has checked. */
 static inline uint32_t word(const uint8_t *p, size_t i)
@@ -319,12 +301,12 @@ static int raw_header(nf_cursor_t *c, nf_record_t *rec)
 	stripped = word(h, 2);
 	if ((f = nf_record_reserve(rec, 5)) == NULL)
 		return NF_OK;
-	f = put_local(rec, f, &ie_header_protocol, proto);
+	f = ADD_LOCAL(rec, f, SFLOW_HEADER_PROTOCOL, proto);
 	f = ADD_IANA(rec, f, DATA_LINK_FRAME_SIZE, frame_length);
 	f = ADD_IANA(rec, f, OCTET_DELTA_COUNT, frame_length);
 	f = ADD_IANA(rec, f, PACKET_DELTA_COUNT, 1);
 	if (stripped)
-		f = put_local(rec, f, &ie_stripped, stripped);
+		f = ADD_LOCAL(rec, f, SFLOW_STRIPPED_BYTES, stripped);
 	nf_record_commit(rec, f);
 	if (proto == 1)
 		decode_ethernet(&header, rec, 0);
@@ -392,9 +374,9 @@ static int extended_switch(nf_cursor_t *c, nf_record_t *rec)
 	if ((f = nf_record_reserve(rec, 4)) == NULL)
 		return NF_OK;
 	f = ADD_IANA(rec, f, VLAN_ID, word(h, 0));
-	f = put_local(rec, f, &ie_src_priority, word(h, 1));
+	f = ADD_LOCAL(rec, f, SFLOW_SOURCE_PRIORITY, word(h, 1));
 	f = ADD_IANA(rec, f, POST_VLAN_ID, word(h, 2));
-	f = put_local(rec, f, &ie_dst_priority, word(h, 3));
+	f = ADD_LOCAL(rec, f, SFLOW_DESTINATION_PRIORITY, word(h, 3));
 	nf_record_commit(rec, f);
 	return NF_OK;
 }
@@ -469,17 +451,17 @@ static int extended_gateway(nf_cursor_t *c, nf_record_t *rec)
 	if (!nf_cursor_u32(c, &local_pref))
 		return NF_ERR_TRUNCATED;
 	if (path_len > 0)
-		(void)nf_record_add_text(rec, &ie_as_path, path, path_len);
+		(void)nf_record_add_text(rec, NF_LOCAL_IE(BGP_AS_PATH), path, path_len);
 	if (communities_len > 0)
-		(void)nf_record_add_text(rec, &ie_communities, communities, communities_len);
+		(void)nf_record_add_text(rec, NF_LOCAL_IE(BGP_COMMUNITIES), communities, communities_len);
 	if ((f = nf_record_reserve(rec, 6)) == NULL)
 		return NF_OK;
-	f = put_local(rec, f, &ie_local_pref, local_pref);
+	f = ADD_LOCAL(rec, f, BGP_LOCAL_PREF, local_pref);
 	if (n == 4)
 		f = ADD_BYTES(rec, f, BGP_NEXT_HOP_IPV4_ADDRESS, hop, 4);
 	else if (n == 16)
 		f = ADD_BYTES(rec, f, BGP_NEXT_HOP_IPV6_ADDRESS, hop, 16);
-	f = put_local(rec, f, &ie_router_as, as);
+	f = ADD_LOCAL(rec, f, SFLOW_ROUTER_AS, as);
 	f = ADD_IANA(rec, f, BGP_SOURCE_AS_NUMBER, src_as);
 	f = ADD_IANA(rec, f, BGP_PREV_ADJACENT_AS_NUMBER, src_peer_as);
 	if (segments > 0)
@@ -546,8 +528,8 @@ static int counter_record(uint32_t format, nf_cursor_t *body, nf_record_t *rec)
 			uint64_t v;
 			if (!nf_cursor_uint(body, cf->fields[j].width, &v))
 				return NF_ERR_TRUNCATED;
-			(void)nf_record_add_u(rec, &cf->fields[j].ie, cf->fields[j].ie.pen, cf->fields[j].ie.id,
-					      cf->fields[j].ie.type, 0, v);
+			(void)nf_record_add_u(rec, cf->fields[j].ie, cf->fields[j].ie->pen, cf->fields[j].ie->id,
+					      cf->fields[j].ie->type, 0, v);
 		}
 		return NF_OK;
 	}
@@ -618,9 +600,9 @@ static bool read_sample_head(nf_cursor_t *c, enum sample_layout layout, sample_h
 static inline __attribute__((always_inline)) nf_field_t *put_source(nf_record_t *rec, nf_field_t *f,
 								  const sample_head_t *s)
 {
-	f = put_local(rec, f, &ie_sample_seq, s->seq);
-	f = put_local(rec, f, &ie_source_type, s->source_type);
-	return put_local(rec, f, &ie_source_index, s->source_index);
+	f = ADD_LOCAL(rec, f, SFLOW_SAMPLE_SEQUENCE, s->seq);
+	f = ADD_LOCAL(rec, f, SFLOW_SOURCE_ID_TYPE, s->source_type);
+	return ADD_LOCAL(rec, f, SFLOW_SOURCE_ID_INDEX, s->source_index);
 }
 
 static int flow_sample(nf_cursor_t *c, int expanded, nf_record_t *rec, uint32_t *skipped)
@@ -669,7 +651,7 @@ static int discard_sample(nf_cursor_t *c, nf_record_t *rec, uint32_t *skipped)
 		f = ADD_IANA(rec, f, DROPPED_PACKET_DELTA_COUNT, s.drops);
 		f = ADD_IANA(rec, f, INGRESS_INTERFACE, s.input);
 		f = ADD_IANA(rec, f, EGRESS_INTERFACE, s.output);
-		f = put_local(rec, f, &ie_drop_reason, s.reason);
+		f = ADD_LOCAL(rec, f, SFLOW_DROP_REASON, s.reason);
 		nf_record_commit(rec, f);
 	}
 	return walk_records(c, s.nrecords, flow_record, rec, skipped);

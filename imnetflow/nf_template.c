@@ -66,12 +66,9 @@ static void choose_kind(nf_op_t *op)
 
 /* NetFlow v9 option scope field types (RFC 3954 section 6.1), which are
  * not information elements. */
-static const nf_ie_t v9_scope_elements[] = {
-	{NF_PEN_LOCAL, 0x101, NF_T_OCTETS, NF_S_IDENTIFIER, NF_IE_NAME("scope_system")},
-	{NF_PEN_LOCAL, 0x102, NF_T_U32, NF_S_IDENTIFIER, NF_IE_NAME("scope_interface")},
-	{NF_PEN_LOCAL, 0x103, NF_T_U32, NF_S_IDENTIFIER, NF_IE_NAME("scope_line_card")},
-	{NF_PEN_LOCAL, 0x104, NF_T_U32, NF_S_IDENTIFIER, NF_IE_NAME("scope_cache")},
-	{NF_PEN_LOCAL, 0x105, NF_T_U16, NF_S_IDENTIFIER, NF_IE_NAME("scope_template")},
+static const nf_ie_t *const v9_scope_elements[] = {
+	NF_LOCAL_IE(SCOPE_SYSTEM), NF_LOCAL_IE(SCOPE_INTERFACE), NF_LOCAL_IE(SCOPE_LINE_CARD),
+	NF_LOCAL_IE(SCOPE_CACHE), NF_LOCAL_IE(SCOPE_TEMPLATE),
 };
 
 /* Resolves field i of a template to its element and the (pen, id) it is
@@ -89,7 +86,7 @@ static void resolve(nf_template_flavor_t flavor, const nf_dict_t *dict, const nf
 		if ((op->ie = nf_dict_lookup_v9(dict, f->id)) == NULL)
 			op->ie = nf_ie_lookup_v9(f->id);
 	} else if (f->id >= 1 && f->id <= sizeof(v9_scope_elements) / sizeof(v9_scope_elements[0])) {
-		op->ie = &v9_scope_elements[f->id - 1];
+		op->ie = v9_scope_elements[f->id - 1];
 		op->pen = op->ie->pen;
 		op->id = op->ie->id;
 		op->v9_scope = (uint8_t)f->id;

@@ -118,14 +118,9 @@ static void apply_sampling(nf_scope_t *scope, nf_record_t *rec, int renormalize)
 		nf_record_renormalize(rec, interval);
 }
 
-/* Names joined into flows. Interfaces have no IANA element for "the name
- * of the ingress interface", so these are the decoder's own. */
-static const nf_ie_t ie_ingress_name = {NF_PEN_LOCAL, 0x201, NF_T_STRING, NF_S_DEFAULT,
-					NF_IE_NAME("ingress_interface_name")};
-static const nf_ie_t ie_egress_name = {NF_PEN_LOCAL, 0x202, NF_T_STRING, NF_S_DEFAULT,
-				       NF_IE_NAME("egress_interface_name")};
-/* The v9 option scope "interface" (see nf_template.c). */
-#define V9_SCOPE_INTERFACE 0x102
+/* Names joined into flows (ingress/egress_interface_name): interfaces have
+ * no IANA element for "the name of the ingress interface", so these are
+ * the decoder's own elements (NF_LOCAL_IE). */
 
 /* An identifier field as a number: integers as they are, short octet
  * arrays (applicationId) as big-endian numbers. */
@@ -149,7 +144,7 @@ static void learn_names(walk_t *w, const nf_record_t *rec)
 {
 	const nf_field_t *ifname = nf_record_find(rec, NF_PEN_IANA, NF_IE_INTERFACE_NAME);
 	const nf_field_t *appname = nf_record_find(rec, NF_PEN_IANA, NF_IE_APPLICATION_NAME);
-	const nf_field_t *ifindex = nf_record_find(rec, NF_PEN_LOCAL, V9_SCOPE_INTERFACE);
+	const nf_field_t *ifindex = nf_record_find(rec, NF_PEN_LOCAL, NF_LOCAL_ID_SCOPE_INTERFACE);
 	uint64_t key;
 
 	if (ifindex == NULL)
@@ -192,8 +187,8 @@ static void apply_names(walk_t *w, nf_record_t *rec)
 {
 	if (!nf_scope_has_names(w->scope))
 		return;
-	add_name(w, rec, NF_IE_INGRESS_INTERFACE, NF_NAME_INTERFACE, &ie_ingress_name);
-	add_name(w, rec, NF_IE_EGRESS_INTERFACE, NF_NAME_INTERFACE, &ie_egress_name);
+	add_name(w, rec, NF_IE_INGRESS_INTERFACE, NF_NAME_INTERFACE, NF_LOCAL_IE(INGRESS_INTERFACE_NAME));
+	add_name(w, rec, NF_IE_EGRESS_INTERFACE, NF_NAME_INTERFACE, NF_LOCAL_IE(EGRESS_INTERFACE_NAME));
 	add_name(w, rec, NF_IE_APPLICATION_ID, NF_NAME_APPLICATION, NULL);
 }
 

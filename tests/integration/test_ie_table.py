@@ -10,7 +10,7 @@ import tempfile
 from harness import check, log
 
 TOP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-GENERATED = {"-o": "imnetflow/nf_ie_table.c", "-H": "imnetflow/nf_ie_iana.h"}
+GENERATED = {"-o": "imnetflow/nf_ie_table.c", "-H": "imnetflow/nf_ie_iana.h", "-L": "imnetflow/nf_ie_local.h"}
 
 with tempfile.TemporaryDirectory() as tmp:
     cmd = [sys.executable, os.path.join(TOP, "contrib", "gen-ie-table.py"), os.path.join(TOP, "contrib", "dictionaries")]
