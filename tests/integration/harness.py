@@ -243,12 +243,19 @@ class Rsyslog:
                 for line in self.lines(path)]
 
     def wait_records(self, n, timeout=20, path=None):
-        """Waits until at least n lines are written; returns them parsed."""
+        """Waits until at least n lines are written; returns them parsed.
+        Fails the test when they are not there within timeout seconds."""
         deadline = time.time() + timeout
-        while time.time() < deadline:
-            if len(self.lines(path)) >= n:
-                break
+        while len(self.lines(path)) < n:
+            if time.time() >= deadline:
+                fail("waited %g s for %d records, %d arrived" % (timeout, n, len(self.lines(path))))
             time.sleep(0.05)
+        return self.records(path)
+
+    def records_after(self, seconds, path=None):
+        """The records written after seconds more: for a test that expects
+        no record (or no more), after what would have brought one."""
+        time.sleep(seconds)
         return self.records(path)
 
     def wait_quiet(self, seconds=1.5, timeout=30, path=None):
@@ -284,15 +291,17 @@ class Rsyslog:
         return result
 
     def wait_counter(self, key, value, timeout=10):
-        """Waits until the summed counter `key` of all imnetflow listeners reaches value."""
+        """Waits until the summed counter `key` of all imnetflow listeners
+        reaches value; returns it. Fails the test when it does not within
+        timeout seconds."""
         deadline = time.time() + timeout
-        total = None
-        while time.time() < deadline:
+        while True:
             total = sum(int(c.get(key, 0)) for c in self.counters().values())
             if total >= value:
                 return total
+            if time.time() >= deadline:
+                fail("waited %g s for %s to reach %d, it is %d" % (timeout, key, value, total))
             time.sleep(0.1)
-        return total
 
     def cleanup(self):
         self.stop()

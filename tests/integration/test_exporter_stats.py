@@ -2,6 +2,7 @@
 datagrams, records, templates, sequence gaps and malformed datagrams;
 beyond exporterStats.max exporters the rest share "imnetflow(exporter other)"."""
 import struct
+import time
 
 from harness import Rsyslog, check, log, v5_datagram
 
@@ -42,7 +43,7 @@ with Rsyslog(module_params='exporterStats="on" exporterStats.max="2"') as r:
         got = r.counters("imnetflow(exporter")
         if all(all(int(got.get(n, {}).get(k, -1)) == v for k, v in c.items()) for n, c in want.items()):
             break
-        r.wait_counter("records.decoded", 10 ** 9, timeout=0.2)
+        time.sleep(0.2)
     for name, counters in sorted(got.items()):
         log(name, {k: v for k, v in counters.items() if k not in ("name", "origin")})
     for name, counters in want.items():
