@@ -147,6 +147,7 @@ static modConfData_t *runModConf = NULL;
 	X(ctrDecoded, "records.decoded") \
 	X(ctrSubmitted, "submitted") \
 	X(ctrRatelimited, "records.ratelimited") \
+	X(ctrFailed, "records.failed") \
 	X(ctrTemplateErrors, "templates.malformed") \
 	X(ctrSeqMissing, "sequence.missing") \
 	X(ctrSeqResets, "sequence.resets") \
@@ -211,6 +212,7 @@ typedef struct listener {
 #define DEF_COUNTER(ctr, label) STATSCOUNTER_DEF(ctr, mut_##ctr)
 	LISTENER_COUNTERS(DEF_COUNTER)
 	error_throttle_t malformedLog;
+	error_throttle_t failedLog;
 	struct listener *next;
 } listener_t;
 
@@ -1792,8 +1794,9 @@ finalize_it:
 /* ---------------------------------------------------------------------------
  * Datagrams.
  */
+/* Logs "<what> datagram from <address> port <port>: <why>", throttled. */
 static void logThrottled(error_throttle_t *t, const listener_t *l, const char *what,
-			 const datagram_ctx_t *d, int rc)
+			 const datagram_ctx_t *d, const char *why)
 {
 	time_t now = time(NULL);
 
@@ -1804,7 +1807,7 @@ static void logThrottled(error_throttle_t *t, const listener_t *l, const char *w
 	LogError(0, RS_RET_INVALID_VALUE,
 		 MOD_NAME ": %s: %s datagram from %s port %d: %s (%u similar messages suppressed "
 		 "in the last %d seconds; see impstats for counts)",
-		 l->display, what, d->address, d->port, nf_strerror(rc), t->suppressed,
+		 l->display, what, d->address, d->port, why, t->suppressed,
 		 ERROR_LOG_INTERVAL);
 	t->last = now;
 	t->suppressed = 0;
@@ -1850,7 +1853,10 @@ static void emitRecord(void *ctx, const nf_emitted_t *e)
 		return;
 	d->templates = e->templates;
 	d->agent = e->agent;
-	(void)submitRecord(d, e->info, e->record, nf_record_kind_name(e->kind));
+	if (submitRecord(d, e->info, e->record, nf_record_kind_name(e->kind)) != RS_RET_OK) {
+		STATSCOUNTER_INC(l->ctrFailed, l->mut_ctrFailed);
+		logThrottled(&l->failedLog, l, "a record of a", d, "the message could not be built or submitted");
+	}
 }
 
 /* The counters of what the decoder found besides records. */
@@ -1894,7 +1900,7 @@ static void processDatagram(listener_t *l, const uint8_t *buf, size_t len,
 	if (rc != NF_OK && rc != NF_END) {
 		STATSCOUNTER_INC(l->ctrMalformed, l->mut_ctrMalformed);
 		EXPORTER_ADD(d, ctrMalformed, 1);
-		logThrottled(&l->malformedLog, l, "malformed", d, rc);
+		logThrottled(&l->malformedLog, l, "malformed", d, nf_strerror(rc));
 	}
 }
 

@@ -51,6 +51,7 @@ with Rsyslog(inputs='port="0" rcvbufSize="16m"') as r:
     got = r.wait_records(VALID * 10)
     malformed = r.wait_counter("datagrams.malformed", len(bad))
     received = r.wait_counter("datagrams.received", len(stream))
+    failed = sum(int(c.get("records.failed", -1)) for c in r.counters().values() if "datagrams.received" in c)
     check(r.alive(), "rsyslogd died under malformed input")
     shutdown = r.stop()
     # internal messages reach stderr (rsyslogd -n) and the default ruleset
@@ -66,5 +67,6 @@ check(received == len(stream), "received counter %d, sent %d" % (received, len(s
 check(malformed == len(bad), "malformed counter %d, sent %d bad datagrams" % (malformed, len(bad)))
 check(len(got) == VALID * 10, "%d valid records landed, expected %d" % (len(got), VALID * 10))
 check(1 <= len(errors) <= 2, "error log not rate-limited: %d lines" % len(errors))
+check(failed == 0, "records.failed is %d: every valid record should have been submitted" % failed)
 check(shutdown < 3.0, "shutdown took %.2fs" % shutdown)
 log("PASS")
