@@ -4,9 +4,11 @@
  * so that templates learned from one datagram are used by the next:
  *   [exporter (1 byte)] [length (2 bytes, big-endian)] [payload] ...
  * Each datagram goes through the core's one entry, nf_decode_datagram, as
- * in the input module, and every decoded field is rendered as the module
- * renders it (text, UTF-8, RFC 6313 lists). At the end the template state
- * is saved and restored, and must stay within its limits.
+ * in the input module. Every record is rendered as the module renders it:
+ * its format="json" line (with ECS) must be valid JSON with no key twice,
+ * no line may hold a line break, and every field is also rendered as text
+ * (UTF-8, RFC 6313 lists). At the end the template state is saved and
+ * restored, and must stay within its limits.
  *
  * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined (make fuzz), or
  * with AFL++: afl-clang-fast ... tests/fuzz/fuzz_decode.c tests/fuzz/afl_main.c
@@ -23,6 +25,7 @@
 #include "nf_list.h"
 #include "nf_persist.h"
 #include "nf_render.h"
+#include "json_check.h"
 
 static nf_record_t scratch;
 
@@ -57,18 +60,43 @@ static void render(const nf_field_t *f, const nf_template_source_t *src, int dep
 	}
 }
 
-static void render_record(const nf_record_t *rec, const nf_template_source_t *src)
+/* A line as the module's format="json" (with ecs="on") and format="kv"
+ * write it: the JSON must parse, with no key twice in any object; neither
+ * line may hold a line break. A line cut for its length is not checked. */
+static void render_lines(const nf_record_t *rec, const nf_template_source_t *src, uint16_t version)
 {
-	char line[512];
+	static char buf[1 << 20];
+	static nf_time_cache_t tc;
+	nf_line_t l = {.buf = buf, .size = sizeof(buf)};
+	nf_ecs_t ecs;
+
+	nf_line_str(&l, "{\"netflow\":{");
+	nf_render_fields(&l, NF_RENDER_JSON, rec, src, &tc);
+	nf_line_str(&l, "},");
+	nf_ecs_extract(rec, &ecs);
+	nf_render_ecs(&l, &ecs, "192.0.2.1", &tc);
+	nf_line_str(&l, "}");
+	if (!l.overflow && (!json_check(buf, l.used) || memchr(buf, '\n', l.used) != NULL))
+		abort();
+	nf_line_reset(&l);
+	nf_render_fields(&l, NF_RENDER_KV, rec, src, &tc);
+	if (!l.overflow && memchr(buf, '\n', l.used) != NULL)
+		abort();
+	if (memchr(buf, '\n', nf_record_summary(rec, version, &tc, buf, 512)) != NULL)
+		abort();
+}
+
+static void render_record(const nf_record_t *rec, const nf_template_source_t *src, uint16_t version)
+{
 	for (uint16_t i = 0; i < rec->nfields; i++)
 		render(&rec->field[i], src, 0);
-	nf_record_summary(rec, 9, NULL, line, sizeof(line));
+	render_lines(rec, src, version);
 }
 
 static void on_record(void *ctx, const nf_emitted_t *e)
 {
 	(void)ctx;
-	render_record(e->record, e->templates);
+	render_record(e->record, e->templates, e->info->version);
 }
 
 /* Decodes through the core's one entry, as the module does. */
