@@ -1639,25 +1639,87 @@ static void renderEcs(nf_line_t *l, const datagram_ctx_t *d, const nf_record_t *
 	nf_line_str(l, "}");
 }
 
-/* The ECS objects for the tree: rendered, then parsed (ecs="on" only). */
+/* The ECS objects for the tree (ecs="on"): the core's walk (nf_ecs_walk),
+ * built as libfastjson objects. */
+#define TREE_MAX_DEPTH 8
+
+typedef struct tree_builder {
+	struct fjson_object *stack[TREE_MAX_DEPTH + 1]; /* [0] the root */
+	int depth;
+	nf_time_cache_t *tc;
+} tree_builder_t;
+
+/* Adds v under key (a constant of the core's) to the innermost object, or
+ * to the innermost array (key NULL). Takes v's reference. Out of memory, v
+ * or its parent is NULL, and v is left out. */
+static void treeAdd(tree_builder_t *b, const char *key, struct fjson_object *v)
+{
+	struct fjson_object *parent = b->stack[b->depth];
+
+	if (v == NULL || parent == NULL) {
+		fjson_object_put(v);
+		return;
+	}
+	if (key == NULL)
+		fjson_object_array_add(parent, v);
+	else
+		fjson_object_object_add_ex(parent, key, v, FJSON_OBJECT_KEY_IS_CONSTANT);
+}
+
+/* Deeper than TREE_MAX_DEPTH members go to the innermost level (no
+ * document of the core nests so). */
+static void treeOpen(tree_builder_t *b, const char *key, struct fjson_object *v)
+{
+	bool added = v != NULL && b->stack[b->depth] != NULL;
+
+	treeAdd(b, key, v);
+	if (b->depth < TREE_MAX_DEPTH)
+		b->stack[++b->depth] = added ? v : NULL; /* NULL: its members go nowhere */
+}
+
+static void treeOpenObject(void *ctx, const char *key)
+{
+	treeOpen(ctx, key, fjson_object_new_object());
+}
+
+static void treeOpenArray(void *ctx, const char *key)
+{
+	treeOpen(ctx, key, fjson_object_new_array());
+}
+
+static void treeClose(void *ctx)
+{
+	tree_builder_t *b = ctx;
+
+	if (b->depth > 0)
+		b->depth--;
+}
+
+static void treeText(void *ctx, const char *key, const char *s, size_t n)
+{
+	treeAdd(ctx, key, fjson_object_new_string_len(s, (int)n));
+}
+
+static void treeU64(void *ctx, const char *key, uint64_t v)
+{
+	treeAdd(ctx, key, jsonU64(v));
+}
+
+static void treeField(void *ctx, const char *key, const nf_field_t *f)
+{
+	tree_builder_t *b = ctx;
+
+	treeAdd(b, key, fieldToJson(f, NULL, 0, b->tc));
+}
+
 static void attachEcs(struct fjson_object *root, const datagram_ctx_t *d, const nf_record_t *rec)
 {
-	char text[2048] = "{";
-	nf_line_t l = {.buf = text + 1, .size = sizeof(text) - 2};
-	struct fjson_object *ecs;
+	static const nf_doc_ops_t ops = {treeOpenObject, treeOpenArray, treeClose, treeText, treeU64, treeField};
+	tree_builder_t b = {.stack = {root}, .tc = &d->w->times};
 	nf_ecs_t e;
 
 	nf_ecs_extract(rec, &e);
-	nf_render_ecs(&l, &e, d->address, &d->w->times);
-	text[1 + l.used] = '}';
-	text[2 + l.used] = '\0';
-	if (l.overflow || (ecs = fjson_tokener_parse(text)) == NULL)
-		return;
-	for (struct fjson_object_iterator it = fjson_object_iter_begin(ecs), end = fjson_object_iter_end(ecs);
-	     !fjson_object_iter_equal(&it, &end); fjson_object_iter_next(&it))
-		fjson_object_object_add_ex(root, fjson_object_iter_peek_name(&it),
-					   fjson_object_get(fjson_object_iter_peek_value(&it)), 0);
-	fjson_object_put(ecs);
+	nf_ecs_walk(&e, d->address, &d->w->times, &ops, &b);
 }
 
 /* The record as one line: {fields,"type":...,"exporter":{...}} or

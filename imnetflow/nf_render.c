@@ -659,98 +659,159 @@ void nf_ecs_extract(const nf_record_t *rec, nf_ecs_t *e)
 	e->end_ms = rec->end_ms;
 }
 
-/* "name":{ ... } with members written by the caller between open and close. */
-static void ecs_open(nf_line_t *l, const char *name, bool *first_object)
+/* The ECS documents as nf_doc_ops_t calls. */
+static void ecs_endpoint(const char *name, const nf_field_t *addr, const nf_field_t *port, const nf_doc_ops_t *ops,
+			 void *ctx)
 {
-	nf_line_str(l, *first_object ? "\"" : ",\"");
-	nf_line_str(l, name);
-	nf_line_str(l, "\":{");
-	*first_object = false;
-}
-
-static void ecs_member(nf_line_t *l, const char *name, bool *first)
-{
-	nf_line_str(l, *first ? "\"" : ",\"");
-	nf_line_str(l, name);
-	nf_line_str(l, "\":");
-	*first = false;
-}
-
-static void ecs_endpoint(nf_line_t *l, const char *name, const nf_field_t *addr, const nf_field_t *port,
-			 bool *first_object)
-{
-	bool first = true;
-
 	if (addr == NULL && port == NULL)
 		return;
-	ecs_open(l, name, first_object);
-	if (addr != NULL) {
-		ecs_member(l, "ip", &first);
-		nf_render_json_value(l, addr, NULL, 0, NULL);
-	}
-	if (port != NULL) {
-		ecs_member(l, "port", &first);
-		nf_render_json_value(l, port, NULL, 0, NULL);
-	}
-	nf_line_str(l, "}");
+	ops->open_object(ctx, name);
+	if (addr != NULL)
+		ops->field(ctx, "ip", addr);
+	if (port != NULL)
+		ops->field(ctx, "port", port);
+	ops->close(ctx);
 }
 
-/* "name":"text" (trusted text: no escaping), unless text is NULL. */
-static void ecs_text(nf_line_t *l, const char *name, const char *text, bool *first)
+static void ecs_text(const char *name, const char *text, const nf_doc_ops_t *ops, void *ctx)
 {
-	if (text == NULL)
-		return;
-	ecs_member(l, name, first);
-	nf_line_str(l, "\"");
-	nf_line_str(l, text);
-	nf_line_str(l, "\"");
+	if (text != NULL)
+		ops->text(ctx, name, text, strlen(text));
+}
+
+static void ecs_time(const char *name, int64_t ms, nf_time_cache_t *tc, const nf_doc_ops_t *ops, void *ctx)
+{
+	char text[NF_TIME_TEXT_MAX];
+
+	if (ms >= 0)
+		ops->text(ctx, name, text, nf_time_ms_text(ms, tc, text, sizeof(text)));
+}
+
+/* A one-element array of text. */
+static void ecs_list(const char *name, const char *text, const nf_doc_ops_t *ops, void *ctx)
+{
+	ops->open_array(ctx, name);
+	ops->text(ctx, NULL, text, strlen(text));
+	ops->close(ctx);
+}
+
+void nf_ecs_walk(const nf_ecs_t *e, const char *observer, nf_time_cache_t *tc, const nf_doc_ops_t *ops, void *ctx)
+{
+	char number[4];
+
+	ecs_endpoint("source", e->src, e->sport, ops, ctx);
+	ecs_endpoint("destination", e->dst, e->dport, ops, ctx);
+	ops->open_object(ctx, "network");
+	ecs_text("type", e->type, ops, ctx);
+	if (e->has_proto) /* iana_number is a keyword in ECS: text */
+		ops->text(ctx, "iana_number", number, (size_t)snprintf(number, sizeof(number), "%u", e->proto));
+	ecs_text("transport", e->transport, ops, ctx);
+	if (e->has_bytes)
+		ops->u64(ctx, "bytes", e->bytes);
+	if (e->has_packets)
+		ops->u64(ctx, "packets", e->packets);
+	ops->close(ctx);
+	ops->open_object(ctx, "event");
+	ecs_text("kind", "event", ops, ctx);
+	ecs_list("category", "network", ops, ctx);
+	ecs_list("type", "connection", ops, ctx);
+	ecs_text("action", "netflow_flow", ops, ctx);
+	ecs_time("start", e->start_ms, tc, ops, ctx);
+	ecs_time("end", e->end_ms, tc, ops, ctx);
+	if (e->start_ms >= 0 && e->end_ms >= e->start_ms &&
+	    (uint64_t)(e->end_ms - e->start_ms) <= UINT64_MAX / 1000000u)
+		ops->u64(ctx, "duration", (uint64_t)(e->end_ms - e->start_ms) * 1000000u); /* ECS: nanoseconds */
+	ops->close(ctx);
+	ops->open_object(ctx, "observer");
+	ecs_text("ip", observer, ops, ctx);
+	ops->close(ctx);
+}
+
+/* ---- a document written as JSON text (nf_doc_ops_t) ---- */
+#define DOC_MAX_DEPTH 8
+
+typedef struct doc_writer {
+	nf_line_t *l;
+	nf_time_cache_t *tc;
+	int depth;
+	bool first[DOC_MAX_DEPTH + 1]; /* no member written yet at this depth */
+	bool array[DOC_MAX_DEPTH + 1]; /* the depth is an array's, not an object's */
+} doc_writer_t;
+
+/* The separator, and "key": where there is a key. */
+static void doc_member(doc_writer_t *w, const char *key)
+{
+	if (!w->first[w->depth])
+		nf_line_put(w->l, ",", 1);
+	w->first[w->depth] = false;
+	if (key != NULL) {
+		nf_line_put(w->l, "\"", 1);
+		nf_line_str(w->l, key);
+		nf_line_put(w->l, "\":", 2);
+	}
+}
+
+/* Opens an object or array; deeper than DOC_MAX_DEPTH the separators of
+ * the innermost level are shared (no document of the core nests so). */
+static void doc_open(doc_writer_t *w, const char *key, bool array)
+{
+	doc_member(w, key);
+	nf_line_put(w->l, array ? "[" : "{", 1);
+	if (w->depth < DOC_MAX_DEPTH)
+		w->depth++;
+	w->first[w->depth] = true;
+	w->array[w->depth] = array;
+}
+
+static void doc_open_object(void *ctx, const char *key)
+{
+	doc_open(ctx, key, false);
+}
+
+static void doc_open_array(void *ctx, const char *key)
+{
+	doc_open(ctx, key, true);
+}
+
+static void doc_close(void *ctx)
+{
+	doc_writer_t *w = ctx;
+
+	nf_line_put(w->l, w->array[w->depth] ? "]" : "}", 1);
+	if (w->depth > 0)
+		w->depth--;
+}
+
+static void doc_text(void *ctx, const char *key, const char *s, size_t n)
+{
+	doc_writer_t *w = ctx;
+
+	doc_member(w, key);
+	nf_line_put(w->l, "\"", 1);
+	nf_line_json_escaped(w->l, s, n);
+	nf_line_put(w->l, "\"", 1);
+}
+
+static void doc_u64(void *ctx, const char *key, uint64_t v)
+{
+	doc_writer_t *w = ctx;
+
+	doc_member(w, key);
+	nf_line_u64(w->l, v);
+}
+
+static void doc_field(void *ctx, const char *key, const nf_field_t *f)
+{
+	doc_writer_t *w = ctx;
+
+	doc_member(w, key);
+	nf_render_json_value(w->l, f, NULL, 0, w->tc);
 }
 
 void nf_render_ecs(nf_line_t *l, const nf_ecs_t *e, const char *observer, nf_time_cache_t *tc)
 {
-	bool first_object = true, first = true;
-	char number[4] = {0};
+	static const nf_doc_ops_t ops = {doc_open_object, doc_open_array, doc_close, doc_text, doc_u64, doc_field};
+	doc_writer_t w = {.l = l, .tc = tc, .first = {true}};
 
-	ecs_endpoint(l, "source", e->src, e->sport, &first_object);
-	ecs_endpoint(l, "destination", e->dst, e->dport, &first_object);
-	ecs_open(l, "network", &first_object);
-	number[0] = (char)('0' + e->proto / 100);
-	number[1] = (char)('0' + e->proto / 10 % 10);
-	number[2] = (char)('0' + e->proto % 10);
-	ecs_text(l, "type", e->type, &first);
-	if (e->has_proto) /* iana_number is a keyword in ECS: text */
-		ecs_text(l, "iana_number", number + (e->proto >= 100 ? 0 : e->proto >= 10 ? 1 : 2), &first);
-	ecs_text(l, "transport", e->transport, &first);
-	if (e->has_bytes) {
-		ecs_member(l, "bytes", &first);
-		nf_line_u64(l, e->bytes);
-	}
-	if (e->has_packets) {
-		ecs_member(l, "packets", &first);
-		nf_line_u64(l, e->packets);
-	}
-	nf_line_str(l, "}");
-	ecs_open(l, "event", &first_object);
-	nf_line_str(l, "\"kind\":\"event\",\"category\":[\"network\"],\"type\":[\"connection\"],"
-		       "\"action\":\"netflow_flow\"");
-	if (e->start_ms >= 0) {
-		nf_line_str(l, ",\"start\":\"");
-		nf_render_time_ms(l, e->start_ms, tc);
-		nf_line_str(l, "\"");
-	}
-	if (e->end_ms >= 0) {
-		nf_line_str(l, ",\"end\":\"");
-		nf_render_time_ms(l, e->end_ms, tc);
-		nf_line_str(l, "\"");
-	}
-	if (e->start_ms >= 0 && e->end_ms >= e->start_ms &&
-	    (uint64_t)(e->end_ms - e->start_ms) <= UINT64_MAX / 1000000u) {
-		nf_line_str(l, ",\"duration\":"); /* ECS: nanoseconds */
-		nf_line_u64(l, (uint64_t)(e->end_ms - e->start_ms) * 1000000u);
-	}
-	nf_line_str(l, "}");
-	ecs_open(l, "observer", &first_object);
-	nf_line_str(l, "\"ip\":\"");
-	nf_line_json_escaped(l, observer, strlen(observer));
-	nf_line_str(l, "\"}");
+	nf_ecs_walk(e, observer, tc, &ops, &w);
 }

@@ -113,8 +113,28 @@ typedef struct nf_ecs {
 
 void nf_ecs_extract(const nf_record_t *rec, nf_ecs_t *ecs);
 
-/* Appends the ECS objects as JSON members: "source":{...},"destination":
- * {...},"network":{...},"event":{...},"observer":{"ip":observer}. */
+/* A document built member by member, for what every output shows alike
+ * (the ECS objects): the line renderer writes it as JSON text, the module
+ * builds its $! tree from the same calls. key is a string constant (an
+ * output may keep it without a copy), NULL for a member of an array. Text
+ * is UTF-8, not escaped; field is an element's value, which each output
+ * writes as it writes record fields. */
+typedef struct nf_doc_ops {
+	void (*open_object)(void *ctx, const char *key);
+	void (*open_array)(void *ctx, const char *key);
+	void (*close)(void *ctx); /* the innermost object or array */
+	void (*text)(void *ctx, const char *key, const char *s, size_t n);
+	void (*u64)(void *ctx, const char *key, uint64_t v);
+	void (*field)(void *ctx, const char *key, const nf_field_t *f);
+} nf_doc_ops_t;
+
+/* Walks the ECS objects: "source":{...},"destination":{...},"network":
+ * {...},"event":{...},"observer":{"ip":observer}. tc: the time cache of
+ * the caller's thread (NULL: none). */
+void nf_ecs_walk(const nf_ecs_t *ecs, const char *observer, nf_time_cache_t *tc, const nf_doc_ops_t *ops,
+		 void *ctx);
+
+/* Appends the ECS objects as JSON members (nf_ecs_walk written as text). */
 void nf_render_ecs(nf_line_t *l, const nf_ecs_t *ecs, const char *observer, nf_time_cache_t *tc);
 
 /* One line in the spirit of flowd's FLOW lines:

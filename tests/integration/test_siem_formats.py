@@ -143,4 +143,7 @@ for name, recs in docs.items():
               "ECS event %r" % ev)
         check(doc["observer"] == {"ip": "127.0.0.1"}, "ECS observer %r" % doc["observer"])
         check(doc["netflow"]["protocol_identifier"] == proto, "netflow beside ECS %r" % doc["netflow"])
+# the tree and the line carry the same ECS objects, member for member
+ecs = {name: [{k: v for k, v in doc.items() if k != "netflow"} for doc in recs] for name, recs in docs.items()}
+check(ecs["tree"] == ecs["json"], "ECS differs between tree and line:\n%r\n%r" % (ecs["tree"], ecs["json"]))
 log("PASS")

@@ -1,7 +1,7 @@
 """rsyslogd with imnetflow under valgrind: valid, malformed and corpus
 datagrams, then shutdown, with no invalid memory access and no leak that
-valgrind can attribute to the module; with one receiving thread and with
-two."""
+valgrind can attribute to the module; with one receiving thread (and the
+ECS objects in the tree) and with two."""
 import os
 import shutil
 
@@ -14,8 +14,8 @@ if not shutil.which("valgrind"):
 SUPPRESSIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "valgrind.supp")
 
 
-def run(module_params):
-    r = Rsyslog(module_params=module_params)
+def run(module_params, inputs='port="0"'):
+    r = Rsyslog(module_params=module_params, inputs=inputs)
     vlog = os.path.join(r.dir, "valgrind.log")
     r.wrapper = ["valgrind", "--error-exitcode=99", "--leak-check=full",
                  "--errors-for-leak-kinds=definite", "--suppressions=" + SUPPRESSIONS,
@@ -42,6 +42,6 @@ def run(module_params):
         r.cleanup()
 
 
-run("")
+run("", inputs='port="0" ecs="on"')  # the ECS objects built into the tree too
 run('threads="2"')  # a second receiving thread started, stopped and freed
 log("PASS")
