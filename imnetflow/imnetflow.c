@@ -1399,7 +1399,6 @@ static struct fjson_object *jsonU64(uint64_t v)
 	return fjson_object_new_double_s((double)v, digits);
 }
 
-#define MAX_LIST_DEPTH 4 /* nested RFC 6313 lists shown; deeper ones stay hex */
 
 static struct fjson_object *fieldToJson(const nf_field_t *f, const nf_template_source_t *src, int depth,
 				       nf_time_cache_t *tc);
@@ -1484,7 +1483,7 @@ static struct fjson_object *fieldToJson(const nf_field_t *f, const nf_template_s
 		free(text8);
 		return j;
 	case NF_T_BASIC_LIST: case NF_T_SUBTEMPLATE_LIST: case NF_T_SUBTEMPLATE_MULTILIST:
-		if (depth < MAX_LIST_DEPTH)
+		if (depth < NF_LIST_MAX_DEPTH)
 			return listToJson(f, src, depth, tc);
 		break;
 	case NF_T_IPV4: case NF_T_IPV6: case NF_T_MAC:

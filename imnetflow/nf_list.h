@@ -16,6 +16,10 @@
 #include "nf_session.h"
 #include "nf_template.h"
 
+/* Nesting of lists the outputs show as JSON arrays; a list nested deeper
+ * is shown as hex, like octets. */
+#define NF_LIST_MAX_DEPTH 4
+
 /* Where the templates a subTemplateList refers to come from. */
 typedef struct nf_template_source {
 	nf_session_t *session;

@@ -12,7 +12,6 @@
 
 #include "nf_format.h"
 
-#define MAX_LIST_DEPTH 4 /* nested RFC 6313 lists shown; deeper ones stay hex */
 
 void nf_line_put_cut(nf_line_t *l, const char *s, size_t n)
 {
@@ -378,7 +377,7 @@ void nf_render_json_value(nf_line_t *l, const nf_field_t *f, const nf_template_s
 		return;
 	if (f->type == NF_T_STRING) {
 		line_json_string(l, f->v.p, f->len);
-	} else if (is_list(f) && depth < MAX_LIST_DEPTH) {
+	} else if (is_list(f) && depth < NF_LIST_MAX_DEPTH) {
 		line_list(l, f, src, depth, tc);
 	} else {
 		nf_line_put(l, "\"", 1);
