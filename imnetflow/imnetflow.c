@@ -43,6 +43,7 @@
 #include "nf_decode.h"
 #include "nf_dict.h"
 #include "nf_format.h"
+#include "nf_hash.h"
 #include "nf_persist.h"
 #include "nf_render.h"
 #include "nf_session.h"
@@ -946,14 +947,13 @@ static exporter_stats_t *findExporterStats(const uint8_t *key, unsigned h, const
 static exporter_stats_t *exporterStats(const struct sockaddr_storage *from, const char *address)
 {
 	uint8_t key[16];
-	unsigned h = 2166136261u;
+	uint64_t h;
 	exporter_stats_t *e;
 
 	if (!runModConf->exporterStats)
 		return NULL;
 	(void)mappedAddress(from, key);
-	for (int i = 0; i < 16; i++)
-		h = (h ^ key[i]) * 16777619u;
+	h = nf_fnv1a(NF_FNV_OFFSET, key, sizeof(key));
 	pthread_mutex_lock(&exporters.mut);
 	e = findExporterStats(key, h % EXPORTER_BUCKETS, address);
 	pthread_mutex_unlock(&exporters.mut);

@@ -15,6 +15,8 @@
  */
 #include "nf_session.h"
 
+#include "nf_hash.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -492,16 +494,13 @@ void nf_scope_take_pending(nf_session_t *s, nf_scope_t *scope, uint16_t template
 }
 
 /* ---- scopes ---- */
+/* Over the fields, not the padding. */
 static size_t key_hash(const nf_scope_key_t *k)
 {
-	uint64_t h = 1469598103934665603ull; /* FNV-1a over the fields, not the padding */
-	const uint8_t extra[] = {(uint8_t)(k->port >> 8), (uint8_t)k->port, (uint8_t)k->version,
-				 (uint8_t)(k->domain >> 24), (uint8_t)(k->domain >> 16),
-				 (uint8_t)(k->domain >> 8), (uint8_t)k->domain};
-	for (size_t i = 0; i < sizeof(k->addr); i++)
-		h = (h ^ k->addr[i]) * 1099511628211ull;
-	for (size_t i = 0; i < sizeof(extra); i++)
-		h = (h ^ extra[i]) * 1099511628211ull;
+	const uint8_t extra[] = {(uint8_t)(k->port >> 8), (uint8_t)k->port, (uint8_t)k->version};
+	uint64_t h = nf_fnv1a_u32(nf_fnv1a(nf_fnv1a(NF_FNV_OFFSET, k->addr, sizeof(k->addr)), extra, sizeof(extra)),
+				  k->domain);
+
 	return (size_t)(h ^ (h >> 29));
 }
 

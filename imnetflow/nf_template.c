@@ -4,6 +4,8 @@
  */
 #include "nf_template.h"
 
+#include "nf_hash.h"
+
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,16 +184,14 @@ int nf_template_equal(const nf_template_t *a, const nf_template_t *b)
 /* FNV-1a over the fields nf_template_equal compares. */
 uint32_t nf_template_hash(const nf_template_t *t)
 {
-	uint32_t h = 2166136261u;
-	uint32_t head[5] = {t->id, t->nfields, t->scope_fields, t->is_options, t->flavor};
+	const uint32_t head[5] = {t->id, t->nfields, t->scope_fields, t->is_options, t->flavor};
+	uint64_t h = NF_FNV_OFFSET;
 
 	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
-		h = (h ^ head[i]) * 16777619u;
-	for (uint16_t i = 0; i < t->nfields; i++) {
-		h = (h ^ t->ops[i].pen) * 16777619u;
-		h = (h ^ ((uint32_t)t->ops[i].id << 16 | t->ops[i].len)) * 16777619u;
-	}
-	return h;
+		h = nf_fnv1a_u32(h, head[i]);
+	for (uint16_t i = 0; i < t->nfields; i++)
+		h = nf_fnv1a_u32(nf_fnv1a_u32(h, t->ops[i].pen), (uint32_t)t->ops[i].id << 16 | t->ops[i].len);
+	return (uint32_t)(h ^ (h >> 32));
 }
 
 /* Length of a variable-length field (RFC 7011 section 7): one byte, or 255
