@@ -42,7 +42,7 @@ const char *nf_strerror(int rc);
 #define NF_RECORD_MAX_FIELDS 528
 
 typedef struct nf_field {
-	/* the first 16 bytes match nf_op_t's (nf_template.h) */
+	/* the first 24 bytes (NF_FIELD_HEAD) match nf_op_t's (nf_template.h) */
 	const nf_ie_t *ie; /* dictionary entry, or NULL for an unknown element */
 	union {
 		struct {

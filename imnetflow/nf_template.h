@@ -48,8 +48,9 @@ typedef enum nf_op_kind {
 	NF_OP_U8, NF_OP_U16, NF_OP_U32, NF_OP_U64, NF_OP_ADDR4,
 } nf_op_kind_t;
 
-/* One compiled field. Its first 16 bytes are laid out as the head of
- * nf_field_t (ie, pen, id, type, repeat) and copied in one block. */
+/* One compiled field. Its first NF_FIELD_HEAD (24) bytes are laid out as
+ * the head of nf_field_t (ie, pen, id, type, repeat, len) and copied in
+ * one block (nf_template.c checks the layout). */
 typedef struct nf_op {
 	const nf_ie_t *ie; /* NULL: unknown element, emitted raw */
 	uint32_t pen;      /* the element it is emitted as */
@@ -90,7 +91,7 @@ typedef struct nf_template {
 	uint32_t min_len;       /* bytes of the shortest possible record (>= 1) */
 	uint8_t flavor;         /* nf_template_flavor_t it was compiled for */
 	nf_time_plan_t times;   /* where its records' start and end come from (in padding) */
-	uint64_t known_mask;    /* the record index slots its ops fill (nf_op_t.known) */
+	uint64_t known_mask;    /* the record index slots its ops fill (nf_op_t.slot) */
 	/* owned by the session store, which shares one compiled template
 	 * among all exporters that sent the same one */
 	uint32_t refs;
