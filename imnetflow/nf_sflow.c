@@ -91,6 +91,33 @@ static inline uint32_t word(const uint8_t *p, size_t i)
 
 /* ---- the sampled packet header ---- */
 
+/* Protocol numbers of the sampled headers this decoder reads. */
+enum ethertype {
+	ETHERTYPE_IPV4 = 0x0800,
+	ETHERTYPE_VLAN = 0x8100,      /* 802.1Q */
+	ETHERTYPE_QINQ = 0x88a8,      /* 802.1ad service tag */
+	ETHERTYPE_QINQ_OLD = 0x9100,  /* pre-standard QinQ */
+	ETHERTYPE_IPV6 = 0x86dd,
+	ETHERTYPE_MPLS = 0x8847,
+	ETHERTYPE_MPLS_MULTICAST = 0x8848,
+};
+enum ip_protocol {
+	IP_PROTO_HOPOPTS = 0,      /* IPv6 hop-by-hop options */
+	IP_PROTO_ICMP = 1,
+	IP_PROTO_TCP = 6,
+	IP_PROTO_UDP = 17,
+	IP_PROTO_ROUTING = 43,     /* IPv6 routing header */
+	IP_PROTO_FRAGMENT = 44,    /* IPv6 fragment header: 8 bytes, no length field */
+	IP_PROTO_ICMPV6 = 58,
+	IP_PROTO_DSTOPTS = 60,     /* IPv6 destination options */
+};
+/* sFlow header_protocol values (sflow_version_5.txt) decoded here. */
+enum sflow_header_protocol {
+	SFLOW_HEADER_ETHERNET = 1,
+	SFLOW_HEADER_IPV4 = 11,
+	SFLOW_HEADER_IPV6 = 12,
+};
+
 #define VXLAN_PORT 4789
 #define PEN_FLOWMON 39499u
 #define IE_FLOWMON_VXLAN_VNI 450
@@ -137,20 +164,21 @@ static void decode_transport(nf_cursor_t *c, uint8_t proto, int v6, nf_record_t 
 	if (f == NULL)
 		return;
 	f = ADD_IANA(rec, f, PROTOCOL_IDENTIFIER, proto);
-	if (proto == 6 || proto == 17) {
+	if (proto == IP_PROTO_TCP || proto == IP_PROTO_UDP) {
 		if ((ports = nf_cursor_bytes(c, 4)) != NULL) {
 			dport = (uint16_t)nf_be_uint(ports + 2, 2);
 			f = ADD_IANA(rec, f, SOURCE_TRANSPORT_PORT, nf_be_uint(ports, 2));
 			f = ADD_IANA(rec, f, DESTINATION_TRANSPORT_PORT, dport);
-			if (proto == 6 && (tcp = nf_cursor_bytes(c, 10)) != NULL) { /* up to the flags */
+			if (proto == IP_PROTO_TCP && (tcp = nf_cursor_bytes(c, 10)) != NULL) { /* up to the flags */
 				f = ADD_IANA(rec, f, TCP_CONTROL_BITS, tcp[9]);
-			} else if (proto == 17 && dport == VXLAN_PORT && depth == 0) {
+			} else if (proto == IP_PROTO_UDP && dport == VXLAN_PORT && depth == 0) {
 				nf_record_commit(rec, f);
 				decode_vxlan(c, rec, depth);
 				return;
 			}
 		}
-	} else if (((proto == 1 && !v6) || (proto == 58 && v6)) && (icmp = nf_cursor_bytes(c, 2)) != NULL) {
+	} else if (((proto == IP_PROTO_ICMP && !v6) || (proto == IP_PROTO_ICMPV6 && v6)) &&
+		   (icmp = nf_cursor_bytes(c, 2)) != NULL) {
 		if (v6) {
 			f = ADD_IANA(rec, f, ICMP_TYPE_IPV6, icmp[0]);
 			f = ADD_IANA(rec, f, ICMP_CODE_IPV6, icmp[1]);
@@ -191,11 +219,12 @@ static uint8_t skip_ipv6_extensions(nf_cursor_t *c, uint8_t next)
 {
 	for (int i = 0; i < 8; i++) { /* a bound on the chain */
 		uint8_t hdr[2];
-		if (next != 0 && next != 43 && next != 44 && next != 60)
+		if (next != IP_PROTO_HOPOPTS && next != IP_PROTO_ROUTING && next != IP_PROTO_FRAGMENT &&
+		    next != IP_PROTO_DSTOPTS)
 			return next;
 		if (!nf_cursor_copy(c, hdr, 2))
 			return next;
-		if (!nf_cursor_skip(c, next == 44 ? 6 : (size_t)hdr[1] * 8 + 6))
+		if (!nf_cursor_skip(c, next == IP_PROTO_FRAGMENT ? 6 : (size_t)hdr[1] * 8 + 6))
 			return hdr[0];
 		next = hdr[0];
 	}
@@ -221,9 +250,9 @@ static void decode_ipv6(nf_cursor_t *c, nf_record_t *rec, int depth)
 
 static void decode_network(nf_cursor_t *c, uint16_t ethertype, nf_record_t *rec, int depth)
 {
-	if (ethertype == 0x0800)
+	if (ethertype == ETHERTYPE_IPV4)
 		decode_ipv4(c, rec, depth);
-	else if (ethertype == 0x86dd)
+	else if (ethertype == ETHERTYPE_IPV6)
 		decode_ipv6(c, rec, depth);
 }
 
@@ -249,7 +278,7 @@ static void decode_mpls(nf_cursor_t *c, nf_record_t *rec, int depth)
 			add_mpls_label(rec, i, l);
 		if (l[2] & 1) {
 			if (nf_cursor_has(c, 1))
-				decode_network(c, (c->p[0] >> 4) == 6 ? 0x86dd : 0x0800, rec, depth);
+				decode_network(c, (c->p[0] >> 4) == 6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4, rec, depth);
 			return;
 		}
 	}
@@ -268,7 +297,7 @@ static void decode_ethernet(nf_cursor_t *c, nf_record_t *rec, int depth)
 	f = ADD_BYTES(rec, f, DESTINATION_MAC_ADDRESS, macs, 6);
 	f = ADD_BYTES(rec, f, SOURCE_MAC_ADDRESS, macs + 6, 6);
 	/* 802.1Q and QinQ: the outer tag is vlan_id, an inner one the customer's */
-	while ((type == 0x8100 || type == 0x88a8 || type == 0x9100) && tags < 2) {
+	while ((type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ || type == ETHERTYPE_QINQ_OLD) && tags < 2) {
 		if ((tag = nf_cursor_bytes(c, 4)) == NULL) {
 			nf_record_commit(rec, f);
 			return;
@@ -280,7 +309,7 @@ static void decode_ethernet(nf_cursor_t *c, nf_record_t *rec, int depth)
 			f = ADD_IANA(rec, f, DOT1Q_CUSTOMER_VLAN_ID, nf_be_uint(tag, 2) & 0x0fff);
 	}
 	nf_record_commit(rec, ADD_IANA(rec, f, ETHERNET_TYPE, type));
-	if (type == 0x8847 || type == 0x8848)
+	if (type == ETHERTYPE_MPLS || type == ETHERTYPE_MPLS_MULTICAST)
 		decode_mpls(c, rec, depth);
 	else
 		decode_network(c, type, rec, depth);
@@ -308,11 +337,11 @@ static int raw_header(nf_cursor_t *c, nf_record_t *rec)
 	if (stripped)
 		f = ADD_LOCAL(rec, f, SFLOW_STRIPPED_BYTES, stripped);
 	nf_record_commit(rec, f);
-	if (proto == 1)
+	if (proto == SFLOW_HEADER_ETHERNET)
 		decode_ethernet(&header, rec, 0);
-	else if (proto == 11)
+	else if (proto == SFLOW_HEADER_IPV4)
 		decode_ipv4(&header, rec, 0);
-	else if (proto == 12)
+	else if (proto == SFLOW_HEADER_IPV6)
 		decode_ipv6(&header, rec, 0);
 	return NF_OK;
 }

@@ -54,14 +54,18 @@ static int read_header(const protocol_t *p, nf_cursor_t *c, nf_datagram_info_t *
 	return NF_OK;
 }
 
+/* The high bit of an IPFIX field specifier's id: a PEN follows (RFC 7011
+ * section 3.2). */
+#define IPFIX_ENTERPRISE_BIT 0x8000
+
 /* One field specifier; IPFIX ids with the enterprise bit carry a PEN. */
 static int read_field_spec(const protocol_t *p, nf_cursor_t *c, nf_field_spec_t *f)
 {
 	if (!nf_cursor_u16(c, &f->id) || !nf_cursor_u16(c, &f->len))
 		return 0;
 	f->pen = 0;
-	if (p->enterprise_bit && (f->id & 0x8000)) {
-		f->id &= 0x7fff;
+	if (p->enterprise_bit && (f->id & IPFIX_ENTERPRISE_BIT)) {
+		f->id &= (uint16_t)~IPFIX_ENTERPRISE_BIT;
 		return nf_cursor_u32(c, &f->pen);
 	}
 	return 1;
