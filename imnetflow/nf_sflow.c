@@ -513,8 +513,14 @@ static bool read_format_length(nf_cursor_t *c, uint32_t *format, nf_cursor_t *bo
 	return true;
 }
 
+/* A record_fn's answer for a format it does not decode: the record is
+ * skipped by its length and counted. Outside the nf_rc_t codes, and never
+ * returned from this file. */
+#define RECORD_SKIPPED (NF_END + 1)
+
 /* Runs decode over every record of a sample: format and length first,
- * then the body, bounded by its length. */
+ * then the body, bounded by its length. A record_fn returns NF_OK,
+ * RECORD_SKIPPED, or an error. */
 typedef int (*record_fn)(uint32_t format, nf_cursor_t *body, nf_record_t *rec);
 
 static int walk_records(nf_cursor_t *c, uint32_t n, record_fn decode, nf_record_t *rec, uint32_t *skipped)
@@ -526,7 +532,7 @@ static int walk_records(nf_cursor_t *c, uint32_t n, record_fn decode, nf_record_
 		if (!read_format_length(c, &format, &body))
 			return NF_ERR_TRUNCATED;
 		rc = decode(format, &body, rec);
-		if (rc == NF_END)
+		if (rc == RECORD_SKIPPED)
 			(*skipped)++;
 		else if (rc != NF_OK)
 			return rc;
@@ -543,7 +549,7 @@ static int flow_record(uint32_t format, nf_cursor_t *body, nf_record_t *rec)
 	case 1001: return extended_switch(body, rec);
 	case 1002: return extended_router(body, rec);
 	case 1003: return extended_gateway(body, rec);
-	default: return NF_END; /* skipped by its length */
+	default: return RECORD_SKIPPED;
 	}
 }
 
@@ -562,7 +568,7 @@ static int counter_record(uint32_t format, nf_cursor_t *body, nf_record_t *rec)
 		}
 		return NF_OK;
 	}
-	return NF_END;
+	return RECORD_SKIPPED;
 }
 
 /* The words a sample starts with, read as one block: sequence, source
