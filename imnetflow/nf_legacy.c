@@ -155,14 +155,13 @@ static void add_step(nf_legacy_iter_t *it, const nf_legacy_step_t *s, uint8_t of
  * added as flow_start/end_milliseconds fields (see nf_legacy_iter_t).
  * Returns NF_OK, or NF_ERR_VERSION if the layout has other times or lacks
  * a stamp (a table error). */
-static int plan_times(nf_legacy_iter_t *it)
-{
-	const uint64_t all_times = (NF_KNOWN_BIT(OBSERVATION_TIME_SECONDS) * 2 - 1) /* time slots come first */ |
-				   NF_KNOWN_BIT(FLOW_DURATION_MILLISECONDS) | NF_KNOWN_BIT(FLOW_DURATION_MICROSECONDS);
-	const uint64_t stamps = NF_KNOWN_BIT(FLOW_START_SYS_UP_TIME) | NF_KNOWN_BIT(FLOW_END_SYS_UP_TIME);
+/* The times of every layout: flowStart/EndSysUpTime, and no other. */
+#define ALL_TIMES ((NF_KNOWN_BIT(OBSERVATION_TIME_SECONDS) * 2 - 1) /* time slots come first */ | \
+		   NF_KNOWN_BIT(FLOW_DURATION_MILLISECONDS) | NF_KNOWN_BIT(FLOW_DURATION_MICROSECONDS))
+#define UPTIME_STAMPS (NF_KNOWN_BIT(FLOW_START_SYS_UP_TIME) | NF_KNOWN_BIT(FLOW_END_SYS_UP_TIME))
 
-	if ((it->known_mask & all_times) != stamps)
-		return NF_ERR_VERSION;
+static void plan_times(nf_legacy_iter_t *it)
+{
 	it->start_field = (uint8_t)it->known_at[NF_K_FLOW_START_SYS_UP_TIME];
 	it->end_field = (uint8_t)it->known_at[NF_K_FLOW_END_SYS_UP_TIME];
 	it->time_field = it->nproto;
@@ -170,35 +169,48 @@ static int plan_times(nf_legacy_iter_t *it)
 			NF_IE_FLOW_START_MILLISECONDS, NF_T_DT_MILLI, 8);
 	add_proto_field(it, nf_ie_lookup(NF_PEN_IANA, NF_IE_FLOW_END_MILLISECONDS), NF_PEN_IANA,
 			NF_IE_FLOW_END_MILLISECONDS, NF_T_DT_MILLI, 8);
-	return NF_OK;
 }
 
 /* What all records of the datagram share, resolved once: the prototype
- * record, the reads and the times (see nf_legacy_iter_t). Returns NF_OK,
- * or NF_ERR_VERSION if the layout's steps do not cover exactly one record
- * (a table error: records are then never read past their end) or its
- * times cannot be planned. */
-static int resolve_steps(nf_legacy_iter_t *it)
+ * record and the reads (see nf_legacy_iter_t); plan_times adds the times.
+ * The layouts are static and checked once (nf_legacy_check_layouts):
+ * their steps cover exactly one record, so no read leaves it. */
+static void resolve_steps(nf_legacy_iter_t *it)
 {
 	const struct nf_legacy_layout *l = it->layout;
 	size_t width = 0;
 
-	if (l->nsteps > NF_LEGACY_MAX_STEPS)
-		return NF_ERR_VERSION;
 	for (uint8_t i = 0; i < l->nsteps; i++) {
 		if (l->steps[i].kind != STEP_PAD)
 			add_step(it, &l->steps[i], (uint8_t)width);
 		width += l->steps[i].width;
 	}
-	if (width != l->record_len)
-		return NF_ERR_VERSION;
 	if (l->version == 5) {
 		add_header_field(it, NF_IE_ENGINE_TYPE, it->engine_type);
 		add_header_field(it, NF_IE_ENGINE_ID, it->engine_id);
 		add_header_field(it, NF_IE_SAMPLING_ALGORITHM, it->sampling >> V5_SAMPLING_MODE_SHIFT);
 		add_header_field(it, NF_IE_SAMPLING_INTERVAL, nf_legacy_sampling_interval(it));
 	}
-	return plan_times(it);
+}
+
+int nf_legacy_check_layouts(void)
+{
+	for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++) {
+		const struct nf_legacy_layout *l = &layouts[i];
+		nf_legacy_iter_t it = {.layout = l};
+		size_t width = 0;
+
+		if (l->nsteps > NF_LEGACY_MAX_STEPS)
+			return NF_ERR_LIMIT;
+		for (uint8_t j = 0; j < l->nsteps; j++)
+			width += l->steps[j].width;
+		if (width != l->record_len)
+			return NF_ERR_LIMIT;
+		resolve_steps(&it);
+		if ((it.known_mask & ALL_TIMES) != UPTIME_STAMPS)
+			return NF_ERR_LIMIT;
+	}
+	return NF_OK;
 }
 
 /* The record at p (record_len bytes, checked by the caller; the reads stay
@@ -227,7 +239,6 @@ static void read_record(const nf_legacy_iter_t *it, const uint8_t *p, nf_record_
 int nf_legacy_begin(nf_legacy_iter_t *it, const uint8_t *buf, size_t len)
 {
 	int version = nf_peek_version(buf, len);
-	int rc;
 
 	memset(it, 0, sizeof(*it));
 	nf_cursor_init(&it->cur, buf, len);
@@ -244,10 +255,10 @@ int nf_legacy_begin(nf_legacy_iter_t *it, const uint8_t *buf, size_t len)
 	read_header_rest(it);
 	if ((size_t)it->info.count * it->layout->record_len > nf_cursor_left(&it->cur))
 		return NF_ERR_COUNT;
-	rc = resolve_steps(it);
-	if (rc == NF_OK) /* nf_legacy_next reads nothing after an error */
-		it->left = it->info.count;
-	return rc;
+	resolve_steps(it);
+	plan_times(it);
+	it->left = it->info.count; /* nf_legacy_next reads nothing after an error above */
+	return NF_OK;
 }
 
 int nf_legacy_next(nf_legacy_iter_t *it, nf_record_t *rec)

@@ -73,6 +73,12 @@ uint16_t nf_legacy_sampling_interval(const nf_legacy_iter_t *it);
  * and nf_legacy_next's errors. */
 int nf_legacy_decode(nf_decoder_t *d, const uint8_t *buf, size_t len);
 
+/* Checks the built-in layouts once, for the tests (decoding relies on
+ * them): each covers exactly its record length in at most
+ * NF_LEGACY_MAX_STEPS steps, with flowStart/EndSysUpTime and no other time.
+ * Returns NF_OK, or NF_ERR_LIMIT naming a table error. */
+int nf_legacy_check_layouts(void);
+
 /* Record length of a legacy version, 0 if not v1/v5/v7. */
 size_t nf_legacy_record_len(uint16_t version);
 
