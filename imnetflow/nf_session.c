@@ -17,6 +17,7 @@
 
 #include "nf_hash.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,7 @@ typedef struct link {
 
 typedef struct tentry {
 	link_t lru;               /* session-wide template LRU; first member */
+	link_t scope_lru;         /* the scope's template LRU, in the same order */
 	struct tentry *next;      /* in the scope's bucket */
 	struct nf_scope *scope;
 	nf_template_t *t;
@@ -58,6 +60,7 @@ struct nf_scope {
 	struct nf_scope *next;    /* in the session's bucket */
 	nf_scope_key_t key;
 	tentry_t *templates[SCOPE_TEMPLATE_BUCKETS];
+	link_t template_lru;      /* its templates, most recently used first */
 	uint32_t ntemplates;
 	pending_t *pend_head, *pend_tail;
 	size_t pend_bytes;
@@ -127,6 +130,13 @@ static void list_touch(link_t *head, link_t *n)
 {
 	list_remove(n);
 	list_push_front(head, n);
+}
+
+/* A template entry used now: first in the session's LRU and its scope's. */
+static void touch_template(nf_session_t *s, tentry_t *e)
+{
+	list_touch(&s->template_lru, &e->lru);
+	list_touch(&e->scope->template_lru, &e->scope_lru);
 }
 
 /* ---- session ---- */
@@ -277,6 +287,7 @@ static void drop_template(nf_session_t *s, nf_scope_t *scope, tentry_t **slot)
 	tentry_t *e = *slot;
 	*slot = e->next;
 	list_remove(&e->lru);
+	list_remove(&e->scope_lru);
 	scope->ntemplates--;
 	s->ntemplates--;
 	account_templates(s, sizeof(*e), 0);
@@ -290,13 +301,10 @@ static void evict_template_entry(nf_session_t *s, tentry_t *e)
 	s->stats.templates_evicted++;
 }
 
-/* The least recently used template of one scope. */
-static tentry_t *scope_lru_template(nf_session_t *s, nf_scope_t *scope)
+/* The least recently used template of one scope (it has one). */
+static tentry_t *scope_lru_template(nf_scope_t *scope)
 {
-	for (link_t *n = s->template_lru.prev; n != &s->template_lru; n = n->prev)
-		if (((tentry_t *)n)->scope == scope)
-			return (tentry_t *)n;
-	return NULL;
+	return (tentry_t *)((char *)scope->template_lru.prev - offsetof(tentry_t, scope_lru));
 }
 
 static int expired(const nf_session_t *s, const tentry_t *e, time_t now)
@@ -312,7 +320,7 @@ int nf_scope_put_template(nf_session_t *s, nf_scope_t *scope, nf_template_t *t, 
 
 	if (*slot != NULL && nf_template_equal((*slot)->t, t)) {
 		(*slot)->refreshed = now;
-		list_touch(&s->template_lru, &(*slot)->lru);
+		touch_template(s, *slot);
 		s->stats.templates_refreshed++;
 		nf_template_free(t);
 		return NF_OK;
@@ -327,7 +335,7 @@ int nf_scope_put_template(nf_session_t *s, nf_scope_t *scope, nf_template_t *t, 
 	if ((shared = share_template(s, t)) == NULL)
 		return NF_ERR_NOMEM;
 	while (scope->ntemplates >= s->limits.max_templates_per_scope && scope->ntemplates > 0)
-		evict_template_entry(s, scope_lru_template(s, scope));
+		evict_template_entry(s, scope_lru_template(scope));
 	while (s->template_bytes + sizeof(*e) > s->limits.max_template_bytes && s->ntemplates > 0)
 		evict_template_entry(s, (tentry_t *)s->template_lru.prev);
 	if ((e = calloc(1, sizeof(*e))) == NULL) {
@@ -341,6 +349,7 @@ int nf_scope_put_template(nf_session_t *s, nf_scope_t *scope, nf_template_t *t, 
 	e->next = *slot;
 	*slot = e;
 	list_push_front(&s->template_lru, &e->lru);
+	list_push_front(&scope->template_lru, &e->scope_lru);
 	scope->ntemplates++;
 	s->ntemplates++;
 	account_templates(s, sizeof(*e), 1);
@@ -359,7 +368,7 @@ const nf_template_t *nf_scope_template(nf_session_t *s, nf_scope_t *scope, uint1
 		s->stats.templates_expired++;
 		return NULL;
 	}
-	list_touch(&s->template_lru, &(*slot)->lru);
+	touch_template(s, *slot);
 	return (*slot)->t;
 }
 
@@ -615,6 +624,7 @@ nf_scope_t *nf_session_scope(nf_session_t *s, const nf_scope_key_t *key, time_t 
 	if ((scope = calloc(1, sizeof(*scope))) == NULL)
 		return NULL;
 	scope->key = *key;
+	list_init(&scope->template_lru);
 	scope->init_ms = -1;
 	*slot = scope;
 	list_push_front(&s->scope_lru, &scope->lru);

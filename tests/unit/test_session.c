@@ -102,6 +102,34 @@ static void limits_hold_under_flood(void **state)
 
 /* Exporters that send the same template share one compiled copy: it
  * counts once; withdrawing it from one scope leaves the others theirs. */
+/* At the per-scope cap a scope loses its own least recently used
+ * template, whatever other scopes did meanwhile. */
+static void per_scope_eviction_takes_the_scopes_oldest(void **state)
+{
+	nf_limits_t l;
+	nf_session_t *s;
+	nf_scope_t *a, *b;
+	nf_scope_key_t ka = key(1, 0), kb = key(2, 0);
+	(void)state;
+
+	nf_limits_default(&l);
+	l.max_templates_per_scope = 2;
+	s = nf_session_new(&l);
+	a = nf_session_scope(s, &ka, 0);
+	assert_int_equal(nf_scope_put_template(s, a, tmpl(256, 3, 4), 0), NF_OK);
+	assert_int_equal(nf_scope_put_template(s, a, tmpl(257, 3, 4), 0), NF_OK);
+	b = nf_session_scope(s, &kb, 0);
+	assert_int_equal(nf_scope_put_template(s, b, tmpl(300, 3, 4), 0), NF_OK); /* the session's oldest now is 256 */
+	assert_non_null(nf_scope_template(s, a, 256, 0));                       /* 257 is a's oldest */
+	assert_int_equal(nf_scope_put_template(s, a, tmpl(258, 3, 4), 0), NF_OK);
+	assert_non_null(nf_scope_template(s, a, 256, 0));
+	assert_null(nf_scope_template(s, a, 257, 0));
+	assert_non_null(nf_scope_template(s, a, 258, 0));
+	assert_non_null(nf_scope_template(s, b, 300, 0));
+	assert_int_equal(nf_session_stats(s)->templates_evicted, 1);
+	nf_session_free(s);
+}
+
 static void identical_templates_are_shared(void **state)
 {
 	nf_limits_t l;
@@ -288,6 +316,7 @@ int main(void)
 		cmocka_unit_test(scopes_are_distinct),
 		cmocka_unit_test(put_refresh_replace_expire),
 		cmocka_unit_test(limits_hold_under_flood),
+		cmocka_unit_test(per_scope_eviction_takes_the_scopes_oldest),
 		cmocka_unit_test(identical_templates_are_shared),
 		cmocka_unit_test(pending_bounded_and_ordered),
 		cmocka_unit_test(sequence_arithmetic),
