@@ -63,6 +63,7 @@ static void decode_one(bench_t *b, nf_session_t *s, nf_record_t *rec, uint8_t ex
 	nf_decoder_t d = {.session = s, .now = now, .emit = on_record, .emit_ctx = b, .record = rec};
 
 	d.exporter.addr[15] = exporter;
+	d.source = d.exporter;
 	(void)nf_decode_datagram(&d, p, len);
 }
 

@@ -156,7 +156,7 @@ static modConfData_t *runModConf = NULL;
 	X(ctrUnaccepted, "datagrams.unaccepted") \
 	X(ctrDisallowed, "disallowed")
 
-/* Counters of the template state, shared by all listeners. */
+/* Counters of the template and stream state, shared by all listeners. */
 #define SESSION_COUNTERS(X) \
 	X(templates_added, "templates.added") \
 	X(templates_refreshed, "templates.refreshed") \
@@ -167,12 +167,15 @@ static modConfData_t *runModConf = NULL;
 	X(pending_buffered, "pending.buffered") \
 	X(pending_decoded, "pending.decoded") \
 	X(pending_dropped, "pending.dropped") \
-	X(names_dropped, "names.dropped")
+	X(names_dropped, "names.dropped") \
+	X(streams_evicted, "streams.evicted")
 
-/* Gauges of the template state: what it holds now. */
+/* Gauges of the template and stream state: what it holds now. */
 #define SESSION_GAUGES(X) \
 	X(scopes_current, "scopes.current", nf_session_scope_count) \
 	X(templates_current, "templates.current", nf_session_template_count) \
+	X(streams_current, "streams.current", nf_session_stream_count) \
+	X(streams_memory_bytes, "streams.memory.bytes", nf_session_stream_memory) \
 	X(memory_bytes, "memory.bytes", nf_session_memory)
 
 /* Counters per exporter (module parameter exporterStats). */
@@ -329,6 +332,7 @@ static const struct param_target {
 	X("pending.maxmemory", eCmdHdlrSize, 0, P_SIZE, limits.max_pending_bytes) \
 	X("pending.maxperscope", eCmdHdlrSize, 0, P_SIZE, limits.max_pending_bytes_per_scope) \
 	X("pending.timeout", eCmdHdlrNonNegInt, 0, P_UINT32, limits.pending_timeout) \
+	X("stream.max", eCmdHdlrPositiveInt, 0, P_UINT32, limits.max_streams) \
 	X("template.persist", eCmdHdlrBinary, 0, P_INT, persistTemplates) \
 	X("exporterstats", eCmdHdlrBinary, 0, P_INT, exporterStats) \
 	X("exporterstats.max", eCmdHdlrPositiveInt, 0, P_INT, exporterStatsMax) \
@@ -1258,6 +1262,7 @@ static nf_limits_t workerLimits(int n)
 	nf_limits_t l = runModConf->limits;
 
 	l.max_scopes = (l.max_scopes + (uint32_t)n - 1) / (uint32_t)n;
+	l.max_streams = (l.max_streams + (uint32_t)n - 1) / (uint32_t)n;
 	l.max_template_bytes = (l.max_template_bytes + (size_t)n - 1) / (size_t)n;
 	l.max_pending_bytes = (l.max_pending_bytes + (size_t)n - 1) / (size_t)n;
 	return l;
@@ -1890,15 +1895,19 @@ static void exporterAddress(const struct sockaddr_storage *from, datagram_ctx_t 
 	}
 }
 
-/* The template scope of an exporter, as the input's templateScope says. */
-static void scopeKey(const listener_t *l, const struct sockaddr_storage *from, nf_scope_key_t *key)
+/* The exporter as the core keys it: its stream is the real exporter (its
+ * address, and its port with templateScope="address+port"); its template
+ * scope is that too, or nothing with templateScope="domain". */
+static void exporterKeys(const listener_t *l, const struct sockaddr_storage *from, nf_decoder_t *dec)
 {
-	memset(key, 0, sizeof(*key));
-	if (l->inst->scope == SCOPE_DOMAIN)
-		return;
-	key->port = (uint16_t)mappedAddress(from, key->addr);
+	memset(&dec->source, 0, sizeof(dec->source));
+	dec->source.port = (uint16_t)mappedAddress(from, dec->source.addr);
 	if (l->inst->scope != SCOPE_ADDRESS_PORT)
-		key->port = 0;
+		dec->source.port = 0;
+	if (l->inst->scope == SCOPE_DOMAIN)
+		memset(&dec->exporter, 0, sizeof(dec->exporter));
+	else
+		dec->exporter = dec->source;
 }
 
 /* A decoded record: counted, and submitted unless it is an options record
@@ -1954,7 +1963,7 @@ static void processDatagram(listener_t *l, const uint8_t *buf, size_t len,
 	EXPORTER_ADD(d, ctrDatagrams, 1);
 	if (prop.CreateStringProp(&d->fromHost, (uchar *)d->address, (int)strlen(d->address)) != RS_RET_OK)
 		return;
-	scopeKey(l, from, &dec.exporter);
+	exporterKeys(l, from, &dec);
 	rc = nf_decode_datagram(&dec, buf, len);
 	countDecodeResult(l, d, &dec.result);
 	prop.Destruct(&d->fromHost);

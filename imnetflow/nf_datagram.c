@@ -43,11 +43,12 @@ int nf_decode_datagram(nf_decoder_t *d, const uint8_t *buf, size_t len)
 	return rc;
 }
 
-void nf_decoder_count_sequence(nf_decoder_t *d, const nf_scope_key_t *key, uint32_t seq, uint32_t advance)
+nf_stream_t *nf_decoder_stream(nf_decoder_t *d, const nf_scope_key_t *key)
 {
-	nf_scope_t *scope;
+	return d->session != NULL ? nf_session_stream(d->session, key) : NULL;
+}
 
-	if (d->session == NULL || (scope = nf_session_scope(d->session, key, d->now)) == NULL)
-		return;
-	d->result.sequence_missing = nf_scope_sequence(scope, seq, advance, &d->result.sequence_reset);
+void nf_decoder_count_sequence(nf_decoder_t *d, nf_stream_t *stream, uint32_t seq, uint32_t advance)
+{
+	d->result.sequence_missing = nf_stream_sequence(stream, seq, advance, &d->result.sequence_reset);
 }

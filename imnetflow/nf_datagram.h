@@ -83,10 +83,14 @@ typedef struct nf_decode_result {
 
 /* The decoder's inputs, and its result. */
 typedef struct nf_decoder {
-	nf_session_t *session;   /* templates and sequence state; NULL: no sequence
-				    accounting (v9/IPFIX need one) */
-	nf_scope_key_t exporter; /* address and port as the scope policy wants them;
-				    the decoder fills in version and domain */
+	nf_session_t *session;   /* templates and stream state; NULL: no stream state
+				    (v9/IPFIX need one) */
+	nf_scope_key_t exporter; /* the template scope: address and port as the input's
+				    templateScope wants them; the decoder fills in version
+				    and domain */
+	nf_scope_key_t source;   /* the real exporter: its address, and its port where the
+				    input tells exporters apart by port; keys the streams
+				    (version and domain filled in likewise) */
 	time_t now;
 	nf_emit_fn emit;
 	void *emit_ctx;
@@ -104,10 +108,12 @@ nf_protocol_t nf_datagram_protocol(const uint8_t *buf, size_t len);
  * d->emit. Returns NF_OK or NF_END, or a negative NF_ERR_* (nf_strerror). */
 int nf_decode_datagram(nf_decoder_t *d, const uint8_t *buf, size_t len);
 
-/* Sequence accounting of a stream that is not a template scope (v5/v7
- * flows per engine, sFlow datagrams per agent): the scope of key, the
- * missing count and reset flag into d->result. Nothing without a session. */
-void nf_decoder_count_sequence(nf_decoder_t *d, const nf_scope_key_t *key, uint32_t seq, uint32_t advance);
+/* The stream of key (nf_session_stream); NULL without a session. */
+nf_stream_t *nf_decoder_stream(nf_decoder_t *d, const nf_scope_key_t *key);
+
+/* Sequence accounting of a stream: the missing count and reset flag into
+ * d->result. Nothing for a NULL stream. */
+void nf_decoder_count_sequence(nf_decoder_t *d, nf_stream_t *stream, uint32_t seq, uint32_t advance);
 
 /* Hands the record to d->emit and counts it. */
 static inline void nf_decoder_emit(nf_decoder_t *d, const nf_emitted_t *e)

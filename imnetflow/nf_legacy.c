@@ -290,10 +290,10 @@ int nf_legacy_decode(nf_decoder_t *d, const uint8_t *buf, size_t len)
 	memset(&d->result, 0, sizeof(d->result));
 	/* v5/v7 sequence numbers count flows: this datagram's first one */
 	if (rc == NF_OK && it.info.has_sequence) {
-		nf_scope_key_t key = d->exporter;
+		nf_scope_key_t key = d->source;
 		key.version = it.info.version;
 		key.domain = it.info.has_source_id ? it.info.source_id : 0;
-		nf_decoder_count_sequence(d, &key, it.info.sequence, it.info.count);
+		nf_decoder_count_sequence(d, nf_decoder_stream(d, &key), it.info.sequence, it.info.count);
 	}
 	while (rc == NF_OK && (rc = nf_legacy_next(&it, d->record)) == NF_OK) {
 		if (d->renormalize)

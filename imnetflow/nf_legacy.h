@@ -67,7 +67,7 @@ int nf_legacy_next(nf_legacy_iter_t *it, nf_record_t *rec);
 uint16_t nf_legacy_sampling_interval(const nf_legacy_iter_t *it);
 
 /* Decodes a v1/v5/v7 datagram: counts v5/v7 flow sequence numbers per
- * engine (scope d->exporter, version, engine), renormalises by the
+ * engine (stream d->source, version, engine), renormalises by the
  * header's sampling interval when asked, and emits every record as
  * NF_KIND_FLOW. Returns NF_END after the last record, or nf_legacy_begin's
  * and nf_legacy_next's errors. */

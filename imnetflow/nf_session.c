@@ -1,10 +1,12 @@
-/* nf_session.c - template state per exporter, with documented bounds.
+/* nf_session.c - the state kept between datagrams, with documented bounds.
  *
- * Scopes live in a chained hash table and an LRU list; each scope keeps its
- * templates in a small chained hash; all templates of the session are also
- * in one LRU list, so that the memory limit evicts the least recently used
- * template whichever exporter owns it. Pending data sets are a FIFO per
- * scope. Every byte held is accounted in `memory`.
+ * Template scopes and streams each live in a keyed table: a chained hash
+ * and an LRU list (keytab_t). Each scope keeps its templates in a small
+ * chained hash and an LRU list of its own; all templates of the session
+ * are also in one LRU list, so that the memory limit evicts the least
+ * recently used template whichever exporter owns it. Pending data sets are
+ * a FIFO per scope. Every byte held is accounted: the template state's in
+ * `memory`, the streams' in `stream_memory`.
  *
  * Compiled templates are shared: exporters of one model send the same
  * templates, so a scope's entry refers to one reference-counted copy per
@@ -55,22 +57,40 @@ typedef struct pending {
 	uint8_t data[];
 } pending_t;
 
-struct nf_scope {
-	link_t lru;               /* session-wide scope LRU; first member */
-	struct nf_scope *next;    /* in the session's bucket */
+/* An entry of a keyed table; first member of a scope and of a stream. */
+typedef struct keyed {
+	link_t lru;               /* the table's LRU; first member */
+	struct keyed *next;       /* in the table's bucket */
 	nf_scope_key_t key;
+} keyed_t;
+
+/* Entries by key, in a chained hash sized for the table's cap, and in
+ * LRU order (head: most recently used). */
+typedef struct keytab {
+	keyed_t **buckets;
+	size_t nbuckets;          /* a power of two */
+	size_t count;
+	link_t lru;
+} keytab_t;
+
+struct nf_scope {
+	keyed_t keyed;            /* first member */
 	tentry_t *templates[SCOPE_TEMPLATE_BUCKETS];
 	link_t template_lru;      /* its templates, most recently used first */
 	uint32_t ntemplates;
 	pending_t *pend_head, *pend_tail;
 	size_t pend_bytes;
+};
+
+struct nf_stream {
+	keyed_t keyed;            /* first member */
 	int seq_valid;
 	uint32_t seq_next;
 	int64_t init_ms;          /* exporter boot time, from options; -1 unknown */
 	struct {
 		uint64_t sampler;
 		uint32_t interval;    /* 0: slot unused */
-	} sampling[NF_SAMPLERS_PER_SCOPE];
+	} sampling[NF_SAMPLERS_PER_STREAM];
 	unsigned sampling_next;   /* slot the next new sampler takes */
 	bool has_sampling;        /* a slot was ever used */
 	name_entry_t **names;     /* NAME_BUCKETS chains, allocated at the first name */
@@ -80,18 +100,17 @@ struct nf_scope {
 struct nf_session {
 	nf_limits_t limits;
 	nf_session_stats_t stats;
-	nf_scope_t **buckets;
-	size_t nbuckets;          /* a power of two */
-	size_t nscopes;
+	keytab_t scopes;
+	keytab_t streams;
 	size_t ntemplates;
-	link_t scope_lru;         /* head: most recently used */
 	link_t template_lru;
 	size_t template_bytes;    /* entries and the distinct templates they share */
 	nf_template_t **shared;   /* distinct templates by content hash, chained */
 	size_t nshared_buckets;   /* a power of two, or 0 */
 	size_t nshared;
 	size_t pending_bytes;
-	size_t memory;            /* everything, tables included */
+	size_t memory;            /* template state: scopes, templates, pending data, the scope table */
+	size_t stream_memory;     /* streams, their names, the stream table */
 	const nf_dict_t *dict;    /* further elements, not owned */
 };
 
@@ -104,6 +123,7 @@ void nf_limits_default(nf_limits_t *l)
 	l->max_pending_bytes_per_scope = 256u << 10;
 	l->max_pending_bytes = 16u << 20;
 	l->pending_timeout = 60;
+	l->max_streams = 16384;
 }
 
 /* ---- lists ---- */
@@ -132,6 +152,81 @@ static void list_touch(link_t *head, link_t *n)
 	list_push_front(head, n);
 }
 
+/* ---- keyed tables ---- */
+/* Over the fields, not the padding. */
+static size_t key_hash(const nf_scope_key_t *k)
+{
+	const uint8_t extra[] = {(uint8_t)(k->port >> 8), (uint8_t)k->port, (uint8_t)k->version};
+	uint64_t h = nf_fnv1a_u32(nf_fnv1a(nf_fnv1a(NF_FNV_OFFSET, k->addr, sizeof(k->addr)), extra, sizeof(extra)),
+				  k->domain);
+
+	return (size_t)(h ^ (h >> 29));
+}
+
+static int key_equal(const nf_scope_key_t *a, const nf_scope_key_t *b)
+{
+	return memcmp(a->addr, b->addr, sizeof(a->addr)) == 0 && a->port == b->port &&
+	       a->version == b->version && a->domain == b->domain;
+}
+
+/* Buckets for up to max entries (at most 2^20). Returns their bytes, or 0
+ * when out of memory. */
+static size_t keytab_init(keytab_t *t, uint32_t max)
+{
+	size_t n = 64;
+
+	while (n < max && n < (1u << 20))
+		n <<= 1;
+	if ((t->buckets = calloc(n, sizeof(*t->buckets))) == NULL)
+		return 0;
+	t->nbuckets = n;
+	t->count = 0;
+	list_init(&t->lru);
+	return n * sizeof(*t->buckets);
+}
+
+static keyed_t **keytab_slot(const keytab_t *t, const nf_scope_key_t *key)
+{
+	keyed_t **p = &t->buckets[key_hash(key) & (t->nbuckets - 1)];
+	while (*p != NULL && !key_equal(&(*p)->key, key))
+		p = &(*p)->next;
+	return p;
+}
+
+/* The entry of key, made the most recently used; NULL when absent. */
+static keyed_t *keytab_find(keytab_t *t, const nf_scope_key_t *key)
+{
+	keyed_t *e = *keytab_slot(t, key);
+
+	if (e != NULL)
+		list_touch(&t->lru, &e->lru);
+	return e;
+}
+
+/* Adds e, whose key is set and not in t, as the most recently used. */
+static void keytab_insert(keytab_t *t, keyed_t *e)
+{
+	keyed_t **slot = keytab_slot(t, &e->key);
+
+	e->next = *slot;
+	*slot = e;
+	list_push_front(&t->lru, &e->lru);
+	t->count++;
+}
+
+static void keytab_remove(keytab_t *t, keyed_t *e)
+{
+	*keytab_slot(t, &e->key) = e->next;
+	list_remove(&e->lru);
+	t->count--;
+}
+
+/* The least recently used entry, or NULL. */
+static keyed_t *keytab_oldest(const keytab_t *t)
+{
+	return t->count > 0 ? (keyed_t *)t->lru.prev : NULL;
+}
+
 /* A template entry used now: first in the session's LRU and its scope's. */
 static void touch_template(nf_session_t *s, tentry_t *e)
 {
@@ -143,24 +238,24 @@ static void touch_template(nf_session_t *s, tentry_t *e)
 nf_session_t *nf_session_new(const nf_limits_t *limits)
 {
 	nf_session_t *s = calloc(1, sizeof(*s));
-	size_t n = 64;
+	size_t scope_bytes, stream_bytes = 0;
 
 	if (s == NULL)
 		return NULL;
 	s->limits = *limits;
 	if (s->limits.max_scopes == 0)
 		s->limits.max_scopes = 1;
-	while (n < s->limits.max_scopes && n < (1u << 20))
-		n <<= 1;
-	s->nbuckets = n;
-	s->buckets = calloc(n, sizeof(*s->buckets));
-	if (s->buckets == NULL) {
+	if (s->limits.max_streams == 0)
+		s->limits.max_streams = 1;
+	if ((scope_bytes = keytab_init(&s->scopes, s->limits.max_scopes)) == 0 ||
+	    (stream_bytes = keytab_init(&s->streams, s->limits.max_streams)) == 0) {
+		free(s->scopes.buckets);
 		free(s);
 		return NULL;
 	}
-	list_init(&s->scope_lru);
 	list_init(&s->template_lru);
-	s->memory = sizeof(*s) + n * sizeof(*s->buckets);
+	s->memory = sizeof(*s) + scope_bytes;
+	s->stream_memory = stream_bytes;
 	return s;
 }
 
@@ -174,9 +269,19 @@ size_t nf_session_memory(const nf_session_t *s)
 	return s->memory;
 }
 
+size_t nf_session_stream_memory(const nf_session_t *s)
+{
+	return s->stream_memory;
+}
+
 size_t nf_session_scope_count(const nf_session_t *s)
 {
-	return s->nscopes;
+	return s->scopes.count;
+}
+
+size_t nf_session_stream_count(const nf_session_t *s)
+{
+	return s->streams.count;
 }
 
 size_t nf_session_template_count(const nf_session_t *s)
@@ -186,7 +291,7 @@ size_t nf_session_template_count(const nf_session_t *s)
 
 const nf_scope_key_t *nf_scope_key(const nf_scope_t *scope)
 {
-	return &scope->key;
+	return &scope->keyed.key;
 }
 
 /* ---- templates ---- */
@@ -427,7 +532,8 @@ static void expire_pending(nf_session_t *s, nf_scope_t *scope, time_t now)
  * (least recently used) first. */
 static void make_room_total(nf_session_t *s, nf_scope_t *keep, size_t bytes)
 {
-	for (link_t *n = s->scope_lru.prev; n != &s->scope_lru && s->pending_bytes + bytes > s->limits.max_pending_bytes;) {
+	for (link_t *n = s->scopes.lru.prev;
+	     n != &s->scopes.lru && s->pending_bytes + bytes > s->limits.max_pending_bytes;) {
 		nf_scope_t *scope = (nf_scope_t *)n;
 		n = n->prev;
 		while (scope != keep && scope->pend_head != NULL &&
@@ -503,90 +609,6 @@ void nf_scope_take_pending(nf_session_t *s, nf_scope_t *scope, uint16_t template
 }
 
 /* ---- scopes ---- */
-/* Over the fields, not the padding. */
-static size_t key_hash(const nf_scope_key_t *k)
-{
-	const uint8_t extra[] = {(uint8_t)(k->port >> 8), (uint8_t)k->port, (uint8_t)k->version};
-	uint64_t h = nf_fnv1a_u32(nf_fnv1a(nf_fnv1a(NF_FNV_OFFSET, k->addr, sizeof(k->addr)), extra, sizeof(extra)),
-				  k->domain);
-
-	return (size_t)(h ^ (h >> 29));
-}
-
-static int key_equal(const nf_scope_key_t *a, const nf_scope_key_t *b)
-{
-	return memcmp(a->addr, b->addr, sizeof(a->addr)) == 0 && a->port == b->port &&
-	       a->version == b->version && a->domain == b->domain;
-}
-
-static nf_scope_t **scope_slot(nf_session_t *s, const nf_scope_key_t *key)
-{
-	nf_scope_t **p = &s->buckets[key_hash(key) & (s->nbuckets - 1)];
-	while (*p != NULL && !key_equal(&(*p)->key, key))
-		p = &(*p)->next;
-	return p;
-}
-
-static void free_names(nf_session_t *s, nf_scope_t *scope)
-{
-	if (scope->names == NULL)
-		return;
-	for (int b = 0; b < NAME_BUCKETS; b++)
-		while (scope->names[b] != NULL) {
-			name_entry_t *e = scope->names[b];
-			scope->names[b] = e->next;
-			free(e);
-		}
-	free(scope->names);
-	s->memory -= NAME_BUCKETS * sizeof(*scope->names) + scope->nnames * sizeof(name_entry_t);
-	scope->names = NULL;
-	scope->nnames = 0;
-}
-
-static name_entry_t **name_slot(const nf_scope_t *scope, nf_name_kind_t kind, uint64_t key)
-{
-	name_entry_t **p = &scope->names[(key * 31 + kind) % NAME_BUCKETS];
-	while (*p != NULL && ((*p)->key != key || (*p)->kind != kind))
-		p = &(*p)->next;
-	return p;
-}
-
-void nf_scope_set_name(nf_session_t *s, nf_scope_t *scope, nf_name_kind_t kind, uint64_t key,
-		       const uint8_t *name, size_t len)
-{
-	name_entry_t **slot, *e;
-
-	if (scope->names == NULL) {
-		if ((scope->names = calloc(NAME_BUCKETS, sizeof(*scope->names))) == NULL)
-			return;
-		s->memory += NAME_BUCKETS * sizeof(*scope->names);
-	}
-	slot = name_slot(scope, kind, key);
-	if ((e = *slot) == NULL) {
-		if (scope->nnames >= NF_NAMES_PER_SCOPE || (e = calloc(1, sizeof(*e))) == NULL) {
-			s->stats.names_dropped++;
-			return;
-		}
-		e->key = key;
-		e->kind = (uint8_t)kind;
-		*slot = e;
-		scope->nnames++;
-		s->memory += sizeof(*e);
-	}
-	e->len = (uint8_t)(len < NF_NAME_MAX ? len : NF_NAME_MAX);
-	memcpy(e->name, name, e->len);
-}
-
-const uint8_t *nf_scope_name(const nf_scope_t *scope, nf_name_kind_t kind, uint64_t key, size_t *len)
-{
-	name_entry_t *e;
-
-	if (scope->names == NULL || (e = *name_slot(scope, kind, key)) == NULL)
-		return NULL;
-	*len = e->len;
-	return e->name;
-}
-
 /* Frees a scope with its templates (counted as evicted when `evict`) and
  * pending sets (counted as dropped). */
 static void free_scope(nf_session_t *s, nf_scope_t *scope, int evict)
@@ -599,55 +621,194 @@ static void free_scope(nf_session_t *s, nf_scope_t *scope, int evict)
 		}
 	while (scope->pend_head != NULL)
 		drop_oldest_pending(s, scope);
-	free_names(s, scope);
-	*scope_slot(s, &scope->key) = scope->next;
-	list_remove(&scope->lru);
-	s->nscopes--;
+	keytab_remove(&s->scopes, &scope->keyed);
 	s->memory -= sizeof(*scope);
 	free(scope);
 }
 
 nf_scope_t *nf_session_scope(nf_session_t *s, const nf_scope_key_t *key, time_t now)
 {
-	nf_scope_t **slot = scope_slot(s, key), *scope = *slot;
+	nf_scope_t *scope = (nf_scope_t *)keytab_find(&s->scopes, key);
 
 	(void)now;
-	if (scope != NULL) {
-		list_touch(&s->scope_lru, &scope->lru);
+	if (scope != NULL)
 		return scope;
-	}
-	if (s->nscopes >= s->limits.max_scopes) {
-		free_scope(s, (nf_scope_t *)s->scope_lru.prev, 1);
+	if (s->scopes.count >= s->limits.max_scopes) {
+		free_scope(s, (nf_scope_t *)keytab_oldest(&s->scopes), 1);
 		s->stats.scopes_evicted++;
-		slot = scope_slot(s, key);
 	}
 	if ((scope = calloc(1, sizeof(*scope))) == NULL)
 		return NULL;
-	scope->key = *key;
+	scope->keyed.key = *key;
 	list_init(&scope->template_lru);
-	scope->init_ms = -1;
-	*slot = scope;
-	list_push_front(&s->scope_lru, &scope->lru);
-	s->nscopes++;
+	keytab_insert(&s->scopes, &scope->keyed);
 	s->memory += sizeof(*scope);
 	return scope;
 }
 
-uint32_t nf_scope_sequence(nf_scope_t *scope, uint32_t seq, uint32_t advance, int *reset)
+/* ---- streams ---- */
+static void free_names(nf_session_t *s, nf_stream_t *stream)
+{
+	if (stream->names == NULL)
+		return;
+	for (int b = 0; b < NAME_BUCKETS; b++)
+		while (stream->names[b] != NULL) {
+			name_entry_t *e = stream->names[b];
+			stream->names[b] = e->next;
+			free(e);
+		}
+	free(stream->names);
+	s->stream_memory -= NAME_BUCKETS * sizeof(*stream->names) + stream->nnames * sizeof(name_entry_t);
+	stream->names = NULL;
+	stream->nnames = 0;
+}
+
+static void free_stream(nf_session_t *s, nf_stream_t *stream)
+{
+	free_names(s, stream);
+	keytab_remove(&s->streams, &stream->keyed);
+	s->stream_memory -= sizeof(*stream);
+	free(stream);
+}
+
+nf_stream_t *nf_session_stream(nf_session_t *s, const nf_scope_key_t *key)
+{
+	nf_stream_t *stream = (nf_stream_t *)keytab_find(&s->streams, key);
+
+	if (stream != NULL)
+		return stream;
+	if (s->streams.count >= s->limits.max_streams) {
+		free_stream(s, (nf_stream_t *)keytab_oldest(&s->streams));
+		s->stats.streams_evicted++;
+	}
+	if ((stream = calloc(1, sizeof(*stream))) == NULL)
+		return NULL;
+	stream->keyed.key = *key;
+	stream->init_ms = -1;
+	keytab_insert(&s->streams, &stream->keyed);
+	s->stream_memory += sizeof(*stream);
+	return stream;
+}
+
+uint32_t nf_stream_sequence(nf_stream_t *stream, uint32_t seq, uint32_t advance, int *reset)
 {
 	uint32_t missing = 0;
-	int32_t diff = (int32_t)(seq - scope->seq_next);
+	int32_t diff;
 
 	*reset = 0;
-	if (scope->seq_valid && diff != 0) {
+	if (stream == NULL)
+		return 0;
+	diff = (int32_t)(seq - stream->seq_next);
+	if (stream->seq_valid && diff != 0) {
 		if (diff > 0 && diff < (1 << 30))
 			missing = (uint32_t)diff;
 		else
 			*reset = 1;
 	}
-	scope->seq_valid = 1;
-	scope->seq_next = seq + advance;
+	stream->seq_valid = 1;
+	stream->seq_next = seq + advance;
 	return missing;
+}
+
+int64_t nf_stream_init_ms(const nf_stream_t *stream)
+{
+	return stream != NULL ? stream->init_ms : -1;
+}
+
+void nf_stream_set_init_ms(nf_stream_t *stream, int64_t ms)
+{
+	if (stream != NULL)
+		stream->init_ms = ms;
+}
+
+void nf_stream_set_sampling(nf_stream_t *stream, uint64_t sampler, uint32_t interval)
+{
+	unsigned slot;
+
+	if (stream == NULL)
+		return;
+	slot = stream->sampling_next;
+	for (unsigned i = 0; i < NF_SAMPLERS_PER_STREAM; i++)
+		if (stream->sampling[i].interval != 0 && stream->sampling[i].sampler == sampler)
+			slot = i;
+	if (slot == stream->sampling_next)
+		stream->sampling_next = (stream->sampling_next + 1) % NF_SAMPLERS_PER_STREAM;
+	stream->sampling[slot].sampler = sampler;
+	stream->sampling[slot].interval = interval;
+	stream->has_sampling |= interval != 0;
+}
+
+bool nf_stream_has_sampling(const nf_stream_t *stream)
+{
+	return stream != NULL && stream->has_sampling;
+}
+
+uint32_t nf_stream_sampling(const nf_stream_t *stream, uint64_t sampler)
+{
+	uint32_t fallback = 0;
+
+	if (stream == NULL)
+		return 0;
+	for (unsigned i = 0; i < NF_SAMPLERS_PER_STREAM; i++) {
+		if (stream->sampling[i].interval == 0)
+			continue;
+		if (stream->sampling[i].sampler == sampler)
+			return stream->sampling[i].interval;
+		if (stream->sampling[i].sampler == 0)
+			fallback = stream->sampling[i].interval;
+	}
+	return fallback;
+}
+
+static name_entry_t **name_slot(const nf_stream_t *stream, nf_name_kind_t kind, uint64_t key)
+{
+	name_entry_t **p = &stream->names[(key * 31 + kind) % NAME_BUCKETS];
+	while (*p != NULL && ((*p)->key != key || (*p)->kind != kind))
+		p = &(*p)->next;
+	return p;
+}
+
+void nf_stream_set_name(nf_session_t *s, nf_stream_t *stream, nf_name_kind_t kind, uint64_t key,
+			const uint8_t *name, size_t len)
+{
+	name_entry_t **slot, *e;
+
+	if (stream == NULL)
+		return;
+	if (stream->names == NULL) {
+		if ((stream->names = calloc(NAME_BUCKETS, sizeof(*stream->names))) == NULL)
+			return;
+		s->stream_memory += NAME_BUCKETS * sizeof(*stream->names);
+	}
+	slot = name_slot(stream, kind, key);
+	if ((e = *slot) == NULL) {
+		if (stream->nnames >= NF_NAMES_PER_STREAM || (e = calloc(1, sizeof(*e))) == NULL) {
+			s->stats.names_dropped++;
+			return;
+		}
+		e->key = key;
+		e->kind = (uint8_t)kind;
+		*slot = e;
+		stream->nnames++;
+		s->stream_memory += sizeof(*e);
+	}
+	e->len = (uint8_t)(len < NF_NAME_MAX ? len : NF_NAME_MAX);
+	memcpy(e->name, name, e->len);
+}
+
+const uint8_t *nf_stream_name(const nf_stream_t *stream, nf_name_kind_t kind, uint64_t key, size_t *len)
+{
+	name_entry_t *e;
+
+	if (stream == NULL || stream->names == NULL || (e = *name_slot(stream, kind, key)) == NULL)
+		return NULL;
+	*len = e->len;
+	return e->name;
+}
+
+bool nf_stream_has_names(const nf_stream_t *stream)
+{
+	return stream != NULL && stream->nnames > 0;
 }
 
 void nf_session_set_dictionary(nf_session_t *s, const nf_dict_t *d)
@@ -660,58 +821,9 @@ const nf_dict_t *nf_session_dictionary(const nf_session_t *s)
 	return s->dict;
 }
 
-int64_t nf_scope_init_ms(const nf_scope_t *scope)
-{
-	return scope->init_ms;
-}
-
-void nf_scope_set_init_ms(nf_scope_t *scope, int64_t ms)
-{
-	scope->init_ms = ms;
-}
-
-void nf_scope_set_sampling(nf_scope_t *scope, uint64_t sampler, uint32_t interval)
-{
-	unsigned slot = scope->sampling_next;
-
-	for (unsigned i = 0; i < NF_SAMPLERS_PER_SCOPE; i++)
-		if (scope->sampling[i].interval != 0 && scope->sampling[i].sampler == sampler)
-			slot = i;
-	if (slot == scope->sampling_next)
-		scope->sampling_next = (scope->sampling_next + 1) % NF_SAMPLERS_PER_SCOPE;
-	scope->sampling[slot].sampler = sampler;
-	scope->sampling[slot].interval = interval;
-	scope->has_sampling |= interval != 0;
-}
-
-bool nf_scope_has_sampling(const nf_scope_t *scope)
-{
-	return scope->has_sampling;
-}
-
-bool nf_scope_has_names(const nf_scope_t *scope)
-{
-	return scope->nnames > 0;
-}
-
-uint32_t nf_scope_sampling(const nf_scope_t *scope, uint64_t sampler)
-{
-	uint32_t fallback = 0;
-
-	for (unsigned i = 0; i < NF_SAMPLERS_PER_SCOPE; i++) {
-		if (scope->sampling[i].interval == 0)
-			continue;
-		if (scope->sampling[i].sampler == sampler)
-			return scope->sampling[i].interval;
-		if (scope->sampling[i].sampler == 0)
-			fallback = scope->sampling[i].interval;
-	}
-	return fallback;
-}
-
 void nf_session_expire(nf_session_t *s, time_t now)
 {
-	for (link_t *n = s->scope_lru.next; n != &s->scope_lru; n = n->next)
+	for (link_t *n = s->scopes.lru.next; n != &s->scopes.lru; n = n->next)
 		expire_pending(s, (nf_scope_t *)n, now);
 	if (s->limits.template_timeout == 0)
 		return;
@@ -729,7 +841,7 @@ void nf_session_foreach_template(const nf_session_t *s, nf_template_visit_fn fn,
 {
 	for (const link_t *n = s->template_lru.next; n != &s->template_lru; n = n->next) {
 		const tentry_t *e = (const tentry_t *)n;
-		fn(ctx, &e->scope->key, e->t);
+		fn(ctx, &e->scope->keyed.key, e->t);
 	}
 }
 
@@ -737,9 +849,12 @@ void nf_session_free(nf_session_t *s)
 {
 	if (s == NULL)
 		return;
-	while (s->scope_lru.next != &s->scope_lru)
-		free_scope(s, (nf_scope_t *)s->scope_lru.next, 0);
+	while (s->scopes.count > 0)
+		free_scope(s, (nf_scope_t *)keytab_oldest(&s->scopes), 0);
+	while (s->streams.count > 0)
+		free_stream(s, (nf_stream_t *)keytab_oldest(&s->streams));
 	free(s->shared);
-	free(s->buckets);
+	free(s->scopes.buckets);
+	free(s->streams.buckets);
 	free(s);
 }

@@ -729,8 +729,8 @@ enum sflow_sample_format {
 	SFLOW_DISCARD_SAMPLE = 5,
 };
 
-/* sFlow agents' sequence scopes: a version no template scope has, so that
- * an agent's stream is apart from a NetFlow v5 exporter's of the same
+/* sFlow agents' streams: a version no NetFlow stream has, so that an
+ * agent's stream is apart from a NetFlow v5 exporter's of the same
  * address. */
 #define SFLOW_SEQUENCE_VERSION 0x8005
 
@@ -781,7 +781,7 @@ static void count_agent_sequence(nf_decoder_t *d, const nf_sflow_agent_t *agent,
 	} else {
 		memcpy(key.addr, agent->addr, 16);
 	}
-	nf_decoder_count_sequence(d, &key, sequence, 1);
+	nf_decoder_count_sequence(d, nf_decoder_stream(d, &key), sequence, 1);
 }
 
 int nf_sflow_decode(nf_decoder_t *d, const uint8_t *buf, size_t len)

@@ -82,7 +82,8 @@ static int read_field_specs(const protocol_t *p, nf_cursor_t *c, nf_field_spec_t
 typedef struct walk {
 	nf_decoder_t *ctx;
 	const protocol_t *proto;
-	nf_scope_t *scope;
+	nf_scope_t *scope;       /* templates and pending data */
+	nf_stream_t *stream;     /* the exporter's sequence, boot time, samplers, names */
 	nf_datagram_info_t info;
 	uint32_t records_here;   /* data records of this datagram (IPFIX sequence) */
 } walk_t;
@@ -96,23 +97,23 @@ static uint64_t sampler_of(const nf_record_t *rec)
 
 /* An options record stating a sampling interval (Cisco's sampler tables,
  * IPFIX selector reports) teaches the exporter's rate. */
-static void learn_sampling(nf_scope_t *scope, const nf_record_t *rec)
+static void learn_sampling(nf_stream_t *stream, const nf_record_t *rec)
 {
 	uint32_t interval = nf_record_sampling_interval(rec);
 	if (interval != 0)
-		nf_scope_set_sampling(scope, sampler_of(rec), interval);
+		nf_stream_set_sampling(stream, sampler_of(rec), interval);
 }
 
 /* A flow without a rate of its own gets its exporter's, as
  * sampling_interval; renormalised counts when asked. */
-static void apply_sampling(nf_scope_t *scope, nf_record_t *rec, int renormalize)
+static void apply_sampling(nf_stream_t *stream, nf_record_t *rec, int renormalize)
 {
 	uint32_t interval;
 
-	if (!renormalize && !nf_scope_has_sampling(scope))
+	if (!renormalize && !nf_stream_has_sampling(stream))
 		return;
 	interval = nf_record_sampling_interval(rec);
-	if (interval == 0 && (interval = nf_scope_sampling(scope, sampler_of(rec))) != 0) {
+	if (interval == 0 && (interval = nf_stream_sampling(stream, sampler_of(rec))) != 0) {
 		nf_field_t f = {.ie = nf_ie_lookup(NF_PEN_IANA, NF_IE_SAMPLING_INTERVAL), .pen = NF_PEN_IANA,
 				.id = NF_IE_SAMPLING_INTERVAL, .type = NF_T_U32, .len = 4};
 		f.v.u = interval;
@@ -156,10 +157,10 @@ static void learn_names(walk_t *w, const nf_record_t *rec)
 	if (ifindex == NULL)
 		ifindex = nf_record_find(rec, NF_PEN_IANA, NF_IE_EGRESS_INTERFACE);
 	if (ifname != NULL && ifname->type == NF_T_STRING && key_of(ifindex, &key))
-		nf_scope_set_name(w->ctx->session, w->scope, NF_NAME_INTERFACE, key, ifname->v.p, ifname->len);
+		nf_stream_set_name(w->ctx->session, w->stream, NF_NAME_INTERFACE, key, ifname->v.p, ifname->len);
 	if (appname != NULL && appname->type == NF_T_STRING &&
 	    key_of(nf_record_find(rec, NF_PEN_IANA, NF_IE_APPLICATION_ID), &key))
-		nf_scope_set_name(w->ctx->session, w->scope, NF_NAME_APPLICATION, key, appname->v.p, appname->len);
+		nf_stream_set_name(w->ctx->session, w->stream, NF_NAME_APPLICATION, key, appname->v.p, appname->len);
 }
 
 /* Adds the name learned for the identifier in field id, as element ie
@@ -173,7 +174,7 @@ static void add_name(walk_t *w, nf_record_t *rec, uint16_t id, nf_name_kind_t ki
 
 	/* cheapest test first: most exporters send no names at all */
 	if (!key_of(nf_record_find(rec, NF_PEN_IANA, id), &key) ||
-	    (name = nf_scope_name(w->scope, kind, key, &len)) == NULL)
+	    (name = nf_stream_name(w->stream, kind, key, &len)) == NULL)
 		return;
 	if (ie == NULL && (ie = nf_ie_lookup(NF_PEN_IANA, NF_IE_APPLICATION_NAME)) == NULL)
 		return;
@@ -189,7 +190,7 @@ static void add_name(walk_t *w, nf_record_t *rec, uint16_t id, nf_name_kind_t ki
 
 static void apply_names(walk_t *w, nf_record_t *rec)
 {
-	if (!nf_scope_has_names(w->scope))
+	if (!nf_stream_has_names(w->stream))
 		return;
 	add_name(w, rec, NF_IE_INGRESS_INTERFACE, NF_NAME_INTERFACE, NF_LOCAL_IE(INGRESS_INTERFACE_NAME));
 	add_name(w, rec, NF_IE_EGRESS_INTERFACE, NF_NAME_INTERFACE, NF_LOCAL_IE(EGRESS_INTERFACE_NAME));
@@ -206,13 +207,13 @@ static void emit_record(walk_t *w, const nf_datagram_info_t *info, const nf_temp
 	if (t->is_options &&
 	    (init = nf_record_find(ctx->record, NF_PEN_IANA, NF_IE_SYSTEM_INIT_TIME_MILLISECONDS)) != NULL &&
 	    init->type == NF_T_DT_MILLI)
-		nf_scope_set_init_ms(w->scope, (int64_t)init->v.u);
-	nf_record_times(ctx->record, &t->times, t->known_mask, info, nf_scope_init_ms(w->scope));
+		nf_stream_set_init_ms(w->stream, (int64_t)init->v.u);
+	nf_record_times(ctx->record, &t->times, t->known_mask, info, nf_stream_init_ms(w->stream));
 	if (t->is_options) {
-		learn_sampling(w->scope, ctx->record);
+		learn_sampling(w->stream, ctx->record);
 		learn_names(w, ctx->record);
 	} else {
-		apply_sampling(w->scope, ctx->record, ctx->renormalize);
+		apply_sampling(w->stream, ctx->record, ctx->renormalize);
 		apply_names(w, ctx->record);
 	}
 	nf_decoder_emit(ctx, &(nf_emitted_t){
@@ -392,7 +393,7 @@ static int walk_sets(walk_t *w, nf_cursor_t *c)
 int nf_v9ipfix_decode(nf_decoder_t *ctx, const uint8_t *buf, size_t len)
 {
 	const protocol_t *proto;
-	nf_scope_key_t key = ctx->exporter;
+	nf_scope_key_t key = ctx->exporter, source = ctx->source;
 	walk_t w = {.ctx = ctx};
 	nf_cursor_t c;
 	int version = nf_peek_version(buf, len), rc;
@@ -408,13 +409,13 @@ int nf_v9ipfix_decode(nf_decoder_t *ctx, const uint8_t *buf, size_t len)
 	if ((rc = read_header(proto, &c, &w.info)) != NF_OK)
 		return rc;
 	w.proto = proto;
-	key.version = proto->version;
-	key.domain = w.info.source_id;
+	key.version = source.version = proto->version;
+	key.domain = source.domain = w.info.source_id;
 	w.scope = nf_session_scope(ctx->session, &key, ctx->now);
-	if (w.scope == NULL)
+	w.stream = nf_session_stream(ctx->session, &source);
+	if (w.scope == NULL || w.stream == NULL)
 		return NF_ERR_NOMEM;
 	rc = walk_sets(&w, &c);
-	ctx->result.sequence_missing = nf_scope_sequence(
-		w.scope, w.info.sequence, proto->version == 9 ? 1 : w.records_here, &ctx->result.sequence_reset);
+	nf_decoder_count_sequence(ctx, w.stream, w.info.sequence, proto->version == 9 ? 1 : w.records_here);
 	return rc;
 }

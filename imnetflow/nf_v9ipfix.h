@@ -21,7 +21,9 @@
 /* Decodes one v9 or IPFIX datagram: learns its templates in the scope of
  * d->exporter, version and source id / domain, emits its flow and options
  * records (renormalised when asked), keeps data sets whose template is
- * missing, and counts the sequence gap before it.
+ * missing, and counts the sequence gap before it in the stream of
+ * d->source, version and source id / domain (which also keeps what options
+ * records teach: boot time, sampling rates, names).
  * Returns NF_OK; NF_ERR_SHORT when shorter than the header; NF_ERR_VERSION
  * when not 9 or 10; NF_ERR_TRUNCATED when the IPFIX length exceeds the
  * datagram; NF_ERR_SET when a set header is malformed (records before it

@@ -105,6 +105,7 @@ static void decode_one(nf_session_t *s, uint8_t exporter, const uint8_t *p, size
 	nf_decoder_t d = {.session = s, .now = now, .emit = on_record, .record = &scratch, .renormalize = 1};
 
 	d.exporter.addr[15] = exporter & 3; /* a few exporters, so scopes collide and differ */
+	d.source = d.exporter;
 	(void)nf_decode_datagram(&d, p, len);
 }
 

@@ -1,7 +1,10 @@
 """templateScope: templates are keyed by exporter address and domain
 (RFC 7011/3954); "address+port" separates exporters sharing an address;
-"domain" lets exporters behind NAT (several addresses) share templates."""
+"domain" lets exporters behind NAT (several addresses) share templates,
+while each exporter keeps a stream of its own (sequence numbers, and what
+its options records teach)."""
 import struct
+import time
 
 from harness import Rsyslog, check, log
 
@@ -54,4 +57,24 @@ for scope, want in (("domain", [4444]), ("address", [])):
         got = r.wait_records(1) if want else r.records_after(3)
     log("%s: ports %s" % (scope, ports(got)))
     check(ports(got) == want, "%s scope: %s, expected %s" % (scope, ports(got), want))
+
+# shared templates, streams apart: two exporters interleave their own
+# sequence numbers; nothing is missing, nothing resets
+with Rsyslog(inputs='port="0" templateScope="domain"') as r:
+    r.send([v9(1, template(2))], addr="127.0.0.21", dst_addr="127.0.0.1")
+    for seq in range(2, 6):
+        r.send([v9(seq, data(2, 5000 + seq))], addr="127.0.0.21", dst_addr="127.0.0.1")
+        r.send([v9(100 + seq, data(2, 6000 + seq))], addr="127.0.0.22", dst_addr="127.0.0.1")
+    got = r.wait_records(8)
+    r.wait_counter("datagrams.received", 9)
+    time.sleep(2.5)  # one more impstats round
+    listeners = [c for c in r.counters().values() if "datagrams.received" in c]
+    listener = {k: sum(int(c[k]) for c in listeners) for k in ("sequence.missing", "sequence.resets")}
+    state = r.counters().get("imnetflow(templates)", {})
+log("domain, two exporters: %d records, %s, streams.current %s, scopes.current %s"
+    % (len(got), listener, state.get("streams.current"), state.get("scopes.current")))
+check(listener["sequence.missing"] == 0 and listener["sequence.resets"] == 0,
+      "one exporter's sequence numbers counted against the other's: %s" % listener)
+check(int(state.get("streams.current", 0)) == 2, "streams.current %r, expected 2" % state.get("streams.current"))
+check(int(state.get("scopes.current", 0)) == 1, "scopes.current %r, expected 1" % state.get("scopes.current"))
 log("PASS")

@@ -74,7 +74,7 @@ static void on_record(void *ctx, const nf_emitted_t *e)
 static void decode(replay_t *r, nf_session_t *s, nf_record_t *rec, const nf_scope_key_t *exporter,
 		   const uint8_t *p, size_t len)
 {
-	nf_decoder_t d = {.session = s, .exporter = *exporter, .now = EXPORT_NOW, .emit = on_record,
+	nf_decoder_t d = {.session = s, .exporter = *exporter, .source = *exporter, .now = EXPORT_NOW, .emit = on_record,
 			  .emit_ctx = r, .record = rec, .renormalize = r->renormalize};
 	const nf_decode_result_t *res = &d.result;
 	char text[256];

@@ -59,6 +59,7 @@ static int decode(int renormalize, nf_decode_result_t *r)
 
 	nemitted = 0;
 	d.exporter.addr[15] = 1;
+	d.source = d.exporter;
 	rc = nf_decode_datagram(&d, pkt.b, pkt.len);
 	*r = d.result;
 	return rc;

@@ -208,7 +208,7 @@ static void pending_bounded_and_ordered(void **state)
 
 static void sequence_arithmetic(void **state)
 {
-	nf_scope_t *sc;
+	nf_stream_t *st;
 	nf_session_t *s;
 	nf_limits_t l;
 	nf_scope_key_t k = key(1, 0);
@@ -216,14 +216,51 @@ static void sequence_arithmetic(void **state)
 	(void)state;
 	nf_limits_default(&l);
 	s = nf_session_new(&l);
-	sc = nf_session_scope(s, &k, 0);
-	assert_int_equal(nf_scope_sequence(sc, 0xfffffffe, 1, &reset), 0);
+	st = nf_session_stream(s, &k);
+	assert_int_equal(nf_stream_sequence(st, 0xfffffffe, 1, &reset), 0);
 	assert_false(reset);
-	assert_int_equal(nf_scope_sequence(sc, 0xffffffff, 3, &reset), 0);
-	assert_int_equal(nf_scope_sequence(sc, 5, 1, &reset), 3); /* 2, 3, 4 missing across the wrap */
+	assert_int_equal(nf_stream_sequence(st, 0xffffffff, 3, &reset), 0);
+	assert_int_equal(nf_stream_sequence(st, 5, 1, &reset), 3); /* 2, 3, 4 missing across the wrap */
 	assert_false(reset);
-	assert_int_equal(nf_scope_sequence(sc, 1, 1, &reset), 0);
+	assert_int_equal(nf_stream_sequence(st, 1, 1, &reset), 0);
 	assert_true(reset);
+	assert_int_equal(nf_stream_sequence(NULL, 1, 1, &reset), 0); /* no stream: nothing known */
+	assert_false(reset);
+	nf_session_free(s);
+}
+
+/* Streams are a table of their own: many of them (v5 or sFlow exporters)
+ * leave the template scopes, and a v9 exporter's templates, alone; at
+ * max_streams the least recently used stream is forgotten and counted. */
+static void streams_are_apart_from_templates(void **state)
+{
+	nf_limits_t l;
+	nf_session_t *s;
+	nf_scope_key_t v9 = key(1, 7);
+	nf_scope_t *sc;
+	int reset;
+	(void)state;
+	nf_limits_default(&l);
+	l.max_scopes = 1;
+	l.max_streams = 10;
+	s = nf_session_new(&l);
+	sc = nf_session_scope(s, &v9, 0);
+	assert_int_equal(nf_scope_put_template(s, sc, tmpl(256, 3, 4), 0), NF_OK);
+	nf_stream_set_init_ms(nf_session_stream(s, &v9), 1234);
+	for (int i = 0; i < 100; i++) {
+		nf_scope_key_t v5 = key((uint8_t)(10 + i), 0);
+		v5.version = 5;
+		(void)nf_stream_sequence(nf_session_stream(s, &v5), 1, 1, &reset);
+		if (i % 4 == 0) /* the v9 exporter keeps sending */
+			(void)nf_session_stream(s, &v9);
+	}
+	assert_int_equal(nf_session_scope_count(s), 1);
+	assert_non_null(nf_scope_template(s, nf_session_scope(s, &v9, 0), 256, 0));
+	assert_int_equal(nf_session_stats(s)->scopes_evicted, 0);
+	assert_int_equal(nf_session_stream_count(s), 10);
+	assert_int_equal(nf_session_stats(s)->streams_evicted, 101 - 10);
+	assert_int_equal(nf_stream_init_ms(nf_session_stream(s, &v9)), 1234); /* used recently: kept */
+	assert_int_equal(nf_stream_init_ms(NULL), -1);
 	nf_session_free(s);
 }
 
@@ -320,6 +357,7 @@ int main(void)
 		cmocka_unit_test(identical_templates_are_shared),
 		cmocka_unit_test(pending_bounded_and_ordered),
 		cmocka_unit_test(sequence_arithmetic),
+		cmocka_unit_test(streams_are_apart_from_templates),
 		cmocka_unit_test(persist_round_trip),
 		cmocka_unit_test(persist_routed),
 	};

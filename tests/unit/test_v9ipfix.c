@@ -81,6 +81,7 @@ static int decode_from(uint8_t host, uint16_t port, nf_decode_result_t *result)
 	ctx.exporter.addr[14] = 2;
 	ctx.exporter.addr[15] = host;
 	ctx.exporter.port = port;
+	ctx.source = ctx.exporter;
 	rc = nf_v9ipfix_decode(&ctx, pkt.b, pkt.len);
 	if (result != NULL)
 		*result = ctx.result;
@@ -265,6 +266,7 @@ static void sampling_from_options(void **state)
 	assert_int_equal(u(1, NF_IE_SAMPLING_INTERVAL), 100);
 	assert_int_equal(u(1, 2), 10);
 	memcpy(ctx.exporter.addr, "\0\0\0\0\0\0\0\0\0\0\xff\xff\xc0\x00\x02\x01", 16);
+	ctx.source = ctx.exporter;
 	pb_v9_header(&pkt, 1, 60000, NOW, 3, 0);
 	v9_data(&pkt, 256, 1, 0);
 	assert_int_equal(nf_v9ipfix_decode(&ctx, pkt.b, pkt.len), NF_OK);
