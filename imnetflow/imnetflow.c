@@ -1405,66 +1405,10 @@ static struct fjson_object *jsonU64(uint64_t v)
 }
 
 
-static struct fjson_object *fieldToJson(const nf_field_t *f, const nf_template_source_t *src, int depth,
-				       nf_time_cache_t *tc);
-
-/* Builds the JSON array of a list field: values for a basicList, objects
- * for the records of a subTemplate(Multi)List. */
-typedef struct list_builder {
-	struct fjson_object *array;
-	struct fjson_object *record;   /* the sub-record being filled, or NULL */
-	const nf_template_source_t *src;
-	int depth;
-	nf_time_cache_t *tc;
-} list_builder_t;
-
-static void addField(struct fjson_object *obj, const nf_field_t *f, const nf_template_source_t *src, int depth,
-		     nf_time_cache_t *tc);
-
-static void listBeginRecord(void *ctx)
-{
-	list_builder_t *b = ctx;
-	b->record = fjson_object_new_object();
-}
-
-static void listField(void *ctx, const nf_field_t *f)
-{
-	list_builder_t *b = ctx;
-	struct fjson_object *v;
-
-	if (b->record != NULL) {
-		addField(b->record, f, b->src, b->depth + 1, b->tc);
-	} else if ((v = fieldToJson(f, b->src, b->depth + 1, b->tc)) != NULL) {
-		fjson_object_array_add(b->array, v);
-	}
-}
-
-static void listEndRecord(void *ctx)
-{
-	list_builder_t *b = ctx;
-	if (b->record != NULL)
-		fjson_object_array_add(b->array, b->record);
-	b->record = NULL;
-}
-
-static struct fjson_object *listToJson(const nf_field_t *f, const nf_template_source_t *src, int depth,
-				      nf_time_cache_t *tc)
-{
-	list_builder_t b = {.array = fjson_object_new_array(), .src = src, .depth = depth, .tc = tc};
-	const nf_list_sink_t sink = {.ctx = &b, .begin_record = listBeginRecord, .field = listField,
-				     .end_record = listEndRecord};
-
-	if (b.array != NULL)
-		(void)nf_list_walk(f, src, &sink); /* a malformed tail is left out */
-	if (b.record != NULL)
-		fjson_object_put(b.record);
-	return b.array;
-}
-
-/* The JSON value of one field: numbers stay numbers, addresses, times and
- * MACs become their usual text, octets become hex, RFC 6313 lists arrays. */
-static struct fjson_object *fieldToJson(const nf_field_t *f, const nf_template_source_t *src, int depth,
-				       nf_time_cache_t *tc)
+/* The JSON value of one scalar field (nf_record_walk opens the lists):
+ * numbers stay numbers, addresses, times and MACs become their usual
+ * text, octets (and lists too deep to open) become hex. */
+static struct fjson_object *fieldToJson(const nf_field_t *f, nf_time_cache_t *tc)
 {
 	char text[256];
 	char *hex, *text8;
@@ -1487,10 +1431,6 @@ static struct fjson_object *fieldToJson(const nf_field_t *f, const nf_template_s
 		j = fjson_object_new_string_len(text8, (int)nf_utf8_sanitize(f->v.p, f->len, text8));
 		free(text8);
 		return j;
-	case NF_T_BASIC_LIST: case NF_T_SUBTEMPLATE_LIST: case NF_T_SUBTEMPLATE_MULTILIST:
-		if (depth < NF_LIST_MAX_DEPTH)
-			return listToJson(f, src, depth, tc);
-		break;
 	case NF_T_IPV4: case NF_T_IPV6: case NF_T_MAC:
 	case NF_T_DT_SEC: case NF_T_DT_MILLI: case NF_T_DT_MICRO: case NF_T_DT_NANO:
 		return fjson_object_new_string_len(text, (int)nf_render_text(f, text, sizeof(text), tc));
@@ -1503,33 +1443,6 @@ static struct fjson_object *fieldToJson(const nf_field_t *f, const nf_template_s
 	j = fjson_object_new_string(hex);
 	free(hex);
 	return j;
-}
-
-static void addField(struct fjson_object *obj, const nf_field_t *f, const nf_template_source_t *src, int depth,
-		     nf_time_cache_t *tc)
-{
-	struct fjson_object *v = fieldToJson(f, src, depth, tc);
-	char name[NF_TEXT_MAX + 8];
-
-	if (v == NULL)
-		return;
-	if (f->ie != NULL && f->repeat == 0) {
-		/* libfastjson looks for an existing key linearly: skipping that
-		 * where names cannot repeat saves O(fields^2) compares a record */
-		fjson_object_object_add_ex(obj, f->ie->name, v,
-					   nf_ie_is_builtin(f->ie)
-						   ? FJSON_OBJECT_KEY_IS_CONSTANT | FJSON_OBJECT_ADD_KEY_IS_NEW
-						   : FJSON_OBJECT_KEY_IS_CONSTANT);
-		return;
-	}
-	if (f->ie != NULL)
-		snprintf(name, sizeof(name), "%s", f->ie->name);
-	else
-		nf_unknown_name(f->pen, f->id, name, sizeof(name));
-	/* a template may carry an element twice: the later ones are name_2, ... */
-	if (f->repeat > 0)
-		snprintf(name + strlen(name), sizeof(name) - strlen(name), "_%u", f->repeat + 1u);
-	fjson_object_object_add(obj, name, v);
 }
 
 
@@ -1643,20 +1556,21 @@ static void renderEcs(nf_line_t *l, const datagram_ctx_t *d, const nf_record_t *
 	nf_line_str(l, "}");
 }
 
-/* The ECS objects for the tree (ecs="on"): the core's walk (nf_ecs_walk),
- * built as libfastjson objects. */
-#define TREE_MAX_DEPTH 8
+/* The $! tree: the core's walks of a record (nf_record_walk) and of its
+ * ECS objects (nf_ecs_walk), built as libfastjson objects. */
+#define TREE_MAX_DEPTH 16 /* lists nest at most 8 deep: NF_LIST_MAX_DEPTH arrays of objects */
 
 typedef struct tree_builder {
 	struct fjson_object *stack[TREE_MAX_DEPTH + 1]; /* [0] the root */
 	int depth;
+	bool constant_keys; /* every key is a string constant (the ECS walk's) */
 	nf_time_cache_t *tc;
 } tree_builder_t;
 
-/* Adds v under key (a constant of the core's) to the innermost object, or
- * to the innermost array (key NULL). Takes v's reference. Out of memory, v
- * or its parent is NULL, and v is left out. */
-static void treeAdd(tree_builder_t *b, const char *key, struct fjson_object *v)
+/* Adds v under key to the innermost object (with libfastjson's flags for
+ * the key), or to the innermost array (key NULL). Takes v's reference.
+ * Out of memory, v or its parent is NULL, and v is left out. */
+static void treeAdd(tree_builder_t *b, const char *key, struct fjson_object *v, unsigned flags)
 {
 	struct fjson_object *parent = b->stack[b->depth];
 
@@ -1667,7 +1581,13 @@ static void treeAdd(tree_builder_t *b, const char *key, struct fjson_object *v)
 	if (key == NULL)
 		fjson_object_array_add(parent, v);
 	else
-		fjson_object_object_add_ex(parent, key, v, FJSON_OBJECT_KEY_IS_CONSTANT);
+		fjson_object_object_add_ex(parent, key, v, flags);
+}
+
+/* The key flags of a member the walk names: copied unless constant. */
+static unsigned treeKeyFlags(const tree_builder_t *b)
+{
+	return b->constant_keys ? FJSON_OBJECT_KEY_IS_CONSTANT : 0;
 }
 
 /* Deeper than TREE_MAX_DEPTH members go to the innermost level (no
@@ -1676,7 +1596,7 @@ static void treeOpen(tree_builder_t *b, const char *key, struct fjson_object *v)
 {
 	bool added = v != NULL && b->stack[b->depth] != NULL;
 
-	treeAdd(b, key, v);
+	treeAdd(b, key, v, treeKeyFlags(b));
 	if (b->depth < TREE_MAX_DEPTH)
 		b->stack[++b->depth] = added ? v : NULL; /* NULL: its members go nowhere */
 }
@@ -1701,29 +1621,37 @@ static void treeClose(void *ctx)
 
 static void treeText(void *ctx, const char *key, const char *s, size_t n)
 {
-	treeAdd(ctx, key, fjson_object_new_string_len(s, (int)n));
+	treeAdd(ctx, key, fjson_object_new_string_len(s, (int)n), treeKeyFlags(ctx));
 }
 
 static void treeU64(void *ctx, const char *key, uint64_t v)
 {
-	treeAdd(ctx, key, jsonU64(v));
+	treeAdd(ctx, key, jsonU64(v), treeKeyFlags(ctx));
 }
 
+/* An element's name from the table is a constant, and a built-in one
+ * cannot repeat in a record: libfastjson then need not look for it (it
+ * looks linearly, O(fields^2) compares a record). */
 static void treeField(void *ctx, const char *key, const nf_field_t *f)
 {
 	tree_builder_t *b = ctx;
+	unsigned flags = treeKeyFlags(b);
 
-	treeAdd(b, key, fieldToJson(f, NULL, 0, b->tc));
+	if (f->ie != NULL && key == f->ie->name)
+		flags = FJSON_OBJECT_KEY_IS_CONSTANT |
+			(nf_ie_is_builtin(f->ie) ? FJSON_OBJECT_ADD_KEY_IS_NEW : 0);
+	treeAdd(b, key, fieldToJson(f, b->tc), flags);
 }
+
+static const nf_doc_ops_t treeOps = {treeOpenObject, treeOpenArray, treeClose, treeText, treeU64, treeField};
 
 static void attachEcs(struct fjson_object *root, const datagram_ctx_t *d, const nf_record_t *rec)
 {
-	static const nf_doc_ops_t ops = {treeOpenObject, treeOpenArray, treeClose, treeText, treeU64, treeField};
-	tree_builder_t b = {.stack = {root}, .tc = &d->w->times};
+	tree_builder_t b = {.stack = {root}, .constant_keys = true, .tc = &d->w->times};
 	nf_ecs_t e;
 
 	nf_ecs_extract(rec, &e);
-	nf_ecs_walk(&e, d->address, &d->w->times, &ops, &b);
+	nf_ecs_walk(&e, d->address, &d->w->times, &treeOps, &b);
 }
 
 /* The record as one line: {fields,"type":...,"exporter":{...}} or
@@ -1779,8 +1707,7 @@ static rsRetVal attachRecord(smsg_t *pMsg, datagram_ctx_t *d, const nf_datagram_
 		ABORT_FINALIZE(RS_RET_OUT_OF_MEMORY);
 	}
 	fjson_object_object_add_ex(root, "netflow", nf, FJSON_OBJECT_KEY_IS_CONSTANT);
-	for (uint16_t i = 0; i < rec->nfields; i++)
-		addField(nf, &rec->field[i], d->templates, 0, &d->w->times);
+	nf_record_walk(rec, d->templates, &treeOps, &(tree_builder_t){.stack = {nf}, .tc = &d->w->times});
 	/* no field is named so: the generator and the dictionary loader refuse these names */
 	fjson_object_object_add_ex(nf, "type", fjson_object_new_string(type),
 				   FJSON_OBJECT_KEY_IS_CONSTANT | FJSON_OBJECT_ADD_KEY_IS_NEW);

@@ -726,8 +726,81 @@ void nf_ecs_walk(const nf_ecs_t *e, const char *observer, nf_time_cache_t *tc, c
 	ops->close(ctx);
 }
 
+/* ---- the record as a document (nf_doc_ops_t) ---- */
+typedef struct record_walk {
+	const nf_template_source_t *src;
+	const nf_doc_ops_t *ops;
+	void *ctx;
+	int depth;      /* of the list being walked */
+	bool in_record; /* between a sub-record's begin and end */
+} record_walk_t;
+
+/* The key of field f: its table name, or one composed in buf (repeats,
+ * unknown elements). */
+static const char *field_key(const nf_field_t *f, char *buf, size_t size)
+{
+	nf_line_t l = {.buf = buf, .size = size};
+
+	if (f->ie != NULL && f->repeat == 0)
+		return f->ie->name;
+	field_name(&l, f);
+	return buf;
+}
+
+static void walk_field(const record_walk_t *parent, const char *key, const nf_field_t *f, int depth);
+
+static void walk_begin_record(void *ctx)
+{
+	record_walk_t *w = ctx;
+
+	w->ops->open_object(w->ctx, NULL);
+	w->in_record = true;
+}
+
+static void walk_list_field(void *ctx, const nf_field_t *f)
+{
+	record_walk_t *w = ctx;
+	char name[NF_TEXT_MAX + 8];
+
+	walk_field(w, w->in_record ? field_key(f, name, sizeof(name)) : NULL, f, w->depth + 1);
+}
+
+static void walk_end_record(void *ctx)
+{
+	record_walk_t *w = ctx;
+
+	w->ops->close(w->ctx);
+	w->in_record = false;
+}
+
+static void walk_field(const record_walk_t *parent, const char *key, const nf_field_t *f, int depth)
+{
+	record_walk_t w = {.src = parent->src, .ops = parent->ops, .ctx = parent->ctx, .depth = depth};
+	const nf_list_sink_t sink = {.ctx = &w, .begin_record = walk_begin_record, .field = walk_list_field,
+				     .end_record = walk_end_record};
+
+	if (!is_list(f) || depth >= NF_LIST_MAX_DEPTH) {
+		w.ops->field(w.ctx, key, f);
+		return;
+	}
+	w.ops->open_array(w.ctx, key);
+	(void)nf_list_walk(f, w.src, &sink); /* a malformed tail is left out */
+	if (w.in_record)
+		w.ops->close(w.ctx);
+	w.ops->close(w.ctx);
+}
+
+void nf_record_walk(const nf_record_t *rec, const nf_template_source_t *src, const nf_doc_ops_t *ops, void *ctx)
+{
+	const record_walk_t w = {.src = src, .ops = ops, .ctx = ctx};
+	char name[NF_TEXT_MAX + 8];
+
+	for (uint16_t i = 0; i < rec->nfields; i++)
+		walk_field(&w, field_key(&rec->field[i], name, sizeof(name)), &rec->field[i], 0);
+}
+
 /* ---- a document written as JSON text (nf_doc_ops_t) ---- */
-#define DOC_MAX_DEPTH 8
+#define DOC_MAX_DEPTH 16 /* lists nest at most 8 deep: NF_LIST_MAX_DEPTH arrays of objects */
 
 typedef struct doc_writer {
 	nf_line_t *l;
@@ -799,18 +872,28 @@ static void doc_u64(void *ctx, const char *key, uint64_t v)
 	nf_line_u64(w->l, v);
 }
 
+/* A scalar, or a list the walk did not open: hex (no src, deepest level). */
 static void doc_field(void *ctx, const char *key, const nf_field_t *f)
 {
 	doc_writer_t *w = ctx;
 
 	doc_member(w, key);
-	nf_render_json_value(w->l, f, NULL, 0, w->tc);
+	nf_render_json_value(w->l, f, NULL, NF_LIST_MAX_DEPTH, w->tc);
 }
+
+static const nf_doc_ops_t doc_writer_ops = {doc_open_object, doc_open_array, doc_close,
+					    doc_text, doc_u64, doc_field};
 
 void nf_render_ecs(nf_line_t *l, const nf_ecs_t *e, const char *observer, nf_time_cache_t *tc)
 {
-	static const nf_doc_ops_t ops = {doc_open_object, doc_open_array, doc_close, doc_text, doc_u64, doc_field};
 	doc_writer_t w = {.l = l, .tc = tc, .first = {true}};
 
-	nf_ecs_walk(e, observer, tc, &ops, &w);
+	nf_ecs_walk(e, observer, tc, &doc_writer_ops, &w);
+}
+
+void nf_render_walk(nf_line_t *l, const nf_record_t *rec, const nf_template_source_t *src, nf_time_cache_t *tc)
+{
+	doc_writer_t w = {.l = l, .tc = tc, .first = {true}};
+
+	nf_record_walk(rec, src, &doc_writer_ops, &w);
 }

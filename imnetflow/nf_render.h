@@ -115,10 +115,10 @@ void nf_ecs_extract(const nf_record_t *rec, nf_ecs_t *ecs);
 
 /* A document built member by member, for what every output shows alike
  * (the ECS objects): the line renderer writes it as JSON text, the module
- * builds its $! tree from the same calls. key is a string constant (an
- * output may keep it without a copy), NULL for a member of an array. Text
- * is UTF-8, not escaped; field is an element's value, which each output
- * writes as it writes record fields. */
+ * builds its $! tree from the same calls. key is NULL for a member of an
+ * array; nf_ecs_walk's keys are string constants, nf_record_walk's are
+ * where it says. Text is UTF-8, not escaped; field is an element's value,
+ * which each output writes as it writes record fields. */
 typedef struct nf_doc_ops {
 	void (*open_object)(void *ctx, const char *key);
 	void (*open_array)(void *ctx, const char *key);
@@ -127,6 +127,21 @@ typedef struct nf_doc_ops {
 	void (*u64)(void *ctx, const char *key, uint64_t v);
 	void (*field)(void *ctx, const char *key, const nf_field_t *f);
 } nf_doc_ops_t;
+
+/* Walks the fields of rec as members of one object, in order: each
+ * element under its name (name_2, ... for repeats; ie<pen>_<id> for
+ * unknown elements); RFC 6313 lists nested up to NF_LIST_MAX_DEPTH as
+ * arrays (of values, or of objects for sub-records), a list deeper than
+ * that as one field. Keys of built-in names are the table's constants;
+ * others are valid during the call only. ops->field gets every scalar,
+ * and a list too deep, which outputs show as hex. src resolves
+ * subTemplateLists (NULL: none). */
+void nf_record_walk(const nf_record_t *rec, const nf_template_source_t *src, const nf_doc_ops_t *ops, void *ctx);
+
+/* The same walk written as JSON text, members only ("name":value,...):
+ * byte for byte what nf_render_fields writes in NF_RENDER_JSON (the fuzz
+ * target checks it); the outputs that build a tree use nf_record_walk. */
+void nf_render_walk(nf_line_t *l, const nf_record_t *rec, const nf_template_source_t *src, nf_time_cache_t *tc);
 
 /* Walks the ECS objects: "source":{...},"destination":{...},"network":
  * {...},"event":{...},"observer":{"ip":observer}. tc: the time cache of

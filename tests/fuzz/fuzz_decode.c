@@ -5,7 +5,8 @@
  *   [exporter (1 byte)] [length (2 bytes, big-endian)] [payload] ...
  * Each datagram goes through the core's one entry, nf_decode_datagram, as
  * in the input module. Every record is rendered as the module renders it:
- * its format="json" line (with ECS) must be valid JSON with no key twice,
+ * its format="json" line (with ECS) must be valid JSON with no key twice
+ * and say what the document walk the tree is built from says,
  * no line may hold a line break, and every field is also rendered as text
  * (UTF-8, RFC 6313 lists). At the end the template state is saved and
  * restored, and must stay within its limits.
@@ -70,8 +71,15 @@ static void render_lines(const nf_record_t *rec, const nf_template_source_t *src
 	nf_line_t l = {.buf = buf, .size = sizeof(buf)};
 	nf_ecs_t ecs;
 
+	static char walked[sizeof(buf)];
+	nf_line_t w = {.buf = walked, .size = sizeof(walked)};
+
 	nf_line_str(&l, "{\"netflow\":{");
 	nf_render_fields(&l, NF_RENDER_JSON, rec, src, &tc);
+	/* the walk the module's tree is built from says the same */
+	nf_render_walk(&w, rec, src, &tc);
+	if (!l.overflow && (w.used != l.used - 12 || memcmp(walked, buf + 12, w.used) != 0))
+		abort();
 	nf_line_str(&l, "},");
 	nf_ecs_extract(rec, &ecs);
 	nf_render_ecs(&l, &ecs, "192.0.2.1", &tc);

@@ -8,7 +8,9 @@
  * datagram, from the exporter address datagrams.tsv names (scope
  * "address", the module's default). For each datagram one line gives the
  * decoder's return code and counts; for each record, lines give it as a
- * JSON line, a key=value line, its ECS objects and its summary:
+ * JSON line, a key=value line, its ECS objects and its summary (and
+ * fails if the document walk the tree is built from differs from the JSON
+ * line):
  *   CAPTURE <TAB> DATAGRAM <TAB> rc|json|kv|ecs|summary <TAB> TEXT
  * tests/integration/test_corpus_render.py keeps a digest of this output
  * per capture (tests/data/corpus-render.tsv), so that a change of the
@@ -44,6 +46,21 @@ static void print_line(replay_t *r, const char *what, const char *text)
 	printf("%s\t%u\t%s\t%s\n", r->capture, r->datagram, what, text);
 }
 
+/* The document walk (which the module's tree is built from) writes what
+ * the JSON line renderer wrote, the first n bytes of r->line. */
+static void check_walk(replay_t *r, const nf_record_t *rec, const nf_template_source_t *src, size_t n)
+{
+	static char walked[LINE_SIZE];
+	nf_line_t l = {.buf = walked, .size = LINE_SIZE};
+
+	nf_render_walk(&l, rec, src, &r->tc);
+	if (l.used != n || memcmp(walked, r->line, n) != 0) {
+		fprintf(stderr, "%s datagram %u: the document walk differs from the JSON line\n%.*s\n%s\n",
+			r->capture, r->datagram, (int)n, r->line, walked);
+		exit(1);
+	}
+}
+
 /* The record in every output the core renders. */
 static void render_record(replay_t *r, const nf_datagram_info_t *info, const nf_record_t *rec,
 			  const nf_template_source_t *src, const char *type)
@@ -52,6 +69,7 @@ static void render_record(replay_t *r, const nf_datagram_info_t *info, const nf_
 	nf_ecs_t ecs;
 
 	nf_render_fields(&l, NF_RENDER_JSON, rec, src, &r->tc);
+	check_walk(r, rec, src, l.used);
 	nf_line_str(&l, " type=");
 	nf_line_str(&l, type);
 	print_line(r, "json", r->line);
