@@ -14,6 +14,7 @@ makes its CA and certificate with openssl).
    dropped flow."""
 import collections
 import os
+import random
 import re
 import shutil
 import signal
@@ -53,9 +54,22 @@ def make_certs(d):
 
 
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free TCP port below the kernel's ephemeral range: the SIEM is
+    stopped and started again on it, and meanwhile no socket the kernel
+    numbers itself (an outgoing connection, a port="0" listener) can take
+    it."""
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+        low = int(f.read().split()[0])
+    rng = random.Random(os.getpid())
+    for _ in range(200):
+        port = rng.randrange(max(1024, low - 12000), low)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
+    fail("no free TCP port below %d" % low)
 
 
 class Siem:
