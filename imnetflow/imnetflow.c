@@ -625,7 +625,7 @@ finalize_it:
 BEGINnewInpInst
 	struct cnfparamvals *pvals;
 	instanceConf_t *inst;
-CODESTARTnewInpInst
+CODESTARTnewInpInst;
 	if ((pvals = nvlstGetParams(lst, &inppblk, NULL)) == NULL)
 		ABORT_FINALIZE(RS_RET_MISSING_CNFPARAMS);
 	CHKiRet(createInstance(&inst));
@@ -640,7 +640,7 @@ CODE_STD_FINALIZERnewInpInst
 ENDnewInpInst
 
 BEGINbeginCnfLoad
-CODESTARTbeginCnfLoad
+CODESTARTbeginCnfLoad;
 	loadModConf = pModConf;
 	pModConf->pConf = pConf;
 	nf_limits_default(&pModConf->limits);
@@ -681,7 +681,7 @@ finalize_it:
 
 BEGINsetModCnf
 	struct cnfparamvals *pvals = NULL;
-CODESTARTsetModCnf
+CODESTARTsetModCnf;
 	if ((pvals = nvlstGetParams(lst, &modpblk, NULL)) == NULL) {
 		LogError(0, RS_RET_MISSING_CNFPARAMS, MOD_NAME ": error processing module parameters");
 		ABORT_FINALIZE(RS_RET_MISSING_CNFPARAMS);
@@ -702,7 +702,7 @@ finalize_it:
 ENDsetModCnf
 
 BEGINendCnfLoad
-CODESTARTendCnfLoad
+CODESTARTendCnfLoad;
 	loadModConf = NULL;
 ENDendCnfLoad
 
@@ -715,7 +715,7 @@ static inline void std_checkRuleset_genErrMsg(__attribute__((unused)) modConfDat
 
 BEGINcheckCnf
 	instanceConf_t *inst;
-CODESTARTcheckCnf
+CODESTARTcheckCnf;
 	for (inst = pModConf->root; inst != NULL; inst = inst->next) {
 		std_checkRuleset(pModConf, inst);
 		/* workers are chosen by exporter address, which the domain scope ignores */
@@ -1141,7 +1141,7 @@ finalize_it:
 
 BEGINactivateCnfPrePrivDrop
 	instanceConf_t *inst;
-CODESTARTactivateCnfPrePrivDrop
+CODESTARTactivateCnfPrePrivDrop;
 	runModConf = pModConf;
 	for (inst = runModConf->root; inst != NULL; inst = inst->next) {
 		for (int i = 0; i < inst->ports->nmemb; i++) {
@@ -1242,7 +1242,12 @@ static void restoreTemplates(void)
 
 static rsRetVal setupPersistence(void)
 {
+	/* glbl interface 10 (8.2302 has it, 8.2112 not) passes the configuration */
+#if glblCURR_IF_VERSION >= 10
 	const uchar *workDir = glbl.GetWorkDir(runModConf->pConf);
+#else
+	const uchar *workDir = glbl.GetWorkDir();
+#endif
 	DEFiRet;
 
 	if (!runModConf->persistTemplates || workDir == NULL)
@@ -1309,7 +1314,7 @@ static void freeWorkers(void)
 
 BEGINactivateCnf
 	instanceConf_t *inst;
-CODESTARTactivateCnf
+CODESTARTactivateCnf;
 	workers.batchSize = 1;
 	for (inst = runModConf->root; inst != NULL; inst = inst->next)
 		if (inst->batchSize > workers.batchSize)
@@ -1330,7 +1335,7 @@ ENDactivateCnf
 
 BEGINfreeCnf
 	instanceConf_t *inst, *del;
-CODESTARTfreeCnf
+CODESTARTfreeCnf;
 	nf_dict_free(pModConf->dictionary);
 	free(pModConf->dictionaryFile);
 	for (inst = pModConf->root; inst != NULL;) {
@@ -2048,7 +2053,7 @@ static void joinWorkers(void)
 }
 
 BEGINrunInput
-CODESTARTrunInput
+CODESTARTrunInput;
 	__atomic_store_n(&workers.stop, 0, __ATOMIC_RELEASE);
 	/* thread 0's own workers are decided before the others start */
 	for (int i = 1; i < workers.n; i++)
@@ -2059,11 +2064,11 @@ CODESTARTrunInput
 ENDrunInput
 
 BEGINwillRun
-CODESTARTwillRun
+CODESTARTwillRun;
 ENDwillRun
 
 BEGINafterRun
-CODESTARTafterRun
+CODESTARTafterRun;
 	while (listenerRoot != NULL) {
 		listener_t *next = listenerRoot->next;
 		destroyListener(listenerRoot);
@@ -2078,7 +2083,7 @@ CODESTARTafterRun
 ENDafterRun
 
 BEGINmodExit
-CODESTARTmodExit
+CODESTARTmodExit;
 	objRelease(glbl, CORE_COMPONENT);
 	objRelease(statsobj, CORE_COMPONENT);
 	objRelease(datetime, CORE_COMPONENT);
@@ -2087,13 +2092,13 @@ CODESTARTmodExit
 ENDmodExit
 
 BEGINisCompatibleWithFeature
-CODESTARTisCompatibleWithFeature
+CODESTARTisCompatibleWithFeature;
 	if (eFeat == sFEATURENonCancelInputTermination)
 		iRet = RS_RET_OK;
 ENDisCompatibleWithFeature
 
 BEGINqueryEtryPt
-CODESTARTqueryEtryPt
+CODESTARTqueryEtryPt;
 CODEqueryEtryPt_STD_IMOD_QUERIES
 CODEqueryEtryPt_STD_CONF2_QUERIES
 CODEqueryEtryPt_STD_CONF2_setModCnf_QUERIES
@@ -2103,7 +2108,7 @@ CODEqueryEtryPt_IsCompatibleWithFeature_IF_OMOD_QUERIES
 ENDqueryEtryPt
 
 BEGINmodInit()
-CODESTARTmodInit
+CODESTARTmodInit;
 	*ipIFVersProvided = CURR_MOD_IF_VERSION;
 CODEmodInit_QueryRegCFSLineHdlr
 	CHKiRet(objUse(glbl, CORE_COMPONENT));
