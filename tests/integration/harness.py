@@ -24,6 +24,9 @@ SKIP = 77
 MODULE = os.environ.get("IMNETFLOW_MODULE", "")
 RSYSLOGD = os.environ.get("RSYSLOGD") or shutil.which("rsyslogd") or "/usr/sbin/rsyslogd"
 SOFTFLOWD = os.environ.get("SOFTFLOWD") or shutil.which("softflowd") or "/usr/sbin/softflowd"
+# rsyslogd reads RSYSLOG_MODDIR itself (its module search path, like -M): an
+# rsyslogd of a build tree finds that tree's modules through it
+MODDIR = os.environ.get("RSYSLOG_MODDIR") or "/usr/lib/x86_64-linux-gnu/rsyslog"
 # the conformance corpus is part of the repository (tests/data/PROVENANCE.md)
 CORPUS = os.environ.get("CORPUS_DIR") or os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "data", "corpus")
@@ -62,6 +65,15 @@ def check(condition, message):
 def require_module():
     if not MODULE or not os.path.exists(MODULE):
         fail("built module not found (IMNETFLOW_MODULE=%r); run make first" % MODULE)
+
+
+def rsyslog_module(name):
+    """The path of one of rsyslog's loadable modules (lmnsd_gtls), or None."""
+    for d in MODDIR.split(":"):
+        path = os.path.join(d, name + ".so")
+        if os.path.exists(path):
+            return path
+    return None
 
 
 def corpus_path(*parts):
@@ -331,6 +343,13 @@ def syntax_check(conf_text):
         return p.returncode, p.stdout
     finally:
         shutil.rmtree(d, ignore_errors=True)
+
+
+def rsyslogd_knows(conf_text):
+    """Whether this rsyslogd knows every parameter of a configuration
+    snippet (older versions lack some: "parameter ... not known")."""
+    _, out = syntax_check(conf_text + 'action(type="omfile" file="@DIR@/out")\n')
+    return "not known" not in out
 
 
 PROTOCOLS = {"tcp": 6, "udp": 17, "icmp": 1, "ipv6-icmp": 58, "icmp6": 58}
