@@ -5,7 +5,7 @@ import pwd
 import socket
 import struct
 
-from harness import Rsyslog, check, log, skip
+from harness import Rsyslog, check, log, rsyslogd_knows, skip
 
 if os.geteuid() != 0:
     skip("needs root to bind a privileged port and drop privileges")
@@ -35,7 +35,12 @@ def uid_of(pid):
 
 
 port = free_privileged_port()
-r = Rsyslog(inputs='port="%d"' % port, globals_='privdrop.user.name="nobody" privdrop.group.name="nogroup"')
+privdrop = {"globals_": 'privdrop.user.name="nobody" privdrop.group.name="nogroup"'}
+if not rsyslogd_knows("global(%s)\n" % privdrop["globals_"]):
+    # rsyslog 8.2102 (RHEL 9) has only the legacy directives
+    log("this rsyslogd has no global(privdrop.*): $PrivDropToUser")
+    privdrop = {"extra": "$PrivDropToUser nobody\n$PrivDropToGroup nogroup\n"}
+r = Rsyslog(inputs='port="%d"' % port, **privdrop)
 for d in (r.dir, r.work):
     os.chmod(d, 0o777)
 try:

@@ -24,19 +24,36 @@ import subprocess
 import tempfile
 import time
 
-from harness import RSYSLOGD, Rsyslog, check, fail, log
+from harness import RSYSLOGD, Rsyslog, check, fail, log, rsyslog_module, rsyslogd_knows
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EXAMPLE = os.path.join(HERE, "..", "..", "rsyslog.conf.example")
-GTLS = "/usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_gtls.so"
 THROTTLE_BATCH, THROTTLE_US = 20, 50000          # at most 400 flows/s to the SIEM
 LIMIT_PER_SECOND = THROTTLE_BATCH * 1000000 // THROTTLE_US
 
 # both are installed by contrib/install-deps.sh: their absence is a setup defect
-if not os.path.exists(GTLS):
-    fail("rsyslog-gnutls is not installed (contrib/install-deps.sh installs it)")
+if not rsyslog_module("lmnsd_gtls"):
+    fail("rsyslog's gtls driver is not installed (contrib/install-deps.sh installs rsyslog-gnutls)")
 if not shutil.which("openssl"):
     fail("openssl is not installed (contrib/install-deps.sh installs it)")
+
+# rsyslog 8.2102 (RHEL 9) takes the CA, certificate and key files only as
+# global() defaults, not as parameters of an action or an input
+TLS_FILES_PER_CONNECTION = rsyslogd_knows(
+    'action(type="omfwd" target="127.0.0.1" protocol="tcp" streamDriver.CAFile="/dev/null")\n')
+
+
+def tls_params(d, prefix, name=None):
+    """The CA file, and the certificate and key of name, as parameters."""
+    files = [("CAFile", "ca.pem")] + ([("CertFile", name + ".pem"), ("KeyFile", name + "-key.pem")] if name else [])
+    return " ".join('%s%s="%s"' % (prefix, k, os.path.join(d, f)) for k, f in files)
+
+
+def collector(certs):
+    """The collector's Rsyslog; where rsyslog has no per-action CA file, the
+    CA is the global default."""
+    return Rsyslog(default_input=False, globals_="" if TLS_FILES_PER_CONNECTION
+                   else tls_params(certs, "DefaultNetstreamDriver"))
 
 
 def make_certs(d):
@@ -82,12 +99,12 @@ class Siem:
         self.conf = os.path.join(d, "siem.conf")
         os.makedirs(os.path.join(d, "siem-work"), exist_ok=True)
         with open(self.conf, "w") as f:
-            f.write('global(workDirectory="%s/siem-work")\n' % d)
+            tls = tls_params(d, "streamDriver." if TLS_FILES_PER_CONNECTION else "DefaultNetstreamDriver", "siem")
+            f.write('global(workDirectory="%s/siem-work" %s)\n' % (d, "" if TLS_FILES_PER_CONNECTION else tls))
             f.write('module(load="imtcp" streamDriver.name="gtls" streamDriver.mode="1" '
                     'streamDriver.authMode="anon")\n')
-            f.write('input(type="imtcp" address="127.0.0.1" port="%d" '
-                    'streamDriver.caFile="%s/ca.pem" streamDriver.certFile="%s/siem.pem" '
-                    'streamDriver.keyFile="%s/siem-key.pem")\n' % (port, d, d, d))
+            f.write('input(type="imtcp" address="127.0.0.1" port="%d" %s)\n'
+                    % (port, tls if TLS_FILES_PER_CONNECTION else ""))
             f.write('template(name="received" type="string" '
                     'string="%timegenerated:::date-unixtimestamp% %timegenerated:::date-rfc3339% %msg%\\n")\n')
             f.write('action(type="omfile" file="%s" template="received")\n' % self.out)
@@ -152,6 +169,8 @@ def collector_config(r, outdir, certs, siem_port, overload=False):
     siem = siem.replace('target="siem.example.net" port="6514"', 'target="127.0.0.1" port="%d"' % siem_port)
     siem = siem.replace('StreamDriverPermittedPeers="siem.example.net"', 'StreamDriverPermittedPeers="siem.test"')
     siem = siem.replace("/etc/rsyslog.d/siem-ca.pem", os.path.join(certs, "ca.pem"))
+    if not TLS_FILES_PER_CONNECTION:
+        siem = re.sub(r'\n\s*streamDriver.CAFile="[^"]*"', "", siem)
     siem = re.sub(r'queue.dequeueBatchSize="\d+" queue.dequeueSlowdown="\d+"',
                   'queue.dequeueBatchSize="%d" queue.dequeueSlowdown="%d"' % (THROTTLE_BATCH, THROTTLE_US), siem)
     siem = siem.replace('action.resumeInterval="5"', 'action.resumeInterval="1"')
@@ -198,7 +217,7 @@ try:
     siem.start()
 
     # --- 1-3: delivery, outage, throttle ---------------------------------
-    r = Rsyslog(default_input=False)
+    r = collector(certs)
     outdir = os.path.join(r.dir, "netflow")
     collector_config(r, outdir, certs, port)
     r.start()
@@ -235,7 +254,7 @@ try:
 
     # --- 4: overload, small queue, SIEM down: counted discards -------------
     siem.stop()
-    r = Rsyslog(default_input=False)
+    r = collector(certs)
     outdir = os.path.join(r.dir, "netflow")
     collector_config(r, outdir, certs, port, overload=True)
     r.start()
