@@ -1242,7 +1242,7 @@ static void restoreTemplates(void)
 
 static rsRetVal setupPersistence(void)
 {
-	/* glbl interface 10 (8.2302 has it, 8.2112 not) passes the configuration */
+	/* glbl interface 10 (rsyslog 8.2202 on) passes the configuration */
 #if glblCURR_IF_VERSION >= 10
 	const uchar *workDir = glbl.GetWorkDir(runModConf->pConf);
 #else
