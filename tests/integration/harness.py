@@ -188,18 +188,23 @@ class Rsyslog:
         self.proc = subprocess.Popen(
             self.wrapper + [RSYSLOGD, "-n", "-f", self.conf, "-i", self.pidfile],
             stdin=subprocess.DEVNULL, stdout=errf, stderr=subprocess.STDOUT)
+        self.port = self.wait_port(self.portfile, timeout)
+        return self
+
+    def wait_port(self, portfile, timeout=15):
+        """The port a listenPortFileName file names, once rsyslogd wrote it
+        (each input writes its own, one after the other)."""
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 fail("rsyslogd exited at start-up (%d): %s" % (self.proc.returncode, self.read_stderr()))
-            if os.path.exists(self.portfile):
-                with open(self.portfile) as f:
+            if os.path.exists(portfile):
+                with open(portfile) as f:
                     text = f.read().strip()
                 if text:
-                    self.port = int(text)
-                    return self
+                    return int(text)
             time.sleep(0.05)
-        fail("rsyslogd did not bind within %ds: %s" % (timeout, self.read_stderr()))
+        fail("rsyslogd did not bind within %ds (%s): %s" % (timeout, portfile, self.read_stderr()))
 
     def read_stderr(self):
         try:

@@ -117,8 +117,7 @@ with open(r.conf, "a") as f:
     f.write('ruleset(name="tree") { action(type="omfile" file="%s" template="tree") }\n' % outs["tree"])
     f.write('ruleset(name="line") { action(type="omfile" file="%s" template="line") }\n' % outs["json"])
 with r:
-    with open(r.portfile + "-json") as f:
-        json_port = int(f.read())
+    json_port = r.wait_port(r.portfile + "-json")
     r.send([v5_datagram(), ipfix_datagram()], pace=0.05)
     tree_port, r.port = r.port, json_port
     r.send([v5_datagram(), ipfix_datagram()], pace=0.05)
