@@ -82,7 +82,7 @@ RSYSLOG_OPTIONS="--disable-debug --enable-impstats --enable-imtcp --enable-gnutl
 --disable-liblogging-stdlog --disable-libgcrypt --disable-fmhttp --disable-imjournal
 --disable-uuid --disable-libsystemd"
 
-build_rsyslog() { # $1: source, $2: directory to build in; prints the version
+build_rsyslog() { # $1: source, $2: directory to build in (replaced)
 	src=$1 dest=$2
 	unpack="$work/unpack.$$"
 	rm -rf "$unpack"
@@ -175,7 +175,13 @@ for src; do
 			fail=$(( $(num FAIL) + $(num ERROR) + $(num XFAIL) ))
 			tests="$(num PASS) passed, $fail failed, $(num SKIP) skipped"
 			[ "$fail" = 0 ] || status=1
-			grep -h '^\(FAIL\|SKIP\):' "$dir"/imnetflow/tests/*/*.log 2>/dev/null | sed "s/^/  $version /" >&2 || true
+			# why: a skipped test's reason, a failed test's last words
+			for trs in "$dir"/imnetflow/tests/*/*.trs; do
+				case $(sed -n 's/^:test-result: //p' "$trs") in
+				SKIP) grep -h '^SKIP:' "${trs%.trs}.log" ;;
+				FAIL | ERROR | XFAIL) echo "FAIL: $(basename "${trs%.trs}"):"; tail -n 4 "${trs%.trs}.log" ;;
+				esac
+			done 2>/dev/null | sed "s/^/  $version /" >&2
 		else
 			tests="did not run, see $dir/imnetflow/check.log"
 			status=1
