@@ -63,17 +63,22 @@ mkdir -p "$work"
 work=$(cd "$work" && pwd)
 top=$(cd "$(dirname "$0")/.." && pwd)
 
-# --- one copy of this checkout, configured for VPATH builds ---------------
+# --- one copy of this checkout or release, configured for VPATH builds -----
 # (an in-tree build in the checkout would make every VPATH build refuse)
 snap="$work/imnetflow-src"
 rm -rf "$snap"
 mkdir -p "$snap"
-[ -e "$top/.git" ] || die "$top is not a git checkout"
-git -C "$top" ls-files -co --exclude-standard -z |
-	tar -cf - -C "$top" --null --no-recursion --ignore-failed-read -T - | tar -xf - -C "$snap"
+if [ -e "$top/.git" ]; then
+	git -C "$top" ls-files -co --exclude-standard -z |
+		tar -cf - -C "$top" --null --no-recursion --ignore-failed-read -T - | tar -xf - -C "$snap"
+	commit=$(git -C "$top" rev-parse --short HEAD)
+	[ -z "$(git -C "$top" status --porcelain)" ] || commit="$commit+changes"
+else # an unpacked release tarball
+	[ ! -f "$top/config.status" ] || die "$top is configured in place: make distclean there first"
+	cp -a "$top/." "$snap"
+	commit=$(sed -n 's/^AC_INIT(\[imnetflow\], *\[\([^]]*\)\].*/\1/p' "$top/configure.ac")
+fi
 (cd "$snap" && mkdir -p m4 && autoreconf -fi >autoreconf.log 2>&1) || die "autoreconf of imnetflow failed, see $snap/autoreconf.log"
-commit=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)
-[ -z "$(git -C "$top" status --porcelain 2>/dev/null)" ] || commit="$commit+changes"
 
 # the rsyslog options: those of a non-debug build with the modules the tests
 # load; each is passed only where this version's configure knows it
@@ -165,7 +170,7 @@ for src; do
 	if [ "$imnetflow_ok" = yes ]; then
 		say "$version: testing"
 		# shellcheck disable=SC2016 # make expands it
-		extra='TESTS=$(INTEGRATION_TESTS) check_PROGRAMS=' # the integration tests only
+		extra='TESTS=$(INTEGRATION_TESTS)' # the integration tests only (their helpers are check_PROGRAMS)
 		[ "$unit" = no ] || extra=
 		# shellcheck disable=SC2086
 		(cd "$dir/imnetflow" && RSYSLOG_MODDIR="$dir/modules" make -j"$jobs" check $extra >check.log 2>&1) || true
