@@ -11,6 +11,7 @@ used is removed. The same for an IPv6 exporter (::1)."""
 import os
 import shutil
 import tempfile
+import time
 
 from harness import Rsyslog, check, log, v9_data_set, v9_datagram, v9_template_set
 
@@ -57,7 +58,7 @@ try:
             templates = r.counters("imnetflow(templates)").get("imnetflow(templates)", {})
             if int(templates.get("templates.current", 0)) == len(EXPORTERS):
                 break
-            r.wait_counter("records.decoded", 10 ** 9, timeout=0.2)
+            time.sleep(0.2)  # impstats writes once a second
         check(int(templates.get("templates.current", -1)) == len(EXPORTERS),
               "templates.current should sum both threads: %s" % templates)
     files = sorted(f for f in os.listdir(workdir) if f.startswith("imnetflow-templates"))
