@@ -747,7 +747,7 @@ static const char *field_key(const nf_field_t *f, char *buf, size_t size)
 	return buf;
 }
 
-static void walk_field(const record_walk_t *parent, const char *key, const nf_field_t *f, int depth);
+static inline void walk_field(const record_walk_t *parent, const char *key, const nf_field_t *f, int depth);
 
 static void walk_begin_record(void *ctx)
 {
@@ -773,16 +773,23 @@ static void walk_end_record(void *ctx)
 	w->in_record = false;
 }
 
-static void walk_field(const record_walk_t *parent, const char *key, const nf_field_t *f, int depth)
+static void walk_list(const record_walk_t *parent, const char *key, const nf_field_t *f, int depth);
+
+/* Inlined into the loops: most fields are scalars, handed on at once. */
+static inline void walk_field(const record_walk_t *parent, const char *key, const nf_field_t *f, int depth)
+{
+	if (!is_list(f) || depth >= NF_LIST_MAX_DEPTH)
+		parent->ops->field(parent->ctx, key, f);
+	else
+		walk_list(parent, key, f, depth);
+}
+
+static void walk_list(const record_walk_t *parent, const char *key, const nf_field_t *f, int depth)
 {
 	record_walk_t w = {.src = parent->src, .ops = parent->ops, .ctx = parent->ctx, .depth = depth};
 	const nf_list_sink_t sink = {.ctx = &w, .begin_record = walk_begin_record, .field = walk_list_field,
 				     .end_record = walk_end_record};
 
-	if (!is_list(f) || depth >= NF_LIST_MAX_DEPTH) {
-		w.ops->field(w.ctx, key, f);
-		return;
-	}
 	w.ops->open_array(w.ctx, key);
 	(void)nf_list_walk(f, w.src, &sink); /* a malformed tail is left out */
 	if (w.in_record)
