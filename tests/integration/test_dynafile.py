@@ -58,7 +58,7 @@ def run(flow_date):
         r.send([v5_datagram(export)])
         name = flow_day.isoformat() if flow_date else today
         path = os.path.join(outdir, name + ".log")
-        deadline = time.time() + 15
+        deadline = time.time() + 30
         while time.time() < deadline and len(r.lines(path)) < 3:
             time.sleep(0.1)
         lines = r.lines(path)
@@ -66,6 +66,9 @@ def run(flow_date):
         if not flow_date and not lines:  # the date may have changed meanwhile
             alt = os.path.join(outdir, time.strftime("%Y-%m-%d") + ".log")
             lines = r.lines(alt)
+        if len(lines) != 3:  # what rsyslogd said, and whether the datagram arrived
+            log("rsyslogd stderr:\n" + r.read_stderr()[-3000:])
+            log("impstats: %s" % r.counters())
         check(len(lines) == 3, "expected 3 lines in %s, got %d" % (path, len(lines)))
         recs = r.records(path if os.path.exists(path) else alt)
         for i, rec in enumerate(sorted(recs, key=lambda x: x["netflow"]["source_transport_port"])):
