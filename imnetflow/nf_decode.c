@@ -96,3 +96,30 @@ void nf_record_renormalize(nf_record_t *rec, uint32_t interval)
 			f->v.u *= interval;
 	}
 }
+
+/* Field i's repeat: how many fields before it have its element. */
+static void __attribute__((noinline)) count_repeat(nf_record_t *rec, uint16_t i)
+{
+	nf_field_t *f = &rec->field[i];
+	unsigned n = 0;
+
+	for (uint16_t j = 0; j < i; j++)
+		n += rec->field[j].pen == f->pen && rec->field[j].id == f->id;
+	f->repeat = (uint8_t)(n < 254 ? n : 254);
+}
+
+void nf_record_mark_repeats(nf_record_t *rec)
+{
+	uint64_t seen[4] = {0}; /* (pen, id) hashed to 256 bits: most fields need no count */
+
+	for (uint16_t i = 0; i < rec->nfields; i++) {
+		const nf_field_t *f = &rec->field[i];
+		uint64_t key = (uint64_t)f->pen | (uint64_t)f->id << 32;
+		unsigned h = (unsigned)((key * UINT64_C(0x9e3779b97f4a7c15)) >> 56);
+		uint64_t bit = UINT64_C(1) << (h & 63);
+
+		if (seen[h >> 6] & bit)
+			count_repeat(rec, i);
+		seen[h >> 6] |= bit;
+	}
+}

@@ -241,6 +241,15 @@ static inline int nf_record_add_u(nf_record_t *rec, const nf_ie_t *ie, uint32_t 
  * NF_OK, NF_ERR_TOO_MANY, or NF_ERR_LIMIT when text is full. */
 int nf_record_add_text(nf_record_t *rec, const nf_ie_t *ie, const char *s, size_t len);
 
+/* Marks every field that repeats an element earlier in the record: its
+ * repeat is how many came before (emitted as name_2, name_3...), so that
+ * no output shows a name twice. For records a decoder composes from parts
+ * that may each carry an element (sFlow's flow records and sampled
+ * headers); a template's repeats are known when it is compiled. The
+ * fields' repeat must be 0 before (as nf_field_set and nf_record_add
+ * leave it). */
+void nf_record_mark_repeats(nf_record_t *rec);
+
 /* The first field of element (pen, id), or NULL. */
 const nf_field_t *nf_record_find_scan(const nf_record_t *rec, uint32_t pen, uint16_t id);
 static inline const nf_field_t *nf_record_find(const nf_record_t *rec, uint32_t pen, uint16_t id)

@@ -124,24 +124,11 @@ enum sflow_header_protocol {
 
 static void decode_ethernet(nf_cursor_t *c, nf_record_t *rec, int depth);
 
-/* Fields added from index `from` on that repeat an element already in the
- * record (the inner packet of a tunnel) are marked as repeats: they are
- * emitted as name_2. */
-static void mark_repeats(nf_record_t *rec, uint16_t from)
-{
-	for (uint16_t i = from; i < rec->nfields; i++)
-		for (uint16_t j = 0; j < from; j++)
-			if (rec->field[j].pen == rec->field[i].pen && rec->field[j].id == rec->field[i].id) {
-				rec->field[i].repeat = 1;
-				break;
-			}
-}
-
-/* VXLAN (RFC 7348): 8-byte header with the VNI, then an Ethernet frame. */
+/* VXLAN (RFC 7348): 8-byte header with the VNI, then an Ethernet frame,
+ * whose fields that repeat the outer packet's are marked as repeats. */
 static void decode_vxlan(nf_cursor_t *c, nf_record_t *rec, int depth)
 {
 	const uint8_t *h;
-	uint16_t from;
 
 	const nf_ie_t *vni = nf_ie_lookup(PEN_FLOWMON, IE_FLOWMON_VXLAN_VNI);
 
@@ -150,9 +137,8 @@ static void decode_vxlan(nf_cursor_t *c, nf_record_t *rec, int depth)
 	if (vni != NULL) /* Flowmon's element of that meaning */
 		(void)nf_record_put(rec, vni, vni->pen, vni->id, NF_T_U32, 0,
 				    (uint64_t)h[4] << 16 | (uint64_t)h[5] << 8 | h[6], NF_KNOWN_SLOTS);
-	from = rec->nfields;
 	decode_ethernet(c, rec, depth + 1);
-	mark_repeats(rec, from);
+	nf_record_mark_repeats(rec);
 }
 
 static void decode_transport(nf_cursor_t *c, uint8_t proto, int v6, nf_record_t *rec, int depth)
@@ -537,6 +523,11 @@ static int walk_records(nf_cursor_t *c, uint32_t n, record_fn decode, nf_record_
 		else if (rc != NF_OK)
 			return rc;
 	}
+	/* several records may each carry an element (a VLAN from the switch
+	 * record and from the sampled header's 802.1Q tag; addresses from a
+	 * sampled header and a sampled-IPv4 record; a format sent twice) */
+	if (n > 1)
+		nf_record_mark_repeats(rec);
 	return NF_OK;
 }
 

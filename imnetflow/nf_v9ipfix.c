@@ -113,7 +113,10 @@ static void apply_sampling(nf_stream_t *stream, nf_record_t *rec, int renormaliz
 	if (!renormalize && !nf_stream_has_sampling(stream))
 		return;
 	interval = nf_record_sampling_interval(rec);
-	if (interval == 0 && (interval = nf_stream_sampling(stream, sampler_of(rec))) != 0) {
+	/* the rate learned is added unless the record has a sampling_interval
+	 * of its own (0 counts: it is kept as sent, not shown twice) */
+	if (interval == 0 && (interval = nf_stream_sampling(stream, sampler_of(rec))) != 0 &&
+	    nf_record_find(rec, NF_PEN_IANA, NF_IE_SAMPLING_INTERVAL) == NULL) {
 		nf_field_t f = {.ie = nf_ie_lookup(NF_PEN_IANA, NF_IE_SAMPLING_INTERVAL), .pen = NF_PEN_IANA,
 				.id = NF_IE_SAMPLING_INTERVAL, .type = NF_T_U32, .len = 4};
 		f.v.u = interval;

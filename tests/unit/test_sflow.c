@@ -428,6 +428,36 @@ static void fields_beyond_the_record_are_left_out(void **state)
 	assert_int_equal(u(0, NF_PEN_IANA, NF_IE_SAMPLING_INTERVAL), 512);
 }
 
+/* An element two of a sample's parts carry (the sampled header's 802.1Q
+ * tag and the extended switch record's VLAN; a record format sent twice)
+ * is shown once under its name, then as name_2: no output repeats a key. */
+static void elements_from_two_parts_are_told_apart(void **state)
+{
+	nf_decode_result_t r;
+	size_t at;
+	int vlans = 0;
+	(void)state;
+	header(1);
+	at = flow_sample_begin(3);
+	qinq_tcp_header();       /* outer tag 100 */
+	raw_header_record(1);
+	extended_switch_record(7);
+	extended_switch_record(8);
+	sample_end(at);
+	assert_int_equal(decode(&r), NF_OK);
+	assert_int_equal(r.records, 1);
+	for (uint16_t i = 0; i < saved[0].nfields; i++) {
+		const nf_field_t *f = &saved[0].field[i];
+		if (f->pen != NF_PEN_IANA || f->id != NF_IE_VLAN_ID)
+			continue;
+		assert_int_equal(f->repeat, vlans);
+		assert_int_equal(f->v.u, vlans == 0 ? 100 : vlans == 1 ? 7 : 8);
+		vlans++;
+	}
+	assert_int_equal(vlans, 3);
+	assert_int_equal(u(0, NF_PEN_IANA, NF_IE_VLAN_ID), 100);
+}
+
 static void detection(void **state)
 {
 	(void)state;
@@ -449,6 +479,7 @@ int main(void)
 		cmocka_unit_test(counters_and_unknown_formats),
 		cmocka_unit_test(lengths_are_checked),
 		cmocka_unit_test(fields_beyond_the_record_are_left_out),
+		cmocka_unit_test(elements_from_two_parts_are_told_apart),
 		cmocka_unit_test(detection),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

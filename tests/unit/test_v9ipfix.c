@@ -274,6 +274,42 @@ static void sampling_from_options(void **state)
 	assert_int_equal(u(2, 1), 150000); /* octets x 100 */
 }
 
+/* A flow stating a sampling interval of 0 keeps its own field, shown
+ * once; the rate its exporter announced still renormalises its counts. */
+static void zero_rate_beside_a_learned_one(void **state)
+{
+	nf_decode_result_t r;
+	nf_decoder_t ctx = {.session = session, .now = NOW, .emit = save, .record = &scratch,
+			    .renormalize = 1};
+	size_t s;
+	int rates = 0;
+	(void)state;
+	v9_options_template(state); /* samplingInterval 100 */
+	memcpy(ctx.exporter.addr, "\0\0\0\0\0\0\0\0\0\0\xff\xff\xc0\x00\x02\x01", 16);
+	ctx.source = ctx.exporter;
+	pb_v9_header(&pkt, 2, 60000, NOW, 2, 0);
+	s = pb_set_begin(&pkt, 0);
+	pb_u16(&pkt, 258);
+	pb_u16(&pkt, 3);
+	pb_field(&pkt, 0, 2, 4);  /* packetDeltaCount */
+	pb_field(&pkt, 0, 1, 4);  /* octetDeltaCount */
+	pb_field(&pkt, 0, 34, 4); /* samplingInterval */
+	pb_set_end(&pkt, s);
+	s = pb_set_begin(&pkt, 258);
+	pb_u32(&pkt, 10);
+	pb_u32(&pkt, 1500);
+	pb_u32(&pkt, 0);
+	pb_set_end(&pkt, s);
+	assert_int_equal(nf_v9ipfix_decode(&ctx, pkt.b, pkt.len), NF_OK);
+	r = ctx.result;
+	assert_int_equal(r.kind[NF_KIND_FLOW], 1);
+	for (uint16_t i = 0; i < saved[1].rec.nfields; i++)
+		rates += saved[1].rec.field[i].id == NF_IE_SAMPLING_INTERVAL;
+	assert_int_equal(rates, 1);
+	assert_int_equal(u(1, NF_IE_SAMPLING_INTERVAL), 0);
+	assert_int_equal(u(1, 2), 1000); /* packets x 100 */
+}
+
 /* Interface and application names from options records are joined into
  * the flows that reference them. */
 static void names_from_options(void **state)
@@ -768,6 +804,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(v9_options_template, setup, teardown),
 		cmocka_unit_test_setup_teardown(v9_variable_length_field, setup, teardown),
 		cmocka_unit_test_setup_teardown(sampling_from_options, setup, teardown),
+		cmocka_unit_test_setup_teardown(zero_rate_beside_a_learned_one, setup, teardown),
 		cmocka_unit_test_setup_teardown(names_from_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(repeated_element, setup, teardown),
 		cmocka_unit_test_setup_teardown(ipfix_every_type, setup, teardown),
