@@ -4,7 +4,9 @@
  * tables, UDP sockets bound before privileges are dropped, recvmmsg loops
  * (one per receiving thread), one rsyslog message per flow record with the
  * record under $!netflow, and impstats counters for every datagram and
- * record that is not delivered.
+ * record that is not delivered. Sections, in order: configuration,
+ * sockets, statistics, listeners, workers and the template file, messages,
+ * datagrams, receiving threads and the module's entry points.
  *
  * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
  */
@@ -887,7 +889,8 @@ finalize_it:
 }
 
 /* ---------------------------------------------------------------------------
- * Counters per exporter.
+ * Statistics: counters per exporter, and the template and stream state
+ * of all workers summed for impstats.
  */
 static rsRetVal setupExporterStats(exporter_stats_t *e, const char *name)
 {
@@ -1022,6 +1025,9 @@ static void syncSessionStats(void)
 	SESSION_GAUGES(SYNC_SESSION_GAUGE)
 }
 
+/* ---------------------------------------------------------------------------
+ * Listeners: one per bound socket, with its counters and rate limiter.
+ */
 static void destroyListener(listener_t *l)
 {
 	if (l->stats != NULL)
@@ -1157,6 +1163,11 @@ CODESTARTactivateCnfPrePrivDrop;
 	}
 finalize_it:
 ENDactivateCnfPrePrivDrop
+
+/* ---------------------------------------------------------------------------
+ * Workers (one per receiving thread: its template and stream state, its
+ * buffers) and the template file they are saved to and restored from.
+ */
 
 /* Changes to a worker's template set since start: what makes a save
  * worthwhile. */
@@ -1790,7 +1801,7 @@ finalize_it:
 }
 
 /* ---------------------------------------------------------------------------
- * Datagrams.
+ * Datagrams: from the socket through the core's one entry to messages.
  */
 /* Logs "<what> datagram from <address> port <port>: <why>", throttled. */
 static void logThrottled(error_throttle_t *t, const listener_t *l, const char *what,
@@ -1905,6 +1916,10 @@ static void processDatagram(listener_t *l, const uint8_t *buf, size_t len,
 		logThrottled(&l->malformedLog, l, "malformed", d, nf_strerror(rc));
 	}
 }
+
+/* ---------------------------------------------------------------------------
+ * Receiving threads and rsyslog's module entry points.
+ */
 
 /* Whether the receive loops should end. rsyslog tells worker 0's thread,
  * which tells the others. */
