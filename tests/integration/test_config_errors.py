@@ -16,7 +16,7 @@ def expect_error(inputs, needle):
 rc, out = syntax_check(
     'module(load="@MODULE@" template.timeout="600" template.maxScopes="100" '
     'template.maxPerScope="50" template.maxMemory="8m" pending.maxMemory="1m" '
-    'pending.maxPerScope="64k" pending.timeout="30" template.persist="off")\n'
+    'pending.maxPerScope="64k" pending.timeout="30" stream.max="1000" template.persist="off")\n'
     'input(type="imnetflow" port=["2055", "4739"] address="::1" name="nf" '
     'ruleset="flows" rcvbufSize="4m" batchSize="64" ratelimit.interval="5" '
     'ratelimit.burst="100000" listenPortFileName="@DIR@/port" timeReported="received" '
@@ -28,6 +28,8 @@ check(rc != 0 and "template.colour" in out, "unknown module parameter accepted:\
 rc, out = syntax_check('module(load="@MODULE@" dictionary="@DIR@/missing.tsv")\ninput(type="imnetflow" port="1")\n')
 check(rc != 0 and "missing.tsv" in out, "missing dictionary accepted:\n" + out)
 
+rc, out = syntax_check('module(load="@MODULE@" stream.max="0")\ninput(type="imnetflow" port="1")\n')
+check(rc != 0 and "stream.max" in out, "stream.max=0 accepted:\n" + out)
 rc, out = syntax_check('module(load="@MODULE@" threads="65")\ninput(type="imnetflow" port="1")\n')
 check(rc != 0 and "threads" in out, "threads=65 accepted:\n" + out)
 OUT = 'action(type="omfile" file="@DIR@/out")\n'  # -N1 checks modules' configuration only with an action
