@@ -227,17 +227,6 @@ static void line_double(nf_line_t *l, double v)
 	nf_line_put(l, text, n > 0 ? (size_t)n : 0);
 }
 
-/* ---- RFC 6313 lists as JSON arrays ---- */
-typedef struct list_writer {
-	nf_line_t *line;
-	const nf_template_source_t *src;
-	nf_time_cache_t *tc;
-	int depth;
-	bool first_element;
-	bool in_record;
-	bool first_member;
-} list_writer_t;
-
 static void field_name(nf_line_t *l, const nf_field_t *f)
 {
 	char name[NF_TEXT_MAX];
@@ -253,59 +242,10 @@ static void field_name(nf_line_t *l, const nf_field_t *f)
 	}
 }
 
-static void list_separator(list_writer_t *w)
-{
-	if (!w->first_element)
-		nf_line_put(w->line, ",", 1);
-	w->first_element = false;
-}
-
-static void list_begin_record(void *ctx)
-{
-	list_writer_t *w = ctx;
-	list_separator(w);
-	nf_line_put(w->line, "{", 1);
-	w->in_record = true;
-	w->first_member = true;
-}
-
-static void list_field(void *ctx, const nf_field_t *f)
-{
-	list_writer_t *w = ctx;
-
-	if (!w->in_record) {
-		list_separator(w);
-	} else {
-		if (!w->first_member)
-			nf_line_put(w->line, ",", 1);
-		w->first_member = false;
-		nf_line_put(w->line, "\"", 1);
-		field_name(w->line, f);
-		nf_line_put(w->line, "\":", 2);
-	}
-	nf_render_json_value(w->line, f, w->src, w->depth + 1, w->tc);
-}
-
-static void list_end_record(void *ctx)
-{
-	list_writer_t *w = ctx;
-	nf_line_put(w->line, "}", 1);
-	w->in_record = false;
-}
-
+/* An RFC 6313 list as a JSON array, its elements at depth + 1: the record
+ * walk's list (walk_list), written by the JSON document writer. */
 static void line_list(nf_line_t *l, const nf_field_t *f, const nf_template_source_t *src, int depth,
-		      nf_time_cache_t *tc)
-{
-	list_writer_t w = {.line = l, .src = src, .tc = tc, .depth = depth, .first_element = true};
-	const nf_list_sink_t sink = {.ctx = &w, .begin_record = list_begin_record, .field = list_field,
-				     .end_record = list_end_record};
-
-	nf_line_put(l, "[", 1);
-	(void)nf_list_walk(f, src, &sink); /* a malformed tail is left out */
-	if (w.in_record)
-		nf_line_put(l, "}", 1);
-	nf_line_put(l, "]", 1);
-}
+		      nf_time_cache_t *tc);
 
 /* ---- values ---- */
 
@@ -890,6 +830,14 @@ static void doc_field(void *ctx, const char *key, const nf_field_t *f)
 
 static const nf_doc_ops_t doc_writer_ops = {doc_open_object, doc_open_array, doc_close,
 					    doc_text, doc_u64, doc_field};
+
+static void line_list(nf_line_t *l, const nf_field_t *f, const nf_template_source_t *src, int depth,
+		      nf_time_cache_t *tc)
+{
+	doc_writer_t w = {.l = l, .tc = tc, .first = {true}};
+
+	walk_list(&(const record_walk_t){.src = src, .ops = &doc_writer_ops, .ctx = &w}, NULL, f, depth);
+}
 
 void nf_render_ecs(nf_line_t *l, const nf_ecs_t *e, const char *observer, nf_time_cache_t *tc)
 {
