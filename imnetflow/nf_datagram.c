@@ -20,17 +20,23 @@ const char *nf_record_kind_name(nf_record_kind_t kind)
 	return (unsigned)kind < NF_KIND__COUNT ? names[kind] : "flow";
 }
 
-nf_protocol_t nf_datagram_protocol(const uint8_t *buf, size_t len)
+/* The protocol of a datagram whose version field reads version. */
+static nf_protocol_t protocol_of(const uint8_t *buf, size_t len, int version)
 {
 	if (nf_sflow_detect(buf, len))
 		return NF_PROTO_SFLOW;
-	return nf_peek_version(buf, len) == IPFIX_VERSION ? NF_PROTO_IPFIX : NF_PROTO_NETFLOW;
+	return version == IPFIX_VERSION ? NF_PROTO_IPFIX : NF_PROTO_NETFLOW;
+}
+
+nf_protocol_t nf_datagram_protocol(const uint8_t *buf, size_t len)
+{
+	return protocol_of(buf, len, nf_peek_version(buf, len));
 }
 
 int nf_decode_datagram(nf_decoder_t *d, const uint8_t *buf, size_t len)
 {
-	nf_protocol_t protocol = nf_datagram_protocol(buf, len);
 	int version = nf_peek_version(buf, len);
+	nf_protocol_t protocol = protocol_of(buf, len, version);
 	int rc;
 
 	if (protocol == NF_PROTO_SFLOW)

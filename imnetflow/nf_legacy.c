@@ -14,7 +14,6 @@
 #define V5_SAMPLING_MODE_SHIFT 14
 #define V5_SAMPLING_INTERVAL_MASK 0x3fff
 
-
 enum step_kind {
 	STEP_UINT,  /* unsigned integer of `width` bytes */
 	STEP_IPV4,  /* 4-byte address */
@@ -151,15 +150,14 @@ static void add_step(nf_legacy_iter_t *it, const nf_legacy_step_t *s, uint8_t of
 		add_proto_field(it, ie, NF_PEN_IANA, s->ie, ie ? ie->type : NF_T_U64, 0);
 }
 
-/* The flow times of every record come from its two uptime stamps, and are
- * added as flow_start/end_milliseconds fields (see nf_legacy_iter_t).
- * Returns NF_OK, or NF_ERR_VERSION if the layout has other times or lacks
- * a stamp (a table error). */
-/* The times of every layout: flowStart/EndSysUpTime, and no other. */
+/* The times of every layout: flowStart/EndSysUpTime, and no other
+ * (nf_legacy_check_layouts checks). */
 #define ALL_TIMES ((NF_KNOWN_BIT(OBSERVATION_TIME_SECONDS) * 2 - 1) /* time slots come first */ | \
 		   NF_KNOWN_BIT(FLOW_DURATION_MILLISECONDS) | NF_KNOWN_BIT(FLOW_DURATION_MICROSECONDS))
 #define UPTIME_STAMPS (NF_KNOWN_BIT(FLOW_START_SYS_UP_TIME) | NF_KNOWN_BIT(FLOW_END_SYS_UP_TIME))
 
+/* The flow times of every record come from its two uptime stamps, and are
+ * added as flow_start/end_milliseconds fields (see nf_legacy_iter_t). */
 static void plan_times(nf_legacy_iter_t *it)
 {
 	it->start_field = (uint8_t)it->known_at[NF_K_FLOW_START_SYS_UP_TIME];
@@ -257,7 +255,7 @@ int nf_legacy_begin(nf_legacy_iter_t *it, const uint8_t *buf, size_t len)
 		return NF_ERR_COUNT;
 	resolve_steps(it);
 	plan_times(it);
-	it->left = it->info.count; /* nf_legacy_next reads nothing after an error above */
+	it->left = it->info.count; /* left at 0 by the error returns above: nothing to read */
 	return NF_OK;
 }
 
