@@ -71,9 +71,8 @@ for name in ("json", "kv"):
 
 with Rsyslog(inputs='port="0" name="tree" rcvbufSize="16m"', extra=extra) as r:
     ports = {"tree": r.port}
-    for name in ("json", "kv"):
-        with open(r.dir + "/port-" + name) as f:
-            ports[name] = int(f.read())
+    for name in ("json", "kv"):  # each input writes its file after the first one's
+        ports[name] = r.wait_port(r.dir + "/port-" + name)
     sent = 0
     for i, cap in enumerate(captures):
         datagrams = capture_datagrams(cap["id"])
