@@ -32,40 +32,35 @@ static struct fjson_object *jsonU64(uint64_t v)
 /* The JSON value of one scalar field (nf_record_walk opens the lists):
  * numbers stay numbers, addresses, times and MACs become their usual
  * text, octets (and lists too deep to open) become hex. */
+/* A field as the core says it is shown (nf_value_kind): numbers from the
+ * field, text as nf_render_text writes it; NULL for JSON null. */
 static struct fjson_object *fieldToJson(const nf_field_t *f, nf_time_cache_t *tc)
 {
-	char text[256];
-	char *hex, *text8;
+	char text[256]; /* most values' text fits */
+	char *big;
+	size_t size;
 	struct fjson_object *j;
 
-	switch (f->type) {
-	case NF_T_U8: case NF_T_U16: case NF_T_U32: case NF_T_U64:
+	switch (nf_value_kind(f)) {
+	case NF_VALUE_UNSIGNED:
 		return jsonU64(f->v.u);
-	case NF_T_I8: case NF_T_I16: case NF_T_I32: case NF_T_I64:
+	case NF_VALUE_SIGNED:
 		return fjson_object_new_int64(f->v.i);
-	case NF_T_F32: case NF_T_F64:
+	case NF_VALUE_REAL:
 		return fjson_object_new_double(f->v.f);
-	case NF_T_BOOL:
+	case NF_VALUE_BOOL:
 		return fjson_object_new_boolean(f->v.u != 0);
-	case NF_T_STRING:
-		if ((size_t)f->len * 3 + 1 <= sizeof(text)) /* most strings are short */
-			return fjson_object_new_string_len(text, (int)nf_utf8_sanitize(f->v.p, f->len, text));
-		if ((text8 = malloc((size_t)f->len * 3 + 1)) == NULL)
-			return NULL;
-		j = fjson_object_new_string_len(text8, (int)nf_utf8_sanitize(f->v.p, f->len, text8));
-		free(text8);
-		return j;
-	case NF_T_IPV4: case NF_T_IPV6: case NF_T_MAC:
-	case NF_T_DT_SEC: case NF_T_DT_MILLI: case NF_T_DT_MICRO: case NF_T_DT_NANO:
-		return fjson_object_new_string_len(text, (int)nf_render_text(f, text, sizeof(text), tc));
+	case NF_VALUE_NULL:
+		return NULL;
 	default:
 		break;
 	}
-	if ((hex = malloc((size_t)f->len * 2 + 1)) == NULL)
+	if ((size = nf_render_text_size(f)) <= sizeof(text))
+		return fjson_object_new_string_len(text, (int)nf_render_text(f, text, sizeof(text), tc));
+	if ((big = malloc(size)) == NULL)
 		return NULL;
-	nf_hex(f->v.p, f->len, hex, (size_t)f->len * 2 + 1);
-	j = fjson_object_new_string(hex);
-	free(hex);
+	j = fjson_object_new_string_len(big, (int)nf_render_text(f, big, size, tc));
+	free(big);
 	return j;
 }
 
@@ -194,11 +189,12 @@ typedef struct tree_builder {
 /* Adds v under key to the innermost object (with libfastjson's flags for
  * the key), or to the innermost array (key NULL). Takes v's reference.
  * Out of memory, v or its parent is NULL, and v is left out. */
-static void treeAdd(tree_builder_t *b, const char *key, struct fjson_object *v, unsigned flags)
+/* Adds v (NULL: JSON null if null_ok, else nothing: it could not be made). */
+static void treeAddValue(tree_builder_t *b, const char *key, struct fjson_object *v, unsigned flags, bool null_ok)
 {
 	struct fjson_object *parent = b->stack[b->depth];
 
-	if (v == NULL || parent == NULL) {
+	if ((v == NULL && !null_ok) || parent == NULL) {
 		fjson_object_put(v);
 		return;
 	}
@@ -206,6 +202,11 @@ static void treeAdd(tree_builder_t *b, const char *key, struct fjson_object *v, 
 		fjson_object_array_add(parent, v);
 	else
 		fjson_object_object_add_ex(parent, key, v, flags);
+}
+
+static void treeAdd(tree_builder_t *b, const char *key, struct fjson_object *v, unsigned flags)
+{
+	treeAddValue(b, key, v, flags, false);
 }
 
 /* The key flags of a member the walk names: copied unless constant. */
@@ -264,7 +265,7 @@ static void treeField(void *ctx, const char *key, const nf_field_t *f)
 	if (f->ie != NULL && key == f->ie->name)
 		flags = FJSON_OBJECT_KEY_IS_CONSTANT |
 			(nf_ie_is_builtin(f->ie) ? FJSON_OBJECT_ADD_KEY_IS_NEW : 0);
-	treeAdd(b, key, fieldToJson(f, b->tc), flags);
+	treeAddValue(b, key, fieldToJson(f, b->tc), flags, nf_value_kind(f) == NF_VALUE_NULL);
 }
 
 static const nf_doc_ops_t treeOps = {treeOpenObject, treeOpenArray, treeClose, treeText, treeU64, treeField};

@@ -77,27 +77,6 @@ size_t nf_string_length(const uint8_t *src, size_t n)
 	return nul != NULL ? (size_t)(nul - src) : n;
 }
 
-size_t nf_utf8_sanitize(const uint8_t *src, size_t n, char *dst)
-{
-	size_t w = 0;
-
-	n = nf_string_length(src, n);
-	for (size_t i = 0; i < n;) {
-		size_t len = nf_utf8_sequence(src + i, n - i);
-		if (len == 0) {
-			memcpy(dst + w, "\xef\xbf\xbd", 3);
-			w += 3;
-			i++;
-			continue;
-		}
-		memcpy(dst + w, src + i, len);
-		w += len;
-		i += len;
-	}
-	dst[w] = '\0';
-	return w;
-}
-
 /* The 19 bytes "YYYY-MM-DDTHH:MM:SS" (UTC) of sec, from the cache or made
  * into it: only a new day costs a gmtime_r. NULL when the year does not fit
  * four digits. */

@@ -54,12 +54,6 @@ size_t nf_hex(const uint8_t *p, size_t n, char *buf, size_t size);
  * NUL, and rsyslog's properties are C strings. */
 size_t nf_string_length(const uint8_t *src, size_t n);
 
-/* Copies a string field as valid UTF-8: the text ends at the first NUL
- * (nf_string_length), and every byte that does not start a valid
- * UTF-8 sequence becomes U+FFFD. dst needs 3 * n + 1 bytes. Returns the
- * length written, NUL not counted. */
-size_t nf_utf8_sanitize(const uint8_t *src, size_t n, char *dst);
-
 /* Length of the valid UTF-8 sequence at p (n > 0 bytes left): 1 to 4, or
  * 0 when p does not start one (RFC 3629: no overlongs, no surrogates,
  * nothing above U+10FFFF). */

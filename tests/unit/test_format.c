@@ -115,25 +115,36 @@ static void unknown_names(void **state)
 	assert_string_equal(buf, "ie0_500");
 }
 
+/* A string field's text as the property tree gets it (nf_render_text). */
+static size_t string_text(const char *s, size_t n, char *out)
+{
+	nf_field_t f = field(NF_T_STRING);
+
+	f.v.p = (const uint8_t *)s;
+	f.len = (uint16_t)n;
+	assert_true(nf_render_text_size(&f) <= 64);
+	return nf_render_text(&f, out, nf_render_text_size(&f), NULL);
+}
+
 static void utf8_made_safe(void **state)
 {
 	char out[64];
 	(void)state;
-	assert_int_equal(nf_utf8_sanitize((const uint8_t *)"caf\xc3\xa9", 5, out), 5);
+	assert_int_equal(string_text("caf\xc3\xa9", 5, out), 5);
 	assert_string_equal(out, "caf\xc3\xa9");
 	/* trailing NUL padding goes, invalid bytes become U+FFFD */
-	nf_utf8_sanitize((const uint8_t *)"ab\xff\xc0\x80z\0\0\0", 9, out);
+	string_text("ab\xff\xc0\x80z\0\0\0", 9, out);
 	assert_string_equal(out, "ab\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdz");
 	/* a sequence cut by the end of the field, a surrogate, beyond U+10FFFF */
-	nf_utf8_sanitize((const uint8_t *)"\xe2\x82", 2, out);
+	string_text("\xe2\x82", 2, out);
 	assert_string_equal(out, "\xef\xbf\xbd\xef\xbf\xbd");
-	nf_utf8_sanitize((const uint8_t *)"\xed\xa0\x80", 3, out);
+	string_text("\xed\xa0\x80", 3, out);
 	assert_string_equal(out, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
-	nf_utf8_sanitize((const uint8_t *)"\xf4\x90\x80\x80\xf0\x9f\x98\x80", 8, out);
+	string_text("\xf4\x90\x80\x80\xf0\x9f\x98\x80", 8, out);
 	assert_string_equal(out, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xf0\x9f\x98\x80");
-	assert_int_equal(nf_utf8_sanitize((const uint8_t *)"\0\0", 2, out), 0);
+	assert_int_equal(string_text("\0\0", 2, out), 0);
 	/* the text ends at the first NUL: what follows is padding or garbage */
-	assert_int_equal(nf_utf8_sanitize((const uint8_t *)"eth0\0\x04\xffx", 8, out), 4);
+	assert_int_equal(string_text("eth0\0\x04\xffx", 8, out), 4);
 	assert_string_equal(out, "eth0");
 }
 

@@ -95,6 +95,45 @@ static void values_of_every_kind(void **state)
 	free(rec);
 }
 
+/* The property tree takes each value as nf_value_kind says (a number from
+ * the field, text from nf_render_text): the JSON line must say the same. */
+static void tree_values_agree_with_the_line(void **state)
+{
+	nf_record_t *rec = new_record();
+	nf_field_t f = {.pen = NF_PEN_IANA, .id = 500, .type = NF_T_F64};
+	nf_time_cache_t tc = {0};
+	char text[64], json[64];
+	(void)state;
+	add(rec, NF_IE_OCTET_DELTA_COUNT, NF_T_U64, UINT64_MAX);
+	add(rec, NF_IE_TCP_CONTROL_BITS, NF_T_BOOL, 0);
+	add(rec, NF_IE_FLOW_END_MILLISECONDS, NF_T_DT_MILLI, 1795870712007ull);
+	f.v.f = 0.0 / 0.0;
+	assert_int_equal(nf_record_add(rec, &f), NF_OK);
+	add_bytes(rec, NF_PEN_IANA, NF_IE_SOURCE_IPV4_ADDRESS, NF_T_IPV4, "\xc0\x00\x02\x01", 4);
+	add_bytes(rec, NF_PEN_IANA, 56, NF_T_MAC, "\x00\x1b\x21\xab\xcd\xef", 6);
+	add_bytes(rec, NF_PEN_IANA, NF_IE_APPLICATION_NAME, NF_T_STRING, "eth\xff", 4);
+	add_bytes(rec, 99999, 7, NF_T_OCTETS, "\x01\xab", 2);
+	for (unsigned i = 0; i < rec->nfields; i++) {
+		const nf_field_t *g = &rec->field[i];
+		nf_line_t l = {.buf = json, .size = sizeof(json)};
+		nf_value_kind_t kind = nf_value_kind(g);
+
+		nf_render_json_value(&l, g, NULL, 0, &tc);
+		if (kind != NF_VALUE_TEXT) {
+			assert_true(json[0] != '"');
+			continue;
+		}
+		assert_true(nf_render_text_size(g) <= sizeof(text));
+		nf_render_text(g, text, nf_render_text_size(g), &tc);
+		assert_int_equal(l.used, strlen(text) + 2); /* no value here needs a JSON escape */
+		assert_memory_equal(json + 1, text, strlen(text));
+	}
+	assert_int_equal(nf_value_kind(&rec->field[0]), NF_VALUE_UNSIGNED);
+	assert_int_equal(nf_value_kind(&rec->field[1]), NF_VALUE_BOOL);
+	assert_int_equal(nf_value_kind(&rec->field[3]), NF_VALUE_NULL);
+	free(rec);
+}
+
 static void lines_are_cut_not_overflowed(void **state)
 {
 	nf_record_t *rec = new_record();
@@ -226,6 +265,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(json_and_kv_of_a_flow),
 		cmocka_unit_test(values_of_every_kind),
+		cmocka_unit_test(tree_values_agree_with_the_line),
 		cmocka_unit_test(lines_are_cut_not_overflowed),
 		cmocka_unit_test(times_share_the_cached_date),
 		cmocka_unit_test(index_agrees_with_scan),
