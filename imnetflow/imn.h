@@ -77,6 +77,8 @@ enum output_format {
 	FORMAT_JSON,       /* msg is the record as one JSON object; no tree */
 	FORMAT_KV,         /* msg is the record as key=value pairs; no tree */
 };
+/* Room for a datagram's ancillary data: the kernel's drop count. */
+#define CONTROL_SIZE CMSG_SPACE(sizeof(uint32_t))
 #define LINE_BUFFER_SIZE (1024 * 1024) /* a pre-rendered record longer than this is cut */
 
 /* An exporter address range of allowedExporters; IPv4 as IPv4-mapped IPv6. */
@@ -152,7 +154,8 @@ extern modConfData_t *runModConf;
 	X(ctrSeqResets, "sequence.resets") \
 	X(ctrSkipped, "sflow.skipped") \
 	X(ctrUnaccepted, "datagrams.unaccepted") \
-	X(ctrDisallowed, "disallowed")
+	X(ctrDisallowed, "disallowed") \
+	X(ctrDropped, "datagrams.dropped")
 
 /* Counters of the template and stream state, shared by all listeners. */
 #define SESSION_COUNTERS(X) \
@@ -213,6 +216,7 @@ typedef struct listener {
 	char display[128];          /* name(address/port) in logs and impstats */
 #define DEF_COUNTER(ctr, label) STATSCOUNTER_DEF(ctr, mut_##ctr)
 	LISTENER_COUNTERS(DEF_COUNTER)
+	uint32_t kernelDrops;       /* the socket's SO_RXQ_OVFL count as last seen */
 	error_throttle_t malformedLog;
 	error_throttle_t failedLog;
 	struct listener *next;
@@ -242,6 +246,7 @@ typedef struct worker {
 	struct mmsghdr *hdr;
 	struct iovec *iov;
 	struct sockaddr_storage *from;
+	uint8_t *control;                  /* batchSize slots of CONTROL_SIZE: SO_RXQ_OVFL */
 	nf_record_t *record;               /* reused for every record */
 	char *line;                        /* LINE_BUFFER_SIZE: pre-rendered messages */
 	nf_time_cache_t times;             /* the last day rendered */

@@ -32,6 +32,7 @@ static int openSocket(const struct addrinfo *ai, int rcvbufSize, int port, int r
 	if (ai->ai_family == AF_INET6)
 		(void)setsockopt(sock, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
 	(void)setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	(void)setsockopt(sock, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof(on)); /* datagrams.dropped */
 	if (reuseport && setsockopt(sock, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) != 0) {
 		int err = errno;
 		close(sock);
@@ -262,6 +263,25 @@ static bool shallStop(int thread, thrdInfo_t *pThrd)
 
 /* Reads what the socket has, batch by batch, until it would block, into
  * its worker's buffers. */
+/* Counts what the kernel dropped for a full receive buffer: each datagram
+ * carries the socket's running count (SO_RXQ_OVFL), of which the last one
+ * received is the newest. Drops after the last datagram are seen with the
+ * next one. */
+static void countKernelDrops(listener_t *l, struct msghdr *last)
+{
+	uint32_t total;
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(last); c != NULL; c = CMSG_NXTHDR(last, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SO_RXQ_OVFL ||
+		    c->cmsg_len < CMSG_LEN(sizeof(total)))
+			continue;
+		memcpy(&total, CMSG_DATA(c), sizeof(total));
+		if (total != l->kernelDrops) /* the kernel's count wraps at 2^32, so does the difference */
+			STATSCOUNTER_ADD(l->ctrDropped, l->mut_ctrDropped, (uint32_t)(total - l->kernelDrops));
+		l->kernelDrops = total;
+	}
+}
+
 static void drainSocket(listener_t *l, int thread, thrdInfo_t *pThrd)
 {
 	worker_t *w = &workers.w[l->worker];
@@ -278,13 +298,16 @@ static void drainSocket(listener_t *l, int thread, thrdInfo_t *pThrd)
 			w->iov[i].iov_len = MAX_DATAGRAM;
 			w->hdr[i].msg_hdr = (struct msghdr){.msg_name = &w->from[i],
 							    .msg_namelen = sizeof(w->from[i]),
-							    .msg_iov = &w->iov[i], .msg_iovlen = 1};
+							    .msg_iov = &w->iov[i], .msg_iovlen = 1,
+							    .msg_control = w->control + (size_t)i * CONTROL_SIZE,
+							    .msg_controllen = CONTROL_SIZE};
 		}
 		n = recvmmsg(l->sock, w->hdr, (unsigned)batch, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			break;
 		datetime.getCurrTime(&stTime, &ttGenTime, TIME_IN_LOCALTIME);
 		STATSCOUNTER_ADD(l->ctrReceived, l->mut_ctrReceived, n);
+		countKernelDrops(l, &w->hdr[n - 1].msg_hdr);
 		for (int i = 0; i < n; i++) {
 			datagram_ctx_t d = {.lstn = l, .w = w, .rcvTime = &stTime, .ttGenTime = ttGenTime,
 					    .multiSub = &multiSub, .now = ttGenTime};

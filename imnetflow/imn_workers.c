@@ -135,6 +135,7 @@ rsRetVal setupWorker(worker_t *w, int index)
 	CHKmalloc(w->hdr = calloc(workers.batchSize, sizeof(*w->hdr)));
 	CHKmalloc(w->iov = calloc(workers.batchSize, sizeof(*w->iov)));
 	CHKmalloc(w->from = calloc(workers.batchSize, sizeof(*w->from)));
+	CHKmalloc(w->control = calloc(workers.batchSize, CONTROL_SIZE));
 	CHKmalloc(w->record = malloc(sizeof(*w->record)));
 	CHKmalloc(w->line = malloc(LINE_BUFFER_SIZE));
 	CHKmalloc(w->session = nf_session_new(&limits));
@@ -155,6 +156,7 @@ void freeWorkers(void)
 		free(w->hdr);
 		free(w->iov);
 		free(w->from);
+		free(w->control);
 		free(w->record);
 		free(w->line);
 	}
