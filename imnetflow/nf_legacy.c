@@ -286,6 +286,8 @@ int nf_legacy_decode(nf_decoder_t *d, const uint8_t *buf, size_t len)
 	int rc = nf_legacy_begin(&it, buf, len);
 
 	memset(&d->result, 0, sizeof(d->result));
+	if (rc == NF_OK)
+		d->result.info = it.info;
 	/* v5/v7 sequence numbers count flows: this datagram's first one */
 	if (rc == NF_OK && it.info.has_sequence) {
 		nf_scope_key_t key = d->source;

@@ -149,6 +149,35 @@ static void lines_are_cut_not_overflowed(void **state)
 	free(rec);
 }
 
+static void add_pen(nf_record_t *rec, uint32_t pen, uint16_t id, uint64_t v)
+{
+	assert_int_equal(nf_record_add_u(rec, nf_ie_lookup(pen, id), pen, id, NF_T_U64, 0, v), NF_OK);
+}
+
+/* Both directions: the first present of delta, total, initiator/responder. */
+static void volume_of_both_directions(void **state)
+{
+	nf_record_t *rec = new_record();
+	uint64_t octets, packets;
+	(void)state;
+	nf_record_volume(rec, &octets, &packets);
+	assert_true(octets == 0 && packets == 0);
+	/* NSEL (Cisco ASA): initiator and responder only */
+	add_pen(rec, NF_PEN_IANA, NF_IE_INITIATOR_OCTETS, 1000);
+	add_pen(rec, NF_PEN_IANA, NF_IE_RESPONDER_OCTETS, 5000);
+	add_pen(rec, NF_PEN_IANA, NF_IE_INITIATOR_PACKETS, 10);
+	add_pen(rec, NF_PEN_IANA, NF_IE_RESPONDER_PACKETS, 7);
+	nf_record_volume(rec, &octets, &packets);
+	assert_true(octets == 6000 && packets == 17);
+	/* a delta present wins, zero or not; reverse (RFC 5103) total before responder */
+	add_pen(rec, NF_PEN_IANA, NF_IE_OCTET_DELTA_COUNT, 0);
+	add_pen(rec, NF_PEN_REVERSE, NF_IE_OCTET_TOTAL_COUNT, 300);
+	add_pen(rec, NF_PEN_IANA, NF_IE_PACKET_TOTAL_COUNT, 4);
+	nf_record_volume(rec, &octets, &packets);
+	assert_true(octets == 300 && packets == 11);
+	free(rec);
+}
+
 static void times_share_the_cached_date(void **state)
 {
 	char buf[128];
@@ -267,6 +296,7 @@ int main(void)
 		cmocka_unit_test(values_of_every_kind),
 		cmocka_unit_test(tree_values_agree_with_the_line),
 		cmocka_unit_test(lines_are_cut_not_overflowed),
+		cmocka_unit_test(volume_of_both_directions),
 		cmocka_unit_test(times_share_the_cached_date),
 		cmocka_unit_test(index_agrees_with_scan),
 		cmocka_unit_test(times_saturate),
