@@ -65,6 +65,7 @@ extern statsobj_if_t statsobj;
 #define POLL_TIMEOUT_MS 200         /* how often the input checks for shutdown */
 #define ERROR_LOG_INTERVAL 60       /* seconds between two logs of the same error kind */
 #define PRI_USER_INFO ((1 << 3) | 6)
+#define PRI_USER_NOTICE ((1 << 3) | 5)
 #define TEMPLATE_FILE "imnetflow-templates.dat"
 #define SAVE_INTERVAL 10            /* seconds between saves of changed templates */
 #define MAX_REPORTED_MS 253402300800000LL /* 10000-01-01: later flow times keep the receive time */
@@ -135,6 +136,10 @@ struct modConfData_s {
 	uchar *dictionaryFile;      /* further elements (module parameter "dictionary") */
 	nf_dict_t *dictionary;      /* loaded from it */
 	int threads;                /* receiving threads: every address bound that many times */
+	int summaryInterval;        /* seconds between exporter summaries; 0: none */
+	int exporterTimeout;        /* seconds without a datagram that make an exporter silent; 0: never */
+	int exporterEvents;         /* health events on */
+	int exporterTableMax;       /* exporters with state of their own; the rest share "other" */
 };
 
 extern modConfData_t *loadModConf; /* imnetflow.c: configuration */
@@ -155,12 +160,16 @@ extern modConfData_t *runModConf;
 	X(ctrSkipped, "sflow.skipped") \
 	X(ctrUnaccepted, "datagrams.unaccepted") \
 	X(ctrDisallowed, "disallowed") \
-	X(ctrDropped, "datagrams.dropped")
+	X(ctrDropped, "datagrams.dropped") \
+	X(ctrUntracked, "datagrams.untracked") \
+	X(ctrEvents, "events") \
+	X(ctrEventsSuppressed, "events.suppressed")
 
 /* Counters of the template and stream state, shared by all listeners. */
 #define SESSION_COUNTERS(X) \
 	X(templates_added, "templates.added") \
 	X(templates_refreshed, "templates.refreshed") \
+	X(templates_changed, "templates.changed") \
 	X(templates_withdrawn, "templates.withdrawn") \
 	X(templates_evicted, "templates.evicted") \
 	X(templates_expired, "templates.expired") \
@@ -190,6 +199,9 @@ extern modConfData_t *runModConf;
 
 #define EXPORTER_BUCKETS 1024
 #define DFLT_EXPORTER_STATS_MAX 1000
+#define DFLT_SUMMARY_INTERVAL 60    /* seconds */
+#define DFLT_EXPORTER_TIMEOUT 300   /* seconds */
+#define DFLT_EXPORTER_TABLE_MAX 1000
 
 typedef struct exporter_stats {
 	struct exporter_stats *next;
@@ -217,6 +229,8 @@ typedef struct listener {
 #define DEF_COUNTER(ctr, label) STATSCOUNTER_DEF(ctr, mut_##ctr)
 	LISTENER_COUNTERS(DEF_COUNTER)
 	uint32_t kernelDrops;       /* the socket's SO_RXQ_OVFL count as last seen */
+	uint64_t droppedAtSummary;  /* ctrDropped at the last summaries (imn_events.c) */
+	uint64_t droppedInterval;   /* and its growth in the interval they summed up */
 	error_throttle_t malformedLog;
 	error_throttle_t failedLog;
 	struct listener *next;
@@ -231,6 +245,38 @@ typedef struct published_stats {
 #define DEF_PUBLISHED_GAUGE(field, label, fn) size_t field;
 	SESSION_GAUGES(DEF_PUBLISHED_GAUGE)
 } published_stats_t;
+
+/* One exporter's state for summaries and health events (imn_events.c). */
+typedef struct summary_counts {
+	uint64_t datagrams, flows, octets, packets, ratelimited, sequenceMissing, malformed, pendingDropped;
+} summary_counts_t;
+
+typedef struct exporter_state {
+	struct exporter_state *next;  /* hash chain */
+	listener_t *lstn;             /* of its latest datagram: whose input its messages are */
+	uint8_t addr[16];             /* IPv4 as IPv4-mapped IPv6 */
+	char address[INET6_ADDRSTRLEN]; /* "other": the entry exporters beyond the cap share */
+	bool tracked;                 /* false for "other": summaries only */
+	time_t lastSeen;
+	bool silent;
+	bool hasUptime;               /* uptimeMs is the last v1/v5/v7/v9 header's */
+	uint16_t uptimeVersion;
+	uint32_t uptimeMs;
+	bool hasIdentity;             /* identity is the last datagram's */
+	uint64_t identity;
+	time_t eventMinute;           /* events in the current minute, for the cap */
+	unsigned eventsInMinute;
+	summary_counts_t counts;      /* since the last summary */
+} exporter_state_t;
+
+/* A worker's exporters, by address. */
+typedef struct health_table {
+	exporter_state_t *buckets[EXPORTER_BUCKETS];
+	int count;
+	int max;                      /* 0: no summaries, no events */
+	exporter_state_t *other;
+	time_t lastInterval;          /* now / summaryInterval at the last summaries */
+} health_table_t;
 
 /* One receiving thread: its buffers and its template state. Worker 0 runs
  * on rsyslog's input thread, the others on threads runInput starts. With
@@ -258,6 +304,7 @@ typedef struct worker {
 	nf_session_t *session;             /* the templates of this worker's exporters */
 	uint64_t savedChanges;             /* template changes as of the last save */
 	published_stats_t published;       /* under workers.mut */
+	health_table_t health;             /* its exporters' summaries and health */
 } worker_t;
 
 typedef struct workers {
@@ -315,6 +362,7 @@ typedef struct datagram_ctx {
 	const nf_template_source_t *templates; /* of the record being built */
 	const nf_sflow_agent_t *agent;         /* sFlow datagrams only */
 	exporter_stats_t *exp;                 /* per-exporter counters, or NULL */
+	exporter_state_t *state;               /* summaries and health, or NULL */
 	/* the members of "exporter", made once for the datagram header they
 	 * were made from, and their pre-rendered text (exporterLen 0: not yet) */
 	nf_datagram_info_t exporterInfo;
@@ -356,6 +404,15 @@ void freeWorkers(void);
 /* imn_msg.c: datagrams to messages */
 void processDatagram(listener_t *l, const uint8_t *buf, size_t len,
 			    const struct sockaddr_storage *from, datagram_ctx_t *d);
+
+/* imn_events.c: summaries and health events */
+exporter_state_t *trackExporter(datagram_ctx_t *d, const struct sockaddr_storage *from);
+void noteDecoded(datagram_ctx_t *d, const nf_decode_result_t *r, bool malformed);
+void noteFlow(datagram_ctx_t *d, const nf_record_t *rec);
+void exporterHousekeeping(worker_t *w, time_t now);
+void setupExporterTable(worker_t *w, time_t now);
+void freeExporterTable(worker_t *w);
+struct fjson_object *jsonU64(uint64_t v);
 
 #pragma GCC visibility pop
 

@@ -19,7 +19,7 @@
  */
 
 
-static struct fjson_object *jsonU64(uint64_t v)
+struct fjson_object *jsonU64(uint64_t v)
 {
 	char digits[24];
 	if (v <= INT64_MAX)
@@ -399,6 +399,8 @@ static rsRetVal submitRecord(datagram_ctx_t *d, const nf_datagram_info_t *info,
 	pMsg = NULL; /* owned by the rate limiter or the queue now */
 	if (localRet == RS_RET_DISCARDMSG) {
 		STATSCOUNTER_INC(l->ctrRatelimited, l->mut_ctrRatelimited);
+		if (d->state != NULL)
+			d->state->counts.ratelimited++;
 		FINALIZE;
 	}
 	CHKiRet(localRet);
@@ -471,6 +473,8 @@ static void emitRecord(void *ctx, const nf_emitted_t *e)
 
 	STATSCOUNTER_INC(l->ctrDecoded, l->mut_ctrDecoded);
 	EXPORTER_ADD(d, ctrRecords, 1);
+	if (e->kind == NF_KIND_FLOW)
+		noteFlow(d, e->record);
 	if (e->kind == NF_KIND_OPTIONS && !l->inst->emitOptions)
 		return;
 	d->templates = e->templates;
@@ -515,9 +519,11 @@ void processDatagram(listener_t *l, const uint8_t *buf, size_t len,
 	EXPORTER_ADD(d, ctrDatagrams, 1);
 	if (prop.CreateStringProp(&d->fromHost, (uchar *)d->address, (int)strlen(d->address)) != RS_RET_OK)
 		return;
+	d->state = trackExporter(d, from);
 	exporterKeys(l, from, &dec);
 	rc = nf_decode_datagram(&dec, buf, len);
 	countDecodeResult(l, d, &dec.result);
+	noteDecoded(d, &dec.result, rc != NF_OK && rc != NF_END);
 	prop.Destruct(&d->fromHost);
 	if (rc != NF_OK && rc != NF_END) {
 		STATSCOUNTER_INC(l->ctrMalformed, l->mut_ctrMalformed);

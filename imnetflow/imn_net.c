@@ -339,6 +339,7 @@ static void housekeeping(int thread, time_t now)
 		if (!runsWorker(thread, w))
 			continue;
 		nf_session_expire(w->session, now);
+		exporterHousekeeping(w, now);
 		publishSessionStats(w);
 		if (now % SAVE_INTERVAL == 0 && templateChanges(w) != w->savedChanges)
 			saveTemplates(w);

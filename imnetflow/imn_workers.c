@@ -140,6 +140,7 @@ rsRetVal setupWorker(worker_t *w, int index)
 	CHKmalloc(w->line = malloc(LINE_BUFFER_SIZE));
 	CHKmalloc(w->session = nf_session_new(&limits));
 	nf_session_set_dictionary(w->session, runModConf->dictionary);
+	setupExporterTable(w, time(NULL));
 finalize_it:
 	RETiRet;
 }
@@ -152,6 +153,7 @@ void freeWorkers(void)
 		if (w->session != NULL && templateChanges(w) != w->savedChanges)
 			saveTemplates(w);
 		nf_session_free(w->session);
+		freeExporterTable(w);
 		free(w->buf);
 		free(w->hdr);
 		free(w->iov);

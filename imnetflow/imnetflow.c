@@ -81,7 +81,11 @@ static const struct param_target {
 	X("exporterstats", eCmdHdlrBinary, 0, P_INT, exporterStats) \
 	X("exporterstats.max", eCmdHdlrPositiveInt, 0, P_INT, exporterStatsMax) \
 	X("dictionary", eCmdHdlrString, 0, P_STRING, dictionaryFile) \
-	X("threads", eCmdHdlrPositiveInt, 0, P_INT, threads)
+	X("threads", eCmdHdlrPositiveInt, 0, P_INT, threads) \
+	X("summaryinterval", eCmdHdlrNonNegInt, 0, P_INT, summaryInterval) \
+	X("exportertimeout", eCmdHdlrNonNegInt, 0, P_INT, exporterTimeout) \
+	X("exporterevents", eCmdHdlrBinary, 0, P_INT, exporterEvents) \
+	X("exportertable.max", eCmdHdlrPositiveInt, 0, P_INT, exporterTableMax)
 
 static struct cnfparamdescr modpdescr[] = {MODULE_PARAMS(PARAM_DESCR)};
 static struct cnfparamblk modpblk = {CNFPARAMBLK_VERSION, sizeof(modpdescr) / sizeof(modpdescr[0]),
@@ -391,6 +395,10 @@ CODESTARTbeginCnfLoad;
 	pModConf->persistTemplates = 1;
 	pModConf->exporterStatsMax = DFLT_EXPORTER_STATS_MAX;
 	pModConf->threads = 1;
+	pModConf->summaryInterval = DFLT_SUMMARY_INTERVAL;
+	pModConf->exporterTimeout = DFLT_EXPORTER_TIMEOUT;
+	pModConf->exporterEvents = 1;
+	pModConf->exporterTableMax = DFLT_EXPORTER_TABLE_MAX;
 ENDbeginCnfLoad
 
 /* Loads the dictionary file at configuration time, so that rsyslogd -N1
