@@ -41,15 +41,49 @@ static const counter_field_t processor_counters[] = {
 	C64(FREE_MEMORY),
 };
 
+/* host-sflow's host and virtual-machine counters (sflow_host.txt): the
+ * ones of words and hypers only. part_max_used is hundredths of a percent
+ * (0xffffffff: unknown). */
+static const counter_field_t host_memory[] = {
+	C64(HOST_MEM_TOTAL), C64(HOST_MEM_FREE), C64(HOST_MEM_SHARED), C64(HOST_MEM_BUFFERS), C64(HOST_MEM_CACHED),
+	C64(HOST_SWAP_TOTAL), C64(HOST_SWAP_FREE), C32(HOST_PAGE_IN), C32(HOST_PAGE_OUT), C32(HOST_SWAP_IN),
+	C32(HOST_SWAP_OUT),
+};
+static const counter_field_t host_disk_io[] = {
+	C64(HOST_DISK_TOTAL), C64(HOST_DISK_FREE), C32(HOST_PART_MAX_USED), C32(HOST_DISK_READS),
+	C64(HOST_DISK_BYTES_READ), C32(HOST_DISK_READ_TIME), C32(HOST_DISK_WRITES), C64(HOST_DISK_BYTES_WRITTEN),
+	C32(HOST_DISK_WRITE_TIME),
+};
+static const counter_field_t host_net_io[] = {
+	C64(HOST_BYTES_IN), C32(HOST_PKTS_IN), C32(HOST_ERRS_IN), C32(HOST_DROPS_IN), C64(HOST_BYTES_OUT),
+	C32(HOST_PKTS_OUT), C32(HOST_ERRS_OUT), C32(HOST_DROPS_OUT),
+};
+static const counter_field_t virt_node[] = {
+	C32(VIRT_NODE_MHZ), C32(VIRT_NODE_CPUS), C64(VIRT_NODE_MEMORY), C64(VIRT_NODE_MEMORY_FREE),
+	C32(VIRT_NODE_NUM_DOMAINS),
+};
+static const counter_field_t virt_cpu[] = {C32(VIRT_CPU_STATE), C32(VIRT_CPU_TIME), C32(VIRT_CPU_COUNT)};
+static const counter_field_t virt_memory[] = {C64(VIRT_MEMORY), C64(VIRT_MAX_MEMORY)};
+static const counter_field_t virt_disk_io[] = {
+	C64(VIRT_DISK_CAPACITY), C64(VIRT_DISK_ALLOCATION), C64(VIRT_DISK_AVAILABLE), C32(VIRT_DISK_RD_REQ),
+	C64(VIRT_DISK_RD_BYTES), C32(VIRT_DISK_WR_REQ), C64(VIRT_DISK_WR_BYTES), C32(VIRT_DISK_ERRS),
+};
+static const counter_field_t virt_net_io[] = {
+	C64(VIRT_RX_BYTES), C32(VIRT_RX_PACKETS), C32(VIRT_RX_ERRS), C32(VIRT_RX_DROP), C64(VIRT_TX_BYTES),
+	C32(VIRT_TX_PACKETS), C32(VIRT_TX_ERRS), C32(VIRT_TX_DROP),
+};
+
+#define COUNTER_FORMAT(format, fields) {format, fields, sizeof(fields) / sizeof(fields[0])}
 static const struct counter_format {
 	uint32_t format;
 	const counter_field_t *fields;
 	size_t n;
 } counter_formats[] = {
-	{1, generic_interface, sizeof(generic_interface) / sizeof(generic_interface[0])},
-	{2, ethernet_interface, sizeof(ethernet_interface) / sizeof(ethernet_interface[0])},
-	{5, vlan_counters, sizeof(vlan_counters) / sizeof(vlan_counters[0])},
-	{1001, processor_counters, sizeof(processor_counters) / sizeof(processor_counters[0])},
+	COUNTER_FORMAT(1, generic_interface), COUNTER_FORMAT(2, ethernet_interface), COUNTER_FORMAT(5, vlan_counters),
+	COUNTER_FORMAT(1001, processor_counters),
+	COUNTER_FORMAT(2004, host_memory), COUNTER_FORMAT(2005, host_disk_io), COUNTER_FORMAT(2006, host_net_io),
+	COUNTER_FORMAT(2100, virt_node), COUNTER_FORMAT(2101, virt_cpu), COUNTER_FORMAT(2102, virt_memory),
+	COUNTER_FORMAT(2103, virt_disk_io), COUNTER_FORMAT(2104, virt_net_io),
 };
 
 /* Field appenders, for a block of fields reserved with one check

@@ -576,6 +576,48 @@ static void extended_record_limits(void **state)
 	assert_int_equal(LOCAL_U(0, SFLOW_SOURCE_USER_CHARSET), 0);
 }
 
+/* host-sflow's memory, network and virtual-machine memory counters
+ * (sflow_host.txt): hypers and words, as the table has them. */
+static void host_counters(void **state)
+{
+	nf_decode_result_t r;
+	size_t at, rat;
+	(void)state;
+	header(1);
+	pb_u32(&pkt, 2); /* counter sample */
+	at = pkt.len;
+	pb_u32(&pkt, 0);
+	pb_u32(&pkt, 9);            /* sequence */
+	pb_u32(&pkt, 2u << 24 | 1); /* source: physical entity 1 */
+	pb_u32(&pkt, 3);            /* records */
+	rat = ps_begin(&pkt, 2006); /* host_net_io */
+	pb_u32(&pkt, 5); pb_u32(&pkt, 6);          /* bytes_in: 5 * 2^32 + 6 */
+	pb_u32(&pkt, 7); pb_u32(&pkt, 8); pb_u32(&pkt, 9);
+	pb_u32(&pkt, 0); pb_u32(&pkt, 10);         /* bytes_out */
+	pb_u32(&pkt, 11); pb_u32(&pkt, 12); pb_u32(&pkt, 13);
+	ps_end(&pkt, rat);
+	rat = ps_begin(&pkt, 2102); /* virt_memory */
+	pb_u32(&pkt, 0); pb_u32(&pkt, 1u << 30);
+	pb_u32(&pkt, 1); pb_u32(&pkt, 0);
+	ps_end(&pkt, rat);
+	rat = ps_begin(&pkt, 2000); /* host_descr: strings, not decoded */
+	ps_string(&pkt, "host");
+	ps_end(&pkt, rat);
+	sample_end(at);
+	assert_int_equal(decode(&r), NF_OK);
+	assert_int_equal(r.records, 1);
+	assert_int_equal(r.skipped, 1);
+	assert_int_equal(kinds[0], NF_KIND_COUNTERS);
+	assert_int_equal(LOCAL_U(0, HOST_BYTES_IN), (5ull << 32) + 6);
+	assert_int_equal(LOCAL_U(0, HOST_DROPS_IN), 9);
+	assert_int_equal(LOCAL_U(0, HOST_BYTES_OUT), 10);
+	assert_int_equal(LOCAL_U(0, HOST_DROPS_OUT), 13);
+	assert_int_equal(LOCAL_U(0, VIRT_MEMORY), 1u << 30);
+	assert_int_equal(LOCAL_U(0, VIRT_MAX_MEMORY), 1ull << 32);
+	assert_string_equal(nf_record_find(&saved[0], NF_PEN_LOCAL, NF_LOCAL_ID_HOST_PKTS_OUT)->ie->name,
+			    "host_pkts_out");
+}
+
 static void detection(void **state)
 {
 	(void)state;
@@ -600,6 +642,7 @@ int main(void)
 		cmocka_unit_test(elements_from_two_parts_are_told_apart),
 		cmocka_unit_test(extended_records),
 		cmocka_unit_test(extended_record_limits),
+		cmocka_unit_test(host_counters),
 		cmocka_unit_test(detection),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
