@@ -18,18 +18,12 @@
 #define V8_AGGREGATION_OFFSET 22
 #define V8_HEADER_LEN 28
 
-enum step_kind {
-	STEP_UINT,  /* unsigned integer of `width` bytes */
-	STEP_IPV4,  /* 4-byte address */
-	STEP_PAD,   /* `width` bytes of padding, skipped */
-	STEP_LOCAL, /* an element in `local`: unsigned integer, or 4-byte address */
-};
-
+/* A step reads an element's field: an unsigned integer of `width` bytes,
+ * or a 4-byte address when the element is an IPv4 address. A step of no
+ * element is `width` bytes of padding, skipped. */
 typedef struct nf_legacy_step {
-	uint16_t ie;    /* IANA element id (STEP_UINT, STEP_IPV4) */
-	uint8_t width;  /* bytes on the wire */
-	uint8_t kind;   /* enum step_kind */
-	const nf_ie_t *local;
+	const nf_ie_t *ie; /* its table entry (IANA or the decoder's own); NULL: padding */
+	uint8_t width;     /* bytes on the wire */
 } nf_legacy_step_t;
 
 struct nf_legacy_layout {
@@ -41,30 +35,33 @@ struct nf_legacy_layout {
 	const nf_legacy_step_t *steps;
 };
 
-#define IPV4(id) {id, 4, STEP_IPV4, NULL}
-#define UINT(id, w) {id, w, STEP_UINT, NULL}
-#define PAD(w) {0, w, STEP_PAD, NULL}
-#define LOCAL(name, w) {0, w, STEP_LOCAL, NF_LOCAL_IE(name)}
+/* Steps of an IANA element by name (an address or an integer of w
+ * bytes), of one of the decoder's own, and padding. */
+#define IANA_IE(name) (&nf_ie_table[NF_AT_##name])
+#define IPV4(name) {IANA_IE(name), 4}
+#define UINT(name, w) {IANA_IE(name), w}
+#define LOCAL(name, w) {NF_LOCAL_IE(name), w}
+#define PAD(w) {NULL, w}
 
 /* Fields every version shares, up to and including the transport ports. */
 #define COMMON_HEAD \
-	IPV4(NF_IE_SOURCE_IPV4_ADDRESS), IPV4(NF_IE_DESTINATION_IPV4_ADDRESS), \
-	IPV4(NF_IE_IP_NEXT_HOP_IPV4_ADDRESS), UINT(NF_IE_INGRESS_INTERFACE, 2), \
-	UINT(NF_IE_EGRESS_INTERFACE, 2), UINT(NF_IE_PACKET_DELTA_COUNT, 4), \
-	UINT(NF_IE_OCTET_DELTA_COUNT, 4), UINT(NF_IE_FLOW_START_SYS_UP_TIME, 4), \
-	UINT(NF_IE_FLOW_END_SYS_UP_TIME, 4), UINT(NF_IE_SOURCE_TRANSPORT_PORT, 2), \
-	UINT(NF_IE_DESTINATION_TRANSPORT_PORT, 2)
+	IPV4(SOURCE_IPV4_ADDRESS), IPV4(DESTINATION_IPV4_ADDRESS), \
+	IPV4(IP_NEXT_HOP_IPV4_ADDRESS), UINT(INGRESS_INTERFACE, 2), \
+	UINT(EGRESS_INTERFACE, 2), UINT(PACKET_DELTA_COUNT, 4), \
+	UINT(OCTET_DELTA_COUNT, 4), UINT(FLOW_START_SYS_UP_TIME, 4), \
+	UINT(FLOW_END_SYS_UP_TIME, 4), UINT(SOURCE_TRANSPORT_PORT, 2), \
+	UINT(DESTINATION_TRANSPORT_PORT, 2)
 
 /* v5, v6 and v7 continue alike after their first byte of flags or padding. */
 #define V5_V7_MIDDLE \
-	UINT(NF_IE_TCP_CONTROL_BITS, 1), UINT(NF_IE_PROTOCOL_IDENTIFIER, 1), \
-	UINT(NF_IE_IP_CLASS_OF_SERVICE, 1), UINT(NF_IE_BGP_SOURCE_AS_NUMBER, 2), \
-	UINT(NF_IE_BGP_DESTINATION_AS_NUMBER, 2), UINT(NF_IE_SOURCE_IPV4_PREFIX_LENGTH, 1), \
-	UINT(NF_IE_DESTINATION_IPV4_PREFIX_LENGTH, 1)
+	UINT(TCP_CONTROL_BITS, 1), UINT(PROTOCOL_IDENTIFIER, 1), \
+	UINT(IP_CLASS_OF_SERVICE, 1), UINT(BGP_SOURCE_AS_NUMBER, 2), \
+	UINT(BGP_DESTINATION_AS_NUMBER, 2), UINT(SOURCE_IPV4_PREFIX_LENGTH, 1), \
+	UINT(DESTINATION_IPV4_PREFIX_LENGTH, 1)
 
 static const nf_legacy_step_t v1_steps[] = {
-	COMMON_HEAD, PAD(2), UINT(NF_IE_PROTOCOL_IDENTIFIER, 1), UINT(NF_IE_IP_CLASS_OF_SERVICE, 1),
-	UINT(NF_IE_TCP_CONTROL_BITS, 1), PAD(3), PAD(4),
+	COMMON_HEAD, PAD(2), UINT(PROTOCOL_IDENTIFIER, 1), UINT(IP_CLASS_OF_SERVICE, 1),
+	UINT(TCP_CONTROL_BITS, 1), PAD(3), PAD(4),
 };
 static const nf_legacy_step_t v5_steps[] = {COMMON_HEAD, PAD(1), V5_V7_MIDDLE, PAD(2)};
 /* v6: v5 with the encapsulation sizes and the peer's next hop for its
@@ -75,7 +72,7 @@ static const nf_legacy_step_t v6_steps[] = {
 };
 static const nf_legacy_step_t v7_steps[] = {
 	COMMON_HEAD, LOCAL(NETFLOW_V7_FLOW_FLAGS, 1), V5_V7_MIDDLE, LOCAL(NETFLOW_V7_FIELD_FLAGS, 2),
-	IPV4(NF_IE_IPV4_ROUTER_SC),
+	IPV4(IPV4_ROUTER_SC),
 };
 
 /* v8 aggregation schemes (Cisco's NetFlow export formats; field names
@@ -84,25 +81,25 @@ static const nf_legacy_step_t v7_steps[] = {
  * aggregated flow count, packets, octets and the uptime stamps; the
  * Catalyst 6000 schemes 6-8 have no flow count. */
 #define V8_COUNTS \
-	UINT(NF_IE_DELTA_FLOW_COUNT, 4), UINT(NF_IE_PACKET_DELTA_COUNT, 4), UINT(NF_IE_OCTET_DELTA_COUNT, 4), \
-	UINT(NF_IE_FLOW_START_SYS_UP_TIME, 4), UINT(NF_IE_FLOW_END_SYS_UP_TIME, 4)
+	UINT(DELTA_FLOW_COUNT, 4), UINT(PACKET_DELTA_COUNT, 4), UINT(OCTET_DELTA_COUNT, 4), \
+	UINT(FLOW_START_SYS_UP_TIME, 4), UINT(FLOW_END_SYS_UP_TIME, 4)
 #define V8_CAT6K_COUNTS \
-	UINT(NF_IE_PACKET_DELTA_COUNT, 4), UINT(NF_IE_OCTET_DELTA_COUNT, 4), \
-	UINT(NF_IE_FLOW_START_SYS_UP_TIME, 4), UINT(NF_IE_FLOW_END_SYS_UP_TIME, 4)
-#define V8_CAT6K_TAIL LOCAL(NETFLOW_V8_EXTRA_PACKETS, 4), IPV4(NF_IE_IPV4_ROUTER_SC)
-#define SRC_AS UINT(NF_IE_BGP_SOURCE_AS_NUMBER, 2)
-#define DST_AS UINT(NF_IE_BGP_DESTINATION_AS_NUMBER, 2)
-#define INPUT UINT(NF_IE_INGRESS_INTERFACE, 2)
-#define OUTPUT UINT(NF_IE_EGRESS_INTERFACE, 2)
-#define TOS UINT(NF_IE_IP_CLASS_OF_SERVICE, 1)
-#define MARKED_TOS UINT(NF_IE_POST_IP_CLASS_OF_SERVICE, 1)
-#define PROTO UINT(NF_IE_PROTOCOL_IDENTIFIER, 1)
-#define SRC_PORT UINT(NF_IE_SOURCE_TRANSPORT_PORT, 2)
-#define DST_PORT UINT(NF_IE_DESTINATION_TRANSPORT_PORT, 2)
-#define SRC_PREFIX IPV4(NF_IE_SOURCE_IPV4_PREFIX)
-#define DST_PREFIX IPV4(NF_IE_DESTINATION_IPV4_PREFIX)
-#define SRC_MASK UINT(NF_IE_SOURCE_IPV4_PREFIX_LENGTH, 1)
-#define DST_MASK UINT(NF_IE_DESTINATION_IPV4_PREFIX_LENGTH, 1)
+	UINT(PACKET_DELTA_COUNT, 4), UINT(OCTET_DELTA_COUNT, 4), \
+	UINT(FLOW_START_SYS_UP_TIME, 4), UINT(FLOW_END_SYS_UP_TIME, 4)
+#define V8_CAT6K_TAIL LOCAL(NETFLOW_V8_EXTRA_PACKETS, 4), IPV4(IPV4_ROUTER_SC)
+#define SRC_AS UINT(BGP_SOURCE_AS_NUMBER, 2)
+#define DST_AS UINT(BGP_DESTINATION_AS_NUMBER, 2)
+#define INPUT UINT(INGRESS_INTERFACE, 2)
+#define OUTPUT UINT(EGRESS_INTERFACE, 2)
+#define TOS UINT(IP_CLASS_OF_SERVICE, 1)
+#define MARKED_TOS UINT(POST_IP_CLASS_OF_SERVICE, 1)
+#define PROTO UINT(PROTOCOL_IDENTIFIER, 1)
+#define SRC_PORT UINT(SOURCE_TRANSPORT_PORT, 2)
+#define DST_PORT UINT(DESTINATION_TRANSPORT_PORT, 2)
+#define SRC_PREFIX IPV4(SOURCE_IPV4_PREFIX)
+#define DST_PREFIX IPV4(DESTINATION_IPV4_PREFIX)
+#define SRC_MASK UINT(SOURCE_IPV4_PREFIX_LENGTH, 1)
+#define DST_MASK UINT(DESTINATION_IPV4_PREFIX_LENGTH, 1)
 
 static const nf_legacy_step_t v8_as[] = {V8_COUNTS, SRC_AS, DST_AS, INPUT, OUTPUT};
 static const nf_legacy_step_t v8_proto_port[] = {V8_COUNTS, PROTO, PAD(3), SRC_PORT, DST_PORT};
@@ -112,14 +109,14 @@ static const nf_legacy_step_t v8_prefix[] = {
 	V8_COUNTS, SRC_PREFIX, DST_PREFIX, DST_MASK, SRC_MASK, PAD(2), SRC_AS, DST_AS, INPUT, OUTPUT,
 };
 static const nf_legacy_step_t v8_dest_only[] = {
-	IPV4(NF_IE_DESTINATION_IPV4_ADDRESS), V8_CAT6K_COUNTS, OUTPUT, TOS, MARKED_TOS, V8_CAT6K_TAIL,
+	IPV4(DESTINATION_IPV4_ADDRESS), V8_CAT6K_COUNTS, OUTPUT, TOS, MARKED_TOS, V8_CAT6K_TAIL,
 };
 static const nf_legacy_step_t v8_src_dst[] = {
-	IPV4(NF_IE_DESTINATION_IPV4_ADDRESS), IPV4(NF_IE_SOURCE_IPV4_ADDRESS), V8_CAT6K_COUNTS, OUTPUT, INPUT,
+	IPV4(DESTINATION_IPV4_ADDRESS), IPV4(SOURCE_IPV4_ADDRESS), V8_CAT6K_COUNTS, OUTPUT, INPUT,
 	TOS, MARKED_TOS, PAD(2), V8_CAT6K_TAIL,
 };
 static const nf_legacy_step_t v8_full_flow[] = {
-	IPV4(NF_IE_DESTINATION_IPV4_ADDRESS), IPV4(NF_IE_SOURCE_IPV4_ADDRESS), DST_PORT, SRC_PORT, V8_CAT6K_COUNTS,
+	IPV4(DESTINATION_IPV4_ADDRESS), IPV4(SOURCE_IPV4_ADDRESS), DST_PORT, SRC_PORT, V8_CAT6K_COUNTS,
 	OUTPUT, INPUT, TOS, PROTO, MARKED_TOS, PAD(1), V8_CAT6K_TAIL,
 };
 static const nf_legacy_step_t v8_tos_as[] = {V8_COUNTS, SRC_AS, DST_AS, INPUT, OUTPUT, TOS, PAD(3)};
@@ -225,13 +222,7 @@ static nf_field_t *add_proto_field(nf_legacy_iter_t *it, const nf_ie_t *ie, uint
 	return &it->proto[n];
 }
 
-static void add_header_field(nf_legacy_iter_t *it, uint16_t id, uint64_t v)
-{
-	const nf_ie_t *ie = nf_ie_lookup(NF_PEN_IANA, id);
-	add_proto_field(it, ie, NF_PEN_IANA, id, ie ? ie->type : NF_T_U64, 0)->v.u = v;
-}
-
-static void add_local_header_field(nf_legacy_iter_t *it, const nf_ie_t *ie, uint64_t v)
+static void add_header_field(nf_legacy_iter_t *it, const nf_ie_t *ie, uint64_t v)
 {
 	add_proto_field(it, ie, ie->pen, ie->id, ie->type, 0)->v.u = v;
 }
@@ -239,17 +230,12 @@ static void add_local_header_field(nf_legacy_iter_t *it, const nf_ie_t *ie, uint
 /* Adds the field a step reads to the prototype, and the read. */
 static void add_step(nf_legacy_iter_t *it, const nf_legacy_step_t *s, uint8_t offset)
 {
-	const nf_ie_t *ie = s->kind == STEP_LOCAL ? s->local : nf_ie_lookup(NF_PEN_IANA, s->ie);
-	bool address = s->kind == STEP_IPV4 || (s->kind == STEP_LOCAL && ie->type == NF_T_IPV4);
+	const nf_ie_t *ie = s->ie;
+	bool address = ie->type == NF_T_IPV4;
 
 	it->reads[it->nreads++] = (struct nf_legacy_read){.offset = offset, .width = s->width,
 							   .field = it->nproto, .address = address};
-	if (s->kind == STEP_LOCAL)
-		add_proto_field(it, ie, ie->pen, ie->id, ie->type, address ? 4 : 0);
-	else if (address)
-		add_proto_field(it, ie, NF_PEN_IANA, s->ie, NF_T_IPV4, 4);
-	else
-		add_proto_field(it, ie, NF_PEN_IANA, s->ie, ie ? ie->type : NF_T_U64, 0);
+	add_proto_field(it, ie, ie->pen, ie->id, ie->type, address ? 4 : 0);
 }
 
 /* The times of every layout: flowStart/EndSysUpTime, and no other
@@ -265,10 +251,9 @@ static void plan_times(nf_legacy_iter_t *it)
 	it->start_field = (uint8_t)it->known_at[NF_K_FLOW_START_SYS_UP_TIME];
 	it->end_field = (uint8_t)it->known_at[NF_K_FLOW_END_SYS_UP_TIME];
 	it->time_field = it->nproto;
-	add_proto_field(it, nf_ie_lookup(NF_PEN_IANA, NF_IE_FLOW_START_MILLISECONDS), NF_PEN_IANA,
-			NF_IE_FLOW_START_MILLISECONDS, NF_T_DT_MILLI, 8);
-	add_proto_field(it, nf_ie_lookup(NF_PEN_IANA, NF_IE_FLOW_END_MILLISECONDS), NF_PEN_IANA,
-			NF_IE_FLOW_END_MILLISECONDS, NF_T_DT_MILLI, 8);
+	add_proto_field(it, IANA_IE(FLOW_START_MILLISECONDS), NF_PEN_IANA, NF_IE_FLOW_START_MILLISECONDS,
+			NF_T_DT_MILLI, 8);
+	add_proto_field(it, IANA_IE(FLOW_END_MILLISECONDS), NF_PEN_IANA, NF_IE_FLOW_END_MILLISECONDS, NF_T_DT_MILLI, 8);
 }
 
 /* What all records of the datagram share, resolved once: the prototype
@@ -281,20 +266,20 @@ static void resolve_steps(nf_legacy_iter_t *it)
 	size_t width = 0;
 
 	for (uint8_t i = 0; i < l->nsteps; i++) {
-		if (l->steps[i].kind != STEP_PAD)
+		if (l->steps[i].ie != NULL)
 			add_step(it, &l->steps[i], (uint8_t)width);
 		width += l->steps[i].width;
 	}
 	if (l->version == 5 || l->version == 6 || l->version == 8) {
-		add_header_field(it, NF_IE_ENGINE_TYPE, it->engine_type);
-		add_header_field(it, NF_IE_ENGINE_ID, it->engine_id);
+		add_header_field(it, IANA_IE(ENGINE_TYPE), it->engine_type);
+		add_header_field(it, IANA_IE(ENGINE_ID), it->engine_id);
 	}
 	if (l->version == 5 || l->version == 6) {
-		add_header_field(it, NF_IE_SAMPLING_ALGORITHM, it->sampling >> V5_SAMPLING_MODE_SHIFT);
-		add_header_field(it, NF_IE_SAMPLING_INTERVAL, nf_legacy_sampling_interval(it));
+		add_header_field(it, IANA_IE(SAMPLING_ALGORITHM), it->sampling >> V5_SAMPLING_MODE_SHIFT);
+		add_header_field(it, IANA_IE(SAMPLING_INTERVAL), nf_legacy_sampling_interval(it));
 	} else if (l->version == 8) {
-		add_local_header_field(it, NF_LOCAL_IE(NETFLOW_V8_AGGREGATION), it->aggregation);
-		add_local_header_field(it, NF_LOCAL_IE(NETFLOW_V8_AGGREGATION_VERSION), it->aggregation_version);
+		add_header_field(it, NF_LOCAL_IE(NETFLOW_V8_AGGREGATION), it->aggregation);
+		add_header_field(it, NF_LOCAL_IE(NETFLOW_V8_AGGREGATION_VERSION), it->aggregation_version);
 	}
 }
 
@@ -307,8 +292,12 @@ int nf_legacy_check_layouts(void)
 
 		if (l->nsteps > NF_LEGACY_MAX_STEPS)
 			return NF_ERR_LIMIT;
-		for (uint8_t j = 0; j < l->nsteps; j++)
-			width += l->steps[j].width;
+		for (uint8_t j = 0; j < l->nsteps; j++) {
+			const nf_legacy_step_t *st = &l->steps[j];
+			if (st->ie != NULL && (st->ie->type == NF_T_IPV4 ? st->width != 4 : st->width > 8))
+				return NF_ERR_LIMIT; /* an address is read as 4 bytes, a number as at most 8 */
+			width += st->width;
+		}
 		if (width != l->record_len)
 			return NF_ERR_LIMIT;
 		resolve_steps(&it);

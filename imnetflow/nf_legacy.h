@@ -79,7 +79,8 @@ int nf_legacy_decode(nf_decoder_t *d, const uint8_t *buf, size_t len);
 
 /* Checks the built-in layouts once, for the tests (decoding relies on
  * them): each covers exactly its record length in at most
- * NF_LEGACY_MAX_STEPS steps, with flowStart/EndSysUpTime and no other time.
+ * NF_LEGACY_MAX_STEPS steps, reads addresses as 4 bytes and numbers as at
+ * most 8, and has flowStart/EndSysUpTime and no other time.
  * Returns NF_OK, or NF_ERR_LIMIT naming a table error. */
 int nf_legacy_check_layouts(void);
 
