@@ -55,8 +55,9 @@ typedef struct nf_field {
 	};
 	uint16_t len;      /* length on the wire; for NF_T_OCTETS/STRING the byte count at v.p */
 	union {
-		uint64_t u;       /* unsigned, boolean, dateTime (in the type's own unit) */
-		int64_t i;        /* signed */
+		uint64_t u;       /* unsigned, boolean, dateTimeSeconds/Milliseconds (since the epoch) */
+		int64_t i;        /* signed, dateTimeMicro/Nanoseconds (since the epoch: before
+				     1970 negative, their NTP form counting from 1900) */
 		double f;         /* float */
 		uint8_t b[16];    /* IPv4 (4 bytes), IPv6 (16), MAC (6), network order */
 		const uint8_t *p; /* octets, string: into the datagram, valid until the next call */
@@ -260,6 +261,9 @@ static inline const nf_field_t *nf_record_find(const nf_record_t *rec, uint32_t 
 		return (rec->known_mask & (UINT64_C(1) << slot)) ? &rec->field[rec->known_at[slot]] : NULL;
 	return nf_record_find_scan(rec, pen, id);
 }
+
+/* 9999-12-31T23:59:59.999Z, the last time RFC 3339 text holds. */
+#define NF_TIME_MAX_MS INT64_C(253402300799999)
 
 /* Fills rec->start_ms / end_ms from whichever time fields the record has:
  * absolute seconds/milli/micro/nanoseconds; sysUpTime-relative stamps

@@ -195,8 +195,9 @@ void nf_line_json_escaped(nf_line_t *l, const char *s, size_t n)
 	nf_line_put(l, s + run, n - run);
 }
 
-/* A string field as a JSON string: cut at the first NUL, invalid UTF-8
- * bytes replaced by U+FFFD, as nf_utf8_sanitize does. */
+/* A string field as a JSON string: without its trailing NUL padding, a
+ * NUL inside it escaped (\u0000), invalid UTF-8 bytes replaced by U+FFFD,
+ * as nf_utf8_sanitize does. */
 static void line_json_string(nf_line_t *l, const uint8_t *p, size_t n)
 {
 	nf_line_put(l, "\"", 1);

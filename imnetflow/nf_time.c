@@ -96,7 +96,8 @@ static bool type_fits(uint8_t type, uint8_t source)
 }
 
 /* The value of a time field of a fitting type in ms since the epoch; 0 if
- * it cannot be had (an IPFIX uptime stamp while the boot time is unknown). */
+ * it cannot be had (an IPFIX uptime stamp while the boot time is unknown,
+ * a micro- or nanosecond stamp before 1970). */
 static int value_ms(const nf_field_t *f, uint8_t source, const nf_datagram_info_t *info, int64_t init_ms,
 		    int64_t *ms)
 {
@@ -107,11 +108,15 @@ static int value_ms(const nf_field_t *f, uint8_t source, const nf_datagram_info_
 	case ABS_MILLI:
 		*ms = units_ms(f->v.u, 1);
 		return 1;
-	case ABS_MICRO:
-		*ms = units_ms(f->v.u, 1000);
+	case ABS_MICRO: /* signed: NTP reaches back to 1900, before any flow */
+		if (f->v.i < 0)
+			return 0;
+		*ms = f->v.i / 1000;
 		return 1;
 	case ABS_NANO:
-		*ms = units_ms(f->v.u, 1000000);
+		if (f->v.i < 0)
+			return 0;
+		*ms = f->v.i / 1000000;
 		return 1;
 	case UPTIME:
 		return uptime_to_ms(info, init_ms, f->v.u, ms);
@@ -225,16 +230,22 @@ void nf_record_times(nf_record_t *rec, const nf_time_plan_t *plan, uint64_t plan
 		     const nf_datagram_info_t *info, int64_t init_ms)
 {
 	int64_t start, end;
+	uint8_t s, e;
 
 	/* a start and an end known to be there: durations and defaults,
-	 * which nf_record_normalize_times weighs, never count */
+	 * which nf_record_normalize_times weighs, never count; a stamp that
+	 * gives no time (before 1970) leaves it to the search */
 	if (plan == NULL || plan->start_slot == NF_KNOWN_SLOTS || plan->end_slot == NF_KNOWN_SLOTS ||
 	    plan->version != info->version || planned_mask != rec->known_mask) {
 		nf_record_normalize_times(rec, info, init_ms);
 		return;
 	}
-	(void)value_ms(&rec->field[rec->known_at[plan->start_slot]], time_source[plan->start_slot], info, init_ms,
-		       &start);
-	(void)value_ms(&rec->field[rec->known_at[plan->end_slot]], time_source[plan->end_slot], info, init_ms, &end);
+	s = plan->start_slot;
+	e = plan->end_slot;
+	if (!value_ms(&rec->field[rec->known_at[s]], time_source[s], info, init_ms, &start) ||
+	    !value_ms(&rec->field[rec->known_at[e]], time_source[e], info, init_ms, &end)) {
+		nf_record_normalize_times(rec, info, init_ms);
+		return;
+	}
 	set_times(rec, start, end);
 }

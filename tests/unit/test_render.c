@@ -53,7 +53,8 @@ static void json_and_kv_of_a_flow(void **state)
 	add(rec, NF_IE_SOURCE_TRANSPORT_PORT, NF_T_U16, 443);
 	add(rec, NF_IE_FLOW_END_MILLISECONDS, NF_T_DT_MILLI, 1795870712007ull);
 	add(rec, NF_IE_OCTET_DELTA_COUNT, NF_T_U64, UINT64_MAX);
-	add_bytes(rec, NF_PEN_IANA, NF_IE_INTERFACE_NAME, NF_T_STRING, "ge-0/0/1 \"up\"\n\0pad", 19);
+	/* a NUL inside stays, escaped; the trailing ones are padding */
+	add_bytes(rec, NF_PEN_IANA, NF_IE_INTERFACE_NAME, NF_T_STRING, "ge-0/0/1 \"up\"\n\0pad\0\0", 20);
 	add_bytes(rec, 99999, 7, NF_T_OCTETS, "\x01\xab", 2); /* unknown: raw */
 	add_bytes(rec, NF_PEN_IANA, NF_IE_SOURCE_TRANSPORT_PORT, NF_T_OCTETS, "\x00\x50", 2); /* a repeat */
 	rec->field[rec->nfields - 1].repeat = 1;
@@ -61,12 +62,13 @@ static void json_and_kv_of_a_flow(void **state)
 			    "\"source_ipv4_address\":\"192.0.2.1\",\"source_transport_port\":443,"
 			    "\"flow_end_milliseconds\":\"2026-11-28T12:58:32.007Z\","
 			    "\"octet_delta_count\":18446744073709551615,"
-			    "\"interface_name\":\"ge-0/0/1 \\\"up\\\"\\u000a\",\"ie99999_7\":\"01ab\","
+			    "\"interface_name\":\"ge-0/0/1 \\\"up\\\"\\u000a\\u0000pad\",\"ie99999_7\":\"01ab\","
 			    "\"source_transport_port_2\":\"0050\"");
 	assert_string_equal(render(rec, NF_RENDER_KV, buf, sizeof(buf)),
 			    "source_ipv4_address=192.0.2.1 source_transport_port=443 "
 			    "flow_end_milliseconds=2026-11-28T12:58:32.007Z octet_delta_count=18446744073709551615 "
-			    "interface_name=\"ge-0/0/1 \\\"up\\\"\\u000a\" ie99999_7=01ab source_transport_port_2=0050");
+			    "interface_name=\"ge-0/0/1 \\\"up\\\"\\u000a\\u0000pad\" ie99999_7=01ab "
+			    "source_transport_port_2=0050");
 	free(rec);
 }
 
@@ -158,6 +160,36 @@ static void times_saturate(void **state)
 	free(rec);
 }
 
+/* dateTimeMicro/Nanoseconds before 1970 (NetScaler sends NTP stamps of
+ * 1900) keep their value: not clamped to the epoch, nor made the same as
+ * zero; and they give no flow time. */
+static void ntp_before_1970_keeps_its_value(void **state)
+{
+	static const nf_field_spec_t spec[] = {{0, 154, 8}, {0, 156, 8}}; /* flowStartMicro/Nanoseconds */
+	static const uint8_t bytes[] = {0, 0, 0x0f, 0x9c, 0x1d, 0x82, 0xfd, 0x76, /* 3996.11528 s */
+					0, 0, 0, 0, 0, 0, 0, 0};                 /* zero */
+	nf_datagram_info_t info = {.version = 10, .export_sec = 1795870712};
+	nf_record_t *rec = new_record();
+	nf_template_t *t;
+	nf_cursor_t c;
+	char buf[512];
+	(void)state;
+
+	assert_int_equal(nf_template_compile(NF_FLAVOR_IPFIX, NULL, 256, spec, 2, 0, 0, &t), NF_OK);
+	nf_cursor_init(&c, bytes, sizeof(bytes));
+	assert_int_equal(nf_template_decode(t, &c, rec), NF_OK);
+	assert_true(rec->field[0].v.i == -INT64_C(2208988800000000) + 3996115280);
+	assert_true(rec->field[1].v.i == -INT64_C(2208988800000000000));
+	nf_record_normalize_times(rec, &info, -1);
+	assert_true(rec->start_ms == 1795870712000ll); /* the export time: no start */
+	rec->nfields = 2;
+	assert_string_equal(render(rec, NF_RENDER_JSON, buf, sizeof(buf)),
+			    "\"flow_start_microseconds\":\"1900-01-01T01:06:36.115280Z\","
+			    "\"flow_start_nanoseconds\":\"1900-01-01T00:00:00.000000000Z\"");
+	nf_template_free(t);
+	free(rec);
+}
+
 /* A template's time plan gives what nf_record_normalize_times gives, for
  * templates with every kind of time, with and without the exporter's boot
  * time; and the common templates do get a plan. */
@@ -230,6 +262,7 @@ int main(void)
 		cmocka_unit_test(times_share_the_cached_date),
 		cmocka_unit_test(index_agrees_with_scan),
 		cmocka_unit_test(times_saturate),
+		cmocka_unit_test(ntp_before_1970_keeps_its_value),
 		cmocka_unit_test(planned_times_match_normalized),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
