@@ -79,6 +79,7 @@ typedef struct nf_decode_result {
 	uint32_t skipped;          /* sFlow samples and records of unknown formats, skipped */
 	uint32_t sequence_missing; /* v5/v7: flows, v9: packets, IPFIX: records, sFlow: datagrams missing */
 	int sequence_reset;        /* the sequence number went backwards or jumped */
+	uint32_t times_implausible; /* derived flow times dropped (nf_times_check) */
 } nf_decode_result_t;
 
 /* The decoder's inputs, and its result. */
