@@ -425,6 +425,28 @@ static void implausible_times_left_out(void **state)
 	assert_int_equal(rec.field[rec.nfields - 1].id, NF_IE_FLOW_END_MILLISECONDS);
 }
 
+static void ignore_record(void *ctx, const nf_emitted_t *e)
+{
+	(void)ctx;
+	(void)e;
+}
+
+/* The decoder's result counts the times dropped, for times.implausible. */
+static void implausible_times_counted(void **state)
+{
+	static pkt_t p;
+	nf_decoder_t d = {.emit = ignore_record, .record = &rec};
+	(void)state;
+	header(&p, 5, 2);
+	v5_record(&p, 1);
+	v5_record(&p, 2);
+	pb_put16(&p, 24 + 48 + 28, (uint16_t)((UPTIME + 60000) >> 16)); /* the second one ends a minute late */
+	pb_put16(&p, 24 + 48 + 30, (uint16_t)(UPTIME + 60000));
+	assert_int_equal(nf_legacy_decode(&d, p.b, p.len), NF_END);
+	assert_int_equal(d.result.records, 2);
+	assert_int_equal(d.result.times_implausible, 1);
+}
+
 static void record_lengths(void **state)
 {
 	(void)state;
@@ -472,6 +494,7 @@ int main(void)
 		cmocka_unit_test(unsupported_versions),
 		cmocka_unit_test(uptime_wrap),
 		cmocka_unit_test(implausible_times_left_out),
+		cmocka_unit_test(implausible_times_counted),
 		cmocka_unit_test(record_lengths),
 		cmocka_unit_test(error_messages),
 	};
