@@ -31,7 +31,8 @@ typedef enum nf_rc {
 	NF_ERR_TEMPLATE = -7,    /* template record malformed (no field, zero-length record) */
 	NF_ERR_NOMEM = -8,       /* out of memory */
 	NF_ERR_LIMIT = -9,       /* a configured limit refused the item */
-	NF_ERR__LAST = -10
+	NF_ERR_FORMAT = -10,     /* text malformed: an address, a prefix, a line of a file */
+	NF_ERR__LAST = -11
 } nf_rc_t;
 
 /* Static, never NULL, also for unknown codes. */
