@@ -30,7 +30,6 @@
 enum { INTERNAL_VALUE = 1 };
 
 struct nf_enrich_db {
-	nf_cidr_t *internal;       /* NULL: no internalNetworks */
 	nf_cidr_t *networks;       /* value: index into network */
 	nf_network_t *network;
 	size_t nnetworks;
@@ -100,17 +99,21 @@ static int add_prefixes(nf_cidr_t *t, const char *const *texts, errors_t *e, con
 	return NF_OK;
 }
 
-static void load_internal(nf_enrich_db_t *db, const char *const *texts, errors_t *e)
+nf_cidr_t *nf_internal_networks(const char *const *texts, char *errors, size_t size)
 {
-	if (texts == NULL || texts[0] == NULL)
-		return;
-	if ((db->internal = nf_cidr_new()) == NULL)
-		return;
-	if (add_prefixes(db->internal, always_internal, e, "internalNetworks") != NF_OK ||
-	    add_prefixes(db->internal, texts, e, "internalNetworks") != NF_OK) {
-		nf_cidr_free(db->internal);
-		db->internal = NULL;
+	errors_t e = {errors, size, 0};
+	nf_cidr_t *t;
+
+	if (errors != NULL && size > 0)
+		errors[0] = '\0';
+	if (texts == NULL || texts[0] == NULL || (t = nf_cidr_new()) == NULL)
+		return NULL;
+	if (add_prefixes(t, always_internal, &e, "internalNetworks") != NF_OK ||
+	    add_prefixes(t, texts, &e, "internalNetworks") != NF_OK) {
+		nf_cidr_free(t);
+		return NULL;
 	}
+	return t;
 }
 
 /* ---------------------------------------------------------------------------
@@ -416,7 +419,6 @@ nf_enrich_db_t *nf_enrich_load(const nf_enrich_config_t *config, char *errors, s
 	if (db == NULL)
 		return NULL;
 	db->generation = config->generation;
-	load_internal(db, config->internal, &e);
 	load_networks(db, config->networks_file, &e);
 	db->has_city = open_mmdb(config->geoip_city, &db->city, "geoip.city", &e);
 	db->has_asn = open_mmdb(config->geoip_asn, &db->asn, "geoip.asn", &e);
@@ -427,7 +429,6 @@ void nf_enrich_free(nf_enrich_db_t *db)
 {
 	if (db == NULL)
 		return;
-	nf_cidr_free(db->internal);
 	drop_networks(db);
 	for (size_t i = 0; i < db->nallocs; i++)
 		free(db->allocs[i]);
@@ -441,7 +442,7 @@ void nf_enrich_free(nf_enrich_db_t *db)
 
 bool nf_enrich_active(const nf_enrich_db_t *db)
 {
-	return db != NULL && (db->internal != NULL || db->networks != NULL || db->has_city || db->has_asn);
+	return db != NULL && (db->networks != NULL || db->has_city || db->has_asn);
 }
 
 bool nf_enrich_has_geo(const nf_enrich_db_t *db)
@@ -481,16 +482,16 @@ static const nf_geo_t *cached_geo(const nf_enrich_db_t *db, nf_enrich_cache_t *c
 	return s->found ? &s->geo : NULL;
 }
 
-void nf_enrich_endpoint(const nf_enrich_db_t *db, nf_enrich_cache_t *c, const uint8_t addr[16],
-			nf_endpoint_info_t *out, unsigned *failures)
+void nf_enrich_endpoint(const nf_enrich_db_t *db, const nf_cidr_t *internal, nf_enrich_cache_t *c,
+			const uint8_t addr[16], nf_endpoint_info_t *out, unsigned *failures)
 {
 	uint32_t v;
 
 	memset(out, 0, sizeof(*out));
+	if (internal != NULL)
+		out->locality = nf_cidr_lookup(internal, addr, &v) ? NF_LOCALITY_INTERNAL : NF_LOCALITY_EXTERNAL;
 	if (db == NULL)
 		return;
-	if (db->internal != NULL)
-		out->locality = nf_cidr_lookup(db->internal, addr, &v) ? NF_LOCALITY_INTERNAL : NF_LOCALITY_EXTERNAL;
 	if (db->networks != NULL && nf_cidr_lookup(db->networks, addr, &v))
 		out->network = &db->network[v];
 	if (db->has_city || db->has_asn)

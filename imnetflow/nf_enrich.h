@@ -59,12 +59,18 @@ typedef struct nf_enrich_cache nf_enrich_cache_t;
 
 /* What to load; NULL or empty: that part is off. */
 typedef struct nf_enrich_config {
-	const char *const *internal; /* CIDR texts, NULL-terminated */
 	const char *networks_file;
 	const char *geoip_city;      /* a City or Country database */
 	const char *geoip_asn;
 	unsigned generation;         /* differs from the previous db's: caches of it start over */
 } nf_enrich_config_t;
+
+/* The internal networks of texts (CIDR prefixes or addresses,
+ * NULL-terminated), and loopback and link-local, which are always
+ * internal. NULL when texts is empty (no locality), or when one of them
+ * does not parse (its error in errors: no locality rather than a wrong one)
+ * or memory runs out. */
+struct nf_cidr *nf_internal_networks(const char *const *texts, char *errors, size_t size);
 
 /* Loads what config names. Every part that loads is used; one that does
  * not is left out and its reason written into errors (one line per part,
@@ -81,11 +87,12 @@ bool nf_enrich_has_geo(const nf_enrich_db_t *db);
 nf_enrich_cache_t *nf_enrich_cache_new(void);
 void nf_enrich_cache_free(nf_enrich_cache_t *c);
 
-/* What db says of addr (16 bytes, IPv4 as IPv4-mapped IPv6). Without a
- * cache (c NULL) there is no GeoIP. Lookup failures of a database (a corrupt record) leave geo out
- * and count in *failures if not NULL. */
-void nf_enrich_endpoint(const nf_enrich_db_t *db, nf_enrich_cache_t *c, const uint8_t addr[16],
-			nf_endpoint_info_t *out, unsigned *failures);
+/* What db and internal (nf_internal_networks; NULL: no locality) say of
+ * addr (16 bytes, IPv4 as IPv4-mapped IPv6); db may be NULL. Without a
+ * cache (c NULL) there is no GeoIP. Lookup failures of a database (a
+ * corrupt record) leave geo out and count in *failures if not NULL. */
+void nf_enrich_endpoint(const nf_enrich_db_t *db, const struct nf_cidr *internal, nf_enrich_cache_t *c,
+			const uint8_t addr[16], nf_endpoint_info_t *out, unsigned *failures);
 
 /* "internal", "external", or NULL for unknown. */
 const char *nf_locality_name(nf_locality_t l);

@@ -98,44 +98,46 @@ static nf_enrich_db_t *load(const nf_enrich_config_t *c, char *errors)
 	return db;
 }
 
-static nf_endpoint_info_t endpoint(const nf_enrich_db_t *db, nf_enrich_cache_t *c, const char *text, unsigned *failures)
+static nf_endpoint_info_t endpoint_in(const nf_enrich_db_t *db, const nf_cidr_t *internal, nf_enrich_cache_t *c,
+				      const char *text, unsigned *failures)
 {
 	nf_endpoint_info_t e;
 	uint8_t a[16];
 	addr_of(text, a);
-	nf_enrich_endpoint(db, c, a, &e, failures);
+	nf_enrich_endpoint(db, internal, c, a, &e, failures);
 	return e;
+}
+
+static nf_endpoint_info_t endpoint(const nf_enrich_db_t *db, nf_enrich_cache_t *c, const char *text, unsigned *failures)
+{
+	return endpoint_in(db, NULL, c, text, failures);
 }
 
 static void internal_networks(void **state)
 {
 	const char *nets[] = {"10.0.0.0/8", "2001:db8::/32", NULL};
 	const char *bad[] = {"10.0.0.0/8", "lan", NULL};
-	nf_enrich_config_t c = {.internal = nets};
 	char errors[1024];
-	nf_enrich_db_t *db = load(&c, errors);
+	nf_cidr_t *in = nf_internal_networks(nets, errors, sizeof(errors));
 	(void)state;
 	assert_string_equal(errors, "");
-	assert_true(nf_enrich_active(db));
-	assert_int_equal(endpoint(db, NULL, "10.2.3.4", NULL).locality, NF_LOCALITY_INTERNAL);
-	assert_int_equal(endpoint(db, NULL, "192.0.2.1", NULL).locality, NF_LOCALITY_EXTERNAL);
-	assert_int_equal(endpoint(db, NULL, "2001:db8::1", NULL).locality, NF_LOCALITY_INTERNAL);
+	assert_non_null(in);
+	assert_int_equal(endpoint_in(NULL, in, NULL, "10.2.3.4", NULL).locality, NF_LOCALITY_INTERNAL);
+	assert_int_equal(endpoint_in(NULL, in, NULL, "192.0.2.1", NULL).locality, NF_LOCALITY_EXTERNAL);
+	assert_int_equal(endpoint_in(NULL, in, NULL, "2001:db8::1", NULL).locality, NF_LOCALITY_INTERNAL);
 	/* loopback and link-local always */
-	assert_int_equal(endpoint(db, NULL, "127.0.0.1", NULL).locality, NF_LOCALITY_INTERNAL);
-	assert_int_equal(endpoint(db, NULL, "169.254.1.1", NULL).locality, NF_LOCALITY_INTERNAL);
-	assert_int_equal(endpoint(db, NULL, "::1", NULL).locality, NF_LOCALITY_INTERNAL);
-	assert_int_equal(endpoint(db, NULL, "fe80::1", NULL).locality, NF_LOCALITY_INTERNAL);
+	assert_int_equal(endpoint_in(NULL, in, NULL, "127.0.0.1", NULL).locality, NF_LOCALITY_INTERNAL);
+	assert_int_equal(endpoint_in(NULL, in, NULL, "169.254.1.1", NULL).locality, NF_LOCALITY_INTERNAL);
+	assert_int_equal(endpoint_in(NULL, in, NULL, "::1", NULL).locality, NF_LOCALITY_INTERNAL);
+	assert_int_equal(endpoint_in(NULL, in, NULL, "fe80::1", NULL).locality, NF_LOCALITY_INTERNAL);
+	assert_int_equal(endpoint_in(NULL, NULL, NULL, "10.2.3.4", NULL).locality, NF_LOCALITY_UNKNOWN);
 	assert_string_equal(nf_flow_direction(NF_LOCALITY_EXTERNAL, NF_LOCALITY_INTERNAL), "inbound");
 	assert_string_equal(nf_flow_direction(NF_LOCALITY_INTERNAL, NF_LOCALITY_EXTERNAL), "outbound");
 	assert_null(nf_flow_direction(NF_LOCALITY_UNKNOWN, NF_LOCALITY_EXTERNAL));
-	nf_enrich_free(db);
+	nf_cidr_free(in);
 	/* a bad one: named, and no locality at all rather than a wrong one */
-	c.internal = bad;
-	db = load(&c, errors);
+	assert_null(nf_internal_networks(bad, errors, sizeof(errors)));
 	assert_non_null(strstr(errors, "internalNetworks: 'lan'"));
-	assert_false(nf_enrich_active(db));
-	assert_int_equal(endpoint(db, NULL, "10.2.3.4", NULL).locality, NF_LOCALITY_UNKNOWN);
-	nf_enrich_free(db);
 }
 
 static const char *write_file(const char *text)
