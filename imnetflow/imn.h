@@ -154,6 +154,7 @@ extern modConfData_t *runModConf;
 	X(ctrSubmitted, "submitted") \
 	X(ctrRatelimited, "records.ratelimited") \
 	X(ctrFailed, "records.failed") \
+	X(ctrTimesImplausible, "times.implausible") \
 	X(ctrTemplateErrors, "templates.malformed") \
 	X(ctrSeqMissing, "sequence.missing") \
 	X(ctrSeqResets, "sequence.resets") \

@@ -491,6 +491,7 @@ static void countDecodeResult(listener_t *l, datagram_ctx_t *d, const nf_decode_
 	STATSCOUNTER_ADD(l->ctrTemplateErrors, l->mut_ctrTemplateErrors, r->template_errors);
 	STATSCOUNTER_ADD(l->ctrSkipped, l->mut_ctrSkipped, r->skipped);
 	STATSCOUNTER_ADD(l->ctrSeqMissing, l->mut_ctrSeqMissing, r->sequence_missing);
+	STATSCOUNTER_ADD(l->ctrTimesImplausible, l->mut_ctrTimesImplausible, r->times_implausible);
 	EXPORTER_ADD(d, ctrSeqMissing, r->sequence_missing);
 	EXPORTER_ADD(d, ctrTemplates, r->templates);
 	if (r->sequence_reset) {

@@ -82,6 +82,7 @@ typedef struct nf_decode_result {
 	int sequence_reset;        /* the sequence number went backwards or jumped */
 	nf_datagram_info_t info;   /* the datagram's header as read (version 0: unreadable) */
 	nf_sflow_agent_t agent;    /* sFlow: the agent (addr_len 0 otherwise) */
+	uint32_t times_implausible; /* derived flow times dropped (nf_times_check) */
 } nf_decode_result_t;
 
 /* The decoder's inputs, and its result. */

@@ -17,6 +17,7 @@ static const char *const error_text[] = {
 	[-NF_ERR_TEMPLATE] = "template record malformed",
 	[-NF_ERR_NOMEM] = "out of memory",
 	[-NF_ERR_LIMIT] = "refused by a configured limit",
+	[-NF_ERR_FORMAT] = "malformed text",
 };
 
 const char *nf_strerror(int rc)

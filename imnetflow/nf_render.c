@@ -195,8 +195,10 @@ void nf_line_json_escaped(nf_line_t *l, const char *s, size_t n)
 	nf_line_put(l, s + run, n - run);
 }
 
-/* A string field's text: cut at the first NUL, invalid UTF-8 bytes
- * replaced by U+FFFD, JSON-escaped or not. */
+/* A string field's text: without its trailing NUL padding, invalid UTF-8
+ * bytes replaced by U+FFFD; a NUL inside it escaped (\u0000) in JSON, or,
+ * unescaped (for C strings: the property tree's end at a NUL), U+2400
+ * SYMBOL FOR NULL. */
 static void line_utf8(nf_line_t *l, const uint8_t *p, size_t n, bool json_escaped)
 {
 	n = nf_string_length(p, n);
@@ -204,6 +206,9 @@ static void line_utf8(nf_line_t *l, const uint8_t *p, size_t n, bool json_escape
 		size_t len = nf_utf8_sequence(p + i, n - i);
 		if (len == 0) {
 			nf_line_put(l, "\xef\xbf\xbd", 3);
+			i++;
+		} else if (p[i] == 0 && !json_escaped) {
+			nf_line_put(l, "\xe2\x90\x80", 3);
 			i++;
 		} else {
 			if (json_escaped)

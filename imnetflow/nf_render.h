@@ -106,7 +106,8 @@ nf_value_kind_t nf_value_kind(const nf_field_t *f);
 /* The text of a field whose kind is NF_VALUE_TEXT, as the JSON line holds
  * it between its quotes before JSON escaping (addresses, MACs and times as
  * in the lines, strings as sanitised UTF-8, octets as hex), into buf and
- * NUL-terminated; returns its length. buf of nf_render_text_size(f) bytes
+ * NUL-terminated, for C strings: a NUL inside a string is U+2400 here
+ * where the line has \u0000. Returns its length. buf of nf_render_text_size(f) bytes
  * always holds it; a smaller one gets it cut. */
 size_t nf_render_text(const nf_field_t *f, char *buf, size_t size, nf_time_cache_t *tc);
 size_t nf_render_text_size(const nf_field_t *f);

@@ -211,7 +211,8 @@ static void emit_record(walk_t *w, const nf_datagram_info_t *info, const nf_temp
 	    (init = nf_record_find(ctx->record, NF_PEN_IANA, NF_IE_SYSTEM_INIT_TIME_MILLISECONDS)) != NULL &&
 	    init->type == NF_T_DT_MILLI)
 		nf_stream_set_init_ms(w->stream, (int64_t)init->v.u);
-	nf_record_times(ctx->record, &t->times, t->known_mask, info, nf_stream_init_ms(w->stream));
+	ctx->result.times_implausible +=
+		nf_record_times(ctx->record, &t->times, t->known_mask, info, nf_stream_init_ms(w->stream));
 	if (t->is_options) {
 		learn_sampling(w->stream, ctx->record);
 		learn_names(w, ctx->record);
