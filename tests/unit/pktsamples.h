@@ -15,20 +15,31 @@
 #define PS_EXPORT_NSEC 250000000u
 
 /* Record lengths of the v8 aggregation schemes 1-14 (Cisco's NetFlow
- * export formats; flow-tools' ftpdu_v8_* structures agree). */
+ * export formats; flow-tools' ftpdu_v8_* structures agree), and where in
+ * each record the uptime stamps (First, then Last) are. */
 static const uint8_t ps_v8_record_len[15] = {0, 28, 28, 32, 32, 40, 32, 40, 44, 32, 32, 32, 32, 40, 40};
+static const uint8_t ps_v8_first_at[15] = {0, 12, 12, 12, 12, 12, 12, 16, 20, 12, 12, 12, 12, 12, 12};
+#define PS_V6_FIRST_AT 24
+#define PS_FIRST (PS_UPTIME - 5000) /* record i's flow began 5 s (+ i ms) before export */
+#define PS_LAST (PS_UPTIME - 1000)  /* and ended 1 s (+ i ms) before */
 
-/* Byte k of record i: a pattern that gives every field its own value. */
-static inline uint8_t ps_record_byte(unsigned i, size_t k)
+/* Byte k of record i: a pattern that gives every field its own value,
+ * but for the uptime stamps at first_at, which are PS_FIRST - i and
+ * PS_LAST - i (plausible times: the decoder drops implausible ones). */
+static inline uint8_t ps_record_byte(size_t first_at, unsigned i, size_t k)
 {
+	if (k >= first_at && k < first_at + 8) {
+		uint32_t v = (k < first_at + 4 ? PS_FIRST : PS_LAST) - i;
+		return (uint8_t)(v >> (8 * (3 - (k - first_at) % 4)));
+	}
 	return (uint8_t)(0x11 * (i + 1) + 3 * k + 1);
 }
 
-static inline void ps_pattern_records(pkt_t *p, uint16_t count, size_t record_len)
+static inline void ps_pattern_records(pkt_t *p, uint16_t count, size_t record_len, size_t first_at)
 {
 	for (unsigned i = 0; i < count; i++)
 		for (size_t k = 0; k < record_len; k++)
-			pb_u8(p, ps_record_byte(i, k));
+			pb_u8(p, ps_record_byte(first_at, i, k));
 }
 
 /* NetFlow v6: the v5 header (engine 2/9, sampling mode 1 interval 10), and
@@ -41,7 +52,7 @@ static inline void ps_v6(pkt_t *p, uint16_t count)
 	pb_u32(p, 0x01000000); /* flow_sequence */
 	pb_u8(p, 2); pb_u8(p, 9);
 	pb_u16(p, 0x400a);
-	ps_pattern_records(p, count, 52);
+	ps_pattern_records(p, count, 52, PS_V6_FIRST_AT);
 }
 
 /* NetFlow v8 of aggregation scheme agg (1-14): the 28-byte header (engine
@@ -55,7 +66,7 @@ static inline void ps_v8(pkt_t *p, uint8_t agg, uint16_t count)
 	pb_u8(p, 3); pb_u8(p, 4);     /* engine type, id */
 	pb_u8(p, agg); pb_u8(p, 2);   /* aggregation, its version */
 	pb_u32(p, 0);                 /* reserved */
-	ps_pattern_records(p, count, agg < 15 ? ps_v8_record_len[agg] : 0);
+	ps_pattern_records(p, count, agg < 15 ? ps_v8_record_len[agg] : 0, agg < 15 ? ps_v8_first_at[agg] : 0);
 }
 
 /* ---- sFlow ---- */
