@@ -1,8 +1,9 @@
-/* nf_legacy.c - NetFlow v1, v5 and v7 decoders.
+/* nf_legacy.c - NetFlow v1, v5, v6, v7 and v8 decoders.
  *
- * The three versions differ only in header and record layout, so each layout
- * is a table of steps (element, width) that one loop runs per record, the
- * same way a v9/IPFIX template is run.
+ * The versions differ only in header and record layout, so each layout is
+ * a table of steps (element, width) that one loop runs per record, the
+ * same way a v9/IPFIX template is run. v8 has one layout per aggregation
+ * scheme, chosen by its header's aggregation byte.
  *
  * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
  */
@@ -13,78 +14,165 @@
 /* The v5 header's sampling field: 2 bits of mode, 14 of interval. */
 #define V5_SAMPLING_MODE_SHIFT 14
 #define V5_SAMPLING_INTERVAL_MASK 0x3fff
+/* Where the v8 header has the aggregation scheme, and its length. */
+#define V8_AGGREGATION_OFFSET 22
+#define V8_HEADER_LEN 28
 
-enum step_kind {
-	STEP_UINT,  /* unsigned integer of `width` bytes */
-	STEP_IPV4,  /* 4-byte address */
-	STEP_PAD,   /* `width` bytes of padding, skipped */
-	STEP_LOCAL, /* unsigned integer of an element in `local` */
-};
-
+/* A step reads an element's field: an unsigned integer of `width` bytes,
+ * or a 4-byte address when the element is an IPv4 address. A step of no
+ * element is `width` bytes of padding, skipped. */
 typedef struct nf_legacy_step {
-	uint16_t ie;    /* IANA element id (STEP_UINT, STEP_IPV4) */
-	uint8_t width;  /* bytes on the wire */
-	uint8_t kind;   /* enum step_kind */
-	const nf_ie_t *local;
+	const nf_ie_t *ie; /* its table entry (IANA or the decoder's own); NULL: padding */
+	uint8_t width;     /* bytes on the wire */
 } nf_legacy_step_t;
 
 struct nf_legacy_layout {
 	uint16_t version;
+	uint8_t aggregation; /* v8's scheme; 0 for the other versions */
 	uint8_t header_len;
 	uint8_t record_len;
 	uint8_t nsteps;
 	const nf_legacy_step_t *steps;
 };
 
-#define IPV4(id) {id, 4, STEP_IPV4, NULL}
-#define UINT(id, w) {id, w, STEP_UINT, NULL}
-#define PAD(w) {0, w, STEP_PAD, NULL}
-#define LOCAL(name, w) {0, w, STEP_LOCAL, NF_LOCAL_IE(name)}
+/* Steps of an IANA element by name (an address or an integer of w
+ * bytes), of one of the decoder's own, and padding. */
+#define IANA_IE(name) (&nf_ie_table[NF_AT_##name])
+#define IPV4(name) {IANA_IE(name), 4}
+#define UINT(name, w) {IANA_IE(name), w}
+#define LOCAL(name, w) {NF_LOCAL_IE(name), w}
+#define PAD(w) {NULL, w}
 
 /* Fields every version shares, up to and including the transport ports. */
 #define COMMON_HEAD \
-	IPV4(NF_IE_SOURCE_IPV4_ADDRESS), IPV4(NF_IE_DESTINATION_IPV4_ADDRESS), \
-	IPV4(NF_IE_IP_NEXT_HOP_IPV4_ADDRESS), UINT(NF_IE_INGRESS_INTERFACE, 2), \
-	UINT(NF_IE_EGRESS_INTERFACE, 2), UINT(NF_IE_PACKET_DELTA_COUNT, 4), \
-	UINT(NF_IE_OCTET_DELTA_COUNT, 4), UINT(NF_IE_FLOW_START_SYS_UP_TIME, 4), \
-	UINT(NF_IE_FLOW_END_SYS_UP_TIME, 4), UINT(NF_IE_SOURCE_TRANSPORT_PORT, 2), \
-	UINT(NF_IE_DESTINATION_TRANSPORT_PORT, 2)
+	IPV4(SOURCE_IPV4_ADDRESS), IPV4(DESTINATION_IPV4_ADDRESS), \
+	IPV4(IP_NEXT_HOP_IPV4_ADDRESS), UINT(INGRESS_INTERFACE, 2), \
+	UINT(EGRESS_INTERFACE, 2), UINT(PACKET_DELTA_COUNT, 4), \
+	UINT(OCTET_DELTA_COUNT, 4), UINT(FLOW_START_SYS_UP_TIME, 4), \
+	UINT(FLOW_END_SYS_UP_TIME, 4), UINT(SOURCE_TRANSPORT_PORT, 2), \
+	UINT(DESTINATION_TRANSPORT_PORT, 2)
 
-/* v5 and v7 continue alike after their first byte of flags or padding. */
+/* v5, v6 and v7 continue alike after their first byte of flags or padding. */
 #define V5_V7_MIDDLE \
-	UINT(NF_IE_TCP_CONTROL_BITS, 1), UINT(NF_IE_PROTOCOL_IDENTIFIER, 1), \
-	UINT(NF_IE_IP_CLASS_OF_SERVICE, 1), UINT(NF_IE_BGP_SOURCE_AS_NUMBER, 2), \
-	UINT(NF_IE_BGP_DESTINATION_AS_NUMBER, 2), UINT(NF_IE_SOURCE_IPV4_PREFIX_LENGTH, 1), \
-	UINT(NF_IE_DESTINATION_IPV4_PREFIX_LENGTH, 1)
+	UINT(TCP_CONTROL_BITS, 1), UINT(PROTOCOL_IDENTIFIER, 1), \
+	UINT(IP_CLASS_OF_SERVICE, 1), UINT(BGP_SOURCE_AS_NUMBER, 2), \
+	UINT(BGP_DESTINATION_AS_NUMBER, 2), UINT(SOURCE_IPV4_PREFIX_LENGTH, 1), \
+	UINT(DESTINATION_IPV4_PREFIX_LENGTH, 1)
 
 static const nf_legacy_step_t v1_steps[] = {
-	COMMON_HEAD, PAD(2), UINT(NF_IE_PROTOCOL_IDENTIFIER, 1), UINT(NF_IE_IP_CLASS_OF_SERVICE, 1),
-	UINT(NF_IE_TCP_CONTROL_BITS, 1), PAD(3), PAD(4),
+	COMMON_HEAD, PAD(2), UINT(PROTOCOL_IDENTIFIER, 1), UINT(IP_CLASS_OF_SERVICE, 1),
+	UINT(TCP_CONTROL_BITS, 1), PAD(3), PAD(4),
 };
 static const nf_legacy_step_t v5_steps[] = {COMMON_HEAD, PAD(1), V5_V7_MIDDLE, PAD(2)};
+/* v6: v5 with the encapsulation sizes and the peer's next hop for its
+ * 2 bytes of padding and 4 more */
+static const nf_legacy_step_t v6_steps[] = {
+	COMMON_HEAD, PAD(1), V5_V7_MIDDLE, LOCAL(NETFLOW_V6_INPUT_ENCAPSULATION_SIZE, 1),
+	LOCAL(NETFLOW_V6_OUTPUT_ENCAPSULATION_SIZE, 1), LOCAL(NETFLOW_V6_PEER_NEXT_HOP, 4),
+};
 static const nf_legacy_step_t v7_steps[] = {
 	COMMON_HEAD, LOCAL(NETFLOW_V7_FLOW_FLAGS, 1), V5_V7_MIDDLE, LOCAL(NETFLOW_V7_FIELD_FLAGS, 2),
-	IPV4(NF_IE_IPV4_ROUTER_SC),
+	IPV4(IPV4_ROUTER_SC),
+};
+
+/* v8 aggregation schemes (Cisco's NetFlow export formats; field names
+ * as Filebeat's netflow input gives them where IANA has an element): the
+ * router-based schemes 1-5 and the ToS-based 9-14 start with the
+ * aggregated flow count, packets, octets and the uptime stamps; the
+ * Catalyst 6000 schemes 6-8 have no flow count. */
+#define V8_COUNTS \
+	UINT(DELTA_FLOW_COUNT, 4), UINT(PACKET_DELTA_COUNT, 4), UINT(OCTET_DELTA_COUNT, 4), \
+	UINT(FLOW_START_SYS_UP_TIME, 4), UINT(FLOW_END_SYS_UP_TIME, 4)
+#define V8_CAT6K_COUNTS \
+	UINT(PACKET_DELTA_COUNT, 4), UINT(OCTET_DELTA_COUNT, 4), \
+	UINT(FLOW_START_SYS_UP_TIME, 4), UINT(FLOW_END_SYS_UP_TIME, 4)
+#define V8_CAT6K_TAIL LOCAL(NETFLOW_V8_EXTRA_PACKETS, 4), IPV4(IPV4_ROUTER_SC)
+#define SRC_AS UINT(BGP_SOURCE_AS_NUMBER, 2)
+#define DST_AS UINT(BGP_DESTINATION_AS_NUMBER, 2)
+#define INPUT UINT(INGRESS_INTERFACE, 2)
+#define OUTPUT UINT(EGRESS_INTERFACE, 2)
+#define TOS UINT(IP_CLASS_OF_SERVICE, 1)
+#define MARKED_TOS UINT(POST_IP_CLASS_OF_SERVICE, 1)
+#define PROTO UINT(PROTOCOL_IDENTIFIER, 1)
+#define SRC_PORT UINT(SOURCE_TRANSPORT_PORT, 2)
+#define DST_PORT UINT(DESTINATION_TRANSPORT_PORT, 2)
+#define SRC_PREFIX IPV4(SOURCE_IPV4_PREFIX)
+#define DST_PREFIX IPV4(DESTINATION_IPV4_PREFIX)
+#define SRC_MASK UINT(SOURCE_IPV4_PREFIX_LENGTH, 1)
+#define DST_MASK UINT(DESTINATION_IPV4_PREFIX_LENGTH, 1)
+
+static const nf_legacy_step_t v8_as[] = {V8_COUNTS, SRC_AS, DST_AS, INPUT, OUTPUT};
+static const nf_legacy_step_t v8_proto_port[] = {V8_COUNTS, PROTO, PAD(3), SRC_PORT, DST_PORT};
+static const nf_legacy_step_t v8_src_prefix[] = {V8_COUNTS, SRC_PREFIX, SRC_MASK, PAD(1), SRC_AS, INPUT, PAD(2)};
+static const nf_legacy_step_t v8_dst_prefix[] = {V8_COUNTS, DST_PREFIX, DST_MASK, PAD(1), DST_AS, OUTPUT, PAD(2)};
+static const nf_legacy_step_t v8_prefix[] = {
+	V8_COUNTS, SRC_PREFIX, DST_PREFIX, DST_MASK, SRC_MASK, PAD(2), SRC_AS, DST_AS, INPUT, OUTPUT,
+};
+static const nf_legacy_step_t v8_dest_only[] = {
+	IPV4(DESTINATION_IPV4_ADDRESS), V8_CAT6K_COUNTS, OUTPUT, TOS, MARKED_TOS, V8_CAT6K_TAIL,
+};
+static const nf_legacy_step_t v8_src_dst[] = {
+	IPV4(DESTINATION_IPV4_ADDRESS), IPV4(SOURCE_IPV4_ADDRESS), V8_CAT6K_COUNTS, OUTPUT, INPUT,
+	TOS, MARKED_TOS, PAD(2), V8_CAT6K_TAIL,
+};
+static const nf_legacy_step_t v8_full_flow[] = {
+	IPV4(DESTINATION_IPV4_ADDRESS), IPV4(SOURCE_IPV4_ADDRESS), DST_PORT, SRC_PORT, V8_CAT6K_COUNTS,
+	OUTPUT, INPUT, TOS, PROTO, MARKED_TOS, PAD(1), V8_CAT6K_TAIL,
+};
+static const nf_legacy_step_t v8_tos_as[] = {V8_COUNTS, SRC_AS, DST_AS, INPUT, OUTPUT, TOS, PAD(3)};
+static const nf_legacy_step_t v8_tos_proto_port[] = {
+	V8_COUNTS, PROTO, TOS, PAD(2), SRC_PORT, DST_PORT, INPUT, OUTPUT,
+};
+static const nf_legacy_step_t v8_tos_src_prefix[] = {V8_COUNTS, SRC_PREFIX, SRC_MASK, TOS, SRC_AS, INPUT, PAD(2)};
+static const nf_legacy_step_t v8_tos_dst_prefix[] = {V8_COUNTS, DST_PREFIX, DST_MASK, TOS, DST_AS, OUTPUT, PAD(2)};
+static const nf_legacy_step_t v8_tos_prefix[] = {
+	V8_COUNTS, SRC_PREFIX, DST_PREFIX, DST_MASK, SRC_MASK, TOS, PAD(1), SRC_AS, DST_AS, INPUT, OUTPUT,
+};
+static const nf_legacy_step_t v8_pre_port_protocol[] = {
+	V8_COUNTS, SRC_PREFIX, DST_PREFIX, DST_MASK, SRC_MASK, TOS, PROTO, SRC_PORT, DST_PORT, INPUT, OUTPUT,
 };
 
 #define NSTEPS(a) (uint8_t)(sizeof(a) / sizeof((a)[0]))
+#define V8(agg, record_len, steps) {8, agg, V8_HEADER_LEN, record_len, NSTEPS(steps), steps}
 static const struct nf_legacy_layout layouts[] = {
-	{1, 16, 48, NSTEPS(v1_steps), v1_steps},
-	{5, 24, 48, NSTEPS(v5_steps), v5_steps},
-	{7, 24, 52, NSTEPS(v7_steps), v7_steps},
+	{5, 0, 24, 48, NSTEPS(v5_steps), v5_steps}, /* first: the one most datagrams have */
+	{1, 0, 16, 48, NSTEPS(v1_steps), v1_steps},
+	{6, 0, 24, 52, NSTEPS(v6_steps), v6_steps},
+	{7, 0, 24, 52, NSTEPS(v7_steps), v7_steps},
+	V8(1, 28, v8_as),
+	V8(2, 28, v8_proto_port),
+	V8(3, 32, v8_src_prefix),
+	V8(4, 32, v8_dst_prefix),
+	V8(5, 40, v8_prefix),
+	V8(6, 32, v8_dest_only),
+	V8(7, 40, v8_src_dst),
+	V8(8, 44, v8_full_flow),
+	V8(9, 32, v8_tos_as),
+	V8(10, 32, v8_tos_proto_port),
+	V8(11, 32, v8_tos_src_prefix),
+	V8(12, 32, v8_tos_dst_prefix),
+	V8(13, 40, v8_tos_prefix),
+	V8(14, 40, v8_pre_port_protocol),
 };
 
-static const struct nf_legacy_layout *layout_of(uint16_t version)
+/* The layout of a version (and for v8 of an aggregation scheme), or NULL. */
+static const struct nf_legacy_layout *layout_of(uint16_t version, uint8_t aggregation)
 {
 	for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++)
-		if (layouts[i].version == version)
+		if (layouts[i].version == version && layouts[i].aggregation == aggregation)
 			return &layouts[i];
 	return NULL;
 }
 
 size_t nf_legacy_record_len(uint16_t version)
 {
-	const struct nf_legacy_layout *l = layout_of(version);
+	const struct nf_legacy_layout *l = layout_of(version, 0);
+	return l ? l->record_len : 0;
+}
+
+size_t nf_legacy_v8_record_len(uint8_t aggregation)
+{
+	const struct nf_legacy_layout *l = aggregation ? layout_of(8, aggregation) : NULL;
 	return l ? l->record_len : 0;
 }
 
@@ -108,7 +196,13 @@ static void read_header_rest(nf_legacy_iter_t *it)
 	}
 	(void)nf_cursor_u8(&it->cur, &it->engine_type);
 	(void)nf_cursor_u8(&it->cur, &it->engine_id);
-	(void)nf_cursor_u16(&it->cur, &it->sampling);
+	if (info->version == 8) {
+		(void)nf_cursor_u8(&it->cur, &it->aggregation);
+		(void)nf_cursor_u8(&it->cur, &it->aggregation_version);
+		(void)nf_cursor_u32(&it->cur, &reserved);
+	} else { /* v5, v6 */
+		(void)nf_cursor_u16(&it->cur, &it->sampling);
+	}
 	info->source_id = (uint32_t)it->engine_type << 8 | it->engine_id;
 	info->has_source_id = true;
 }
@@ -128,26 +222,20 @@ static nf_field_t *add_proto_field(nf_legacy_iter_t *it, const nf_ie_t *ie, uint
 	return &it->proto[n];
 }
 
-static void add_header_field(nf_legacy_iter_t *it, uint16_t id, uint64_t v)
+static void add_header_field(nf_legacy_iter_t *it, const nf_ie_t *ie, uint64_t v)
 {
-	const nf_ie_t *ie = nf_ie_lookup(NF_PEN_IANA, id);
-	add_proto_field(it, ie, NF_PEN_IANA, id, ie ? ie->type : NF_T_U64, 0)->v.u = v;
+	add_proto_field(it, ie, ie->pen, ie->id, ie->type, 0)->v.u = v;
 }
 
 /* Adds the field a step reads to the prototype, and the read. */
 static void add_step(nf_legacy_iter_t *it, const nf_legacy_step_t *s, uint8_t offset)
 {
-	const nf_ie_t *ie = s->kind == STEP_LOCAL ? s->local : nf_ie_lookup(NF_PEN_IANA, s->ie);
-	bool address = s->kind == STEP_IPV4;
+	const nf_ie_t *ie = s->ie;
+	bool address = ie->type == NF_T_IPV4;
 
 	it->reads[it->nreads++] = (struct nf_legacy_read){.offset = offset, .width = s->width,
 							   .field = it->nproto, .address = address};
-	if (address)
-		add_proto_field(it, ie, NF_PEN_IANA, s->ie, NF_T_IPV4, 4);
-	else if (s->kind == STEP_LOCAL)
-		add_proto_field(it, ie, ie->pen, ie->id, ie->type, 0);
-	else
-		add_proto_field(it, ie, NF_PEN_IANA, s->ie, ie ? ie->type : NF_T_U64, 0);
+	add_proto_field(it, ie, ie->pen, ie->id, ie->type, address ? 4 : 0);
 }
 
 /* The times of every layout: flowStart/EndSysUpTime, and no other
@@ -163,10 +251,9 @@ static void plan_times(nf_legacy_iter_t *it)
 	it->start_field = (uint8_t)it->known_at[NF_K_FLOW_START_SYS_UP_TIME];
 	it->end_field = (uint8_t)it->known_at[NF_K_FLOW_END_SYS_UP_TIME];
 	it->time_field = it->nproto;
-	add_proto_field(it, nf_ie_lookup(NF_PEN_IANA, NF_IE_FLOW_START_MILLISECONDS), NF_PEN_IANA,
-			NF_IE_FLOW_START_MILLISECONDS, NF_T_DT_MILLI, 8);
-	add_proto_field(it, nf_ie_lookup(NF_PEN_IANA, NF_IE_FLOW_END_MILLISECONDS), NF_PEN_IANA,
-			NF_IE_FLOW_END_MILLISECONDS, NF_T_DT_MILLI, 8);
+	add_proto_field(it, IANA_IE(FLOW_START_MILLISECONDS), NF_PEN_IANA, NF_IE_FLOW_START_MILLISECONDS,
+			NF_T_DT_MILLI, 8);
+	add_proto_field(it, IANA_IE(FLOW_END_MILLISECONDS), NF_PEN_IANA, NF_IE_FLOW_END_MILLISECONDS, NF_T_DT_MILLI, 8);
 }
 
 /* What all records of the datagram share, resolved once: the prototype
@@ -179,15 +266,20 @@ static void resolve_steps(nf_legacy_iter_t *it)
 	size_t width = 0;
 
 	for (uint8_t i = 0; i < l->nsteps; i++) {
-		if (l->steps[i].kind != STEP_PAD)
+		if (l->steps[i].ie != NULL)
 			add_step(it, &l->steps[i], (uint8_t)width);
 		width += l->steps[i].width;
 	}
-	if (l->version == 5) {
-		add_header_field(it, NF_IE_ENGINE_TYPE, it->engine_type);
-		add_header_field(it, NF_IE_ENGINE_ID, it->engine_id);
-		add_header_field(it, NF_IE_SAMPLING_ALGORITHM, it->sampling >> V5_SAMPLING_MODE_SHIFT);
-		add_header_field(it, NF_IE_SAMPLING_INTERVAL, nf_legacy_sampling_interval(it));
+	if (l->version == 5 || l->version == 6 || l->version == 8) {
+		add_header_field(it, IANA_IE(ENGINE_TYPE), it->engine_type);
+		add_header_field(it, IANA_IE(ENGINE_ID), it->engine_id);
+	}
+	if (l->version == 5 || l->version == 6) {
+		add_header_field(it, IANA_IE(SAMPLING_ALGORITHM), it->sampling >> V5_SAMPLING_MODE_SHIFT);
+		add_header_field(it, IANA_IE(SAMPLING_INTERVAL), nf_legacy_sampling_interval(it));
+	} else if (l->version == 8) {
+		add_header_field(it, NF_LOCAL_IE(NETFLOW_V8_AGGREGATION), it->aggregation);
+		add_header_field(it, NF_LOCAL_IE(NETFLOW_V8_AGGREGATION_VERSION), it->aggregation_version);
 	}
 }
 
@@ -200,8 +292,12 @@ int nf_legacy_check_layouts(void)
 
 		if (l->nsteps > NF_LEGACY_MAX_STEPS)
 			return NF_ERR_LIMIT;
-		for (uint8_t j = 0; j < l->nsteps; j++)
-			width += l->steps[j].width;
+		for (uint8_t j = 0; j < l->nsteps; j++) {
+			const nf_legacy_step_t *st = &l->steps[j];
+			if (st->ie != NULL && (st->ie->type == NF_T_IPV4 ? st->width != 4 : st->width > 8))
+				return NF_ERR_LIMIT; /* an address is read as 4 bytes, a number as at most 8 */
+			width += st->width;
+		}
 		if (width != l->record_len)
 			return NF_ERR_LIMIT;
 		resolve_steps(&it);
@@ -262,12 +358,20 @@ static unsigned read_record(const nf_legacy_iter_t *it, const uint8_t *p, nf_rec
 int nf_legacy_begin(nf_legacy_iter_t *it, const uint8_t *buf, size_t len)
 {
 	int version = nf_peek_version(buf, len);
+	uint8_t aggregation = 0;
 
 	memset(it, 0, sizeof(*it));
 	nf_cursor_init(&it->cur, buf, len);
 	if (version < 0)
 		return NF_ERR_SHORT;
-	it->layout = layout_of((uint16_t)version);
+	if (version == 8) { /* the layout depends on the aggregation scheme */
+		if (len < V8_HEADER_LEN)
+			return NF_ERR_SHORT;
+		aggregation = buf[V8_AGGREGATION_OFFSET];
+		if (aggregation == 0)
+			return NF_ERR_VERSION;
+	}
+	it->layout = layout_of((uint16_t)version, aggregation);
 	if (it->layout == NULL)
 		return NF_ERR_VERSION;
 	if (len < it->layout->header_len)
@@ -313,11 +417,12 @@ int nf_legacy_decode(nf_decoder_t *d, const uint8_t *buf, size_t len)
 	memset(&d->result, 0, sizeof(d->result));
 	if (rc == NF_OK)
 		d->result.info = it.info;
-	/* v5/v7 sequence numbers count flows: this datagram's first one */
+	/* v5-v8 sequence numbers count flows: this datagram's first one */
 	if (rc == NF_OK && it.info.has_sequence) {
 		nf_scope_key_t key = d->source;
 		key.version = it.info.version;
 		key.domain = it.info.has_source_id ? it.info.source_id : 0;
+		key.domain |= (uint32_t)it.aggregation << 16; /* v8: each scheme's cache counts its own */
 		nf_decoder_count_sequence(d, nf_decoder_stream(d, &key), it.info.sequence, it.info.count);
 	}
 	while (rc == NF_OK && (rc = nf_legacy_next(&it, d->record)) == NF_OK) {

@@ -1,4 +1,4 @@
-/* nf_legacy.h - NetFlow v1, v5 and v7: fixed record layouts.
+/* nf_legacy.h - NetFlow v1, v5, v6, v7 and v8: fixed record layouts.
  *
  * nf_legacy_decode emits every record through the decoders' one contract
  * (nf_datagram.h). Underneath, a pull iterator, libfds style:
@@ -20,16 +20,18 @@
 struct nf_legacy_layout;
 
 #define NF_LEGACY_MAX_STEPS 24 /* steps of the longest layout (v7: 21) */
-#define NF_LEGACY_HEADER_FIELDS 4 /* v5 header fields every record repeats */
+#define NF_LEGACY_HEADER_FIELDS 4 /* v5/v6/v8 header fields every record repeats */
 
 typedef struct nf_legacy_iter {
 	nf_datagram_info_t info;
 	nf_cursor_t cur;                      /* the records not read yet */
 	const struct nf_legacy_layout *layout;
 	uint16_t left;                        /* records not read yet */
-	uint8_t engine_type;                  /* v5 only */
-	uint8_t engine_id;                    /* v5 only */
-	uint16_t sampling;                    /* v5 only: 2-bit mode, 14-bit interval */
+	uint8_t engine_type;                  /* v5, v6, v8 */
+	uint8_t engine_id;                    /* v5, v6, v8 */
+	uint16_t sampling;                    /* v5, v6: 2-bit mode, 14-bit interval */
+	uint8_t aggregation;                  /* v8 only: the scheme */
+	uint8_t aggregation_version;          /* v8 only */
 	/* resolved once per datagram (every record has the same fields): a
 	 * prototype record, complete but for the values the records carry,
 	 * v5's header fields included, and where each value is read from */
@@ -55,7 +57,8 @@ typedef struct nf_legacy_iter {
 
 /* Reads and checks the header.
  * Returns NF_OK; NF_ERR_SHORT if the datagram is shorter than the header;
- * NF_ERR_VERSION if it is not v1, v5 or v7; NF_ERR_COUNT if the header's
+ * NF_ERR_VERSION if it is not v1, v5, v6, v7 or v8, or v8 of an aggregation
+ * scheme other than 1-14; NF_ERR_COUNT if the header's
  * count needs more bytes than the datagram has. Bytes after the last
  * counted record are ignored (some exporters pad). */
 int nf_legacy_begin(nf_legacy_iter_t *it, const uint8_t *buf, size_t len);
@@ -64,12 +67,13 @@ int nf_legacy_begin(nf_legacy_iter_t *it, const uint8_t *buf, size_t len);
  * Returns NF_OK, or NF_END when all counted records were read. */
 int nf_legacy_next(nf_legacy_iter_t *it, nf_record_t *rec);
 
-/* The v5 header's sampling interval (its low 14 bits; 0 when the header
- * states none or for v1/v7). */
+/* The v5/v6 header's sampling interval (its low 14 bits; 0 when the header
+ * states none or for v1/v7/v8). */
 uint16_t nf_legacy_sampling_interval(const nf_legacy_iter_t *it);
 
-/* Decodes a v1/v5/v7 datagram: counts v5/v7 flow sequence numbers per
- * engine (stream d->source, version, engine), renormalises by the
+/* Decodes a v1/v5/v6/v7/v8 datagram: counts v5-v8 flow sequence numbers
+ * per engine (stream d->source, version, engine and, for v8, aggregation
+ * scheme), renormalises by the
  * header's sampling interval when asked, and emits every record as
  * NF_KIND_FLOW. Returns NF_END after the last record, or nf_legacy_begin's
  * and nf_legacy_next's errors. */
@@ -77,11 +81,16 @@ int nf_legacy_decode(nf_decoder_t *d, const uint8_t *buf, size_t len);
 
 /* Checks the built-in layouts once, for the tests (decoding relies on
  * them): each covers exactly its record length in at most
- * NF_LEGACY_MAX_STEPS steps, with flowStart/EndSysUpTime and no other time.
+ * NF_LEGACY_MAX_STEPS steps, reads addresses as 4 bytes and numbers as at
+ * most 8, and has flowStart/EndSysUpTime and no other time.
  * Returns NF_OK, or NF_ERR_LIMIT naming a table error. */
 int nf_legacy_check_layouts(void);
 
-/* Record length of a legacy version, 0 if not v1/v5/v7. */
+/* Record length of a legacy version, 0 if not v1/v5/v6/v7 (v8's depends
+ * on the scheme: nf_legacy_v8_record_len). */
 size_t nf_legacy_record_len(uint16_t version);
+
+/* Record length of a v8 aggregation scheme, 0 if not 1-14. */
+size_t nf_legacy_v8_record_len(uint8_t aggregation);
 
 #endif /* NF_LEGACY_H */

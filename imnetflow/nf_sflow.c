@@ -41,15 +41,49 @@ static const counter_field_t processor_counters[] = {
 	C64(FREE_MEMORY),
 };
 
+/* host-sflow's host and virtual-machine counters (sflow_host.txt): the
+ * ones of words and hypers only. part_max_used is hundredths of a percent
+ * (0xffffffff: unknown). */
+static const counter_field_t host_memory[] = {
+	C64(HOST_MEM_TOTAL), C64(HOST_MEM_FREE), C64(HOST_MEM_SHARED), C64(HOST_MEM_BUFFERS), C64(HOST_MEM_CACHED),
+	C64(HOST_SWAP_TOTAL), C64(HOST_SWAP_FREE), C32(HOST_PAGE_IN), C32(HOST_PAGE_OUT), C32(HOST_SWAP_IN),
+	C32(HOST_SWAP_OUT),
+};
+static const counter_field_t host_disk_io[] = {
+	C64(HOST_DISK_TOTAL), C64(HOST_DISK_FREE), C32(HOST_PART_MAX_USED), C32(HOST_DISK_READS),
+	C64(HOST_DISK_BYTES_READ), C32(HOST_DISK_READ_TIME), C32(HOST_DISK_WRITES), C64(HOST_DISK_BYTES_WRITTEN),
+	C32(HOST_DISK_WRITE_TIME),
+};
+static const counter_field_t host_net_io[] = {
+	C64(HOST_BYTES_IN), C32(HOST_PKTS_IN), C32(HOST_ERRS_IN), C32(HOST_DROPS_IN), C64(HOST_BYTES_OUT),
+	C32(HOST_PKTS_OUT), C32(HOST_ERRS_OUT), C32(HOST_DROPS_OUT),
+};
+static const counter_field_t virt_node[] = {
+	C32(VIRT_NODE_MHZ), C32(VIRT_NODE_CPUS), C64(VIRT_NODE_MEMORY), C64(VIRT_NODE_MEMORY_FREE),
+	C32(VIRT_NODE_NUM_DOMAINS),
+};
+static const counter_field_t virt_cpu[] = {C32(VIRT_CPU_STATE), C32(VIRT_CPU_TIME), C32(VIRT_CPU_COUNT)};
+static const counter_field_t virt_memory[] = {C64(VIRT_MEMORY), C64(VIRT_MAX_MEMORY)};
+static const counter_field_t virt_disk_io[] = {
+	C64(VIRT_DISK_CAPACITY), C64(VIRT_DISK_ALLOCATION), C64(VIRT_DISK_AVAILABLE), C32(VIRT_DISK_RD_REQ),
+	C64(VIRT_DISK_RD_BYTES), C32(VIRT_DISK_WR_REQ), C64(VIRT_DISK_WR_BYTES), C32(VIRT_DISK_ERRS),
+};
+static const counter_field_t virt_net_io[] = {
+	C64(VIRT_RX_BYTES), C32(VIRT_RX_PACKETS), C32(VIRT_RX_ERRS), C32(VIRT_RX_DROP), C64(VIRT_TX_BYTES),
+	C32(VIRT_TX_PACKETS), C32(VIRT_TX_ERRS), C32(VIRT_TX_DROP),
+};
+
+#define COUNTER_FORMAT(format, fields) {format, fields, sizeof(fields) / sizeof(fields[0])}
 static const struct counter_format {
 	uint32_t format;
 	const counter_field_t *fields;
 	size_t n;
 } counter_formats[] = {
-	{1, generic_interface, sizeof(generic_interface) / sizeof(generic_interface[0])},
-	{2, ethernet_interface, sizeof(ethernet_interface) / sizeof(ethernet_interface[0])},
-	{5, vlan_counters, sizeof(vlan_counters) / sizeof(vlan_counters[0])},
-	{1001, processor_counters, sizeof(processor_counters) / sizeof(processor_counters[0])},
+	COUNTER_FORMAT(1, generic_interface), COUNTER_FORMAT(2, ethernet_interface), COUNTER_FORMAT(5, vlan_counters),
+	COUNTER_FORMAT(1001, processor_counters),
+	COUNTER_FORMAT(2004, host_memory), COUNTER_FORMAT(2005, host_disk_io), COUNTER_FORMAT(2006, host_net_io),
+	COUNTER_FORMAT(2100, virt_node), COUNTER_FORMAT(2101, virt_cpu), COUNTER_FORMAT(2102, virt_memory),
+	COUNTER_FORMAT(2103, virt_disk_io), COUNTER_FORMAT(2104, virt_net_io),
 };
 
 /* Field appenders, for a block of fields reserved with one check
@@ -75,6 +109,11 @@ static inline __attribute__((always_inline)) nf_field_t *put_bytes(nf_record_t *
 		memcpy(f->v.b, p, n);
 	return f + 1;
 }
+
+/* An sFlow address of n bytes (read_address) as the IPv4 or the IPv6
+ * element; no field for an address of unknown type (n == 0). */
+#define ADD_ADDRESS(rec, f, v4name, v6name, p, n) \
+	((n) == 4 ? ADD_BYTES(rec, f, v4name, p, 4) : (n) == 16 ? ADD_BYTES(rec, f, v6name, p, 16) : (f))
 
 /* A field of the decoder's own elements (f = ADD_LOCAL(rec, f,
  * SFLOW_SAMPLE_SEQUENCE, v)), likewise with constants; of an enterprise of
@@ -406,10 +445,7 @@ static int extended_router(nf_cursor_t *c, nf_record_t *rec)
 		return NF_ERR_TRUNCATED;
 	if ((f = nf_record_reserve(rec, 3)) == NULL)
 		return NF_OK;
-	if (n == 4)
-		f = ADD_BYTES(rec, f, IP_NEXT_HOP_IPV4_ADDRESS, hop, 4);
-	else if (n == 16)
-		f = ADD_BYTES(rec, f, IP_NEXT_HOP_IPV6_ADDRESS, hop, 16);
+	f = ADD_ADDRESS(rec, f, IP_NEXT_HOP_IPV4_ADDRESS, IP_NEXT_HOP_IPV6_ADDRESS, hop, n);
 	if (n == 16) {
 		f = ADD_IANA(rec, f, SOURCE_IPV6_PREFIX_LENGTH, word(masks, 0));
 		f = ADD_IANA(rec, f, DESTINATION_IPV6_PREFIX_LENGTH, word(masks, 1));
@@ -472,10 +508,7 @@ static int extended_gateway(nf_cursor_t *c, nf_record_t *rec)
 	if ((f = nf_record_reserve(rec, 6)) == NULL)
 		return NF_OK;
 	f = ADD_LOCAL(rec, f, BGP_LOCAL_PREF, local_pref);
-	if (n == 4)
-		f = ADD_BYTES(rec, f, BGP_NEXT_HOP_IPV4_ADDRESS, hop, 4);
-	else if (n == 16)
-		f = ADD_BYTES(rec, f, BGP_NEXT_HOP_IPV6_ADDRESS, hop, 16);
+	f = ADD_ADDRESS(rec, f, BGP_NEXT_HOP_IPV4_ADDRESS, BGP_NEXT_HOP_IPV6_ADDRESS, hop, n);
 	f = ADD_LOCAL(rec, f, SFLOW_ROUTER_AS, as);
 	f = ADD_IANA(rec, f, BGP_SOURCE_AS_NUMBER, src_as);
 	f = ADD_IANA(rec, f, BGP_PREV_ADJACENT_AS_NUMBER, src_peer_as);
@@ -483,6 +516,176 @@ static int extended_gateway(nf_cursor_t *c, nf_record_t *rec)
 		f = ADD_IANA(rec, f, BGP_DESTINATION_AS_NUMBER, last);
 	nf_record_commit(rec, f);
 	return NF_OK;
+}
+
+/* A record_fn's answer for a format it does not decode: the record is
+ * skipped by its length and counted. Outside the nf_rc_t codes, and never
+ * returned from this file. */
+#define RECORD_SKIPPED (NF_END + 1)
+
+/* ---- extended flow records 1004-1012 (sflow_version_5.txt) and the
+ * dropped-packet records 1036-1038 (sflow_drops.txt) ---- */
+
+/* Bytes of a string shown at most; the rest is left out. */
+#define SFLOW_STRING_MAX 255
+
+/* An XDR string or opaque: length, bytes, padding to a multiple of 4 (a
+ * string that ends the record may come without it). Returns its bytes,
+ * NULL when the length runs past the record. */
+static const uint8_t *read_string(nf_cursor_t *c, uint32_t *n)
+{
+	const uint8_t *p;
+
+	if (!nf_cursor_u32(c, n) || (p = nf_cursor_bytes(c, *n)) == NULL)
+		return NULL;
+	(void)nf_cursor_skip(c, (4 - (*n & 3)) & 3);
+	return p;
+}
+
+/* A string field pointing into the datagram, at most SFLOW_STRING_MAX
+ * bytes of it; none for an empty string. */
+static void put_string(nf_record_t *rec, const nf_ie_t *ie, const uint8_t *p, uint32_t n)
+{
+	nf_field_t *f;
+
+	if (n == 0 || (f = nf_record_reserve(rec, 1)) == NULL)
+		return;
+	(void)nf_field_set(rec, f, ie, ie->pen, ie->id, NF_T_STRING,
+			   (uint16_t)(n < SFLOW_STRING_MAX ? n : SFLOW_STRING_MAX), 0, nf_index_slot(ie->pen, ie->id));
+	f->v.p = p;
+	nf_record_commit(rec, f + 1);
+}
+
+/* An array of words (count, words) as a space-separated text field of the
+ * values shift and mask take out of each word: an MPLS label stack's
+ * labels, a VLAN tag stack's ids. Entries past what the text holds are
+ * left out. */
+static int read_word_list(nf_cursor_t *c, nf_record_t *rec, const nf_ie_t *ie, unsigned shift, uint32_t mask)
+{
+	char text[256];
+	size_t used = 0;
+	uint32_t n, v = 0;
+
+	if (!nf_cursor_u32(c, &n) || n > nf_cursor_left(c) / 4)
+		return NF_ERR_TRUNCATED;
+	for (uint32_t i = 0; i < n; i++) {
+		(void)nf_cursor_u32(c, &v);
+		used = append_number(text, used, sizeof(text), (v >> shift) & mask, 0);
+	}
+	if (used > 0)
+		(void)nf_record_add_text(rec, ie, text, used);
+	return NF_OK;
+}
+
+/* MPLS label stack entries (RFC 3032): the label is the top 20 bits. */
+#define MPLS_LABEL_SHIFT 12
+#define MPLS_LABEL_MASK 0xfffff
+
+/* 1006: next hop, the label stacks received and sent. */
+static int extended_mpls(nf_cursor_t *c, nf_record_t *rec)
+{
+	const uint8_t *hop;
+	nf_field_t *f;
+	int rc, n = read_address(c, &hop);
+
+	if (n < 0)
+		return NF_ERR_TRUNCATED;
+	if ((f = nf_record_reserve(rec, 1)) != NULL)
+		nf_record_commit(rec, ADD_ADDRESS(rec, f, MPLS_TOP_LABEL_IPV4_ADDRESS, MPLS_TOP_LABEL_IPV6_ADDRESS, hop, n));
+	if ((rc = read_word_list(c, rec, NF_LOCAL_IE(SFLOW_MPLS_IN_LABEL_STACK), MPLS_LABEL_SHIFT,
+				 MPLS_LABEL_MASK)) != NF_OK)
+		return rc;
+	return read_word_list(c, rec, NF_LOCAL_IE(SFLOW_MPLS_OUT_LABEL_STACK), MPLS_LABEL_SHIFT, MPLS_LABEL_MASK);
+}
+
+/* 1007: source and destination address after translation. */
+static int extended_nat(nf_cursor_t *c, nf_record_t *rec)
+{
+	const uint8_t *src, *dst;
+	nf_field_t *f;
+	int ns = read_address(c, &src), nd = ns < 0 ? -1 : read_address(c, &dst);
+
+	if (ns < 0 || nd < 0)
+		return NF_ERR_TRUNCATED;
+	if ((f = nf_record_reserve(rec, 2)) == NULL)
+		return NF_OK;
+	f = ADD_ADDRESS(rec, f, POST_NAT_SOURCE_IPV4_ADDRESS, POST_NAT_SOURCE_IPV6_ADDRESS, src, ns);
+	nf_record_commit(rec, ADD_ADDRESS(rec, f, POST_NAT_DESTINATION_IPV4_ADDRESS, POST_NAT_DESTINATION_IPV6_ADDRESS,
+					  dst, nd));
+	return NF_OK;
+}
+
+/* 1012: the 802.1Q tag stack (tag control information, outermost first):
+ * its VLAN ids. */
+static int extended_vlan_tunnel(nf_cursor_t *c, nf_record_t *rec)
+{
+	return read_word_list(c, rec, NF_LOCAL_IE(SFLOW_VLAN_STACK), 0, 0x0fff);
+}
+
+/* The records that are a sequence of words and strings, each a field of
+ * its element: a table, as the counter records are. */
+enum { PART_WORD, PART_STRING };
+typedef struct record_part {
+	uint8_t kind;
+	const nf_ie_t *ie;
+} record_part_t;
+
+#define WORD(name) {PART_WORD, NF_LOCAL_IE(name)}
+#define STRING(name) {PART_STRING, NF_LOCAL_IE(name)}
+#define IANA_WORD(name) {PART_WORD, &nf_ie_table[NF_AT_##name]}
+#define IANA_STRING(name) {PART_STRING, &nf_ie_table[NF_AT_##name]}
+
+static const struct simple_record {
+	uint32_t format;
+	uint8_t nparts;
+	record_part_t parts[4];
+} simple_records[] = {
+	/* 1004 extended_user: charset and name of the source and destination user */
+	{1004, 4, {WORD(SFLOW_SOURCE_USER_CHARSET), STRING(SFLOW_SOURCE_USER), WORD(SFLOW_DESTINATION_USER_CHARSET),
+		   STRING(SFLOW_DESTINATION_USER)}},
+	/* 1005 extended_url (deprecated): direction, URL, host */
+	{1005, 3, {WORD(SFLOW_URL_DIRECTION), STRING(SFLOW_URL), IANA_STRING(HTTP_REQUEST_HOST)}},
+	/* 1008 extended_mpls_tunnel: LSP name, tunnel id, class of service */
+	{1008, 3, {STRING(SFLOW_MPLS_TUNNEL_NAME), WORD(SFLOW_MPLS_TUNNEL_ID), WORD(SFLOW_MPLS_TUNNEL_COS)}},
+	/* 1009 extended_mpls_vc: VC instance name, VLL VC id (the pseudowire's
+	 * id), label class of service */
+	{1009, 3, {STRING(SFLOW_MPLS_VC_NAME), IANA_WORD(PSEUDO_WIRE_ID), WORD(SFLOW_MPLS_VC_LABEL_COS)}},
+	/* 1010 extended_mpls_FTN: description, mask */
+	{1010, 2, {STRING(SFLOW_MPLS_FTN_DESCRIPTION), WORD(SFLOW_MPLS_FTN_MASK)}},
+	/* 1011 extended_mpls_LDP_FEC: the FEC's address prefix length */
+	{1011, 1, {IANA_WORD(MPLS_TOP_LABEL_PREFIX_LENGTH)}},
+	/* sflow_drops.txt: 1036 egress queue; 1037 ACL number, name, direction;
+	 * 1038 the function that dropped the packet */
+	{1036, 1, {WORD(SFLOW_EGRESS_QUEUE)}},
+	{1037, 3, {WORD(SFLOW_ACL_NUMBER), STRING(SFLOW_ACL_NAME), WORD(SFLOW_ACL_DIRECTION)}},
+	{1038, 1, {STRING(SFLOW_FUNCTION)}},
+};
+
+/* A flow record of simple_records: NF_OK, NF_ERR_TRUNCATED, or
+ * RECORD_SKIPPED for a format that is not one of them. */
+static int simple_record(uint32_t format, nf_cursor_t *c, nf_record_t *rec)
+{
+	for (size_t i = 0; i < sizeof(simple_records) / sizeof(simple_records[0]); i++) {
+		const struct simple_record *r = &simple_records[i];
+		if (r->format != format)
+			continue;
+		for (uint8_t j = 0; j < r->nparts; j++) {
+			const nf_ie_t *ie = r->parts[j].ie;
+			const uint8_t *p;
+			uint32_t v;
+			if (r->parts[j].kind == PART_STRING) {
+				if ((p = read_string(c, &v)) == NULL)
+					return NF_ERR_TRUNCATED;
+				put_string(rec, ie, p, v);
+			} else {
+				if (!nf_cursor_u32(c, &v))
+					return NF_ERR_TRUNCATED;
+				(void)nf_record_put(rec, ie, ie->pen, ie->id, ie->type, 0, v, nf_index_slot(ie->pen, ie->id));
+			}
+		}
+		return NF_OK;
+	}
+	return RECORD_SKIPPED;
 }
 
 /* ---- samples ---- */
@@ -498,11 +701,6 @@ static bool read_format_length(nf_cursor_t *c, uint32_t *format, nf_cursor_t *bo
 	*format = word(h, 0);
 	return true;
 }
-
-/* A record_fn's answer for a format it does not decode: the record is
- * skipped by its length and counted. Outside the nf_rc_t codes, and never
- * returned from this file. */
-#define RECORD_SKIPPED (NF_END + 1)
 
 /* Runs decode over every record of a sample: format and length first,
  * then the body, bounded by its length. A record_fn returns NF_OK,
@@ -531,6 +729,18 @@ static int walk_records(nf_cursor_t *c, uint32_t n, record_fn decode, nf_record_
 	return NF_OK;
 }
 
+/* The extended records few samples carry, apart from the common ones so
+ * that those stay a short switch. */
+static int __attribute__((noinline)) other_flow_record(uint32_t format, nf_cursor_t *body, nf_record_t *rec)
+{
+	switch (format) {
+	case 1006: return extended_mpls(body, rec);
+	case 1007: return extended_nat(body, rec);
+	case 1012: return extended_vlan_tunnel(body, rec);
+	default: return simple_record(format, body, rec);
+	}
+}
+
 static int flow_record(uint32_t format, nf_cursor_t *body, nf_record_t *rec)
 {
 	switch (format) { /* enterprise 0 formats */
@@ -540,7 +750,7 @@ static int flow_record(uint32_t format, nf_cursor_t *body, nf_record_t *rec)
 	case 1001: return extended_switch(body, rec);
 	case 1002: return extended_router(body, rec);
 	case 1003: return extended_gateway(body, rec);
-	default: return RECORD_SKIPPED;
+	default: return other_flow_record(format, body, rec);
 	}
 }
 

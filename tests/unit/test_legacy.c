@@ -1,4 +1,4 @@
-/* test_legacy.c - NetFlow v1, v5 and v7 decoders, every field.
+/* test_legacy.c - NetFlow v1, v5, v6, v7 and v8 decoders, every field.
  * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
  */
 #include <setjmp.h>
@@ -10,6 +10,7 @@
 
 #include "nf_legacy.h"
 #include "pktbuild.h"
+#include "pktsamples.h"
 
 #define UPTIME 3600000u          /* exporter uptime at export: 1 hour */
 #define EXPORT_SEC 1795870712u   /* 2026-11-28T...Z */
@@ -239,6 +240,192 @@ static void v7_every_field(void **state)
 	assert_int_equal(nf_legacy_next(&it, &rec), NF_END);
 }
 
+/* ---- v6 and v8: datagrams of pattern bytes (pktsamples.h), each field
+ * checked at its offset in the record as the formats place it ---- */
+
+typedef struct want {
+	uint32_t pen;  /* NF_PEN_IANA or NF_PEN_LOCAL */
+	uint16_t id;
+	uint8_t offset; /* in the record */
+	uint8_t width;  /* 4 with address set: an IPv4 address */
+	bool address;
+} want_t;
+
+#define W(name, off, w) {NF_PEN_IANA, NF_IE_##name, off, w, false}
+#define A(name, off) {NF_PEN_IANA, NF_IE_##name, off, 4, true}
+#define L(name, off, w) {NF_PEN_LOCAL, NF_LOCAL_ID_##name, off, w, false}
+#define LA(name, off) {NF_PEN_LOCAL, NF_LOCAL_ID_##name, off, 4, true}
+#define COUNTS W(DELTA_FLOW_COUNT, 0, 4), W(PACKET_DELTA_COUNT, 4, 4), W(OCTET_DELTA_COUNT, 8, 4), \
+	W(FLOW_START_SYS_UP_TIME, 12, 4), W(FLOW_END_SYS_UP_TIME, 16, 4)
+#define END {0, 0, 0, 0, false}
+
+static const want_t v8_want[15][17] = {
+	[1] = {COUNTS, W(BGP_SOURCE_AS_NUMBER, 20, 2), W(BGP_DESTINATION_AS_NUMBER, 22, 2),
+	       W(INGRESS_INTERFACE, 24, 2), W(EGRESS_INTERFACE, 26, 2), END},
+	[2] = {COUNTS, W(PROTOCOL_IDENTIFIER, 20, 1), W(SOURCE_TRANSPORT_PORT, 24, 2),
+	       W(DESTINATION_TRANSPORT_PORT, 26, 2), END},
+	[3] = {COUNTS, A(SOURCE_IPV4_PREFIX, 20), W(SOURCE_IPV4_PREFIX_LENGTH, 24, 1),
+	       W(BGP_SOURCE_AS_NUMBER, 26, 2), W(INGRESS_INTERFACE, 28, 2), END},
+	[4] = {COUNTS, A(DESTINATION_IPV4_PREFIX, 20), W(DESTINATION_IPV4_PREFIX_LENGTH, 24, 1),
+	       W(BGP_DESTINATION_AS_NUMBER, 26, 2), W(EGRESS_INTERFACE, 28, 2), END},
+	[5] = {COUNTS, A(SOURCE_IPV4_PREFIX, 20), A(DESTINATION_IPV4_PREFIX, 24),
+	       W(DESTINATION_IPV4_PREFIX_LENGTH, 28, 1), W(SOURCE_IPV4_PREFIX_LENGTH, 29, 1),
+	       W(BGP_SOURCE_AS_NUMBER, 32, 2), W(BGP_DESTINATION_AS_NUMBER, 34, 2), W(INGRESS_INTERFACE, 36, 2),
+	       W(EGRESS_INTERFACE, 38, 2), END},
+	[6] = {A(DESTINATION_IPV4_ADDRESS, 0), W(PACKET_DELTA_COUNT, 4, 4), W(OCTET_DELTA_COUNT, 8, 4),
+	       W(FLOW_START_SYS_UP_TIME, 12, 4), W(FLOW_END_SYS_UP_TIME, 16, 4), W(EGRESS_INTERFACE, 20, 2),
+	       W(IP_CLASS_OF_SERVICE, 22, 1), W(POST_IP_CLASS_OF_SERVICE, 23, 1), L(NETFLOW_V8_EXTRA_PACKETS, 24, 4),
+	       A(IPV4_ROUTER_SC, 28), END},
+	[7] = {A(DESTINATION_IPV4_ADDRESS, 0), A(SOURCE_IPV4_ADDRESS, 4), W(PACKET_DELTA_COUNT, 8, 4),
+	       W(OCTET_DELTA_COUNT, 12, 4), W(FLOW_START_SYS_UP_TIME, 16, 4), W(FLOW_END_SYS_UP_TIME, 20, 4),
+	       W(EGRESS_INTERFACE, 24, 2), W(INGRESS_INTERFACE, 26, 2), W(IP_CLASS_OF_SERVICE, 28, 1),
+	       W(POST_IP_CLASS_OF_SERVICE, 29, 1), L(NETFLOW_V8_EXTRA_PACKETS, 32, 4), A(IPV4_ROUTER_SC, 36), END},
+	[8] = {A(DESTINATION_IPV4_ADDRESS, 0), A(SOURCE_IPV4_ADDRESS, 4), W(DESTINATION_TRANSPORT_PORT, 8, 2),
+	       W(SOURCE_TRANSPORT_PORT, 10, 2), W(PACKET_DELTA_COUNT, 12, 4), W(OCTET_DELTA_COUNT, 16, 4),
+	       W(FLOW_START_SYS_UP_TIME, 20, 4), W(FLOW_END_SYS_UP_TIME, 24, 4), W(EGRESS_INTERFACE, 28, 2),
+	       W(INGRESS_INTERFACE, 30, 2), W(IP_CLASS_OF_SERVICE, 32, 1), W(PROTOCOL_IDENTIFIER, 33, 1),
+	       W(POST_IP_CLASS_OF_SERVICE, 34, 1), L(NETFLOW_V8_EXTRA_PACKETS, 36, 4), A(IPV4_ROUTER_SC, 40), END},
+	[9] = {COUNTS, W(BGP_SOURCE_AS_NUMBER, 20, 2), W(BGP_DESTINATION_AS_NUMBER, 22, 2),
+	       W(INGRESS_INTERFACE, 24, 2), W(EGRESS_INTERFACE, 26, 2), W(IP_CLASS_OF_SERVICE, 28, 1), END},
+	[10] = {COUNTS, W(PROTOCOL_IDENTIFIER, 20, 1), W(IP_CLASS_OF_SERVICE, 21, 1), W(SOURCE_TRANSPORT_PORT, 24, 2),
+		W(DESTINATION_TRANSPORT_PORT, 26, 2), W(INGRESS_INTERFACE, 28, 2), W(EGRESS_INTERFACE, 30, 2), END},
+	[11] = {COUNTS, A(SOURCE_IPV4_PREFIX, 20), W(SOURCE_IPV4_PREFIX_LENGTH, 24, 1), W(IP_CLASS_OF_SERVICE, 25, 1),
+		W(BGP_SOURCE_AS_NUMBER, 26, 2), W(INGRESS_INTERFACE, 28, 2), END},
+	[12] = {COUNTS, A(DESTINATION_IPV4_PREFIX, 20), W(DESTINATION_IPV4_PREFIX_LENGTH, 24, 1),
+		W(IP_CLASS_OF_SERVICE, 25, 1), W(BGP_DESTINATION_AS_NUMBER, 26, 2), W(EGRESS_INTERFACE, 28, 2), END},
+	[13] = {COUNTS, A(SOURCE_IPV4_PREFIX, 20), A(DESTINATION_IPV4_PREFIX, 24),
+		W(DESTINATION_IPV4_PREFIX_LENGTH, 28, 1), W(SOURCE_IPV4_PREFIX_LENGTH, 29, 1),
+		W(IP_CLASS_OF_SERVICE, 30, 1), W(BGP_SOURCE_AS_NUMBER, 32, 2), W(BGP_DESTINATION_AS_NUMBER, 34, 2),
+		W(INGRESS_INTERFACE, 36, 2), W(EGRESS_INTERFACE, 38, 2), END},
+	[14] = {COUNTS, A(SOURCE_IPV4_PREFIX, 20), A(DESTINATION_IPV4_PREFIX, 24),
+		W(DESTINATION_IPV4_PREFIX_LENGTH, 28, 1), W(SOURCE_IPV4_PREFIX_LENGTH, 29, 1),
+		W(IP_CLASS_OF_SERVICE, 30, 1), W(PROTOCOL_IDENTIFIER, 31, 1), W(SOURCE_TRANSPORT_PORT, 32, 2),
+		W(DESTINATION_TRANSPORT_PORT, 34, 2), W(INGRESS_INTERFACE, 36, 2), W(EGRESS_INTERFACE, 38, 2), END},
+};
+
+static const want_t v6_want[] = {
+	A(SOURCE_IPV4_ADDRESS, 0), A(DESTINATION_IPV4_ADDRESS, 4), A(IP_NEXT_HOP_IPV4_ADDRESS, 8),
+	W(INGRESS_INTERFACE, 12, 2), W(EGRESS_INTERFACE, 14, 2), W(PACKET_DELTA_COUNT, 16, 4),
+	W(OCTET_DELTA_COUNT, 20, 4), W(FLOW_START_SYS_UP_TIME, 24, 4), W(FLOW_END_SYS_UP_TIME, 28, 4),
+	W(SOURCE_TRANSPORT_PORT, 32, 2), W(DESTINATION_TRANSPORT_PORT, 34, 2), W(TCP_CONTROL_BITS, 37, 1),
+	W(PROTOCOL_IDENTIFIER, 38, 1), W(IP_CLASS_OF_SERVICE, 39, 1), W(BGP_SOURCE_AS_NUMBER, 40, 2),
+	W(BGP_DESTINATION_AS_NUMBER, 42, 2), W(SOURCE_IPV4_PREFIX_LENGTH, 44, 1),
+	W(DESTINATION_IPV4_PREFIX_LENGTH, 45, 1), L(NETFLOW_V6_INPUT_ENCAPSULATION_SIZE, 46, 1),
+	L(NETFLOW_V6_OUTPUT_ENCAPSULATION_SIZE, 47, 1), LA(NETFLOW_V6_PEER_NEXT_HOP, 48), END,
+};
+
+/* Checks record i's fields against want (the record's uptime stamps at
+ * first_at); returns how many were checked. */
+static uint16_t assert_wanted(const want_t *want, size_t first_at, unsigned i)
+{
+	uint16_t n = 0;
+
+	for (; want->width != 0; want++, n++) {
+		const nf_field_t *f = want->pen == NF_PEN_IANA ? nf_record_find(&rec, NF_PEN_IANA, want->id)
+							     : nf_record_find_scan(&rec, want->pen, want->id);
+		uint8_t bytes[4];
+		uint64_t v = 0;
+		for (uint8_t k = 0; k < want->width; k++) {
+			bytes[k] = ps_record_byte(first_at, i, want->offset + k);
+			v = v << 8 | bytes[k];
+		}
+		assert_non_null(f);
+		if (want->address) {
+			assert_int_equal(f->type, NF_T_IPV4);
+			assert_memory_equal(f->v.b, bytes, 4);
+		} else {
+			assert_int_equal(f->v.u, v);
+		}
+	}
+	return n;
+}
+
+static uint64_t local_of(uint16_t id)
+{
+	const nf_field_t *f = nf_record_find_scan(&rec, NF_PEN_LOCAL, id);
+	assert_non_null(f);
+	return f->v.u;
+}
+
+static void v6_every_field(void **state)
+{
+	static pkt_t p;
+	nf_legacy_iter_t it;
+	(void)state;
+	ps_v6(&p, 2);
+	assert_int_equal(nf_legacy_begin(&it, p.b, p.len), NF_OK);
+	assert_int_equal(it.info.version, 6);
+	assert_int_equal(it.info.sequence, 0x01000000);
+	assert_int_equal(it.info.source_id, 2 << 8 | 9);
+	assert_int_equal(nf_legacy_sampling_interval(&it), 10);
+	for (unsigned i = 0; i < 2; i++) {
+		uint16_t n;
+		assert_int_equal(nf_legacy_next(&it, &rec), NF_OK);
+		n = assert_wanted(v6_want, PS_V6_FIRST_AT, i);
+		assert_int_equal(uint_of(NF_IE_ENGINE_TYPE), 2);
+		assert_int_equal(uint_of(NF_IE_ENGINE_ID), 9);
+		assert_int_equal(uint_of(NF_IE_SAMPLING_ALGORITHM), 1);
+		assert_int_equal(uint_of(NF_IE_SAMPLING_INTERVAL), 10);
+		assert_int_equal(rec.nfields, n + 4 + 2); /* header fields, normalised times */
+		assert_named_and_unique();
+	}
+	assert_string_equal(nf_record_find_scan(&rec, NF_PEN_LOCAL, NF_LOCAL_ID_NETFLOW_V6_PEER_NEXT_HOP)->ie->name,
+			    "netflow_v6_peer_next_hop");
+	assert_int_equal(nf_legacy_next(&it, &rec), NF_END);
+}
+
+static void v8_every_scheme(void **state)
+{
+	static pkt_t p;
+	nf_legacy_iter_t it;
+	(void)state;
+	for (uint8_t agg = 1; agg <= 14; agg++) {
+		ps_v8(&p, agg, 3);
+		assert_int_equal(nf_legacy_v8_record_len(agg), ps_v8_record_len[agg]);
+		assert_int_equal(nf_legacy_begin(&it, p.b, p.len), NF_OK);
+		assert_int_equal(it.info.version, 8);
+		assert_int_equal(it.info.count, 3);
+		assert_int_equal(it.info.sequence, 0x02000000u + agg);
+		for (unsigned i = 0; i < 3; i++) {
+			const int64_t export_ms = (int64_t)PS_EXPORT_SEC * 1000 + 250;
+			uint16_t n;
+			assert_int_equal(nf_legacy_next(&it, &rec), NF_OK);
+			n = assert_wanted(v8_want[agg], ps_v8_first_at[agg], i);
+			assert_int_equal(uint_of(NF_IE_ENGINE_TYPE), 3);
+			assert_int_equal(uint_of(NF_IE_ENGINE_ID), 4);
+			assert_int_equal(local_of(NF_LOCAL_ID_NETFLOW_V8_AGGREGATION), agg);
+			assert_int_equal(local_of(NF_LOCAL_ID_NETFLOW_V8_AGGREGATION_VERSION), 2);
+			assert_int_equal(rec.nfields, n + 4 + 2);
+			/* the times come from the uptime stamps, wherever the scheme has them */
+			assert_int_equal(rec.start_ms, export_ms - 5000 - i);
+			assert_int_equal(rec.end_ms, export_ms - 1000 - i);
+			assert_int_equal(uint_of(NF_IE_FLOW_START_MILLISECONDS), rec.start_ms);
+			assert_int_equal(uint_of(NF_IE_FLOW_END_MILLISECONDS), rec.end_ms);
+			assert_named_and_unique();
+		}
+		assert_int_equal(nf_legacy_next(&it, &rec), NF_END);
+		/* the header alone, one byte short of it, and one record short */
+		assert_int_equal(nf_legacy_begin(&it, p.b, 28), NF_ERR_COUNT);
+		assert_int_equal(nf_legacy_begin(&it, p.b, 27), NF_ERR_SHORT);
+		assert_int_equal(nf_legacy_begin(&it, p.b, p.len - 1), NF_ERR_COUNT);
+	}
+}
+
+/* Aggregation schemes this decoder has no layout for are not guessed at. */
+static void v8_unknown_schemes(void **state)
+{
+	static pkt_t p;
+	nf_legacy_iter_t it;
+	static const uint8_t bad[] = {0, 15, 16, 0x80, 0xff};
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ps_v8(&p, bad[i], 0);
+		pb_zero(&p, 64);
+		assert_int_equal(nf_legacy_begin(&it, p.b, p.len), NF_ERR_VERSION);
+		assert_int_equal(nf_legacy_v8_record_len(bad[i]), 0);
+	}
+}
+
 static void names_are_iana(void **state)
 {
 	static pkt_t p;
@@ -316,7 +503,7 @@ static void unsupported_versions(void **state)
 {
 	static pkt_t p;
 	nf_legacy_iter_t it;
-	static const uint16_t bad[] = {0, 2, 3, 4, 6, 8, 9, 10, 0x0500};
+	static const uint16_t bad[] = {0, 2, 3, 4, 9, 10, 0x0500};
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		header(&p, 5, 0);
@@ -453,6 +640,8 @@ static void record_lengths(void **state)
 	assert_int_equal(nf_legacy_record_len(1), 48);
 	assert_int_equal(nf_legacy_record_len(5), 48);
 	assert_int_equal(nf_legacy_record_len(7), 52);
+	assert_int_equal(nf_legacy_record_len(6), 52);
+	assert_int_equal(nf_legacy_record_len(8), 0); /* by scheme: nf_legacy_v8_record_len */
 	assert_int_equal(nf_legacy_record_len(9), 0);
 }
 
@@ -486,6 +675,9 @@ int main(void)
 		cmocka_unit_test(v5_every_field),
 		cmocka_unit_test(v1_every_field),
 		cmocka_unit_test(v7_every_field),
+		cmocka_unit_test(v6_every_field),
+		cmocka_unit_test(v8_every_scheme),
+		cmocka_unit_test(v8_unknown_schemes),
 		cmocka_unit_test(names_are_iana),
 		cmocka_unit_test(zero_records),
 		cmocka_unit_test(truncated_header),

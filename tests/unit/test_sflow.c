@@ -10,6 +10,7 @@
 
 #include "nf_sflow.h"
 #include "pktbuild.h"
+#include "pktsamples.h"
 
 static pkt_t pkt, hdr;
 static nf_record_t scratch, saved[8];
@@ -458,6 +459,165 @@ static void elements_from_two_parts_are_told_apart(void **state)
 	assert_int_equal(u(0, NF_PEN_IANA, NF_IE_VLAN_ID), 100);
 }
 
+/* A string field of sample n: its bytes as text. */
+static void assert_text(int n, uint32_t pen, uint16_t id, const char *want)
+{
+	const nf_field_t *f = nf_record_find(&saved[n], pen, id);
+	assert_non_null(f);
+	assert_int_equal(f->type, NF_T_STRING);
+	assert_int_equal(f->len, strlen(want));
+	assert_memory_equal(f->v.p, want, f->len);
+}
+
+#define LOCAL_TEXT(n, name, want) assert_text(n, NF_PEN_LOCAL, NF_LOCAL_ID_##name, want)
+#define LOCAL_U(n, name) u(n, NF_PEN_LOCAL, NF_LOCAL_ID_##name)
+
+/* The extended flow records 1004-1012 and the dropped-packet records
+ * 1036-1038 (pktsamples.h): every field, none skipped. */
+static void extended_records(void **state)
+{
+	static const uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 9};
+	static const uint8_t nat4[4] = {198, 51, 100, 7}, hop[4] = {10, 1, 1, 1};
+	nf_decode_result_t r;
+	(void)state;
+	ps_sflow_extended(&pkt);
+	assert_int_equal(decode(&r), NF_OK);
+	assert_int_equal(r.records, 2);
+	assert_int_equal(r.skipped, 0);
+	assert_int_equal(kinds[0], NF_KIND_FLOW);
+	assert_int_equal(kinds[1], NF_KIND_DISCARD);
+	/* 1004 */
+	assert_int_equal(LOCAL_U(0, SFLOW_SOURCE_USER_CHARSET), 106);
+	LOCAL_TEXT(0, SFLOW_SOURCE_USER, "alice");
+	assert_int_equal(LOCAL_U(0, SFLOW_DESTINATION_USER_CHARSET), 106);
+	LOCAL_TEXT(0, SFLOW_DESTINATION_USER, "bob");
+	/* 1005 */
+	assert_int_equal(LOCAL_U(0, SFLOW_URL_DIRECTION), 2);
+	LOCAL_TEXT(0, SFLOW_URL, "/index.html");
+	assert_text(0, NF_PEN_IANA, NF_IE_HTTP_REQUEST_HOST, "example.com");
+	/* 1006 */
+	assert_memory_equal(nf_record_find(&saved[0], NF_PEN_IANA, NF_IE_MPLS_TOP_LABEL_IPV4_ADDRESS)->v.b, hop, 4);
+	LOCAL_TEXT(0, SFLOW_MPLS_IN_LABEL_STACK, "100 200");
+	LOCAL_TEXT(0, SFLOW_MPLS_OUT_LABEL_STACK, "300");
+	/* 1007 */
+	assert_memory_equal(nf_record_find(&saved[0], NF_PEN_IANA, NF_IE_POST_NAT_SOURCE_IPV4_ADDRESS)->v.b, nat4, 4);
+	assert_memory_equal(nf_record_find(&saved[0], NF_PEN_IANA, NF_IE_POST_NAT_DESTINATION_IPV6_ADDRESS)->v.b,
+			    v6, 16);
+	/* 1008-1011 */
+	LOCAL_TEXT(0, SFLOW_MPLS_TUNNEL_NAME, "lsp-a");
+	assert_int_equal(LOCAL_U(0, SFLOW_MPLS_TUNNEL_ID), 42);
+	assert_int_equal(LOCAL_U(0, SFLOW_MPLS_TUNNEL_COS), 3);
+	LOCAL_TEXT(0, SFLOW_MPLS_VC_NAME, "vc-1");
+	assert_int_equal(u(0, NF_PEN_IANA, NF_IE_PSEUDO_WIRE_ID), 1001);
+	assert_int_equal(LOCAL_U(0, SFLOW_MPLS_VC_LABEL_COS), 5);
+	LOCAL_TEXT(0, SFLOW_MPLS_FTN_DESCRIPTION, "ftn descr");
+	assert_int_equal(LOCAL_U(0, SFLOW_MPLS_FTN_MASK), 24);
+	assert_int_equal(u(0, NF_PEN_IANA, NF_IE_MPLS_TOP_LABEL_PREFIX_LENGTH), 16);
+	/* 1012 */
+	LOCAL_TEXT(0, SFLOW_VLAN_STACK, "100 200");
+	/* the sample's own fields are still there */
+	assert_int_equal(u(0, NF_PEN_IANA, NF_IE_SAMPLING_INTERVAL), 512);
+	/* 1036-1038 in the discarded-packet sample */
+	assert_int_equal(u(1, NF_PEN_LOCAL, NF_LOCAL_ID_SFLOW_DROP_REASON), 259);
+	assert_int_equal(LOCAL_U(1, SFLOW_EGRESS_QUEUE), 7);
+	assert_int_equal(LOCAL_U(1, SFLOW_ACL_NUMBER), 12);
+	LOCAL_TEXT(1, SFLOW_ACL_NAME, "deny-all");
+	assert_int_equal(LOCAL_U(1, SFLOW_ACL_DIRECTION), 1);
+	LOCAL_TEXT(1, SFLOW_FUNCTION, "fib_lookup");
+	assert_string_equal(nf_record_find(&saved[1], NF_PEN_LOCAL, NF_LOCAL_ID_SFLOW_FUNCTION)->ie->name,
+			    "sflow_function");
+	/* every cut is refused cleanly */
+	for (size_t len = 0; len < pkt.len; len++)
+		assert_true(decode_len(len, &r) < 0);
+}
+
+/* Strings are shown up to 255 bytes; a length past the record, or a label
+ * stack longer than its record, fails the datagram as any overrun does. */
+static void extended_record_limits(void **state)
+{
+	static char name[301];
+	nf_decode_result_t r;
+	size_t at, rat;
+	(void)state;
+	memset(name, 'x', 300);
+	header(1);
+	at = flow_sample_begin(1);
+	rat = ps_begin(&pkt, 1038);
+	ps_string(&pkt, name);
+	ps_end(&pkt, rat);
+	sample_end(at);
+	assert_int_equal(decode(&r), NF_OK);
+	assert_int_equal(nf_record_find(&saved[0], NF_PEN_LOCAL, NF_LOCAL_ID_SFLOW_FUNCTION)->len, 255);
+	pb_put16(&pkt, rat + 4 + 2, 301); /* the string's length, past its record */
+	assert_int_equal(decode(&r), NF_ERR_TRUNCATED);
+
+	header(1);
+	at = flow_sample_begin(1);
+	rat = ps_begin(&pkt, 1012);
+	pb_u32(&pkt, 0x40000000); /* a stack of 2^30 tags in 8 bytes */
+	pb_u32(&pkt, 1);
+	pb_u32(&pkt, 2);
+	ps_end(&pkt, rat);
+	sample_end(at);
+	assert_int_equal(decode(&r), NF_ERR_TRUNCATED);
+	/* an empty stack and empty strings add no field */
+	header(1);
+	at = flow_sample_begin(2);
+	rat = ps_begin(&pkt, 1012);
+	pb_u32(&pkt, 0);
+	ps_end(&pkt, rat);
+	rat = ps_begin(&pkt, 1004);
+	pb_u32(&pkt, 0); ps_string(&pkt, ""); pb_u32(&pkt, 0); ps_string(&pkt, "");
+	ps_end(&pkt, rat);
+	sample_end(at);
+	assert_int_equal(decode(&r), NF_OK);
+	assert_null(nf_record_find(&saved[0], NF_PEN_LOCAL, NF_LOCAL_ID_SFLOW_VLAN_STACK));
+	assert_null(nf_record_find(&saved[0], NF_PEN_LOCAL, NF_LOCAL_ID_SFLOW_SOURCE_USER));
+	assert_int_equal(LOCAL_U(0, SFLOW_SOURCE_USER_CHARSET), 0);
+}
+
+/* host-sflow's memory, network and virtual-machine memory counters
+ * (sflow_host.txt): hypers and words, as the table has them. */
+static void host_counters(void **state)
+{
+	nf_decode_result_t r;
+	size_t at, rat;
+	(void)state;
+	header(1);
+	pb_u32(&pkt, 2); /* counter sample */
+	at = pkt.len;
+	pb_u32(&pkt, 0);
+	pb_u32(&pkt, 9);            /* sequence */
+	pb_u32(&pkt, 2u << 24 | 1); /* source: physical entity 1 */
+	pb_u32(&pkt, 3);            /* records */
+	rat = ps_begin(&pkt, 2006); /* host_net_io */
+	pb_u32(&pkt, 5); pb_u32(&pkt, 6);          /* bytes_in: 5 * 2^32 + 6 */
+	pb_u32(&pkt, 7); pb_u32(&pkt, 8); pb_u32(&pkt, 9);
+	pb_u32(&pkt, 0); pb_u32(&pkt, 10);         /* bytes_out */
+	pb_u32(&pkt, 11); pb_u32(&pkt, 12); pb_u32(&pkt, 13);
+	ps_end(&pkt, rat);
+	rat = ps_begin(&pkt, 2102); /* virt_memory */
+	pb_u32(&pkt, 0); pb_u32(&pkt, 1u << 30);
+	pb_u32(&pkt, 1); pb_u32(&pkt, 0);
+	ps_end(&pkt, rat);
+	rat = ps_begin(&pkt, 2000); /* host_descr: strings, not decoded */
+	ps_string(&pkt, "host");
+	ps_end(&pkt, rat);
+	sample_end(at);
+	assert_int_equal(decode(&r), NF_OK);
+	assert_int_equal(r.records, 1);
+	assert_int_equal(r.skipped, 1);
+	assert_int_equal(kinds[0], NF_KIND_COUNTERS);
+	assert_int_equal(LOCAL_U(0, HOST_BYTES_IN), (5ull << 32) + 6);
+	assert_int_equal(LOCAL_U(0, HOST_DROPS_IN), 9);
+	assert_int_equal(LOCAL_U(0, HOST_BYTES_OUT), 10);
+	assert_int_equal(LOCAL_U(0, HOST_DROPS_OUT), 13);
+	assert_int_equal(LOCAL_U(0, VIRT_MEMORY), 1u << 30);
+	assert_int_equal(LOCAL_U(0, VIRT_MAX_MEMORY), 1ull << 32);
+	assert_string_equal(nf_record_find(&saved[0], NF_PEN_LOCAL, NF_LOCAL_ID_HOST_PKTS_OUT)->ie->name,
+			    "host_pkts_out");
+}
+
 static void detection(void **state)
 {
 	(void)state;
@@ -480,6 +640,9 @@ int main(void)
 		cmocka_unit_test(lengths_are_checked),
 		cmocka_unit_test(fields_beyond_the_record_are_left_out),
 		cmocka_unit_test(elements_from_two_parts_are_told_apart),
+		cmocka_unit_test(extended_records),
+		cmocka_unit_test(extended_record_limits),
+		cmocka_unit_test(host_counters),
 		cmocka_unit_test(detection),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
