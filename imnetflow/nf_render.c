@@ -173,17 +173,52 @@ static void line_datetime(nf_line_t *l, const nf_field_t *f, nf_time_cache_t *tc
 	time_written(l, at, spare, nf_datetime_text(f, tc, at, NF_TIME_TEXT_MAX));
 }
 
+/* 0x0101...01 times b: b in every byte of a word */
+#define BYTES_OF(b) (UINT64_C(0x0101010101010101) * (b))
+
+/* True if a byte of x is below 0x20 or is '"' or '\\' (the well-known
+ * "has a byte less than n" and "has a zero byte" word tricks; exact as a
+ * yes/no for the whole word). */
+static inline bool word_needs_escape(uint64_t x)
+{
+	uint64_t quote = x ^ BYTES_OF('"'), backslash = x ^ BYTES_OF('\\');
+
+	return (((x - BYTES_OF(0x20)) & ~x) | ((quote - BYTES_OF(1)) & ~quote) |
+		((backslash - BYTES_OF(1)) & ~backslash)) & BYTES_OF(0x80);
+}
+
+/* How many bytes from s on (n at most) JSON takes as they are. */
+static size_t json_plain_run(const char *s, size_t n)
+{
+	size_t i = 0;
+	uint64_t x;
+
+	for (; i + sizeof(x) <= n; i += sizeof(x)) {
+		memcpy(&x, s + i, sizeof(x));
+		if (word_needs_escape(x))
+			break;
+	}
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == '"' || c == '\\')
+			break;
+	}
+	return i;
+}
+
 void nf_line_json_escaped(nf_line_t *l, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t run = 0;
+	size_t i = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		nf_line_put(l, s + run, i - run);
-		run = i + 1;
+	while (i < n) {
+		size_t run = json_plain_run(s + i, n - i);
+		unsigned char c;
+
+		nf_line_put(l, s + i, run);
+		if ((i += run) == n)
+			break;
+		c = (unsigned char)s[i++];
 		if (c == '"' || c == '\\') {
 			char esc[2] = {'\\', (char)c};
 			nf_line_put(l, esc, 2);
@@ -192,7 +227,6 @@ void nf_line_json_escaped(nf_line_t *l, const char *s, size_t n)
 			nf_line_put(l, esc, 6);
 		}
 	}
-	nf_line_put(l, s + run, n - run);
 }
 
 /* A string field as a JSON string: cut at the first NUL, invalid UTF-8
@@ -655,17 +689,39 @@ typedef struct doc_writer {
 	bool array[DOC_MAX_DEPTH + 1]; /* the depth is an array's, not an object's */
 } doc_writer_t;
 
-/* The separator, and "key": where there is a key. */
+/* The separator, and "key": where there is a key. The ECS objects are
+ * some forty short members a record: one check of the room and one copy
+ * each, the piecewise puts only when the line is nearly full. */
 static void doc_member(doc_writer_t *w, const char *key)
 {
-	if (!w->first[w->depth])
-		nf_line_put(w->l, ",", 1);
+	nf_line_t *l = w->l;
+	bool sep = !w->first[w->depth];
+	size_t klen = key != NULL ? strlen(key) : 0;
+	char *d;
+
 	w->first[w->depth] = false;
-	if (key != NULL) {
-		nf_line_put(w->l, "\"", 1);
-		nf_line_str(w->l, key);
-		nf_line_put(w->l, "\":", 2);
+	if (l->used + 1 + klen + 3 >= l->size) {
+		if (sep)
+			nf_line_put(l, ",", 1);
+		if (key != NULL) {
+			nf_line_put(l, "\"", 1);
+			nf_line_put(l, key, klen);
+			nf_line_put(l, "\":", 2);
+		}
+		return;
 	}
+	d = l->buf + l->used;
+	if (sep)
+		*d++ = ',';
+	if (key != NULL) {
+		*d++ = '"';
+		memcpy(d, key, klen);
+		d += klen;
+		*d++ = '"';
+		*d++ = ':';
+	}
+	*d = '\0';
+	l->used = (size_t)(d - l->buf);
 }
 
 /* Opens an object or array; deeper than DOC_MAX_DEPTH the separators of

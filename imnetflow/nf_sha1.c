@@ -30,37 +30,49 @@ static uint32_t load_be32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+/* The round functions (FIPS 180-4 4.1.1): choose, parity, majority. */
+#define SHA1_CH(b, c, d) ((d) ^ ((b) & ((c) ^ (d))))
+#define SHA1_PARITY(b, c, d) ((b) ^ (c) ^ (d))
+#define SHA1_MAJ(b, c, d) (((b) & (c)) | ((d) & ((b) | (c))))
+
+/* One step with the five working words named in their current roles:
+ * instead of moving every word one place on, the next step is written
+ * with the names rotated. */
+#define SHA1_STEP(F, k, a, b, c, d, e, wt)                        \
+	do {                                                      \
+		(e) += rol32((a), 5) + F((b), (c), (d)) + (k) + (wt); \
+		(b) = rol32((b), 30);                             \
+	} while (0)
+
+/* Five steps from t on, after which the names are back in place. */
+#define SHA1_FIVE(F, k, t)                                     \
+	do {                                                   \
+		SHA1_STEP(F, k, a, b, c, d, e, w[(t)]);         \
+		SHA1_STEP(F, k, e, a, b, c, d, w[(t) + 1]);     \
+		SHA1_STEP(F, k, d, e, a, b, c, w[(t) + 2]);     \
+		SHA1_STEP(F, k, c, d, e, a, b, w[(t) + 3]);     \
+		SHA1_STEP(F, k, b, c, d, e, a, w[(t) + 4]);     \
+	} while (0)
+
+/* A flow's identifier is one block, hashed for every record: the steps
+ * are unrolled by five and each round has its own loop. */
 static void sha1_block(uint32_t h[5], const uint8_t *block)
 {
 	uint32_t w[80], a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
+	int t;
 
-	for (int t = 0; t < 16; t++)
+	for (t = 0; t < 16; t++)
 		w[t] = load_be32(block + 4 * t);
-	for (int t = 16; t < 80; t++)
+	for (; t < 80; t++)
 		w[t] = rol32(w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16], 1);
-	for (int t = 0; t < 80; t++) {
-		uint32_t f, k, tmp;
-
-		if (t < 20) {
-			f = (b & c) | (~b & d);
-			k = SHA1_K0;
-		} else if (t < 40) {
-			f = b ^ c ^ d;
-			k = SHA1_K1;
-		} else if (t < 60) {
-			f = (b & c) | (b & d) | (c & d);
-			k = SHA1_K2;
-		} else {
-			f = b ^ c ^ d;
-			k = SHA1_K3;
-		}
-		tmp = rol32(a, 5) + f + e + k + w[t];
-		e = d;
-		d = c;
-		c = rol32(b, 30);
-		b = a;
-		a = tmp;
-	}
+	for (t = 0; t < 20; t += 5)
+		SHA1_FIVE(SHA1_CH, SHA1_K0, t);
+	for (; t < 40; t += 5)
+		SHA1_FIVE(SHA1_PARITY, SHA1_K1, t);
+	for (; t < 60; t += 5)
+		SHA1_FIVE(SHA1_MAJ, SHA1_K2, t);
+	for (; t < 80; t += 5)
+		SHA1_FIVE(SHA1_PARITY, SHA1_K3, t);
 	h[0] += a;
 	h[1] += b;
 	h[2] += c;
