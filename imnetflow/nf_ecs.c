@@ -183,6 +183,29 @@ static const nf_field_t *either_uint(const nf_field_t *const *slot, ecs_slot_t i
 	return is_uint(slot[iana]) ? slot[iana] : uint_or_null(slot[nsel]);
 }
 
+static bool unspecified(const nf_field_t *addr)
+{
+	static const uint8_t zero[16];
+
+	return memcmp(addr->v.b, zero, addr->type == NF_T_IPV4 ? 4 : 16) == 0;
+}
+
+/* An endpoint's translation: the IANA address (IPv4 slot v4, IPv6 the
+ * next) or NSEL's, and port. Exporters that translate one side only
+ * (FortiOS) send 0.0.0.0 and port 0 for the other: no translation. */
+static void nat(const nf_field_t *const *slot, ecs_slot_t v4, ecs_slot_t nsel_addr, ecs_slot_t port,
+		ecs_slot_t nsel_port, nf_ecs_endpoint_t *p)
+{
+	if ((p->nat_ip = address(slot, v4, v4 + 1)) == NULL)
+		p->nat_ip = first_typed(slot, nsel_addr, 1, NF_T_IPV4);
+	p->nat_port = either_uint(slot, port, nsel_port);
+	if (p->nat_ip != NULL && unspecified(p->nat_ip)) {
+		p->nat_ip = NULL;
+		if (p->nat_port != NULL && p->nat_port->v.u == 0)
+			p->nat_port = NULL;
+	}
+}
+
 static void counts(const nf_field_t *const *slot, ecs_slot_t octets, ecs_slot_t packets, nf_ecs_counts_t *c)
 {
 	c->has_bytes = first_uint(slot, octets, 3, &c->bytes);
@@ -202,12 +225,8 @@ static void endpoints(const nf_field_t *const *slot, nf_ecs_t *e)
 	d->port = uint_or_null(slot[S_DPORT]);
 	s->mac = first_typed(slot, S_SMAC, 1, NF_T_MAC);
 	d->mac = first_typed(slot, S_DMAC, 1, NF_T_MAC);
-	if ((s->nat_ip = address(slot, S_NAT_SRC4, S_NAT_SRC6)) == NULL)
-		s->nat_ip = first_typed(slot, S_NSEL_NAT_SRC, 1, NF_T_IPV4);
-	if ((d->nat_ip = address(slot, S_NAT_DST4, S_NAT_DST6)) == NULL)
-		d->nat_ip = first_typed(slot, S_NSEL_NAT_DST, 1, NF_T_IPV4);
-	s->nat_port = either_uint(slot, S_NAT_SPORT, S_NSEL_NAT_SPORT);
-	d->nat_port = either_uint(slot, S_NAT_DPORT, S_NSEL_NAT_DPORT);
+	nat(slot, S_NAT_SRC4, S_NSEL_NAT_SRC, S_NAT_SPORT, S_NSEL_NAT_SPORT, s);
+	nat(slot, S_NAT_DST4, S_NSEL_NAT_DST, S_NAT_DPORT, S_NSEL_NAT_DPORT, d);
 	counts(slot, S_OCTETS_DELTA, S_PACKETS_DELTA, &s->counts);
 	counts(slot, S_REV_OCTETS_DELTA, S_REV_PACKETS_DELTA, &d->counts);
 	e->network.has_bytes = s->counts.has_bytes || d->counts.has_bytes;

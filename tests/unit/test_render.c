@@ -315,6 +315,31 @@ static void ecs_icmp_and_seed(void **state)
 	free(rec);
 }
 
+/* FortiOS translates one side and sends 0.0.0.0 and port 0 for the other:
+ * that side has no translation, and related.ip no 0.0.0.0. */
+static void ecs_unspecified_nat_is_none(void **state)
+{
+	static const uint8_t src[4] = {192, 168, 100, 151}, dst[4] = {182, 50, 136, 239}, xsrc[4] = {10, 0, 0, 250},
+			     zero[4] = {0};
+	nf_record_t *rec = new_record();
+	nf_ecs_t e;
+	(void)state;
+
+	add_bytes(rec, NF_PEN_IANA, NF_IE_SOURCE_IPV4_ADDRESS, NF_T_IPV4, src, 4);
+	add_bytes(rec, NF_PEN_IANA, NF_IE_DESTINATION_IPV4_ADDRESS, NF_T_IPV4, dst, 4);
+	add_bytes(rec, NF_PEN_IANA, NF_IE_POST_NAT_SOURCE_IPV4_ADDRESS, NF_T_IPV4, xsrc, 4);
+	add_bytes(rec, NF_PEN_IANA, NF_IE_POST_NAT_DESTINATION_IPV4_ADDRESS, NF_T_IPV4, zero, 4);
+	add(rec, NF_IE_POST_NAPT_SOURCE_TRANSPORT_PORT, NF_T_U16, 45380);
+	add(rec, NF_IE_POST_NAPT_DESTINATION_TRANSPORT_PORT, NF_T_U16, 0);
+	nf_ecs_extract(rec, &e);
+	assert_non_null(e.source.nat_ip);
+	assert_int_equal(e.source.nat_port->v.u, 45380);
+	assert_null(e.destination.nat_ip);
+	assert_null(e.destination.nat_port);
+	assert_int_equal(e.nrelated, 3);
+	free(rec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -327,6 +352,7 @@ int main(void)
 		cmocka_unit_test(planned_times_match_normalized),
 		cmocka_unit_test(ecs_of_a_firewall_biflow),
 		cmocka_unit_test(ecs_icmp_and_seed),
+		cmocka_unit_test(ecs_unspecified_nat_is_none),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
