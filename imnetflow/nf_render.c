@@ -575,13 +575,6 @@ size_t nf_record_summary_with(const nf_record_t *rec, uint16_t version, const nf
 	summary_item(&l, rec, NF_IE_TCP_CONTROL_BITS, " tcpflags ", true);
 	summary_item(&l, rec, NF_IE_IP_CLASS_OF_SERVICE, " tos ", true);
 	summary_counts(&l, &e.source.counts, " packets ", " octets ");
-	summary_counts(&l, &e.destination.counts, " rpackets ", " roctets ");
-	summary_endpoint(&l, " natsrc ", e.source.nat_ip, e.source.nat_port);
-	summary_endpoint(&l, " natdst ", e.destination.nat_ip, e.destination.nat_port);
-	if (e.community_id[0] != '\0') {
-		nf_line_str(&l, " community_id ");
-		nf_line_str(&l, e.community_id);
-	}
 	if (rec->start_ms >= 0) {
 		nf_line_str(&l, " start ");
 		nf_render_time_ms(&l, rec->start_ms, tc);
@@ -589,6 +582,15 @@ size_t nf_record_summary_with(const nf_record_t *rec, uint16_t version, const nf
 	if (rec->end_ms >= 0) {
 		nf_line_str(&l, " end ");
 		nf_render_time_ms(&l, rec->end_ms, tc);
+	}
+	/* what flowd's line has no place for comes after all it has, so that
+	 * a reader of those keeps reading them where they were */
+	summary_counts(&l, &e.destination.counts, " rpackets ", " roctets ");
+	summary_endpoint(&l, " natsrc ", e.source.nat_ip, e.source.nat_port);
+	summary_endpoint(&l, " natdst ", e.destination.nat_ip, e.destination.nat_port);
+	if (e.community_id[0] != '\0') {
+		nf_line_str(&l, " community_id ");
+		nf_line_str(&l, e.community_id);
 	}
 	return l.used;
 }

@@ -145,9 +145,9 @@ void nf_render_ecs(nf_line_t *l, const nf_ecs_t *ecs, const char *observer, nf_t
 
 /* One line in the spirit of flowd's FLOW lines:
  * "FLOW v5 src [10.1.0.1]:52534 dst [192.0.2.27]:3306 proto 6 tcpflags 1b
- *  tos 00 packets 9 octets 984 rpackets 7 roctets 5120
- *  natsrc [198.51.100.4]:40112 natdst [192.0.2.27]:3306
- *  community_id 1:... start <rfc3339> end <rfc3339>". Endpoints, counts
+ *  tos 00 packets 9 octets 984 start <rfc3339> end <rfc3339> rpackets 7
+ *  roctets 5120 natsrc [198.51.100.4]:40112 natdst [192.0.2.27]:3306
+ *  community_id 1:..." (what flowd has no item for last). Endpoints, counts
  * and NAT are ECS's (nf_ecs.h): packets and octets the source's, rpackets
  * and roctets the destination's; the Community ID with opts (NULL: the
  * defaults). Fields the record lacks are left out. Written into buf
