@@ -29,6 +29,7 @@ typedef struct bench {
 	uint64_t records;
 	int render;
 	int ecs;
+	nf_ecs_options_t ecs_options;
 	size_t rendered_bytes;
 	nf_time_cache_t times;
 	char line[LINE_MAX_BYTES];
@@ -52,7 +53,7 @@ static void render(bench_t *b, const nf_datagram_info_t *info, const nf_record_t
 	if (b->ecs) {
 		nf_ecs_t ecs;
 
-		nf_ecs_extract(rec, &ecs);
+		nf_ecs_extract_with(rec, &b->ecs_options, &ecs);
 		nf_line_str(&line, ",");
 		nf_render_ecs(&line, &ecs, "192.0.2.1", &b->times);
 		nf_line_str(&line, "}");
@@ -120,6 +121,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: bench-decode [-s SECONDS] [-j] [-e] FILE\n");
 		return 2;
 	}
+	nf_ecs_options_default(&b.ecs_options);
+	if (getenv("BENCH_PORTABLE_SHA1") != NULL)
+		b.ecs_options.sha1 = NF_SHA1_PORTABLE;
 	data = read_file(argv[optind], &size);
 	nf_limits_default(&limits);
 	if ((s = nf_session_new(&limits)) == NULL)

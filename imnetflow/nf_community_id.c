@@ -65,7 +65,8 @@ static uint8_t *put16(uint8_t *p, uint16_t v)
 	return p + 2;
 }
 
-void nf_community_id_digest(const nf_flow_tuple_t *t, uint16_t seed, uint8_t digest[NF_SHA1_DIGEST_LEN])
+void nf_community_id_digest(const nf_flow_tuple_t *t, uint16_t seed, nf_sha1_impl_t impl,
+			    uint8_t digest[NF_SHA1_DIGEST_LEN])
 {
 	uint8_t in[HASH_INPUT_MAX], *p = in;
 	const uint8_t *a = t->saddr, *b = t->daddr;
@@ -98,7 +99,7 @@ void nf_community_id_digest(const nf_flow_tuple_t *t, uint16_t seed, uint8_t dig
 		p = put16(p, sport);
 		p = put16(p, dport);
 	}
-	nf_sha1(in, (size_t)(p - in), digest);
+	nf_sha1_with(impl, in, (size_t)(p - in), digest);
 }
 
 /* Standard base64 (RFC 4648 section 4) with padding; returns the length. */
@@ -126,12 +127,12 @@ static size_t base64(const uint8_t *p, size_t n, char *out)
 	return o;
 }
 
-size_t nf_community_id(const nf_flow_tuple_t *t, uint16_t seed, char out[NF_COMMUNITY_ID_SIZE])
+size_t nf_community_id(const nf_flow_tuple_t *t, uint16_t seed, nf_sha1_impl_t impl, char out[NF_COMMUNITY_ID_SIZE])
 {
 	uint8_t digest[NF_SHA1_DIGEST_LEN];
 	size_t n;
 
-	nf_community_id_digest(t, seed, digest);
+	nf_community_id_digest(t, seed, impl, digest);
 	memcpy(out, COMMUNITY_ID_PREFIX, COMMUNITY_ID_PREFIX_LEN);
 	n = COMMUNITY_ID_PREFIX_LEN + base64(digest, sizeof(digest), out + COMMUNITY_ID_PREFIX_LEN);
 	out[n] = '\0';

@@ -33,11 +33,13 @@ typedef struct nf_flow_tuple {
 	uint16_t sport, dport;
 } nf_flow_tuple_t;
 
-/* The SHA-1 digest the identifier encodes, with seed (0 by default). */
-void nf_community_id_digest(const nf_flow_tuple_t *t, uint16_t seed, uint8_t digest[NF_SHA1_DIGEST_LEN]);
+/* The SHA-1 digest the identifier encodes, with seed (0 by default),
+ * hashed by impl (nf_sha1_best; NF_SHA1_PORTABLE always works). */
+void nf_community_id_digest(const nf_flow_tuple_t *t, uint16_t seed, nf_sha1_impl_t impl,
+			    uint8_t digest[NF_SHA1_DIGEST_LEN]);
 
 /* The identifier "1:<base64>" into out (NF_COMMUNITY_ID_SIZE bytes);
  * returns its length. */
-size_t nf_community_id(const nf_flow_tuple_t *t, uint16_t seed, char out[NF_COMMUNITY_ID_SIZE]);
+size_t nf_community_id(const nf_flow_tuple_t *t, uint16_t seed, nf_sha1_impl_t impl, char out[NF_COMMUNITY_ID_SIZE]);
 
 #endif /* NF_COMMUNITY_ID_H */

@@ -299,7 +299,7 @@ static void community_id(const nf_field_t *const *slot, const nf_ecs_options_t *
 		t.sport = e->source.port != NULL ? (uint16_t)e->source.port->v.u : 0;
 		t.dport = e->destination.port != NULL ? (uint16_t)e->destination.port->v.u : 0;
 	}
-	nf_community_id(&t, o->community_id_seed, e->community_id);
+	nf_community_id(&t, o->community_id_seed, o->sha1, e->community_id);
 }
 
 /* event.action: what a firewall says happened to the flow (IPFIX
@@ -374,17 +374,16 @@ void nf_ecs_options_default(nf_ecs_options_t *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->community_id = true;
+	o->sha1 = nf_sha1_best();
 }
 
 void nf_ecs_extract_with(const nf_record_t *rec, const nf_ecs_options_t *opts, nf_ecs_t *e)
 {
+	static const nf_ecs_options_t portable = {.community_id = true, .sha1 = NF_SHA1_PORTABLE};
 	const nf_field_t *slot[S__COUNT];
-	nf_ecs_options_t defaults;
 
-	if (opts == NULL) {
-		nf_ecs_options_default(&defaults);
-		opts = &defaults;
-	}
+	if (opts == NULL)
+		opts = &portable;
 	scan(rec, slot);
 	memset(e, 0, sizeof(*e));
 	endpoints(slot, e);

@@ -26,9 +26,12 @@
 typedef struct nf_ecs_options {
 	bool community_id;          /* compute network.community_id */
 	uint16_t community_id_seed; /* the Community ID seed (communityIdSeed), 0 by default */
+	nf_sha1_impl_t sha1;        /* how to hash it: what the CPU does fastest */
 	/* to come: internal networks for locality and direction, GeoIP */
 } nf_ecs_options_t;
 
+/* The defaults: community_id on, seed 0, the CPU's fastest SHA-1 (which
+ * it asks the CPU: call it once, at configuration). */
 void nf_ecs_options_default(nf_ecs_options_t *o);
 
 /* A counter pair: bytes and packets, each present or not. */
@@ -76,7 +79,8 @@ typedef struct nf_ecs {
 	unsigned nrelated;
 } nf_ecs_t;
 
-/* The ECS view of rec as opts say (NULL: the defaults). */
+/* The ECS view of rec as opts say (NULL: the defaults with the portable
+ * SHA-1, nothing asked of the CPU). */
 void nf_ecs_extract_with(const nf_record_t *rec, const nf_ecs_options_t *opts, nf_ecs_t *ecs);
 
 /* The same with the default options. */
