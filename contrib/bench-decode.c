@@ -8,7 +8,8 @@
  * the ECS objects with the Community ID, as ecs="on" does.
  *
  * Usage: bench-decode [-s SECONDS] [-j] [-e] FILE
- * Prints: records=N seconds=S records_per_second=R ns_per_record=X
+ * Prints: records=N seconds=S records_per_second=R ns_per_record=X bytes_per_record=B
+ * (B: the rendered line's length, 0 without -j or -e)
  *
  * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
  */
@@ -141,8 +142,9 @@ int main(int argc, char **argv)
 			left -= 3 + len;
 		}
 	} while ((elapsed = mono() - start) < seconds);
-	printf("records=%llu seconds=%.3f records_per_second=%.0f ns_per_record=%.1f%s\n",
+	printf("records=%llu seconds=%.3f records_per_second=%.0f ns_per_record=%.1f bytes_per_record=%.0f%s\n",
 	       (unsigned long long)b.records, elapsed, (double)b.records / elapsed, elapsed * 1e9 / (double)b.records,
+	       (double)b.rendered_bytes / (double)b.records,
 	       b.ecs ? " (decoded and rendered as JSON with ECS)" : b.render ? " (decoded and rendered as JSON)"
 								     : " (decoded)");
 	nf_session_free(s);
