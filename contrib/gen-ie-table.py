@@ -16,7 +16,9 @@ Names become lowercase snake_case, as Filebeat's netflow input spells IANA
 names: "IPv4"/"IPv6" are one word, a word starts at every lower-case or
 digit to upper-case change and before the last capital of a run of capitals
 followed by a lower-case letter (postNATSourceIPv4Address ->
-post_nat_source_ipv4_address, ingressVRFID -> ingress_vrfid).
+post_nat_source_ipv4_address, ingressVRFID -> ingress_vrfid). "VRFname"
+is vrf + name and "MCast" one word, as Filebeat spells them (vrf_name,
+post_mcast_packet_delta_count; the rule would give vr_fname, post_m_cast_...).
 
 The decoder's own elements (local-4294967295.tsv: NetFlow v7 fields, v9
 option scopes, names joined from options records, sFlow fields and
@@ -79,6 +81,7 @@ def name_len(name):
 def snake(name):
     """camelCase, UPPER_CASE or display text -> lowercase snake_case."""
     name = re.sub(r"IPv([46])", r"Ipv\1", name)
+    name = name.replace("VRFname", "VrfName").replace("MCast", "Mcast")
     name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
     name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
     name = re.sub(r"[^a-z0-9]+", "_", name.lower())

@@ -9,7 +9,7 @@
 set -eu
 
 PACKAGES="rsyslog build-essential autoconf automake libtool pkg-config dpkg-dev
-libestr-dev libfastjson-dev zlib1g-dev libcmocka-dev python3 softflowd pmacct valgrind
+libestr-dev libfastjson-dev zlib1g-dev libcmocka-dev libmaxminddb-dev python3 softflowd pmacct valgrind
 rsyslog-gnutls openssl
 clang libclang-rt-14-dev afl++
 lintian"

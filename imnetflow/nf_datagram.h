@@ -74,11 +74,15 @@ typedef struct nf_decode_result {
 	uint32_t kind[NF_KIND__COUNT]; /* of those, how many of each nf_record_kind_t */
 	uint32_t templates;        /* v9/IPFIX template and options-template records accepted */
 	uint32_t template_errors;  /* template records rejected (malformed, over a limit) */
+	uint32_t templates_changed; /* of templates, redefinitions of an id with another layout */
 	uint32_t sets_pending;     /* data sets kept to wait for their template */
 	uint32_t sets_dropped;     /* data sets without template that could not be kept */
 	uint32_t skipped;          /* sFlow samples and records of unknown formats, skipped */
 	uint32_t sequence_missing; /* v5/v7: flows, v9: packets, IPFIX: records, sFlow: datagrams missing */
 	int sequence_reset;        /* the sequence number went backwards or jumped */
+	nf_datagram_info_t info;   /* the datagram's header as read (version 0: unreadable) */
+	nf_sflow_agent_t agent;    /* sFlow: the agent (addr_len 0 otherwise) */
+	uint32_t times_implausible; /* derived flow times dropped (nf_times_check) */
 } nf_decode_result_t;
 
 /* The decoder's inputs, and its result. */

@@ -31,7 +31,8 @@ typedef enum nf_rc {
 	NF_ERR_TEMPLATE = -7,    /* template record malformed (no field, zero-length record) */
 	NF_ERR_NOMEM = -8,       /* out of memory */
 	NF_ERR_LIMIT = -9,       /* a configured limit refused the item */
-	NF_ERR__LAST = -10
+	NF_ERR_FORMAT = -10,     /* text malformed: an address, a prefix, a line of a file */
+	NF_ERR__LAST = -11
 } nf_rc_t;
 
 /* Static, never NULL, also for unknown codes. */
@@ -55,8 +56,9 @@ typedef struct nf_field {
 	};
 	uint16_t len;      /* length on the wire; for NF_T_OCTETS/STRING the byte count at v.p */
 	union {
-		uint64_t u;       /* unsigned, boolean, dateTime (in the type's own unit) */
-		int64_t i;        /* signed */
+		uint64_t u;       /* unsigned, boolean, dateTimeSeconds/Milliseconds (since the epoch) */
+		int64_t i;        /* signed, dateTimeMicro/Nanoseconds (since the epoch: before
+				     1970 negative, their NTP form counting from 1900) */
 		double f;         /* float */
 		uint8_t b[16];    /* IPv4 (4 bytes), IPv6 (16), MAC (6), network order */
 		const uint8_t *p; /* octets, string: into the datagram, valid until the next call */
@@ -105,8 +107,8 @@ _Static_assert(NF_K__COUNT <= NF_KNOWN_SLOTS, "too many indexed elements");
 typedef struct nf_record {
 	uint16_t nfields;
 	uint16_t text_used;  /* of text[]; reset with nfields */
-	int64_t start_ms; /* absolute flow start, ms since the epoch; -1 unknown */
-	int64_t end_ms;   /* absolute flow end, ms since the epoch; -1 unknown */
+	int64_t start_ms; /* absolute flow start, ms since the epoch; NF_TIME_NONE unknown */
+	int64_t end_ms;   /* absolute flow end, ms since the epoch; NF_TIME_NONE unknown */
 	uint64_t known_mask;                /* bit s: an element of slot s is present */
 	uint16_t known_at[NF_KNOWN_SLOTS + 1]; /* index of its first field; the last entry is spare */
 	nf_field_t field[NF_RECORD_MAX_FIELDS];
@@ -261,15 +263,57 @@ static inline const nf_field_t *nf_record_find(const nf_record_t *rec, uint32_t 
 	return nf_record_find_scan(rec, pen, id);
 }
 
-/* Fills rec->start_ms / end_ms from whichever time fields the record has:
- * absolute seconds/milli/micro/nanoseconds; sysUpTime-relative stamps
- * (v1/v5/v7/v9: with the header's uptime and export time; IPFIX: with
- * init_ms); delta microseconds before export; durations. A missing end is
- * the export time, a missing start the end. Adds flow_start_milliseconds
- * and flow_end_milliseconds fields when the record has none.
+/* Flow times (README "Times"). A start or end is stated only when the
+ * record and what the exporter told us fix it: absolute elements (seconds,
+ * milli-, micro-, nanoseconds, between 1970 and the end of 9999);
+ * sysUpTime-relative stamps with the header's uptime (v1-v9) or, in
+ * IPFIX, a learned boot time (init_ms); delta microseconds before the
+ * export; the other end of one so fixed plus or minus a flowDuration.
+ * Nothing else: no export time stands in for a missing one. The derived
+ * ones (all but absolute elements) are dropped, and counted, when they
+ * fall more than NF_TIME_FUTURE_TOLERANCE_MS after the export time or put
+ * the end before the start (nf_times_check). */
+#define NF_TIME_NONE (-1)   /* start_ms, end_ms: not known */
+#define NF_TIME_START 1u    /* derived-ness bits of nf_times_check */
+#define NF_TIME_END 2u
+/* How far after the export time a derived time may fall: v9 and IPFIX
+ * state the export in whole seconds, and exporters' uptime and wall
+ * clocks drift apart a little. */
+#define NF_TIME_FUTURE_TOLERANCE_MS 2000
+/* 9999-12-31T23:59:59.999Z, the last time RFC 3339 text holds. */
+#define NF_TIME_MAX_MS INT64_C(253402300799999)
+
+/* The export time, ms since the epoch. */
+static inline int64_t nf_export_ms(const nf_datagram_info_t *info)
+{
+	return (int64_t)info->export_sec * 1000 + info->export_nsec / 1000000;
+}
+
+/* nf_times_check's work once the common case is ruled out. */
+unsigned nf_times_drop(const nf_datagram_info_t *info, int64_t *start, int64_t *end, unsigned derived);
+
+/* Checks a record's start and end (NF_TIME_NONE: none), derived telling
+ * which were worked out rather than sent (NF_TIME_START, NF_TIME_END): a
+ * derived one before 1970 or more than NF_TIME_FUTURE_TOLERANCE_MS after
+ * the export, or making the end fall before the start, becomes
+ * NF_TIME_NONE. Returns how many were dropped so. Inline: the common case,
+ * both known and in order up to the export, is three comparisons. */
+static inline unsigned nf_times_check(const nf_datagram_info_t *info, int64_t *start, int64_t *end,
+				      unsigned derived)
+{
+	if (*start >= 0 && *start <= *end && *end <= nf_export_ms(info) + NF_TIME_FUTURE_TOLERANCE_MS)
+		return 0;
+	return nf_times_drop(info, start, end, derived);
+}
+
+/* Fills rec->start_ms / end_ms by the rule above from whichever time
+ * fields the record has (NF_TIME_NONE where it gives none), and adds
+ * flow_start_milliseconds / flow_end_milliseconds fields for those the
+ * record has not as such elements. The fields it was derived from stay.
  * init_ms: the exporter's boot time in ms since the epoch (IPFIX
- * systemInitTimeMilliseconds learned from options), or -1 if unknown. */
-void nf_record_normalize_times(nf_record_t *rec, const nf_datagram_info_t *info, int64_t init_ms);
+ * systemInitTimeMilliseconds learned from options), or -1 if unknown.
+ * Returns the derived times dropped (nf_times_check). */
+unsigned nf_record_normalize_times(nf_record_t *rec, const nf_datagram_info_t *info, int64_t init_ms);
 
 /* Where the times of a template's records come from, worked out once when
  * the template is compiled (its fields' index slots and types are the same
@@ -290,19 +334,28 @@ void nf_time_plan_init(nf_time_plan_t *plan, uint64_t known_mask, const uint8_t 
  * be NULL) says when rec and info are what it was made for (planned_mask:
  * the known_mask it was made with, which the template keeps): the same
  * result, without looking for them. */
-void nf_record_times(nf_record_t *rec, const nf_time_plan_t *plan, uint64_t planned_mask,
-		     const nf_datagram_info_t *info, int64_t init_ms);
+unsigned nf_record_times(nf_record_t *rec, const nf_time_plan_t *plan, uint64_t planned_mask,
+			 const nf_datagram_info_t *info, int64_t init_ms);
 
 /* A v1-v9 uptime stamp (flowStartSysUpTime, flowEndSysUpTime) as ms since
  * the epoch, with the header's uptime and export time: the difference is
  * taken modulo 2^32 and read as signed, so a stamp from before an uptime
  * wrap, or slightly after the export (clock skew), stays next to the
  * export time. */
-int64_t nf_uptime_stamp_ms(const nf_datagram_info_t *info, uint32_t stamp);
+static inline int64_t nf_uptime_stamp_ms(const nf_datagram_info_t *info, uint32_t stamp)
+{
+	return nf_export_ms(info) - (int32_t)(info->sys_uptime_ms - stamp);
+}
 
 /* The first unsigned value of any of the (IANA) elements ids, in the
  * order given; 0 when the record has none. */
 uint64_t nf_record_first_uint(const nf_record_t *rec, const uint16_t *ids, size_t nids, int *found);
+
+/* A flow's volume, both directions: of each direction the first present of
+ * its delta, total and initiator/responder count (RFC 5103 reverse elements
+ * for the reverse delta and total; NSEL's initiator and responder are IANA
+ * 231/232 and 298/299), summed; 0 where the record has none. */
+void nf_record_volume(const nf_record_t *rec, uint64_t *octets, uint64_t *packets);
 
 /* Sampling: the interval the record states itself (samplingInterval,
  * samplerRandomInterval, samplingPacketInterval), 0 if none. */

@@ -49,7 +49,7 @@ typedef enum ecs_slot {
 	S_NAT_SPORT, S_NSEL_NAT_SPORT, S_NAT_DPORT, S_NSEL_NAT_DPORT,
 	S_FLOW_DIRECTION, S_BIFLOW_DIRECTION, S_FIREWALL_EVENT, S_NSEL_EVENT, S_NSEL_EXT_EVENT,
 	S_ICMP4_TYPE_CODE, S_ICMP4_TYPE, S_ICMP4_CODE, S_ICMP6_TYPE_CODE, S_ICMP6_TYPE, S_ICMP6_CODE,
-	S_IN_IF, S_OUT_IF, S_IN_IF_NAME, S_OUT_IF_NAME,
+	S_IN_IF, S_OUT_IF, S_IN_IF_NAME, S_OUT_IF_NAME, S_DURATION_MS, S_DURATION_US,
 	S__COUNT
 } ecs_slot_t;
 
@@ -96,6 +96,8 @@ static ecs_slot_t iana_slot(uint16_t id)
 	case NF_IE_ICMP_CODE_IPV6: return S_ICMP6_CODE;
 	case NF_IE_INGRESS_INTERFACE: return S_IN_IF;
 	case NF_IE_EGRESS_INTERFACE: return S_OUT_IF;
+	case NF_IE_FLOW_DURATION_MILLISECONDS: return S_DURATION_MS;
+	case NF_IE_FLOW_DURATION_MICROSECONDS: return S_DURATION_US;
 	default: return S__COUNT;
 	}
 }
@@ -370,6 +372,25 @@ static void add_related(nf_ecs_t *e, const nf_field_t *f)
 	e->nrelated++;
 }
 
+#define NS_PER_MS 1000000u
+#define NS_PER_US 1000u
+
+/* event.duration in ns: from the flow's start and end, or where they are
+ * not known (an IPFIX record with uptime stamps and no boot time) from
+ * flowDurationMilliseconds / -Microseconds, as Filebeat does; -1 when
+ * neither says. */
+static int64_t duration_ns(const nf_field_t *const *slot, const nf_record_t *rec)
+{
+	if (rec->start_ms >= 0 && rec->end_ms >= rec->start_ms &&
+	    (uint64_t)(rec->end_ms - rec->start_ms) <= INT64_MAX / NS_PER_MS)
+		return (rec->end_ms - rec->start_ms) * (int64_t)NS_PER_MS;
+	if (is_uint(slot[S_DURATION_MS]) && slot[S_DURATION_MS]->v.u <= INT64_MAX / NS_PER_MS)
+		return (int64_t)(slot[S_DURATION_MS]->v.u * NS_PER_MS);
+	if (is_uint(slot[S_DURATION_US]) && slot[S_DURATION_US]->v.u <= INT64_MAX / NS_PER_US)
+		return (int64_t)(slot[S_DURATION_US]->v.u * NS_PER_US);
+	return -1;
+}
+
 void nf_ecs_options_default(nf_ecs_options_t *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -410,6 +431,7 @@ void nf_ecs_extract_with(const nf_record_t *rec, const nf_ecs_options_t *opts, n
 	add_related(e, e->destination.nat_ip);
 	e->start_ms = rec->start_ms;
 	e->end_ms = rec->end_ms;
+	e->duration_ns = duration_ns(slot, rec);
 }
 
 void nf_ecs_extract(const nf_record_t *rec, nf_ecs_t *e)
@@ -528,9 +550,8 @@ static void ecs_event(const nf_ecs_t *e, nf_time_cache_t *tc, const nf_doc_ops_t
 	ecs_text("action", e->action, ops, ctx);
 	ecs_time("start", e->start_ms, tc, ops, ctx);
 	ecs_time("end", e->end_ms, tc, ops, ctx);
-	if (e->start_ms >= 0 && e->end_ms >= e->start_ms &&
-	    (uint64_t)(e->end_ms - e->start_ms) <= UINT64_MAX / 1000000u)
-		ops->u64(ctx, "duration", (uint64_t)(e->end_ms - e->start_ms) * 1000000u); /* ECS: nanoseconds */
+	if (e->duration_ns >= 0)
+		ops->u64(ctx, "duration", (uint64_t)e->duration_ns); /* ECS: nanoseconds */
 	ops->close(ctx);
 }
 

@@ -74,6 +74,7 @@ typedef struct nf_ecs {
 	nf_ecs_counts_t network;  /* both directions */
 	char community_id[NF_COMMUNITY_ID_SIZE]; /* "" when there is none */
 	int64_t start_ms, end_ms; /* -1: unknown */
+	int64_t duration_ns;      /* -1: unknown */
 	nf_ecs_interface_t ingress, egress;
 	const nf_field_t *related[NF_ECS_RELATED_MAX]; /* addresses, sorted, each once */
 	unsigned nrelated;

@@ -73,29 +73,9 @@ size_t nf_utf8_sequence(const uint8_t *p, size_t n)
 
 size_t nf_string_length(const uint8_t *src, size_t n)
 {
-	const uint8_t *nul = memchr(src, 0, n);
-	return nul != NULL ? (size_t)(nul - src) : n;
-}
-
-size_t nf_utf8_sanitize(const uint8_t *src, size_t n, char *dst)
-{
-	size_t w = 0;
-
-	n = nf_string_length(src, n);
-	for (size_t i = 0; i < n;) {
-		size_t len = nf_utf8_sequence(src + i, n - i);
-		if (len == 0) {
-			memcpy(dst + w, "\xef\xbf\xbd", 3);
-			w += 3;
-			i++;
-			continue;
-		}
-		memcpy(dst + w, src + i, len);
-		w += len;
-		i += len;
-	}
-	dst[w] = '\0';
-	return w;
+	while (n > 0 && src[n - 1] == 0)
+		n--;
+	return n;
 }
 
 /* The 19 bytes "YYYY-MM-DDTHH:MM:SS" (UTC) of sec, from the cache or made
@@ -190,19 +170,39 @@ size_t nf_time_ms_text(int64_t ms, nf_time_cache_t *tc, char *buf, size_t size)
 	return nf_time_text(sec, (uint64_t)frac, 3, tc, buf, size);
 }
 
+/* The text of a signed count of units per second since the epoch. */
+static size_t signed_time_text(int64_t v, int64_t per_sec, int digits, nf_time_cache_t *tc, char *buf,
+			       size_t size)
+{
+	int64_t sec = v / per_sec, frac = v % per_sec;
+
+	if (frac < 0) { /* floor, for times before 1970 */
+		frac += per_sec;
+		sec -= 1;
+	}
+	return nf_time_text(sec, (uint64_t)frac, digits, tc, buf, size);
+}
+
 size_t nf_datetime_text(const nf_field_t *f, nf_time_cache_t *tc, char *buf, size_t size)
 {
 	uint64_t u = f->v.u;
+
 	switch (f->type) {
 	case NF_T_DT_SEC:
+		if (u > (uint64_t)NF_TIME_MAX_MS / 1000)
+			break;
 		return nf_time_text((int64_t)u, 0, 0, tc, buf, size);
 	case NF_T_DT_MILLI:
+		if (u > (uint64_t)NF_TIME_MAX_MS)
+			break;
 		return nf_time_text((int64_t)(u / 1000), u % 1000, 3, tc, buf, size);
-	case NF_T_DT_MICRO:
-		return nf_time_text((int64_t)(u / 1000000), u % 1000000, 6, tc, buf, size);
+	case NF_T_DT_MICRO: /* NTP: 1900 to 2036, always within RFC 3339 */
+		return signed_time_text(f->v.i, 1000000, 6, tc, buf, size);
 	default:
-		return nf_time_text((int64_t)(u / 1000000000), u % 1000000000, 9, tc, buf, size);
+		return signed_time_text(f->v.i, 1000000000, 9, tc, buf, size);
 	}
+	/* beyond year 9999: the exporter's number as it is */
+	return put(size, snprintf(buf, size, "%" PRIu64, u));
 }
 
 size_t nf_field_text(const nf_field_t *f, char *buf, size_t size)

@@ -49,16 +49,10 @@ size_t nf_field_text(const nf_field_t *f, char *buf, size_t size);
 /* Lower-case hex of n bytes. Returns 2n, or less if size is too small. */
 size_t nf_hex(const uint8_t *p, size_t n, char *buf, size_t size);
 
-/* The length of a string field's text: up to its first NUL. Fixed-length
- * string fields are NUL-padded, some exporters leave garbage after the
- * NUL, and rsyslog's properties are C strings. */
+/* The length of a string field's text: without its trailing NULs (the
+ * padding of fixed-length fields). A NUL before other bytes is part of
+ * the text, and so are the bytes after it. */
 size_t nf_string_length(const uint8_t *src, size_t n);
-
-/* Copies a string field as valid UTF-8: the text ends at the first NUL
- * (nf_string_length), and every byte that does not start a valid
- * UTF-8 sequence becomes U+FFFD. dst needs 3 * n + 1 bytes. Returns the
- * length written, NUL not counted. */
-size_t nf_utf8_sanitize(const uint8_t *src, size_t n, char *dst);
 
 /* Length of the valid UTF-8 sequence at p (n > 0 bytes left): 1 to 4, or
  * 0 when p does not start one (RFC 3629: no overlongs, no surrogates,
@@ -70,7 +64,9 @@ size_t nf_utf8_sequence(const uint8_t *p, size_t n);
  * tc (may be NULL) is the cache of the last day and seconds. */
 size_t nf_time_text(int64_t sec, uint64_t frac, int digits, nf_time_cache_t *tc, char *buf, size_t size);
 
-/* nf_time_text of a dateTime field, with the precision of its type. */
+/* nf_time_text of a dateTime field, with the precision of its type; a
+ * dateTimeSeconds or -Milliseconds past year 9999 is its number as sent
+ * (seconds or ms since the epoch), never a clamped or wrapped time. */
 size_t nf_datetime_text(const nf_field_t *f, nf_time_cache_t *tc, char *buf, size_t size);
 
 /* nf_time_text of ms since the epoch: 2026-11-28T17:48:55.123Z. */

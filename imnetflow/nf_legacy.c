@@ -211,10 +211,31 @@ int nf_legacy_check_layouts(void)
 	return NF_OK;
 }
 
-/* The record at p (record_len bytes, checked by the caller; the reads stay
- * inside it, see resolve_steps): the prototype with the record's values. */
-static void read_record(const nf_legacy_iter_t *it, const uint8_t *p, nf_record_t *rec)
+/* Takes the flow_start/end_milliseconds fields (the prototype's last two)
+ * of the times nf_times_check dropped out of rec. */
+static void drop_times(const nf_legacy_iter_t *it, nf_record_t *rec)
 {
+	uint8_t at = it->time_field;
+
+	if (rec->start_ms < 0) {
+		rec->known_mask &= ~NF_KNOWN_BIT(FLOW_START_MILLISECONDS);
+		rec->field[at] = rec->field[at + 1]; /* the end, moved into its place */
+		rec->known_at[NF_K_FLOW_END_MILLISECONDS] = at;
+		rec->nfields--;
+	}
+	if (rec->end_ms < 0) {
+		rec->known_mask &= ~NF_KNOWN_BIT(FLOW_END_MILLISECONDS);
+		rec->nfields--;
+	}
+}
+
+/* The record at p (record_len bytes, checked by the caller; the reads stay
+ * inside it, see resolve_steps): the prototype with the record's values.
+ * Returns the times nf_times_check dropped. */
+static unsigned read_record(const nf_legacy_iter_t *it, const uint8_t *p, nf_record_t *rec)
+{
+	unsigned dropped;
+
 	memcpy(rec->field, it->proto, it->nproto * sizeof(it->proto[0]));
 	memcpy(rec->known_at, it->known_at, sizeof(rec->known_at));
 	for (uint8_t i = 0; i < it->nreads; i++) {
@@ -232,6 +253,10 @@ static void read_record(const nf_legacy_iter_t *it, const uint8_t *p, nf_record_
 	rec->field[it->time_field + 1].v.u = (uint64_t)rec->end_ms;
 	rec->nfields = it->nproto;
 	rec->known_mask = it->known_mask;
+	dropped = nf_times_check(&it->info, &rec->start_ms, &rec->end_ms, NF_TIME_START | NF_TIME_END);
+	if (dropped != 0)
+		drop_times(it, rec);
+	return dropped;
 }
 
 int nf_legacy_begin(nf_legacy_iter_t *it, const uint8_t *buf, size_t len)
@@ -271,7 +296,7 @@ int nf_legacy_next(nf_legacy_iter_t *it, nf_record_t *rec)
 		return NF_ERR_TRUNCATED;
 	it->left--;
 	nf_record_clear(rec);
-	read_record(it, rc.p, rec);
+	it->times_implausible += read_record(it, rc.p, rec);
 	return NF_OK;
 }
 
@@ -286,6 +311,8 @@ int nf_legacy_decode(nf_decoder_t *d, const uint8_t *buf, size_t len)
 	int rc = nf_legacy_begin(&it, buf, len);
 
 	memset(&d->result, 0, sizeof(d->result));
+	if (rc == NF_OK)
+		d->result.info = it.info;
 	/* v5/v7 sequence numbers count flows: this datagram's first one */
 	if (rc == NF_OK && it.info.has_sequence) {
 		nf_scope_key_t key = d->source;
@@ -298,5 +325,6 @@ int nf_legacy_decode(nf_decoder_t *d, const uint8_t *buf, size_t len)
 			nf_record_renormalize(d->record, nf_legacy_sampling_interval(&it));
 		nf_decoder_emit(d, &(nf_emitted_t){.info = &it.info, .record = d->record, .kind = NF_KIND_FLOW});
 	}
+	d->result.times_implausible = it.times_implausible;
 	return rc;
 }

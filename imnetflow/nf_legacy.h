@@ -47,8 +47,10 @@ typedef struct nf_legacy_iter {
 	/* every layout has flowStart/EndSysUpTime and no other time: the
 	 * prototype's flow_start/end_milliseconds fields (time_field and the
 	 * one after it) are computed from the fields at start_field and
-	 * end_field, as nf_record_normalize_times would */
+	 * end_field, as nf_record_normalize_times would, and left out when
+	 * nf_times_check drops them */
 	uint8_t start_field, end_field, time_field;
+	uint32_t times_implausible; /* times dropped so, in the records read */
 } nf_legacy_iter_t;
 
 /* Reads and checks the header.

@@ -229,22 +229,35 @@ void nf_line_json_escaped(nf_line_t *l, const char *s, size_t n)
 	}
 }
 
-/* A string field as a JSON string: cut at the first NUL, invalid UTF-8
- * bytes replaced by U+FFFD, as nf_utf8_sanitize does. */
-static void line_json_string(nf_line_t *l, const uint8_t *p, size_t n)
+/* A string field's text: without its trailing NUL padding, invalid UTF-8
+ * bytes replaced by U+FFFD; a NUL inside it escaped (\u0000) in JSON, or,
+ * unescaped (for C strings: the property tree's end at a NUL), U+2400
+ * SYMBOL FOR NULL. */
+static void line_utf8(nf_line_t *l, const uint8_t *p, size_t n, bool json_escaped)
 {
-	nf_line_put(l, "\"", 1);
 	n = nf_string_length(p, n);
 	for (size_t i = 0; i < n;) {
 		size_t len = nf_utf8_sequence(p + i, n - i);
 		if (len == 0) {
 			nf_line_put(l, "\xef\xbf\xbd", 3);
 			i++;
-			continue;
+		} else if (p[i] == 0 && !json_escaped) {
+			nf_line_put(l, "\xe2\x90\x80", 3);
+			i++;
+		} else {
+			if (json_escaped)
+				nf_line_json_escaped(l, (const char *)p + i, len);
+			else
+				nf_line_put(l, (const char *)p + i, len);
+			i += len;
 		}
-		nf_line_json_escaped(l, (const char *)p + i, len);
-		i += len;
 	}
+}
+
+static void line_json_string(nf_line_t *l, const uint8_t *p, size_t n)
+{
+	nf_line_put(l, "\"", 1);
+	line_utf8(l, p, n, true);
 	nf_line_put(l, "\"", 1);
 }
 
@@ -329,19 +342,47 @@ static bool bare_value(nf_line_t *l, const nf_field_t *f, nf_time_cache_t *tc, b
 	}
 }
 
+static bool is_list(const nf_field_t *f)
+{
+	return f->type == NF_T_BASIC_LIST || f->type == NF_T_SUBTEMPLATE_LIST ||
+	       f->type == NF_T_SUBTEMPLATE_MULTILIST;
+}
+
+nf_value_kind_t nf_value_kind(const nf_field_t *f)
+{
+	switch (f->type) {
+	case NF_T_U8: case NF_T_U16: case NF_T_U32: case NF_T_U64:
+		return NF_VALUE_UNSIGNED;
+	case NF_T_I8: case NF_T_I16: case NF_T_I32: case NF_T_I64:
+		return NF_VALUE_SIGNED;
+	case NF_T_F32: case NF_T_F64:
+		return isfinite(f->v.f) ? NF_VALUE_REAL : NF_VALUE_NULL;
+	case NF_T_BOOL:
+		return NF_VALUE_BOOL;
+	default:
+		return is_list(f) ? NF_VALUE_LIST : NF_VALUE_TEXT;
+	}
+}
+
+size_t nf_render_text_size(const nf_field_t *f)
+{
+	size_t octets = (size_t)f->len * 3 + 1; /* sanitised UTF-8 (U+FFFD per byte) or hex */
+
+	return octets > NF_TEXT_MAX ? octets : NF_TEXT_MAX;
+}
+
 size_t nf_render_text(const nf_field_t *f, char *buf, size_t size, nf_time_cache_t *tc)
 {
 	nf_line_t l = {.buf = buf, .size = size};
 
 	nf_line_reset(&l);
-	(void)bare_value(&l, f, tc, false);
+	if (!bare_value(&l, f, tc, false)) {
+		if (f->type == NF_T_STRING)
+			line_utf8(&l, f->v.p, f->len, false);
+		else
+			line_hex(&l, f->v.p, f->len, "");
+	}
 	return l.used;
-}
-
-static bool is_list(const nf_field_t *f)
-{
-	return f->type == NF_T_BASIC_LIST || f->type == NF_T_SUBTEMPLATE_LIST ||
-	       f->type == NF_T_SUBTEMPLATE_MULTILIST;
 }
 
 void nf_render_json_value(nf_line_t *l, const nf_field_t *f, const nf_template_source_t *src, int depth,

@@ -74,7 +74,7 @@ static inline void nf_line_str(nf_line_t *l, const char *s)
 void nf_line_u64(nf_line_t *l, uint64_t v);
 
 /* Appends s as the body of a JSON string (quotes not included): ", \ and
- * control characters escaped. s must be valid UTF-8 (nf_utf8_sanitize). */
+ * control characters escaped. s must be valid UTF-8. */
 void nf_line_json_escaped(nf_line_t *l, const char *s, size_t n);
 
 /* Appends the fields of rec: JSON members ("name":value, comma-separated,
@@ -88,9 +88,30 @@ void nf_line_json_escaped(nf_line_t *l, const char *s, size_t n);
 unsigned nf_render_fields(nf_line_t *l, nf_render_style_t style, const nf_record_t *rec,
 			  const nf_template_source_t *src, nf_time_cache_t *tc);
 
-/* The text of an address, MAC or time field (as in the lines, without
- * quotes) into buf; returns its length. For the property tree. */
+/* What JSON value a field becomes, in the lines and in the property tree
+ * alike: the one place that decides it. A builder of another document
+ * (the module's tree) takes numbers from the field itself and text from
+ * nf_render_text, and walks lists with nf_record_walk. */
+typedef enum nf_value_kind {
+	NF_VALUE_UNSIGNED, /* f->v.u */
+	NF_VALUE_SIGNED,   /* f->v.i */
+	NF_VALUE_REAL,     /* f->v.f, finite */
+	NF_VALUE_NULL,     /* a NaN or infinity: JSON has neither */
+	NF_VALUE_BOOL,     /* f->v.u != 0 */
+	NF_VALUE_TEXT,     /* nf_render_text: addresses, MACs, times, strings, octets as hex */
+	NF_VALUE_LIST,     /* an RFC 6313 list */
+} nf_value_kind_t;
+
+nf_value_kind_t nf_value_kind(const nf_field_t *f);
+
+/* The text of a field whose kind is NF_VALUE_TEXT, as the JSON line holds
+ * it between its quotes before JSON escaping (addresses, MACs and times as
+ * in the lines, strings as sanitised UTF-8, octets as hex), into buf and
+ * NUL-terminated, for C strings: a NUL inside a string is U+2400 here
+ * where the line has \u0000. Returns its length. buf of nf_render_text_size(f) bytes
+ * always holds it; a smaller one gets it cut. */
 size_t nf_render_text(const nf_field_t *f, char *buf, size_t size, nf_time_cache_t *tc);
+size_t nf_render_text_size(const nf_field_t *f);
 
 /* Appends one field's value in JSON (strings quoted). */
 void nf_render_json_value(nf_line_t *l, const nf_field_t *f, const nf_template_source_t *src, int depth,

@@ -434,8 +434,10 @@ int nf_scope_put_template(nf_session_t *s, nf_scope_t *scope, nf_template_t *t, 
 		nf_template_free(t);
 		return NF_ERR_LIMIT;
 	}
-	if (*slot != NULL)
+	if (*slot != NULL) {
 		drop_template(s, scope, slot); /* redefinition replaces */
+		s->stats.templates_changed++;
+	}
 	/* the reference taken here keeps the shared copy while evicting */
 	if ((shared = share_template(s, t)) == NULL)
 		return NF_ERR_NOMEM;

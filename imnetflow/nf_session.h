@@ -53,6 +53,7 @@ typedef struct nf_scope_key {
 typedef struct nf_session_stats {
 	uint64_t templates_added;     /* new templates and changed redefinitions */
 	uint64_t templates_refreshed; /* identical re-sends */
+	uint64_t templates_changed;   /* of templates_added, redefinitions with another layout */
 	uint64_t templates_withdrawn; /* IPFIX withdrawals */
 	uint64_t templates_evicted;   /* dropped for a limit (per scope, memory, scope eviction) */
 	uint64_t templates_expired;   /* dropped for template_timeout */

@@ -789,6 +789,8 @@ int nf_sflow_decode(nf_decoder_t *d, const uint8_t *buf, size_t len)
 	nf_cursor_init(&c, buf, len);
 	if ((rc = read_sflow_header(&c, &info, &agent, &n)) != NF_OK)
 		return rc;
+	d->result.info = info;
+	d->result.agent = agent;
 	rc = decode_samples(d, &c, n, &info, &agent);
 	count_agent_sequence(d, &agent, info.sequence);
 	return rc;

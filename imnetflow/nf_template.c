@@ -214,15 +214,15 @@ static int read_varlen(nf_cursor_t *c, size_t *len)
 }
 
 /* dateTimeMicro/Nanoseconds: NTP seconds since 1900 and a binary fraction,
- * to micro- or nanoseconds since the Unix epoch (0 for earlier times). */
-static uint64_t ntp_to_unix(const uint8_t *p, uint8_t type)
+ * to micro- or nanoseconds since the Unix epoch, negative before 1970 (an
+ * NTP stamp always fits: 2^32 s are 4.3e18 ns). */
+static int64_t ntp_to_unix(const uint8_t *p, uint8_t type)
 {
-	uint64_t sec = nf_be_uint(p, 4), frac = nf_be_uint(p + 4, 4);
-	uint64_t scale = type == NF_T_DT_MICRO ? 1000000u : 1000000000u;
+	int64_t sec = (int64_t)nf_be_uint(p, 4) - (int64_t)NTP_UNIX_OFFSET;
+	uint64_t frac = nf_be_uint(p + 4, 4);
+	int64_t scale = type == NF_T_DT_MICRO ? 1000000 : 1000000000;
 
-	if (sec < NTP_UNIX_OFFSET)
-		return 0;
-	return (sec - NTP_UNIX_OFFSET) * scale + ((frac * scale) >> 32);
+	return sec * scale + (int64_t)((frac * (uint64_t)scale) >> 32);
 }
 
 static inline __attribute__((always_inline)) void read_value(const nf_op_t *op, const uint8_t *p, size_t len, nf_field_t *f)
@@ -273,7 +273,7 @@ static inline __attribute__((always_inline)) void read_value(const nf_op_t *op, 
 		memcpy(f->v.b, p, len);
 		break;
 	case NF_OP_DT_NTP:
-		f->v.u = ntp_to_unix(p, op->type);
+		f->v.i = ntp_to_unix(p, op->type);
 		break;
 	default: /* strings, octets, lists: point into the record */
 		f->v.p = p;

@@ -1,8 +1,12 @@
-/* nf_time.c - absolute flow start and end times, whatever the exporter sent.
+/* nf_time.c - absolute flow start and end times, where the record and the
+ * datagram determine them.
  *
  * Exporters state flow times in many ways: absolute stamps of four
  * precisions, uptime-relative stamps, microseconds before the export,
- * durations. Every record leaves the decoder with start_ms and end_ms.
+ * durations. A start or end is stated only when what the exporter sent
+ * fixes it (README "Times"): nothing is assumed (no export time standing
+ * in for a missing end), and a derived time that cannot be right (after
+ * the export, or an end before the start) is dropped and counted.
  *
  * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
  */
@@ -58,14 +62,31 @@ static int64_t units_ms(uint64_t v, uint64_t per_ms)
 	return v > INT64_MAX ? INT64_MAX : (int64_t)v;
 }
 
-static int64_t export_ms(const nf_datagram_info_t *info)
+unsigned nf_times_drop(const nf_datagram_info_t *info, int64_t *start, int64_t *end, unsigned derived)
 {
-	return (int64_t)info->export_sec * 1000 + info->export_nsec / 1000000;
-}
+	int64_t latest = nf_export_ms(info) + NF_TIME_FUTURE_TOLERANCE_MS;
+	unsigned dropped = 0;
 
-int64_t nf_uptime_stamp_ms(const nf_datagram_info_t *info, uint32_t stamp)
-{
-	return export_ms(info) - (int32_t)(info->sys_uptime_ms - stamp);
+	if ((derived & NF_TIME_START) && (*start < 0 || *start > latest)) {
+		*start = NF_TIME_NONE;
+		dropped++;
+	}
+	if ((derived & NF_TIME_END) && (*end < 0 || *end > latest)) {
+		*end = NF_TIME_NONE;
+		dropped++;
+	}
+	/* an end before the start: the derived ones are wrong, or may be */
+	if (*start >= 0 && *end >= 0 && *end < *start) {
+		if (derived & NF_TIME_START) {
+			*start = NF_TIME_NONE;
+			dropped++;
+		}
+		if (derived & NF_TIME_END) {
+			*end = NF_TIME_NONE;
+			dropped++;
+		}
+	}
+	return dropped;
 }
 
 /* An uptime stamp as absolute time: v1-v9 carry the exporter's uptime at
@@ -95,47 +116,66 @@ static bool type_fits(uint8_t type, uint8_t source)
 	}
 }
 
+/* An absolute micro- or nanosecond stamp (signed: their NTP form reaches
+ * back to 1900) of per_ms units per ms, if it is a time from 1970 on
+ * (whose ms always fit RFC 3339: NTP ends in 2036). */
+static int absolute_ms(int64_t v, int64_t per_ms, int64_t *ms)
+{
+	if (v < 0)
+		return 0;
+	*ms = v / per_ms;
+	return 1;
+}
+
 /* The value of a time field of a fitting type in ms since the epoch; 0 if
- * it cannot be had (an IPFIX uptime stamp while the boot time is unknown). */
+ * it does not give one: an absolute stamp outside 1970-9999, an IPFIX
+ * uptime stamp while the boot time is unknown. */
 static int value_ms(const nf_field_t *f, uint8_t source, const nf_datagram_info_t *info, int64_t init_ms,
 		    int64_t *ms)
 {
 	switch (source) {
-	case ABS_SEC:
-		*ms = f->v.u > INT64_MAX / 1000 ? INT64_MAX : (int64_t)f->v.u * 1000;
+	case ABS_SEC: /* unsigned: from 1970, up to the end of 9999 */
+		if (f->v.u > NF_TIME_MAX_MS / 1000)
+			return 0;
+		*ms = (int64_t)f->v.u * 1000;
 		return 1;
 	case ABS_MILLI:
-		*ms = units_ms(f->v.u, 1);
+		if (f->v.u > NF_TIME_MAX_MS)
+			return 0;
+		*ms = (int64_t)f->v.u;
 		return 1;
 	case ABS_MICRO:
-		*ms = units_ms(f->v.u, 1000);
-		return 1;
+		return absolute_ms(f->v.i, 1000, ms);
 	case ABS_NANO:
-		*ms = units_ms(f->v.u, 1000000);
-		return 1;
+		return absolute_ms(f->v.i, 1000000, ms);
 	case UPTIME:
 		return uptime_to_ms(info, init_ms, f->v.u, ms);
 	default: /* DELTA_MICRO: microseconds before the export */
-		*ms = sub_ms(export_ms(info), units_ms(f->v.u, 1000));
+		*ms = sub_ms(nf_export_ms(info), units_ms(f->v.u, 1000));
 		return 1;
 	}
 }
 
-static int field_ms(const nf_field_t *f, uint8_t source, const nf_datagram_info_t *info, int64_t init_ms,
-		    int64_t *ms)
+/* Whether a time of source is derived: worked out from the header or
+ * another element, so that it can be wrong where the record is not. */
+static bool is_derived(uint8_t source)
 {
-	return type_fits(f->type, source) && value_ms(f, source, info, init_ms, ms);
+	return source == UPTIME || source == DELTA_MICRO;
 }
 
-/* The first candidate of slots the record has (the lowest slot is the
- * preferred one), as ms since the epoch. */
+/* The first candidate of slots the record has that gives a time (the
+ * lowest slot is the preferred one), as ms since the epoch; *derived
+ * tells whether it was worked out. */
 static int first_time(const nf_record_t *rec, uint64_t slots, const nf_datagram_info_t *info, int64_t init_ms,
-		      int64_t *ms)
+		      int64_t *ms, bool *derived)
 {
 	for (uint64_t present = rec->known_mask & slots; present != 0; present &= present - 1) {
 		unsigned slot = (unsigned)__builtin_ctzll(present);
-		if (field_ms(&rec->field[rec->known_at[slot]], time_source[slot], info, init_ms, ms))
+		const nf_field_t *f = &rec->field[rec->known_at[slot]];
+		if (type_fits(f->type, time_source[slot]) && value_ms(f, time_source[slot], info, init_ms, ms)) {
+			*derived = is_derived(time_source[slot]);
 			return 1;
+		}
 	}
 	return 0;
 }
@@ -168,34 +208,44 @@ static void add_time_field(nf_record_t *rec, uint16_t id, uint8_t slot, int64_t 
 	rec->known_at[slot] = rec->nfields++;
 }
 
-/* The record's start and end, also as fields when it has none of those
- * elements. */
-static void set_times(nf_record_t *rec, int64_t start, int64_t end)
+/* The record's start and end (NF_TIME_NONE: not known) once the derived
+ * ones (NF_TIME_START, NF_TIME_END) passed nf_times_check, also as
+ * fields when it has none of those elements. Returns the times dropped. */
+static inline __attribute__((always_inline)) unsigned set_times(nf_record_t *rec, const nf_datagram_info_t *info,
+								  int64_t start, int64_t end, unsigned derived)
 {
+	unsigned dropped = derived != 0 ? nf_times_check(info, &start, &end, derived) : 0;
+
 	rec->start_ms = start;
 	rec->end_ms = end;
-	add_time_field(rec, NF_IE_FLOW_START_MILLISECONDS, NF_K_FLOW_START_MILLISECONDS, start);
-	add_time_field(rec, NF_IE_FLOW_END_MILLISECONDS, NF_K_FLOW_END_MILLISECONDS, end);
+	if (start >= 0)
+		add_time_field(rec, NF_IE_FLOW_START_MILLISECONDS, NF_K_FLOW_START_MILLISECONDS, start);
+	if (end >= 0)
+		add_time_field(rec, NF_IE_FLOW_END_MILLISECONDS, NF_K_FLOW_END_MILLISECONDS, end);
+	return dropped;
 }
 
-void nf_record_normalize_times(nf_record_t *rec, const nf_datagram_info_t *info, int64_t init_ms)
+unsigned nf_record_normalize_times(nf_record_t *rec, const nf_datagram_info_t *info, int64_t init_ms)
 {
-	int64_t start, end, duration;
-	int has_start = first_time(rec, START_SLOTS, info, init_ms, &start);
-	int has_end = first_time(rec, END_SLOTS, info, init_ms, &end);
-	int has_duration = (rec->known_mask & (NF_KNOWN_BIT(FLOW_DURATION_MILLISECONDS) |
-					       NF_KNOWN_BIT(FLOW_DURATION_MICROSECONDS))) &&
-			   duration_ms(rec, &duration);
+	int64_t start = NF_TIME_NONE, end = NF_TIME_NONE, duration;
+	bool start_derived = false, end_derived = false;
+	int has_start = first_time(rec, START_SLOTS, info, init_ms, &start, &start_derived);
+	int has_end = first_time(rec, END_SLOTS, info, init_ms, &end, &end_derived);
 
-	if (!has_end && has_start && has_duration) {
-		end = add_ms(start, duration);
-		has_end = 1;
+	/* a duration gives the other end of one the record fixes */
+	if (has_start != has_end && (rec->known_mask & (NF_KNOWN_BIT(FLOW_DURATION_MILLISECONDS) |
+							NF_KNOWN_BIT(FLOW_DURATION_MICROSECONDS))) &&
+	    duration_ms(rec, &duration)) {
+		if (has_start) {
+			end = add_ms(start, duration);
+			end_derived = true;
+		} else {
+			start = sub_ms(end, duration);
+			start_derived = true;
+		}
 	}
-	if (!has_end)
-		end = export_ms(info);
-	if (!has_start)
-		start = has_duration ? sub_ms(end, duration) : end;
-	set_times(rec, start, end);
+	return set_times(rec, info, start, end,
+			 (start_derived ? NF_TIME_START : 0) | (end_derived ? NF_TIME_END : 0));
 }
 
 /* The slot first_time would take among slots for every record with the
@@ -221,20 +271,23 @@ void nf_time_plan_init(nf_time_plan_t *plan, uint64_t known_mask, const uint8_t 
 	plan->version = version;
 }
 
-void nf_record_times(nf_record_t *rec, const nf_time_plan_t *plan, uint64_t planned_mask,
-		     const nf_datagram_info_t *info, int64_t init_ms)
+unsigned nf_record_times(nf_record_t *rec, const nf_time_plan_t *plan, uint64_t planned_mask,
+			 const nf_datagram_info_t *info, int64_t init_ms)
 {
 	int64_t start, end;
+	uint8_t s, e;
 
-	/* a start and an end known to be there: durations and defaults,
-	 * which nf_record_normalize_times weighs, never count */
+	/* a start and an end known to be there, durations never counting;
+	 * a stamp that gives no time (out of range) leaves it to the search */
 	if (plan == NULL || plan->start_slot == NF_KNOWN_SLOTS || plan->end_slot == NF_KNOWN_SLOTS ||
-	    plan->version != info->version || planned_mask != rec->known_mask) {
-		nf_record_normalize_times(rec, info, init_ms);
-		return;
-	}
-	(void)value_ms(&rec->field[rec->known_at[plan->start_slot]], time_source[plan->start_slot], info, init_ms,
-		       &start);
-	(void)value_ms(&rec->field[rec->known_at[plan->end_slot]], time_source[plan->end_slot], info, init_ms, &end);
-	set_times(rec, start, end);
+	    plan->version != info->version || planned_mask != rec->known_mask)
+		return nf_record_normalize_times(rec, info, init_ms);
+	s = plan->start_slot;
+	e = plan->end_slot;
+	if (!value_ms(&rec->field[rec->known_at[s]], time_source[s], info, init_ms, &start) ||
+	    !value_ms(&rec->field[rec->known_at[e]], time_source[e], info, init_ms, &end))
+		return nf_record_normalize_times(rec, info, init_ms);
+	return set_times(rec, info, start, end,
+			 (is_derived(time_source[s]) ? NF_TIME_START : 0) |
+				 (is_derived(time_source[e]) ? NF_TIME_END : 0));
 }

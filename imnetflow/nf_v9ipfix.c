@@ -211,7 +211,8 @@ static void emit_record(walk_t *w, const nf_datagram_info_t *info, const nf_temp
 	    (init = nf_record_find(ctx->record, NF_PEN_IANA, NF_IE_SYSTEM_INIT_TIME_MILLISECONDS)) != NULL &&
 	    init->type == NF_T_DT_MILLI)
 		nf_stream_set_init_ms(w->stream, (int64_t)init->v.u);
-	nf_record_times(ctx->record, &t->times, t->known_mask, info, nf_stream_init_ms(w->stream));
+	ctx->result.times_implausible +=
+		nf_record_times(ctx->record, &t->times, t->known_mask, info, nf_stream_init_ms(w->stream));
 	if (t->is_options) {
 		learn_sampling(w->stream, ctx->record);
 		learn_names(w, ctx->record);
@@ -264,6 +265,7 @@ static void add_template(walk_t *w, uint16_t id, const nf_field_spec_t *specs, u
 {
 	nf_decoder_t *ctx = w->ctx;
 	nf_template_t *t;
+	uint64_t changed = nf_session_stats(ctx->session)->templates_changed;
 
 	if (id < FIRST_DATA_SET ||
 	    nf_template_compile(w->proto->flavor, nf_session_dictionary(ctx->session), id, specs, n, is_options,
@@ -276,6 +278,8 @@ static void add_template(walk_t *w, uint16_t id, const nf_field_spec_t *specs, u
 		return;
 	}
 	ctx->result.templates++;
+	if (nf_session_stats(ctx->session)->templates_changed != changed)
+		ctx->result.templates_changed++;
 	nf_scope_take_pending(ctx->session, w->scope, id, decode_pending, w);
 }
 
@@ -411,6 +415,7 @@ int nf_v9ipfix_decode(nf_decoder_t *ctx, const uint8_t *buf, size_t len)
 	nf_cursor_init(&c, buf, len);
 	if ((rc = read_header(proto, &c, &w.info)) != NF_OK)
 		return rc;
+	ctx->result.info = w.info;
 	w.proto = proto;
 	key.version = source.version = proto->version;
 	key.domain = source.domain = w.info.source_id;

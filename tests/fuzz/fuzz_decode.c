@@ -42,23 +42,29 @@ static void list_mark(void *ctx)
 	(void)ctx;
 }
 
-/* Renders a field as the module does; lists one level deep. */
+/* Renders a field as the module's tree does (nf_value_kind, then the
+ * field's number or nf_render_text); lists one level deep. The tree and
+ * the JSON line must agree: a text value is quoted in the line, a number
+ * is not, and nf_render_text_size is enough for the text. */
 static void render(const nf_field_t *f, const nf_template_source_t *src, int depth)
 {
-	char text[NF_TEXT_MAX];
-	static char big[3 * 65536 + 1];
+	static char big[3 * 65536 + 1], value[4 * 65536 + 3];
+	static nf_time_cache_t tc;
+	nf_line_t l = {.buf = value, .size = sizeof(value)};
+	nf_value_kind_t kind = nf_value_kind(f);
+	size_t size = nf_render_text_size(f);
 
-	if (f->type == NF_T_STRING) {
-		nf_utf8_sanitize(f->v.p, f->len, big);
-	} else if (f->type == NF_T_OCTETS) {
-		nf_hex(f->v.p, f->len, big, sizeof(big));
-	} else if (f->type >= NF_T_BASIC_LIST && f->type <= NF_T_SUBTEMPLATE_MULTILIST) {
+	if (kind == NF_VALUE_LIST) {
 		nf_list_sink_t sink = {(void *)src, list_mark, list_field, list_mark};
 		if (depth < 2)
 			(void)nf_list_walk(f, src, &sink);
-	} else {
-		nf_field_text(f, text, sizeof(text));
+		return;
 	}
+	nf_render_json_value(&l, f, src, 0, &tc);
+	if (l.used == 0 || (value[0] == '"') != (kind == NF_VALUE_TEXT))
+		abort();
+	if (kind == NF_VALUE_TEXT && (size > sizeof(big) || nf_render_text(f, big, size, &tc) + 1 > size))
+		abort();
 }
 
 /* A line as the module's format="json" (with ecs="on") and format="kv"

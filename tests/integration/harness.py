@@ -40,6 +40,7 @@ TEST_TEMPLATE = (
     '\\"hostname\\":\\"%hostname%\\",\\"fromhost\\":\\"%fromhost%\\",'
     '\\"fromhost_ip\\":\\"%fromhost-ip%\\",\\"app_name\\":\\"%app-name%\\",'
     '\\"syslogtag\\":\\"%syslogtag%\\",\\"inputname\\":\\"%inputname%\\",'
+    '\\"severity\\":%syslogseverity%,'
     '\\"msg\\":\\"%msg:::json%\\",\\"data\\":%$!%}\\n")\n')
 
 
@@ -147,6 +148,17 @@ def v9_data_set(n):
     return struct.pack("!HH", 256, 4 + len(body)) + body
 
 
+# Summaries and exporter health events are messages of their own: a test
+# that counts flows turns them off unless it asks for them.
+QUIET_DEFAULTS = {"summaryinterval": '"0"', "exporterevents": '"off"'}
+
+
+def quiet_module_params(params):
+    """params plus summaryInterval="0" exporterEvents="off" where params do not set them."""
+    lower = params.lower()
+    return " ".join([params] + ['%s=%s' % (k, v) for k, v in QUIET_DEFAULTS.items() if k + "=" not in lower])
+
+
 class Rsyslog:
     """One rsyslogd -n instance with a generated configuration."""
 
@@ -172,7 +184,7 @@ class Rsyslog:
             f.write('global(workDirectory="%s" %s)\n' % (self.work, globals_))
             f.write('module(load="impstats" interval="1" format="json" log.syslog="off" '
                     'log.file="%s" resetCounters="off")\n' % self.stats)
-            f.write('module(load="%s" %s)\n' % (MODULE, module_params))
+            f.write('module(load="%s" %s)\n' % (MODULE, quiet_module_params(module_params)))
             f.write(TEST_TEMPLATE)
             if default_input:
                 f.write('input(type="imnetflow" address="127.0.0.1" listenPortFileName="%s" %s)\n'

@@ -47,8 +47,10 @@ def as_text(v):
     return str(v)
 
 
-def canonical(rec, kv=False):
-    """A record without what differs per input (exporter address and port)."""
+def canonical(rec, kv=False, tree=False):
+    """A record without what differs per input (exporter address and port).
+    The tree's strings are C strings: a NUL inside one is U+2400 there,
+    \\u0000 in the lines (README "Times")."""
     rec = dict(rec)
     exporter = {}
     for key in list(rec):
@@ -61,7 +63,8 @@ def canonical(rec, kv=False):
         rec = {k: as_text(v) for k, v in rec.items()}
         exporter = {k: as_text(v) for k, v in exporter.items()}
     rec["exporter"] = exporter
-    return json.dumps(rec, sort_keys=True)
+    text = json.dumps(rec, sort_keys=True)
+    return text.replace("\\u2400", "\\u0000") if tree else text
 
 
 extra = ""
@@ -93,8 +96,8 @@ for g in got:
 log("records: %s (from %d datagrams)" % ({k: len(v) for k, v in by_input.items()}, sent))
 check(len(by_input["tree"]) > 9000, "too few structured records: %d" % len(by_input["tree"]))
 
-tree = collections.Counter(canonical(g["data"]["netflow"]) for g in by_input["tree"])
-tree_kv = collections.Counter(canonical(g["data"]["netflow"], kv=True) for g in by_input["tree"])
+tree = collections.Counter(canonical(g["data"]["netflow"], tree=True) for g in by_input["tree"])
+tree_kv = collections.Counter(canonical(g["data"]["netflow"], kv=True, tree=True) for g in by_input["tree"])
 for name in ("json", "kv"):
     recs = by_input[name]
     check(all(g["data"] == {} for g in recs), "format=%s messages carry a $! tree" % name)

@@ -97,12 +97,15 @@ static void decode(replay_t *r, nf_session_t *s, nf_record_t *rec, const nf_scop
 	const nf_decode_result_t *res = &d.result;
 	char text[256];
 	int rc = nf_decode_datagram(&d, p, len);
+	int n = snprintf(text, sizeof(text),
+			 "%d protocol=%d records=%u templates=%u template_errors=%u pending=%u dropped=%u "
+			 "skipped=%u missing=%u reset=%d",
+			 rc, res->protocol, res->records, res->templates, res->template_errors, res->sets_pending,
+			 res->sets_dropped, res->skipped, res->sequence_missing, res->sequence_reset);
 
-	snprintf(text, sizeof(text),
-		 "%d protocol=%d records=%u templates=%u template_errors=%u pending=%u dropped=%u skipped=%u "
-		 "missing=%u reset=%d",
-		 rc, res->protocol, res->records, res->templates, res->template_errors, res->sets_pending,
-		 res->sets_dropped, res->skipped, res->sequence_missing, res->sequence_reset);
+	/* only where there are some: the lines of the other datagrams stay as they were */
+	if (res->times_implausible > 0 && n > 0 && (size_t)n < sizeof(text))
+		snprintf(text + n, sizeof(text) - (size_t)n, " implausible=%u", res->times_implausible);
 	print_line(r, "rc", text);
 }
 

@@ -142,6 +142,9 @@ static void v5_flows_are_counted_and_renormalised(void **state)
 	assert_int_equal(kinds[1], NF_KIND_FLOW);
 	assert_int_equal(packets[0], 1000); /* 10 x the header's 100 */
 	assert_false(had_agent);
+	assert_int_equal(r.info.version, 5); /* the header, for the glue's exporter health */
+	assert_int_equal(r.info.sys_uptime_ms, 60000);
+	assert_int_equal(r.agent.addr_len, 0);
 	v5(1002, 1); /* the flows 1000 and 1001 were in the first */
 	assert_int_equal(decode(0, &r), NF_END);
 	assert_int_equal(r.sequence_missing, 0);
@@ -164,6 +167,8 @@ static void sflow_agents_are_counted_and_samples_renormalised(void **state)
 	assert_int_equal(kinds[0], NF_KIND_FLOW);
 	assert_int_equal(packets[0], 512); /* one sampled packet stands for 512 */
 	assert_true(had_agent);
+	assert_int_equal(r.agent.addr_len, 4);
+	assert_memory_equal(r.agent.addr, "\xc0\x00\x02\x09", 4);
 	sflow(4); /* datagrams 2 and 3 are missing */
 	assert_int_equal(decode(0, &r), NF_OK);
 	assert_int_equal(r.sequence_missing, 2);

@@ -60,10 +60,34 @@ static void times_in_every_precision(void **state)
 	assert_string_equal(buf, "2026-11-28T12:58:32.123456789Z");
 	nf_time_ms_text(-1, NULL, buf, sizeof(buf));
 	assert_string_equal(buf, "1969-12-31T23:59:59.999Z");
+	/* micro- and nanoseconds count from 1970 signed: NTP reaches back to 1900 */
+	f.type = NF_T_DT_MICRO;
+	f.v.i = -1;
+	nf_field_text(&f, buf, sizeof(buf));
+	assert_string_equal(buf, "1969-12-31T23:59:59.999999Z");
+	f.v.i = -INT64_C(2208988800000000) + 3996115280; /* NTP 3996.11528 s (NetScaler's) */
+	nf_field_text(&f, buf, sizeof(buf));
+	assert_string_equal(buf, "1900-01-01T01:06:36.115280Z");
+	f.type = NF_T_DT_NANO;
+	f.v.i = -INT64_C(2208988800000000000) + 1; /* NTP 0 and 1 ns */
+	nf_field_text(&f, buf, sizeof(buf));
+	assert_string_equal(buf, "1900-01-01T00:00:00.000000001Z");
+	/* past year 9999 no RFC 3339 date: the number as sent, unclamped */
 	f.type = NF_T_DT_SEC;
-	f.v.u = 253402300800ull; /* year 10000: no RFC 3339 date */
+	f.v.u = 253402300800ull;
 	nf_field_text(&f, buf, sizeof(buf));
 	assert_string_equal(buf, "253402300800");
+	f.v.u = UINT64_MAX;
+	nf_field_text(&f, buf, sizeof(buf));
+	assert_string_equal(buf, "18446744073709551615");
+	f.type = NF_T_DT_MILLI;
+	f.v.u = 253402300799999ull; /* the last millisecond of 9999 */
+	nf_field_text(&f, buf, sizeof(buf));
+	assert_string_equal(buf, "9999-12-31T23:59:59.999Z");
+	f.v.u = 253402300800001ull;
+	nf_field_text(&f, buf, sizeof(buf));
+	assert_string_equal(buf, "253402300800001");
+	f.type = NF_T_DT_SEC;
 	f.v.u = 1795870712;
 	assert_int_equal(nf_field_text(&f, buf, 8), 7);
 	assert_string_equal(buf, "2026-11");
@@ -115,26 +139,40 @@ static void unknown_names(void **state)
 	assert_string_equal(buf, "ie0_500");
 }
 
+/* A string field's text as the property tree gets it (nf_render_text). */
+static size_t string_text(const char *s, size_t n, char *out)
+{
+	nf_field_t f = field(NF_T_STRING);
+
+	f.v.p = (const uint8_t *)s;
+	f.len = (uint16_t)n;
+	assert_true(nf_render_text_size(&f) <= 64);
+	return nf_render_text(&f, out, nf_render_text_size(&f), NULL);
+}
+
 static void utf8_made_safe(void **state)
 {
 	char out[64];
 	(void)state;
-	assert_int_equal(nf_utf8_sanitize((const uint8_t *)"caf\xc3\xa9", 5, out), 5);
+	assert_int_equal(string_text("caf\xc3\xa9", 5, out), 5);
 	assert_string_equal(out, "caf\xc3\xa9");
 	/* trailing NUL padding goes, invalid bytes become U+FFFD */
-	nf_utf8_sanitize((const uint8_t *)"ab\xff\xc0\x80z\0\0\0", 9, out);
+	string_text("ab\xff\xc0\x80z\0\0\0", 9, out);
 	assert_string_equal(out, "ab\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdz");
 	/* a sequence cut by the end of the field, a surrogate, beyond U+10FFFF */
-	nf_utf8_sanitize((const uint8_t *)"\xe2\x82", 2, out);
+	string_text("\xe2\x82", 2, out);
 	assert_string_equal(out, "\xef\xbf\xbd\xef\xbf\xbd");
-	nf_utf8_sanitize((const uint8_t *)"\xed\xa0\x80", 3, out);
+	string_text("\xed\xa0\x80", 3, out);
 	assert_string_equal(out, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
-	nf_utf8_sanitize((const uint8_t *)"\xf4\x90\x80\x80\xf0\x9f\x98\x80", 8, out);
+	string_text("\xf4\x90\x80\x80\xf0\x9f\x98\x80", 8, out);
 	assert_string_equal(out, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xf0\x9f\x98\x80");
-	assert_int_equal(nf_utf8_sanitize((const uint8_t *)"\0\0", 2, out), 0);
-	/* the text ends at the first NUL: what follows is padding or garbage */
-	assert_int_equal(nf_utf8_sanitize((const uint8_t *)"eth0\0\x04\xffx", 8, out), 4);
-	assert_string_equal(out, "eth0");
+	assert_int_equal(string_text("\0\0", 2, out), 0);
+	/* a NUL before other bytes is text (U+2400 in a C string), and so is
+	 * what follows it */
+	assert_int_equal(string_text("eth0\0\x04\xffx\0", 9, out), 12);
+	assert_string_equal(out, "eth0\xe2\x90\x80\x04\xef\xbf\xbdx");
+	assert_int_equal(nf_string_length((const uint8_t *)"\0\0\0\0\0\"\0\0\0\0\x04", 11), 11); /* nProbe's */
+	assert_int_equal(nf_string_length((const uint8_t *)"ab\0\0", 4), 2);
 }
 
 static void summary_line(void **state)

@@ -84,7 +84,10 @@ static void reverse_vendor_and_v9(void **state)
 	assert_non_null(nf_ie_lookup(35632, 78));   /* ntop */
 	assert_non_null(nf_ie_lookup(6871, 12));    /* CERT / YAF */
 	assert_non_null(nf_ie_lookup_v9(40005));    /* Cisco ASA NSEL firewall event */
-	assert_string_equal(nf_ie_lookup_v9(33002)->name, "firewall_event_extended");
+	/* Filebeat's names for the ASA NSEL fields (contrib/dictionaries/README.md) */
+	assert_string_equal(nf_ie_lookup_v9(33002)->name, "fw_ext_event");
+	assert_string_equal(nf_ie_lookup_v9(33000)->name, "ingress_acl_id");
+	assert_string_equal(nf_ie_lookup_v9(40000)->name, "asa_username");
 	/* a v9 field type that IANA numbers the same is the IANA element */
 	assert_ptr_equal(nf_ie_lookup_v9(8), nf_ie_lookup(0, 8));
 	assert_null(nf_ie_lookup(0, 0));

@@ -349,6 +349,104 @@ static void uptime_wrap(void **state)
 	assert_int_equal((int64_t)EXPORT_SEC * 1000 + 250 - rec.end_ms, 500);
 }
 
+/* One v5 record with these uptime stamps, exported at export_sec, read
+ * into rec; returns the times the iterator dropped. */
+static uint32_t v5_stamps_at(uint32_t export_sec, uint32_t first, uint32_t last)
+{
+	static pkt_t p;
+	nf_legacy_iter_t it;
+
+	header(&p, 5, 1);
+	pb_put16(&p, 8, (uint16_t)(export_sec >> 16));
+	pb_put16(&p, 10, (uint16_t)export_sec);
+	v5_record(&p, 1);
+	pb_put16(&p, 24 + 24, (uint16_t)(first >> 16));
+	pb_put16(&p, 24 + 26, (uint16_t)first);
+	pb_put16(&p, 24 + 28, (uint16_t)(last >> 16));
+	pb_put16(&p, 24 + 30, (uint16_t)last);
+	assert_int_equal(nf_legacy_begin(&it, p.b, p.len), NF_OK);
+	assert_int_equal(nf_legacy_next(&it, &rec), NF_OK);
+	return it.times_implausible;
+}
+
+static uint32_t v5_stamps(uint32_t first, uint32_t last)
+{
+	return v5_stamps_at(EXPORT_SEC, first, last);
+}
+
+/* Derived times after the export (beyond NF_TIME_FUTURE_TOLERANCE_MS),
+ * before 1970, or with the end before the start are left out and counted;
+ * the stamps stay (README "Times"). */
+static void implausible_times_left_out(void **state)
+{
+	int64_t export_ms = (int64_t)EXPORT_SEC * 1000 + 250;
+	uint16_t n;
+	(void)state;
+
+	assert_int_equal(v5_stamps(FIRST, LAST), 0);
+	n = rec.nfields;
+	/* a start 7 days after the export (Fortigate's): the end, plausible,
+	 * moves into its place and stays */
+	assert_int_equal(v5_stamps(UPTIME + 7 * 86400000u, LAST), 1);
+	assert_true(rec.start_ms == NF_TIME_NONE);
+	assert_int_equal(rec.end_ms, export_ms - 1000);
+	assert_int_equal(rec.nfields, n - 1);
+	assert_null(nf_record_find(&rec, NF_PEN_IANA, NF_IE_FLOW_START_MILLISECONDS));
+	assert_int_equal(nf_record_find(&rec, NF_PEN_IANA, NF_IE_FLOW_END_MILLISECONDS)->v.u, export_ms - 1000);
+	assert_int_equal(rec.field[rec.nfields - 1].id, NF_IE_FLOW_END_MILLISECONDS);
+	assert_int_equal(uint_of(NF_IE_FLOW_START_SYS_UP_TIME), UPTIME + 7 * 86400000u);
+	/* both after the export */
+	assert_int_equal(v5_stamps(UPTIME + 7 * 86400000u, UPTIME + 7 * 86400000u + 9000), 2);
+	assert_true(rec.start_ms == NF_TIME_NONE && rec.end_ms == NF_TIME_NONE);
+	assert_int_equal(rec.nfields, n - 2);
+	assert_null(nf_record_find(&rec, NF_PEN_IANA, NF_IE_FLOW_END_MILLISECONDS));
+	/* an end 10 s after the export (nProbe's): the start stays */
+	assert_int_equal(v5_stamps(FIRST, UPTIME + 10000), 1);
+	assert_int_equal(rec.start_ms, export_ms - 5000);
+	assert_true(rec.end_ms == NF_TIME_NONE);
+	assert_int_equal(rec.nfields, n - 1);
+	assert_int_equal(nf_record_find(&rec, NF_PEN_IANA, NF_IE_FLOW_START_MILLISECONDS)->v.u, export_ms - 5000);
+	assert_null(nf_record_find(&rec, NF_PEN_IANA, NF_IE_FLOW_END_MILLISECONDS));
+	/* within the tolerance: kept */
+	assert_int_equal(v5_stamps(UPTIME + 1000, UPTIME + NF_TIME_FUTURE_TOLERANCE_MS), 0);
+	assert_int_equal(rec.end_ms, export_ms + NF_TIME_FUTURE_TOLERANCE_MS);
+	assert_int_equal(rec.nfields, n);
+	assert_int_equal(v5_stamps(UPTIME + 1000, UPTIME + NF_TIME_FUTURE_TOLERANCE_MS + 1), 1);
+	/* an end before the start: both derived, both go */
+	assert_int_equal(v5_stamps(LAST, FIRST), 2);
+	assert_int_equal(rec.nfields, n - 2);
+	/* a start before 1970 (an export 1 s after the epoch): the end stays */
+	assert_int_equal(v5_stamps_at(1, FIRST, LAST), 1);
+	assert_true(rec.start_ms == NF_TIME_NONE);
+	assert_int_equal(rec.end_ms, 250);
+	assert_int_equal(rec.nfields, n - 1);
+	assert_null(nf_record_find(&rec, NF_PEN_IANA, NF_IE_FLOW_START_MILLISECONDS));
+	assert_int_equal(nf_record_find(&rec, NF_PEN_IANA, NF_IE_FLOW_END_MILLISECONDS)->v.u, 250);
+	assert_int_equal(rec.field[rec.nfields - 1].id, NF_IE_FLOW_END_MILLISECONDS);
+}
+
+static void ignore_record(void *ctx, const nf_emitted_t *e)
+{
+	(void)ctx;
+	(void)e;
+}
+
+/* The decoder's result counts the times dropped, for times.implausible. */
+static void implausible_times_counted(void **state)
+{
+	static pkt_t p;
+	nf_decoder_t d = {.emit = ignore_record, .record = &rec};
+	(void)state;
+	header(&p, 5, 2);
+	v5_record(&p, 1);
+	v5_record(&p, 2);
+	pb_put16(&p, 24 + 48 + 28, (uint16_t)((UPTIME + 60000) >> 16)); /* the second one ends a minute late */
+	pb_put16(&p, 24 + 48 + 30, (uint16_t)(UPTIME + 60000));
+	assert_int_equal(nf_legacy_decode(&d, p.b, p.len), NF_END);
+	assert_int_equal(d.result.records, 2);
+	assert_int_equal(d.result.times_implausible, 1);
+}
+
 static void record_lengths(void **state)
 {
 	(void)state;
@@ -395,6 +493,8 @@ int main(void)
 		cmocka_unit_test(bad_count_smaller_than_records),
 		cmocka_unit_test(unsupported_versions),
 		cmocka_unit_test(uptime_wrap),
+		cmocka_unit_test(implausible_times_left_out),
+		cmocka_unit_test(implausible_times_counted),
 		cmocka_unit_test(record_lengths),
 		cmocka_unit_test(error_messages),
 	};

@@ -53,7 +53,8 @@ static void json_and_kv_of_a_flow(void **state)
 	add(rec, NF_IE_SOURCE_TRANSPORT_PORT, NF_T_U16, 443);
 	add(rec, NF_IE_FLOW_END_MILLISECONDS, NF_T_DT_MILLI, 1795870712007ull);
 	add(rec, NF_IE_OCTET_DELTA_COUNT, NF_T_U64, UINT64_MAX);
-	add_bytes(rec, NF_PEN_IANA, NF_IE_INTERFACE_NAME, NF_T_STRING, "ge-0/0/1 \"up\"\n\0pad", 19);
+	/* a NUL inside stays, escaped; the trailing ones are padding */
+	add_bytes(rec, NF_PEN_IANA, NF_IE_INTERFACE_NAME, NF_T_STRING, "ge-0/0/1 \"up\"\n\0pad\0\0", 20);
 	add_bytes(rec, 99999, 7, NF_T_OCTETS, "\x01\xab", 2); /* unknown: raw */
 	add_bytes(rec, NF_PEN_IANA, NF_IE_SOURCE_TRANSPORT_PORT, NF_T_OCTETS, "\x00\x50", 2); /* a repeat */
 	rec->field[rec->nfields - 1].repeat = 1;
@@ -61,12 +62,13 @@ static void json_and_kv_of_a_flow(void **state)
 			    "\"source_ipv4_address\":\"192.0.2.1\",\"source_transport_port\":443,"
 			    "\"flow_end_milliseconds\":\"2026-11-28T12:58:32.007Z\","
 			    "\"octet_delta_count\":18446744073709551615,"
-			    "\"interface_name\":\"ge-0/0/1 \\\"up\\\"\\u000a\",\"ie99999_7\":\"01ab\","
+			    "\"interface_name\":\"ge-0/0/1 \\\"up\\\"\\u000a\\u0000pad\",\"ie99999_7\":\"01ab\","
 			    "\"source_transport_port_2\":\"0050\"");
 	assert_string_equal(render(rec, NF_RENDER_KV, buf, sizeof(buf)),
 			    "source_ipv4_address=192.0.2.1 source_transport_port=443 "
 			    "flow_end_milliseconds=2026-11-28T12:58:32.007Z octet_delta_count=18446744073709551615 "
-			    "interface_name=\"ge-0/0/1 \\\"up\\\"\\u000a\" ie99999_7=01ab source_transport_port_2=0050");
+			    "interface_name=\"ge-0/0/1 \\\"up\\\"\\u000a\\u0000pad\" ie99999_7=01ab "
+			    "source_transport_port_2=0050");
 	free(rec);
 }
 
@@ -95,6 +97,45 @@ static void values_of_every_kind(void **state)
 	free(rec);
 }
 
+/* The property tree takes each value as nf_value_kind says (a number from
+ * the field, text from nf_render_text): the JSON line must say the same. */
+static void tree_values_agree_with_the_line(void **state)
+{
+	nf_record_t *rec = new_record();
+	nf_field_t f = {.pen = NF_PEN_IANA, .id = 500, .type = NF_T_F64};
+	nf_time_cache_t tc = {0};
+	char text[64], json[64];
+	(void)state;
+	add(rec, NF_IE_OCTET_DELTA_COUNT, NF_T_U64, UINT64_MAX);
+	add(rec, NF_IE_TCP_CONTROL_BITS, NF_T_BOOL, 0);
+	add(rec, NF_IE_FLOW_END_MILLISECONDS, NF_T_DT_MILLI, 1795870712007ull);
+	f.v.f = 0.0 / 0.0;
+	assert_int_equal(nf_record_add(rec, &f), NF_OK);
+	add_bytes(rec, NF_PEN_IANA, NF_IE_SOURCE_IPV4_ADDRESS, NF_T_IPV4, "\xc0\x00\x02\x01", 4);
+	add_bytes(rec, NF_PEN_IANA, 56, NF_T_MAC, "\x00\x1b\x21\xab\xcd\xef", 6);
+	add_bytes(rec, NF_PEN_IANA, NF_IE_APPLICATION_NAME, NF_T_STRING, "eth\xff", 4);
+	add_bytes(rec, 99999, 7, NF_T_OCTETS, "\x01\xab", 2);
+	for (unsigned i = 0; i < rec->nfields; i++) {
+		const nf_field_t *g = &rec->field[i];
+		nf_line_t l = {.buf = json, .size = sizeof(json)};
+		nf_value_kind_t kind = nf_value_kind(g);
+
+		nf_render_json_value(&l, g, NULL, 0, &tc);
+		if (kind != NF_VALUE_TEXT) {
+			assert_true(json[0] != '"');
+			continue;
+		}
+		assert_true(nf_render_text_size(g) <= sizeof(text));
+		nf_render_text(g, text, nf_render_text_size(g), &tc);
+		assert_int_equal(l.used, strlen(text) + 2); /* no value here needs a JSON escape */
+		assert_memory_equal(json + 1, text, strlen(text));
+	}
+	assert_int_equal(nf_value_kind(&rec->field[0]), NF_VALUE_UNSIGNED);
+	assert_int_equal(nf_value_kind(&rec->field[1]), NF_VALUE_BOOL);
+	assert_int_equal(nf_value_kind(&rec->field[3]), NF_VALUE_NULL);
+	free(rec);
+}
+
 static void lines_are_cut_not_overflowed(void **state)
 {
 	nf_record_t *rec = new_record();
@@ -107,6 +148,35 @@ static void lines_are_cut_not_overflowed(void **state)
 	assert_true(l.overflow);
 	assert_int_equal(l.used, sizeof(buf) - 1);
 	assert_int_equal(strlen(buf), sizeof(buf) - 1);
+	free(rec);
+}
+
+static void add_pen(nf_record_t *rec, uint32_t pen, uint16_t id, uint64_t v)
+{
+	assert_int_equal(nf_record_add_u(rec, nf_ie_lookup(pen, id), pen, id, NF_T_U64, 0, v), NF_OK);
+}
+
+/* Both directions: the first present of delta, total, initiator/responder. */
+static void volume_of_both_directions(void **state)
+{
+	nf_record_t *rec = new_record();
+	uint64_t octets, packets;
+	(void)state;
+	nf_record_volume(rec, &octets, &packets);
+	assert_true(octets == 0 && packets == 0);
+	/* NSEL (Cisco ASA): initiator and responder only */
+	add_pen(rec, NF_PEN_IANA, NF_IE_INITIATOR_OCTETS, 1000);
+	add_pen(rec, NF_PEN_IANA, NF_IE_RESPONDER_OCTETS, 5000);
+	add_pen(rec, NF_PEN_IANA, NF_IE_INITIATOR_PACKETS, 10);
+	add_pen(rec, NF_PEN_IANA, NF_IE_RESPONDER_PACKETS, 7);
+	nf_record_volume(rec, &octets, &packets);
+	assert_true(octets == 6000 && packets == 17);
+	/* a delta present wins, zero or not; reverse (RFC 5103) total before responder */
+	add_pen(rec, NF_PEN_IANA, NF_IE_OCTET_DELTA_COUNT, 0);
+	add_pen(rec, NF_PEN_REVERSE, NF_IE_OCTET_TOTAL_COUNT, 300);
+	add_pen(rec, NF_PEN_IANA, NF_IE_PACKET_TOTAL_COUNT, 4);
+	nf_record_volume(rec, &octets, &packets);
+	assert_true(octets == 300 && packets == 11);
 	free(rec);
 }
 
@@ -141,7 +211,9 @@ static void index_agrees_with_scan(void **state)
 	free(rec);
 }
 
-/* Hostile times saturate instead of overflowing (found by libFuzzer). */
+/* Hostile times saturate instead of overflowing (found by libFuzzer); an
+ * absolute stamp past year 9999 gives no time, and a derived one that
+ * saturates is after the export: none is made up. */
 static void times_saturate(void **state)
 {
 	nf_record_t *rec = new_record();
@@ -149,12 +221,147 @@ static void times_saturate(void **state)
 	(void)state;
 	add(rec, NF_IE_FLOW_START_MILLISECONDS, NF_T_DT_MILLI, 6283178224861266249ull);
 	add(rec, NF_IE_FLOW_DURATION_MILLISECONDS, NF_T_U64, 5643904516616962384ull);
-	nf_record_normalize_times(rec, &info, -1);
-	assert_true(rec->end_ms == INT64_MAX);
+	assert_int_equal(nf_record_normalize_times(rec, &info, -1), 0);
+	assert_true(rec->start_ms == NF_TIME_NONE && rec->end_ms == NF_TIME_NONE);
+	assert_int_equal(rec->nfields, 2);
 	nf_record_clear(rec);
 	add(rec, NF_IE_FLOW_START_SECONDS, NF_T_DT_SEC, UINT64_MAX);
-	nf_record_normalize_times(rec, &info, -1);
-	assert_true(rec->start_ms == INT64_MAX);
+	assert_int_equal(nf_record_normalize_times(rec, &info, -1), 0);
+	assert_true(rec->start_ms == NF_TIME_NONE);
+	assert_int_equal(rec->nfields, 1);
+	nf_record_clear(rec);
+	add(rec, NF_IE_FLOW_START_MILLISECONDS, NF_T_DT_MILLI, 1795870700000ull);
+	add(rec, NF_IE_FLOW_DURATION_MILLISECONDS, NF_T_U64, UINT64_MAX);
+	assert_int_equal(nf_record_normalize_times(rec, &info, -1), 1);
+	assert_int_equal(rec->start_ms, 1795870700000ll);
+	assert_true(rec->end_ms == NF_TIME_NONE);
+	assert_int_equal(rec->nfields, 2);
+	free(rec);
+}
+
+/* The record's flow times, normalized: returns the times dropped. */
+static unsigned times_of(nf_record_t *rec, const nf_datagram_info_t *info, int64_t init_ms, int64_t start,
+			 int64_t end)
+{
+	unsigned dropped = nf_record_normalize_times(rec, info, init_ms);
+	const nf_field_t *s = nf_record_find(rec, NF_PEN_IANA, NF_IE_FLOW_START_MILLISECONDS);
+	const nf_field_t *e = nf_record_find(rec, NF_PEN_IANA, NF_IE_FLOW_END_MILLISECONDS);
+
+	assert_true(rec->start_ms == start);
+	assert_true(rec->end_ms == end);
+	/* a time is a field exactly when it is known */
+	assert_int_equal(s != NULL, start != NF_TIME_NONE);
+	assert_int_equal(e != NULL, end != NF_TIME_NONE);
+	return dropped;
+}
+
+/* README "Times": a start or end only where the record and the exporter
+ * fix it, derived ones dropped when after the export or reversed. */
+static void times_only_where_determined(void **state)
+{
+	nf_record_t *rec = new_record();
+	const int64_t export_ms = 1795870712000ll, boot_ms = 1795870000000ll;
+	nf_datagram_info_t ipfix = {.version = 10, .export_sec = 1795870712};
+	nf_datagram_info_t v9 = {.version = 9, .sys_uptime_ms = 20412178, .export_sec = 1795870712};
+	(void)state;
+
+	/* IPFIX uptime stamps without the boot time (MikroTik's): none */
+	add(rec, NF_IE_FLOW_START_SYS_UP_TIME, NF_T_U32, 1000);
+	add(rec, NF_IE_FLOW_END_SYS_UP_TIME, NF_T_U32, 5300);
+	assert_int_equal(times_of(rec, &ipfix, -1, NF_TIME_NONE, NF_TIME_NONE), 0);
+	assert_int_equal(rec->nfields, 2);
+	/* and a duration (Barracuda's): still none, no end to count from */
+	add(rec, NF_IE_FLOW_DURATION_MILLISECONDS, NF_T_U32, 4300);
+	assert_int_equal(times_of(rec, &ipfix, -1, NF_TIME_NONE, NF_TIME_NONE), 0);
+	assert_int_equal(rec->nfields, 3);
+	/* with the boot time: both */
+	assert_int_equal(times_of(rec, &ipfix, boot_ms, boot_ms + 1000, boot_ms + 5300), 0);
+	assert_int_equal(rec->nfields, 5);
+
+	/* a start only (Nokia's, 148 ms into the export second): no end */
+	nf_record_clear(rec);
+	add(rec, NF_IE_FLOW_START_MILLISECONDS, NF_T_DT_MILLI, (uint64_t)export_ms + 148);
+	assert_int_equal(times_of(rec, &ipfix, -1, export_ms + 148, NF_TIME_NONE), 0);
+	assert_int_equal(rec->nfields, 1);
+	/* with a duration: the end */
+	add(rec, NF_IE_FLOW_DURATION_MICROSECONDS, NF_T_U32, 20000);
+	assert_int_equal(times_of(rec, &ipfix, -1, export_ms + 148, export_ms + 168), 0);
+	/* an end and a duration: the start */
+	nf_record_clear(rec);
+	add(rec, NF_IE_FLOW_END_SECONDS, NF_T_DT_SEC, 1795870712);
+	add(rec, NF_IE_FLOW_DURATION_MILLISECONDS, NF_T_U32, 4300);
+	assert_int_equal(times_of(rec, &ipfix, -1, export_ms - 4300, export_ms), 0);
+
+	/* no time (an options record): none */
+	nf_record_clear(rec);
+	add(rec, NF_IE_SAMPLING_INTERVAL, NF_T_U32, 100);
+	assert_int_equal(times_of(rec, &v9, -1, NF_TIME_NONE, NF_TIME_NONE), 0);
+	assert_int_equal(rec->nfields, 1);
+
+	/* v9 stamps beyond the header's uptime (Fortigate's, 7 days): dropped */
+	nf_record_clear(rec);
+	add(rec, NF_IE_FLOW_START_SYS_UP_TIME, NF_T_U32, 621761700);
+	add(rec, NF_IE_FLOW_END_SYS_UP_TIME, NF_T_U32, 621770700);
+	assert_int_equal(times_of(rec, &v9, -1, NF_TIME_NONE, NF_TIME_NONE), 2);
+	assert_int_equal(rec->nfields, 2);
+	/* an end within the tolerance stays, one past it goes */
+	nf_record_clear(rec);
+	add(rec, NF_IE_FLOW_START_SYS_UP_TIME, NF_T_U32, 20412178 - 1000);
+	add(rec, NF_IE_FLOW_END_SYS_UP_TIME, NF_T_U32, 20412178 + NF_TIME_FUTURE_TOLERANCE_MS);
+	assert_int_equal(times_of(rec, &v9, -1, export_ms - 1000, export_ms + NF_TIME_FUTURE_TOLERANCE_MS), 0);
+	nf_record_clear(rec);
+	add(rec, NF_IE_FLOW_START_SYS_UP_TIME, NF_T_U32, 20412178 - 1000);
+	add(rec, NF_IE_FLOW_END_SYS_UP_TIME, NF_T_U32, 20412178 + NF_TIME_FUTURE_TOLERANCE_MS + 1);
+	assert_int_equal(times_of(rec, &v9, -1, export_ms - 1000, NF_TIME_NONE), 1);
+	/* derived, the end before the start: both go */
+	nf_record_clear(rec);
+	add(rec, NF_IE_FLOW_START_SYS_UP_TIME, NF_T_U32, 20412178 - 100);
+	add(rec, NF_IE_FLOW_END_SYS_UP_TIME, NF_T_U32, 20412178 - 200);
+	assert_int_equal(times_of(rec, &v9, -1, NF_TIME_NONE, NF_TIME_NONE), 2);
+	/* an absolute start and a derived end before it: the end goes */
+	nf_record_clear(rec);
+	add(rec, NF_IE_FLOW_START_MILLISECONDS, NF_T_DT_MILLI, (uint64_t)export_ms);
+	add(rec, NF_IE_FLOW_END_SYS_UP_TIME, NF_T_U32, 20412178 - 5000);
+	assert_int_equal(times_of(rec, &v9, -1, export_ms, NF_TIME_NONE), 1);
+	/* both absolute: what the exporter said, reversed or not */
+	nf_record_clear(rec);
+	add(rec, NF_IE_FLOW_START_MILLISECONDS, NF_T_DT_MILLI, (uint64_t)export_ms + 99000);
+	add(rec, NF_IE_FLOW_END_MILLISECONDS, NF_T_DT_MILLI, (uint64_t)export_ms);
+	assert_int_equal(times_of(rec, &v9, -1, export_ms + 99000, export_ms), 0);
+	/* delta microseconds before the export */
+	nf_record_clear(rec);
+	add(rec, NF_IE_FLOW_START_DELTA_MICROSECONDS, NF_T_U32, 3000000);
+	add(rec, NF_IE_FLOW_END_DELTA_MICROSECONDS, NF_T_U32, 1000000);
+	assert_int_equal(times_of(rec, &ipfix, -1, export_ms - 3000, export_ms - 1000), 0);
+	free(rec);
+}
+
+/* dateTimeMicro/Nanoseconds before 1970 (NetScaler sends NTP stamps of
+ * 1900) keep their value: not clamped to the epoch, nor made the same as
+ * zero; and they give no flow time. */
+static void ntp_before_1970_keeps_its_value(void **state)
+{
+	static const nf_field_spec_t spec[] = {{0, 154, 8}, {0, 156, 8}}; /* flowStartMicro/Nanoseconds */
+	static const uint8_t bytes[] = {0, 0, 0x0f, 0x9c, 0x1d, 0x82, 0xfd, 0x76, /* 3996.11528 s */
+					0, 0, 0, 0, 0, 0, 0, 0};                 /* zero */
+	nf_datagram_info_t info = {.version = 10, .export_sec = 1795870712};
+	nf_record_t *rec = new_record();
+	nf_template_t *t;
+	nf_cursor_t c;
+	char buf[512];
+	(void)state;
+
+	assert_int_equal(nf_template_compile(NF_FLAVOR_IPFIX, NULL, 256, spec, 2, 0, 0, &t), NF_OK);
+	nf_cursor_init(&c, bytes, sizeof(bytes));
+	assert_int_equal(nf_template_decode(t, &c, rec), NF_OK);
+	assert_true(rec->field[0].v.i == -INT64_C(2208988800000000) + 3996115280);
+	assert_true(rec->field[1].v.i == -INT64_C(2208988800000000000));
+	assert_int_equal(nf_record_normalize_times(rec, &info, -1), 0);
+	assert_true(rec->start_ms == NF_TIME_NONE);
+	assert_string_equal(render(rec, NF_RENDER_JSON, buf, sizeof(buf)),
+			    "\"flow_start_microseconds\":\"1900-01-01T01:06:36.115280Z\","
+			    "\"flow_start_nanoseconds\":\"1900-01-01T00:00:00.000000000Z\"");
+	nf_template_free(t);
 	free(rec);
 }
 
@@ -207,8 +414,8 @@ static void planned_times_match_normalized(void **state)
 			nf_record_clear(normalized);
 			assert_int_equal(nf_template_decode(t, &a, planned), NF_OK);
 			assert_int_equal(nf_template_decode(t, &b, normalized), NF_OK);
-			nf_record_times(planned, &t->times, t->known_mask, &info, init_ms);
-			nf_record_normalize_times(normalized, &info, init_ms);
+			assert_int_equal(nf_record_times(planned, &t->times, t->known_mask, &info, init_ms),
+					 nf_record_normalize_times(normalized, &info, init_ms));
 			assert_true(planned->start_ms == normalized->start_ms);
 			assert_true(planned->end_ms == normalized->end_ms);
 			assert_int_equal(planned->nfields, normalized->nfields);
@@ -345,10 +552,14 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(json_and_kv_of_a_flow),
 		cmocka_unit_test(values_of_every_kind),
+		cmocka_unit_test(tree_values_agree_with_the_line),
 		cmocka_unit_test(lines_are_cut_not_overflowed),
+		cmocka_unit_test(volume_of_both_directions),
 		cmocka_unit_test(times_share_the_cached_date),
 		cmocka_unit_test(index_agrees_with_scan),
 		cmocka_unit_test(times_saturate),
+		cmocka_unit_test(times_only_where_determined),
+		cmocka_unit_test(ntp_before_1970_keeps_its_value),
 		cmocka_unit_test(planned_times_match_normalized),
 		cmocka_unit_test(ecs_of_a_firewall_biflow),
 		cmocka_unit_test(ecs_icmp_and_seed),

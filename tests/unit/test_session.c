@@ -66,6 +66,7 @@ static void put_refresh_replace_expire(void **state)
 	assert_int_equal(nf_scope_put_template(s, sc, tmpl(256, 5, 4), 60), NF_OK);
 	assert_int_equal(nf_scope_template(s, sc, 256, 60)->nfields, 5);
 	assert_int_equal(nf_session_stats(s)->templates_added, 2);
+	assert_int_equal(nf_session_stats(s)->templates_changed, 1);
 	assert_int_equal(nf_session_template_count(s), 1);
 	assert_non_null(nf_scope_template(s, sc, 256, 160));
 	assert_null(nf_scope_template(s, sc, 256, 161));

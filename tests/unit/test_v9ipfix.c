@@ -638,6 +638,69 @@ static void ipfix_uptime_times_join_init_time(void **state)
 	assert_int_equal(saved[1].rec.end_ms, 8000);
 }
 
+/* Without the boot time, IPFIX uptime stamps give no absolute time: the
+ * stamps stay and nothing stands in for them (README "Times"); an options
+ * record gets no flow times either. */
+static void ipfix_uptime_without_init_time(void **state)
+{
+	nf_decode_result_t r;
+	size_t s;
+	(void)state;
+	pb_ipfix_header(&pkt, NOW, 0, 1);
+	s = pb_set_begin(&pkt, 2);
+	pb_u16(&pkt, 601);
+	pb_u16(&pkt, 3);
+	pb_field(&pkt, 0, 22, 4);
+	pb_field(&pkt, 0, 21, 4);
+	pb_field(&pkt, 0, 161, 4); /* flowDurationMilliseconds: no end to count from */
+	pb_set_end(&pkt, s);
+	s = pb_set_begin(&pkt, 601);
+	pb_u32(&pkt, 5000);
+	pb_u32(&pkt, 7000);
+	pb_u32(&pkt, 2000);
+	pb_set_end(&pkt, s);
+	pb_ipfix_end(&pkt);
+	assert_int_equal(decode(&r), NF_OK);
+	assert_int_equal(r.kind[NF_KIND_FLOW], 1);
+	assert_int_equal(r.times_implausible, 0);
+	assert_true(saved[0].rec.start_ms == NF_TIME_NONE && saved[0].rec.end_ms == NF_TIME_NONE);
+	assert_int_equal(saved[0].rec.nfields, 3);
+	assert_int_equal(u(0, 22), 5000);
+	assert_null(nf_record_find(&saved[0].rec, NF_PEN_IANA, NF_IE_FLOW_START_MILLISECONDS));
+	assert_null(nf_record_find(&saved[0].rec, NF_PEN_IANA, NF_IE_FLOW_END_MILLISECONDS));
+	nsaved = 0;
+	ipfix_options_template(state);
+	assert_true(saved[0].rec.start_ms == NF_TIME_NONE && saved[0].rec.end_ms == NF_TIME_NONE);
+	assert_int_equal(saved[0].rec.nfields, 2);
+}
+
+/* v9 uptime stamps beyond the header's uptime (Fortigate's, 7 days; an end
+ * 15 s after the export) are not made times; the decode result counts
+ * them. */
+static void v9_future_times_counted(void **state)
+{
+	nf_decode_result_t r;
+	(void)state;
+	pb_v9_header(&pkt, 2, 60000, NOW, 1, 0);
+	v9_template(&pkt, 256);
+	v9_data(&pkt, 256, 2, 0);
+	/* records of 33 bytes, their stamps last */
+	pb_put16(&pkt, pkt.len - 4, 1);
+	pb_put16(&pkt, pkt.len - 2, 75000 - 65536); /* the second record's end: 75000 */
+	pb_put16(&pkt, pkt.len - 33 - 8, (uint16_t)((60000 + 7 * 86400000) >> 16)); /* the first one's start */
+	pb_put16(&pkt, pkt.len - 33 - 6, (uint16_t)(60000 + 7 * 86400000));
+	assert_int_equal(decode(&r), NF_OK);
+	assert_int_equal(r.kind[NF_KIND_FLOW], 2);
+	assert_int_equal(r.times_implausible, 2);
+	assert_true(saved[0].rec.start_ms == NF_TIME_NONE); /* its end, plausible, stays */
+	assert_int_equal(saved[0].rec.end_ms, (int64_t)NOW * 1000 - 1000);
+	assert_int_equal(u(0, 22), 60000 + 7 * 86400000);
+	assert_null(nf_record_find(&saved[0].rec, NF_PEN_IANA, NF_IE_FLOW_START_MILLISECONDS));
+	assert_int_equal(saved[1].rec.start_ms, (int64_t)NOW * 1000 - 10000);
+	assert_true(saved[1].rec.end_ms == NF_TIME_NONE);
+	assert_null(nf_record_find(&saved[1].rec, NF_PEN_IANA, NF_IE_FLOW_END_MILLISECONDS));
+}
+
 /* Sets that would make a naive walker loop or read past the end. */
 static void malformed_sets(void **state)
 {
@@ -812,6 +875,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(ipfix_withdraw_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(ipfix_options_template, setup, teardown),
 		cmocka_unit_test_setup_teardown(ipfix_uptime_times_join_init_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(ipfix_uptime_without_init_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(v9_future_times_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(malformed_sets, setup, teardown),
 		cmocka_unit_test_setup_teardown(malformed_templates, setup, teardown),
 		cmocka_unit_test_setup_teardown(sequence_numbers, setup, teardown),

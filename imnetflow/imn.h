@@ -1,0 +1,420 @@
+/* imn.h - what the parts of the rsyslog glue share: the configuration,
+ * listener, worker and statistics types, the state of the running input,
+ * and the functions one part calls in another. Everything here is hidden
+ * inside the module; rsyslog sees only the entry points imnetflow.c makes.
+ *
+ * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
+ */
+#ifndef IMN_H
+#define IMN_H
+
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <linux/filter.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rsyslog.h"
+#include "dirty.h"
+#include "module-template.h"
+#include "errmsg.h"
+#include "glbl.h"
+#include "msg.h"
+#include "datetime.h"
+#include "prop.h"
+#include "ruleset.h"
+#include "statsobj.h"
+#include "ratelimit.h"
+#include "unicode-helper.h"
+
+#include "nf_datagram.h"
+#include "nf_decode.h"
+#include "nf_dict.h"
+#include "nf_format.h"
+#include "nf_hash.h"
+#include "nf_persist.h"
+#include "nf_render.h"
+#include "nf_session.h"
+
+#pragma GCC visibility push(hidden)
+
+/* rsyslog's core interfaces, as DEFobjCurrIf would make them in one file. */
+extern glbl_if_t glbl;
+extern datetime_if_t datetime;
+extern prop_if_t prop;
+extern ruleset_if_t ruleset;
+extern statsobj_if_t statsobj;
+
+#define MOD_NAME "imnetflow"
+#define MAX_DATAGRAM 65535          /* largest UDP payload */
+#define DFLT_BATCH_SIZE 32          /* datagrams per recvmmsg() */
+#define MAX_BATCH_SIZE 1024
+#define MAX_THREADS 64              /* module parameter "threads" */
+#define POLL_TIMEOUT_MS 200         /* how often the input checks for shutdown */
+#define ERROR_LOG_INTERVAL 60       /* seconds between two logs of the same error kind */
+#define PRI_USER_INFO ((1 << 3) | 6)
+#define PRI_USER_NOTICE ((1 << 3) | 5)
+#define TEMPLATE_FILE "imnetflow-templates.dat"
+#define SAVE_INTERVAL 10            /* seconds between saves of changed templates */
+#define MAX_REPORTED_MS 253402300800000LL /* 10000-01-01: later flow times keep the receive time */
+
+enum time_reported { TIME_FLOW_END, TIME_RECEIVED };
+
+/* What a message carries (parameter "format"). */
+enum output_format {
+	FORMAT_STRUCTURED, /* the $!netflow property tree; msg is a summary line */
+	FORMAT_JSON,       /* msg is the record as one JSON object; no tree */
+	FORMAT_KV,         /* msg is the record as key=value pairs; no tree */
+};
+/* Room for a datagram's ancillary data: the kernel's drop count. */
+#define CONTROL_SIZE CMSG_SPACE(sizeof(uint32_t))
+#define LINE_BUFFER_SIZE (1024 * 1024) /* a pre-rendered record longer than this is cut */
+
+/* An exporter address range of allowedExporters; IPv4 as IPv4-mapped IPv6. */
+typedef struct addr_range {
+	uint8_t addr[16];
+	unsigned bits;            /* prefix length in the 128-bit form */
+} addr_range_t;
+
+/* Protocols an input accepts (parameter "protocols"), as bits. */
+#define PROTO_ALL (NF_PROTO_NETFLOW | NF_PROTO_IPFIX | NF_PROTO_SFLOW)
+
+/* What identifies an exporter's templates besides its domain / source id. */
+enum template_scope {
+	SCOPE_ADDRESS,      /* exporter address (RFC 7011, RFC 3954) */
+	SCOPE_ADDRESS_PORT, /* address and source port: several exporters on one host */
+	SCOPE_DOMAIN,       /* domain alone: exporters behind NAT that share ids */
+};
+
+struct instanceConf_s {
+	struct cnfarray *ports;     /* "port": one listener per element */
+	uchar *address;             /* NULL: all addresses */
+	uchar *name;                /* input name and statistics origin */
+	uchar *pszBindRuleset;      /* names and pointers as im-helper.h expects */
+	ruleset_t *pBindRuleset;
+	uchar *listenPortFileName;
+	uchar *timeReported;
+	uchar *templateScope;
+	uchar *formatName;
+	int rcvbufSize;             /* 0: kernel default */
+	int emitOptions;            /* options records become messages too */
+	int renormalize;            /* packets and octets times the sampling interval */
+	int ecs;                    /* add Elastic Common Schema objects */
+	struct cnfarray *protocolNames; /* "protocols" */
+	int protocols;              /* enum protocol_bit set */
+	struct cnfarray *allowedNames; /* "allowedExporters" */
+	addr_range_t *allowed;      /* NULL: every sender is accepted */
+	int nallowed;
+	int batchSize;
+	int ratelimitInterval;
+	int ratelimitBurst;
+	enum time_reported timeSource;
+	enum template_scope scope;
+	enum output_format format;
+	struct instanceConf_s *next;
+};
+
+struct modConfData_s {
+	rsconf_t *pConf;
+	instanceConf_t *root, *tail;
+	nf_limits_t limits;         /* template state bounds (module parameters) */
+	int persistTemplates;       /* save templates in workDirectory, restore at start */
+	int exporterStats;          /* an impstats object per exporter */
+	int exporterStatsMax;       /* how many; the rest share "other" */
+	uchar *dictionaryFile;      /* further elements (module parameter "dictionary") */
+	nf_dict_t *dictionary;      /* loaded from it */
+	int threads;                /* receiving threads: every address bound that many times */
+	int summaryInterval;        /* seconds between exporter summaries; 0: none */
+	int exporterTimeout;        /* seconds without a datagram that make an exporter silent; 0: never */
+	int exporterEvents;         /* health events on */
+	int exporterTableMax;       /* exporters with state of their own; the rest share "other" */
+};
+
+extern modConfData_t *loadModConf; /* imnetflow.c: configuration */
+extern modConfData_t *runModConf;
+
+/* Counters of one listening socket, as impstats shows them. */
+#define LISTENER_COUNTERS(X) \
+	X(ctrReceived, "datagrams.received") \
+	X(ctrTruncated, "datagrams.truncated") \
+	X(ctrMalformed, "datagrams.malformed") \
+	X(ctrDecoded, "records.decoded") \
+	X(ctrSubmitted, "submitted") \
+	X(ctrRatelimited, "records.ratelimited") \
+	X(ctrFailed, "records.failed") \
+	X(ctrTimesImplausible, "times.implausible") \
+	X(ctrTemplateErrors, "templates.malformed") \
+	X(ctrSeqMissing, "sequence.missing") \
+	X(ctrSeqResets, "sequence.resets") \
+	X(ctrSkipped, "sflow.skipped") \
+	X(ctrUnaccepted, "datagrams.unaccepted") \
+	X(ctrDisallowed, "disallowed") \
+	X(ctrDropped, "datagrams.dropped") \
+	X(ctrUntracked, "datagrams.untracked") \
+	X(ctrEvents, "events") \
+	X(ctrEventsSuppressed, "events.suppressed")
+
+/* Counters of the template and stream state, shared by all listeners. */
+#define SESSION_COUNTERS(X) \
+	X(templates_added, "templates.added") \
+	X(templates_refreshed, "templates.refreshed") \
+	X(templates_changed, "templates.changed") \
+	X(templates_withdrawn, "templates.withdrawn") \
+	X(templates_evicted, "templates.evicted") \
+	X(templates_expired, "templates.expired") \
+	X(scopes_evicted, "scopes.evicted") \
+	X(pending_buffered, "pending.buffered") \
+	X(pending_decoded, "pending.decoded") \
+	X(pending_dropped, "pending.dropped") \
+	X(names_dropped, "names.dropped") \
+	X(streams_evicted, "streams.evicted")
+
+/* Gauges of the template and stream state: what it holds now. */
+#define SESSION_GAUGES(X) \
+	X(scopes_current, "scopes.current", nf_session_scope_count) \
+	X(templates_current, "templates.current", nf_session_template_count) \
+	X(streams_current, "streams.current", nf_session_stream_count) \
+	X(streams_memory_bytes, "streams.memory.bytes", nf_session_stream_memory) \
+	X(memory_bytes, "memory.bytes", nf_session_memory)
+
+/* Counters per exporter (module parameter exporterStats). */
+#define EXPORTER_COUNTERS(X) \
+	X(ctrDatagrams, "datagrams") \
+	X(ctrMalformed, "datagrams.malformed") \
+	X(ctrRecords, "records") \
+	X(ctrTemplates, "templates") \
+	X(ctrSeqMissing, "sequence.missing") \
+	X(ctrSeqResets, "sequence.resets")
+
+#define EXPORTER_BUCKETS 1024
+#define DFLT_EXPORTER_STATS_MAX 1000
+#define DFLT_SUMMARY_INTERVAL 60    /* seconds */
+#define DFLT_EXPORTER_TIMEOUT 300   /* seconds */
+#define DFLT_EXPORTER_TABLE_MAX 1000
+
+typedef struct exporter_stats {
+	struct exporter_stats *next;
+	uint8_t addr[16];           /* IPv4 as IPv4-mapped IPv6 */
+	statsobj_t *stats;
+#define DEF_EXPORTER_COUNTER(ctr, label) STATSCOUNTER_DEF(ctr, mut_##ctr)
+	EXPORTER_COUNTERS(DEF_EXPORTER_COUNTER)
+} exporter_stats_t;
+
+/* Rate-limits one kind of error log line: the first in every
+ * ERROR_LOG_INTERVAL seconds is logged, with how many were suppressed. */
+typedef struct error_throttle {
+	time_t last;
+	unsigned suppressed;
+} error_throttle_t;
+
+typedef struct listener {
+	int sock;
+	int worker;                 /* the receiving thread that reads it */
+	instanceConf_t *inst;
+	prop_t *inputName;
+	ratelimit_t *ratelimiter;
+	statsobj_t *stats;
+	char display[128];          /* name(address/port) in logs and impstats */
+#define DEF_COUNTER(ctr, label) STATSCOUNTER_DEF(ctr, mut_##ctr)
+	LISTENER_COUNTERS(DEF_COUNTER)
+	uint32_t kernelDrops;       /* the socket's SO_RXQ_OVFL count as last seen */
+	uint64_t droppedAtSummary;  /* ctrDropped at the last summaries (imn_events.c) */
+	uint64_t droppedInterval;   /* and its growth in the interval they summed up */
+	error_throttle_t malformedLog;
+	error_throttle_t failedLog;
+	struct listener *next;
+} listener_t;
+
+extern listener_t *listenerRoot; /* imn_net.c: sockets, listeners, receiving threads */
+
+/* The template state's impstats values of one worker, as of its last
+ * second. */
+typedef struct published_stats {
+	nf_session_stats_t counters;
+#define DEF_PUBLISHED_GAUGE(field, label, fn) size_t field;
+	SESSION_GAUGES(DEF_PUBLISHED_GAUGE)
+} published_stats_t;
+
+/* One exporter's state for summaries and health events (imn_events.c). */
+typedef struct summary_counts {
+	uint64_t datagrams, flows, octets, packets, ratelimited, sequenceMissing, malformed, pendingDropped;
+} summary_counts_t;
+
+typedef struct exporter_state {
+	struct exporter_state *next;  /* hash chain */
+	listener_t *lstn;             /* of its latest datagram: whose input its messages are */
+	uint8_t addr[16];             /* IPv4 as IPv4-mapped IPv6 */
+	char address[INET6_ADDRSTRLEN]; /* "other": the entry exporters beyond the cap share */
+	bool tracked;                 /* false for "other": summaries only */
+	time_t lastSeen;
+	bool silent;
+	bool hasUptime;               /* uptimeMs is the last v1/v5/v7/v9 header's */
+	uint16_t uptimeVersion;
+	uint32_t uptimeMs;
+	bool hasIdentity;             /* identity is the last datagram's */
+	uint64_t identity;
+	time_t eventMinute;           /* events in the current minute, for the cap */
+	unsigned eventsInMinute;
+	summary_counts_t counts;      /* since the last summary */
+} exporter_state_t;
+
+/* A worker's exporters, by address. */
+typedef struct health_table {
+	exporter_state_t *buckets[EXPORTER_BUCKETS];
+	int count;
+	int max;                      /* 0: no summaries, no events */
+	exporter_state_t *other;
+	time_t lastInterval;          /* now / summaryInterval at the last summaries */
+} health_table_t;
+
+/* One receiving thread: its buffers and its template state. Worker 0 runs
+ * on rsyslog's input thread, the others on threads runInput starts. With
+ * threads="N" every address is bound N times (SO_REUSEPORT) and the kernel
+ * hands all datagrams of one exporter address to the same worker
+ * (attachReuseportProgram), so that a worker's template state is its own
+ * and needs no lock. */
+typedef struct worker {
+	int index;
+	pthread_t thread;
+	bool started;
+	uint8_t *buf;                      /* batchSize slots of MAX_DATAGRAM bytes */
+	struct mmsghdr *hdr;
+	struct iovec *iov;
+	struct sockaddr_storage *from;
+	uint8_t *control;                  /* batchSize slots of CONTROL_SIZE: SO_RXQ_OVFL */
+	nf_record_t *record;               /* reused for every record */
+	char *line;                        /* LINE_BUFFER_SIZE: pre-rendered messages */
+	nf_time_cache_t times;             /* the last day rendered */
+	struct syslogTime reported;        /* timereported of the last second set */
+	time_t reportedSec;
+	int reportedValid;
+	int servedBy;                      /* the thread that runs it: its own, or 0 if its
+					      thread could not be started */
+	nf_session_t *session;             /* the templates of this worker's exporters */
+	uint64_t savedChanges;             /* template changes as of the last save */
+	published_stats_t published;       /* under workers.mut */
+	health_table_t health;             /* its exporters' summaries and health */
+} worker_t;
+
+typedef struct workers {
+	worker_t *w;
+	int n;
+	int batchSize;                     /* the largest of the inputs' */
+	pthread_mutex_t mut;               /* the workers' published statistics */
+	int stop;                          /* set (atomically) by worker 0 when rsyslog stops the input */
+} workers_t;
+extern workers_t workers; /* imn_workers.c: workers and the template file */
+
+/* Per-exporter counters: a hash by address, at most exporterStatsMax
+ * entries; exporters beyond share the entry "other". One exporter address
+ * is read by one worker, but "other" and the count are shared: a lock. */
+typedef struct exporters {
+	exporter_stats_t *buckets[EXPORTER_BUCKETS];
+	int count;
+	exporter_stats_t *other;
+	pthread_mutex_t mut;
+} exporters_t;
+extern exporters_t exporters; /* imn_stats.c: statistics */
+
+/* The template state's persistence and impstats object; the sessions
+ * themselves are the workers'. */
+typedef struct core_state {
+	char *templateFile;         /* worker 0's file, the others' add .<k>; NULL: not persisted */
+	statsobj_t *stats;
+#define DEF_SESSION_COUNTER(field, label) intctr_t field;
+	SESSION_COUNTERS(DEF_SESSION_COUNTER)
+#define DEF_SESSION_GAUGE(field, label, fn) intctr_t field;
+	SESSION_GAUGES(DEF_SESSION_GAUGE)
+} core_state_t;
+extern core_state_t core; /* imn_stats.c: statistics */
+
+/* The members of "exporter", for both the tree and the pre-rendered line. */
+typedef struct exporter_item {
+	const char *key;
+	const char *text; /* NULL: the member is the number num */
+	uint64_t num;
+} exporter_item_t;
+
+#define MAX_EXPORTER_ITEMS 10
+
+/* What every record of one datagram shares. */
+typedef struct datagram_ctx {
+	listener_t *lstn;
+	worker_t *w;                       /* whose buffers and templates */
+	prop_t *fromHost;                  /* exporter address, shared by its records */
+	char address[INET6_ADDRSTRLEN];
+	int port;
+	struct syslogTime *rcvTime;
+	time_t ttGenTime;
+	multi_submit_t *multiSub;
+	time_t now;
+	const nf_template_source_t *templates; /* of the record being built */
+	const nf_sflow_agent_t *agent;         /* sFlow datagrams only */
+	exporter_stats_t *exp;                 /* per-exporter counters, or NULL */
+	exporter_state_t *state;               /* summaries and health, or NULL */
+	/* the members of "exporter", made once for the datagram header they
+	 * were made from, and their pre-rendered text (exporterLen 0: not yet) */
+	nf_datagram_info_t exporterInfo;
+	bool exporterValid;
+	int nitems;
+	exporter_item_t items[MAX_EXPORTER_ITEMS];
+	char agentText[NF_TEXT_MAX], timeText[NF_TEXT_MAX];
+	size_t exporterLen;
+	char exporterText[512];
+} datagram_ctx_t;
+
+/* imnetflow.c: configuration */
+int mappedAddress(const struct sockaddr_storage *from, uint8_t a[16]);
+int exporterAllowed(const instanceConf_t *inst, const struct sockaddr_storage *from);
+
+/* imn_net.c: sockets, listeners, receiving threads */
+int exporterWorker(const uint8_t addr[16], int n);
+void destroyListener(listener_t *l);
+rsRetVal bindPort(instanceConf_t *inst, const char *port);
+rsRetVal receiveLoop(int thread, thrdInfo_t *pThrd);
+void startWorkers(void);
+void joinWorkers(void);
+
+/* imn_stats.c: statistics */
+rsRetVal setupListenerStats(listener_t *l);
+rsRetVal setupSessionStats(void);
+exporter_stats_t *exporterStats(const struct sockaddr_storage *from, const char *address);
+void freeExporterStats(void);
+void publishSessionStats(worker_t *w);
+void syncSessionStats(void);
+
+/* imn_workers.c: workers and the template file */
+uint64_t templateChanges(const worker_t *w);
+void saveTemplates(worker_t *w);
+rsRetVal setupPersistence(void);
+rsRetVal setupWorker(worker_t *w, int index);
+void freeWorkers(void);
+
+/* imn_msg.c: datagrams to messages */
+void processDatagram(listener_t *l, const uint8_t *buf, size_t len,
+			    const struct sockaddr_storage *from, datagram_ctx_t *d);
+
+/* imn_events.c: summaries and health events */
+exporter_state_t *trackExporter(datagram_ctx_t *d, const struct sockaddr_storage *from);
+void noteDecoded(datagram_ctx_t *d, const nf_decode_result_t *r, bool malformed);
+void noteFlow(datagram_ctx_t *d, const nf_record_t *rec);
+void exporterHousekeeping(worker_t *w, time_t now);
+void setupExporterTable(worker_t *w, time_t now);
+void freeExporterTable(worker_t *w);
+struct fjson_object *jsonU64(uint64_t v);
+
+#pragma GCC visibility pop
+
+#endif /* IMN_H */

@@ -1,0 +1,513 @@
+/* nf_enrich.c - locality, networks file and GeoIP/ASN lookups.
+ *
+ * The networks file: one network per line, comma-separated,
+ *   CIDR,name[,site[,role[,tags]]]
+ * tags separated by '|'; '#' starts a comment line; blank lines and
+ * surrounding spaces are ignored; longest prefix wins. A line that does
+ * not parse is an error naming the file and line; the file is then not
+ * used at all (a half-read file would mislabel networks).
+ *
+ * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
+ */
+#include "nf_enrich.h"
+
+#include <errno.h>
+#include <maxminddb.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "nf_cidr.h"
+#include "nf_decode.h"
+#include "nf_hash.h"
+
+#define LINE_MAX_BYTES 4096
+#define MAX_TAGS 16
+
+enum { INTERNAL_VALUE = 1 };
+
+struct nf_enrich_db {
+	nf_cidr_t *networks;       /* value: index into network */
+	nf_network_t *network;
+	size_t nnetworks;
+	void **allocs;             /* every string and tag array the networks point to */
+	size_t nallocs;
+	bool has_city, has_asn;
+	MMDB_s city, asn;
+	unsigned generation;       /* tells caches this db from the previous one */
+};
+
+typedef struct cache_slot {
+	uint8_t addr[16];
+	bool used, found;
+	nf_geo_t geo;
+} cache_slot_t;
+
+struct nf_enrich_cache {
+	const nf_enrich_db_t *db;  /* the db the slots hold lookups of */
+	unsigned generation;
+	cache_slot_t slot[NF_ENRICH_CACHE_SLOTS];
+};
+
+/* ---------------------------------------------------------------------------
+ * Errors: appended to the caller's buffer, one line each.
+ */
+typedef struct errors {
+	char *buf;
+	size_t size, used;
+} errors_t;
+
+static void add_error(errors_t *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add_error(errors_t *e, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (e->buf == NULL || e->used + 1 >= e->size)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(e->buf + e->used, e->size - e->used, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		e->used += (size_t)n < e->size - e->used ? (size_t)n : e->size - e->used - 1;
+	if (e->used + 1 < e->size) {
+		e->buf[e->used++] = '\n';
+		e->buf[e->used] = '\0';
+	}
+}
+
+/* ---------------------------------------------------------------------------
+ * Internal networks: the configured ones, loopback and link-local.
+ */
+static const char *const always_internal[] = {"127.0.0.0/8", "169.254.0.0/16", "::1/128", "fe80::/10", NULL};
+
+static int add_prefixes(nf_cidr_t *t, const char *const *texts, errors_t *e, const char *what)
+{
+	for (size_t i = 0; texts != NULL && texts[i] != NULL; i++) {
+		uint8_t addr[16];
+		unsigned bits;
+		if (nf_cidr_parse(texts[i], addr, &bits) != NF_OK) {
+			add_error(e, "%s: '%s' is not an address or CIDR prefix", what, texts[i]);
+			return NF_ERR_FORMAT;
+		}
+		if (nf_cidr_add(t, addr, bits, INTERNAL_VALUE) != NF_OK)
+			return NF_ERR_NOMEM;
+	}
+	return NF_OK;
+}
+
+nf_cidr_t *nf_internal_networks(const char *const *texts, char *errors, size_t size)
+{
+	errors_t e = {errors, size, 0};
+	nf_cidr_t *t;
+
+	if (errors != NULL && size > 0)
+		errors[0] = '\0';
+	if (texts == NULL || texts[0] == NULL || (t = nf_cidr_new()) == NULL)
+		return NULL;
+	if (add_prefixes(t, always_internal, &e, "internalNetworks") != NF_OK ||
+	    add_prefixes(t, texts, &e, "internalNetworks") != NF_OK) {
+		nf_cidr_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+/* ---------------------------------------------------------------------------
+ * The networks file.
+ */
+static char *trim(char *s)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r'))
+		*--end = '\0';
+	return s;
+}
+
+/* p, freed with the db; NULL (and *nomem) when p is NULL or cannot be kept. */
+static void *keep(nf_enrich_db_t *db, void *p, bool *nomem)
+{
+	void **grown;
+
+	if (p == NULL || (grown = realloc(db->allocs, (db->nallocs + 1) * sizeof(*grown))) == NULL) {
+		free(p);
+		*nomem = true;
+		return NULL;
+	}
+	db->allocs = grown;
+	db->allocs[db->nallocs++] = p;
+	return p;
+}
+
+/* A copy of s kept with the db, or NULL for an empty s. */
+static const char *keep_string(nf_enrich_db_t *db, const char *s, bool *nomem)
+{
+	return *s == '\0' ? NULL : keep(db, strdup(s), nomem);
+}
+
+/* The tags of "a|b|c" as a NULL-terminated array kept with the db. */
+static const char *const *keep_tags(nf_enrich_db_t *db, char *text, bool *nomem)
+{
+	const char **tags = keep(db, calloc(MAX_TAGS + 1, sizeof(const char *)), nomem);
+	char *save = NULL;
+	size_t n = 0;
+
+	if (tags == NULL)
+		return NULL;
+	for (char *t = strtok_r(text, "|", &save); t != NULL && n < MAX_TAGS; t = strtok_r(NULL, "|", &save)) {
+		const char *kept = keep_string(db, trim(t), nomem);
+		if (kept != NULL)
+			tags[n++] = kept;
+	}
+	return n > 0 ? tags : NULL;
+}
+
+/* Parses one line into the db; false (with an error) if it does not parse. */
+static bool parse_network_line(nf_enrich_db_t *db, char *line, const char *file, unsigned lineno, errors_t *e,
+			       bool *nomem)
+{
+	char *col[5] = {0};
+	char *p = line;
+	int n = 0;
+	uint8_t addr[16];
+	unsigned bits;
+	nf_network_t *net;
+
+	/* strsep keeps empty columns ("10.0.0.0/8,lan,,core") */
+	while (n < 5 && (col[n] = strsep(&p, ",")) != NULL)
+		col[n] = trim(col[n]), n++;
+	if (p != NULL) {
+		add_error(e, "%s:%u: more than 5 columns (CIDR,name,site,role,tags)", file, lineno);
+		return false;
+	}
+	if (n < 2 || nf_cidr_parse(col[0], addr, &bits) != NF_OK) {
+		add_error(e, "%s:%u: expected CIDR,name[,site[,role[,tags]]], got '%s'", file, lineno, line);
+		return false;
+	}
+	if (db->nnetworks >= NF_NETWORKS_MAX) {
+		add_error(e, "%s:%u: more than %d networks", file, lineno, NF_NETWORKS_MAX);
+		return false;
+	}
+	if ((db->nnetworks & (db->nnetworks + 1)) == 0 || db->network == NULL) { /* grow at 0, 1, 3, 7... */
+		nf_network_t *grown = realloc(db->network, (db->nnetworks * 2 + 2) * sizeof(*grown));
+		if (grown == NULL) {
+			*nomem = true;
+			return false;
+		}
+		db->network = grown;
+	}
+	net = &db->network[db->nnetworks];
+	memset(net, 0, sizeof(*net));
+	net->name = keep_string(db, col[1], nomem);
+	net->site = n > 2 ? keep_string(db, col[2], nomem) : NULL;
+	net->role = n > 3 ? keep_string(db, col[3], nomem) : NULL;
+	net->tags = n > 4 ? keep_tags(db, col[4], nomem) : NULL;
+	if (*nomem || nf_cidr_add(db->networks, addr, bits, (uint32_t)db->nnetworks) != NF_OK) {
+		*nomem = true;
+		return false;
+	}
+	db->nnetworks++;
+	return true;
+}
+
+static void drop_networks(nf_enrich_db_t *db)
+{
+	nf_cidr_free(db->networks);
+	db->networks = NULL;
+	free(db->network);
+	db->network = NULL;
+	db->nnetworks = 0;
+}
+
+static void load_networks(nf_enrich_db_t *db, const char *file, errors_t *e)
+{
+	char line[LINE_MAX_BYTES];
+	unsigned lineno = 0;
+	bool ok = true, nomem = false;
+	FILE *f;
+
+	if (file == NULL || *file == '\0')
+		return;
+	if ((f = fopen(file, "r")) == NULL) {
+		add_error(e, "%s: %s", file, strerror(errno));
+		return;
+	}
+	if ((db->networks = nf_cidr_new()) == NULL)
+		nomem = true;
+	while (ok && !nomem && fgets(line, sizeof(line), f) != NULL) {
+		char *s;
+		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			add_error(e, "%s:%u: line longer than %d bytes", file, lineno, LINE_MAX_BYTES - 1);
+			ok = false;
+			break;
+		}
+		s = trim(line);
+		if (*s != '\0' && *s != '#')
+			ok = parse_network_line(db, s, file, lineno, e, &nomem);
+	}
+	if (ok && !nomem && ferror(f)) {
+		add_error(e, "%s: %s", file, strerror(errno));
+		ok = false;
+	}
+	fclose(f);
+	if (nomem)
+		add_error(e, "%s: out of memory", file);
+	if (!ok || nomem)
+		drop_networks(db);
+}
+
+/* ---------------------------------------------------------------------------
+ * GeoIP and ASN databases.
+ */
+static bool open_mmdb(const char *file, MMDB_s *mmdb, const char *what, errors_t *e)
+{
+	int status;
+
+	if (file == NULL || *file == '\0')
+		return false;
+	if ((status = MMDB_open(file, MMDB_MODE_MMAP, mmdb)) != MMDB_SUCCESS) {
+		add_error(e, "%s (%s): %s%s%s", file, what, MMDB_strerror(status),
+			  status == MMDB_IO_ERROR ? ": " : "", status == MMDB_IO_ERROR ? strerror(errno) : "");
+		return false;
+	}
+	return true;
+}
+
+/* Copies a UTF-8 string of the database (not NUL-terminated), cut to fit
+ * at a character boundary. */
+static void copy_text(char *dst, size_t size, const MMDB_entry_data_s *d)
+{
+	size_t n = d->data_size < size - 1 ? d->data_size : size - 1;
+
+	while (n > 0 && n < d->data_size && (d->utf8_string[n] & 0xc0) == 0x80)
+		n--; /* do not cut a character */
+	memcpy(dst, d->utf8_string, n);
+	dst[n] = '\0';
+}
+
+/* One string at path into dst; false when absent or not a string. */
+static bool get_text(MMDB_entry_s *entry, char *dst, size_t size, const char *const *path, unsigned *failures)
+{
+	MMDB_entry_data_s d;
+	int status = MMDB_aget_value(entry, &d, path);
+
+	if (status != MMDB_SUCCESS && status != MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR && failures != NULL)
+		(*failures)++;
+	if (status != MMDB_SUCCESS || !d.has_data || d.type != MMDB_DATA_TYPE_UTF8_STRING)
+		return false;
+	copy_text(dst, size, &d);
+	return true;
+}
+
+static bool get_number(MMDB_entry_s *entry, const char *const *path, double *v, unsigned *failures)
+{
+	MMDB_entry_data_s d;
+	int status = MMDB_aget_value(entry, &d, path);
+
+	if (status != MMDB_SUCCESS && status != MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR && failures != NULL)
+		(*failures)++;
+	if (status != MMDB_SUCCESS || !d.has_data)
+		return false;
+	switch (d.type) {
+	case MMDB_DATA_TYPE_DOUBLE: *v = d.double_value; return true;
+	case MMDB_DATA_TYPE_FLOAT: *v = d.float_value; return true;
+	case MMDB_DATA_TYPE_UINT16: *v = d.uint16; return true;
+	case MMDB_DATA_TYPE_UINT32: *v = d.uint32; return true;
+	default: return false;
+	}
+}
+
+/* The entry of addr in mmdb; false when absent or the lookup fails. */
+static bool mmdb_find(const MMDB_s *mmdb, const uint8_t addr[16], MMDB_entry_s *entry, unsigned *failures)
+{
+	struct sockaddr_storage ss;
+	MMDB_lookup_result_s r;
+	int mmdb_error;
+
+	memset(&ss, 0, sizeof(ss));
+	if (nf_cidr_is_v4(addr)) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+		s4->sin_family = AF_INET;
+		memcpy(&s4->sin_addr, addr + 12, 4);
+	} else {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+		s6->sin6_family = AF_INET6;
+		memcpy(&s6->sin6_addr, addr, 16);
+	}
+	r = MMDB_lookup_sockaddr(mmdb, (struct sockaddr *)&ss, &mmdb_error);
+	if (mmdb_error != MMDB_SUCCESS) {
+		if (failures != NULL && mmdb_error != MMDB_IPV6_LOOKUP_IN_IPV4_DATABASE_ERROR)
+			(*failures)++;
+		return false;
+	}
+	*entry = r.entry;
+	return r.found_entry;
+}
+
+static const char *const P_COUNTRY_ISO[] = {"country", "iso_code", NULL};
+static const char *const P_COUNTRY_NAME[] = {"country", "names", "en", NULL};
+static const char *const P_CONTINENT[] = {"continent", "code", NULL};
+static const char *const P_CITY[] = {"city", "names", "en", NULL};
+static const char *const P_REGION_ISO[] = {"subdivisions", "0", "iso_code", NULL};
+static const char *const P_REGION_NAME[] = {"subdivisions", "0", "names", "en", NULL};
+static const char *const P_LAT[] = {"location", "latitude", NULL};
+static const char *const P_LON[] = {"location", "longitude", NULL};
+static const char *const P_AS_NUMBER[] = {"autonomous_system_number", NULL};
+static const char *const P_AS_ORG[] = {"autonomous_system_organization", NULL};
+
+static bool lookup_city(const nf_enrich_db_t *db, const uint8_t addr[16], nf_geo_t *g, unsigned *failures)
+{
+	MMDB_entry_s entry;
+	bool any = false;
+
+	if (!db->has_city || !mmdb_find(&db->city, addr, &entry, failures))
+		return false;
+	any |= get_text(&entry, g->country_iso_code, sizeof(g->country_iso_code), P_COUNTRY_ISO, failures);
+	any |= get_text(&entry, g->country_name, sizeof(g->country_name), P_COUNTRY_NAME, failures);
+	any |= get_text(&entry, g->continent_code, sizeof(g->continent_code), P_CONTINENT, failures);
+	any |= get_text(&entry, g->city_name, sizeof(g->city_name), P_CITY, failures);
+	any |= get_text(&entry, g->region_iso_code, sizeof(g->region_iso_code), P_REGION_ISO, failures);
+	any |= get_text(&entry, g->region_name, sizeof(g->region_name), P_REGION_NAME, failures);
+	g->has_location = get_number(&entry, P_LAT, &g->lat, failures) && get_number(&entry, P_LON, &g->lon, failures);
+	return any || g->has_location;
+}
+
+static bool lookup_asn(const nf_enrich_db_t *db, const uint8_t addr[16], nf_geo_t *g, unsigned *failures)
+{
+	MMDB_entry_s entry;
+	double number;
+
+	if (!db->has_asn || !mmdb_find(&db->asn, addr, &entry, failures))
+		return false;
+	if (!get_number(&entry, P_AS_NUMBER, &number, failures))
+		return false;
+	g->has_as = true;
+	g->as_number = (uint32_t)number;
+	(void)get_text(&entry, g->as_organization, sizeof(g->as_organization), P_AS_ORG, failures);
+	return true;
+}
+
+/* What both databases say of addr into g; false when neither knows it. */
+static bool lookup_geo(const nf_enrich_db_t *db, const uint8_t addr[16], nf_geo_t *g, unsigned *failures)
+{
+	bool city, asn;
+
+	memset(g, 0, sizeof(*g));
+	city = lookup_city(db, addr, g, failures);
+	asn = lookup_asn(db, addr, g, failures);
+	return city || asn;
+}
+
+/* ---------------------------------------------------------------------------
+ * The db and the caches.
+ */
+nf_enrich_db_t *nf_enrich_load(const nf_enrich_config_t *config, char *errors, size_t size)
+{
+	nf_enrich_db_t *db = calloc(1, sizeof(*db));
+	errors_t e = {errors, size, 0};
+
+	if (errors != NULL && size > 0)
+		errors[0] = '\0';
+	if (db == NULL)
+		return NULL;
+	db->generation = config->generation;
+	load_networks(db, config->networks_file, &e);
+	db->has_city = open_mmdb(config->geoip_city, &db->city, "geoip.city", &e);
+	db->has_asn = open_mmdb(config->geoip_asn, &db->asn, "geoip.asn", &e);
+	return db;
+}
+
+void nf_enrich_free(nf_enrich_db_t *db)
+{
+	if (db == NULL)
+		return;
+	drop_networks(db);
+	for (size_t i = 0; i < db->nallocs; i++)
+		free(db->allocs[i]);
+	free(db->allocs);
+	if (db->has_city)
+		MMDB_close(&db->city);
+	if (db->has_asn)
+		MMDB_close(&db->asn);
+	free(db);
+}
+
+bool nf_enrich_active(const nf_enrich_db_t *db)
+{
+	return db != NULL && (db->networks != NULL || db->has_city || db->has_asn);
+}
+
+bool nf_enrich_has_geo(const nf_enrich_db_t *db)
+{
+	return db != NULL && (db->has_city || db->has_asn);
+}
+
+nf_enrich_cache_t *nf_enrich_cache_new(void)
+{
+	return calloc(1, sizeof(nf_enrich_cache_t));
+}
+
+void nf_enrich_cache_free(nf_enrich_cache_t *c)
+{
+	free(c);
+}
+
+/* The geo of addr, from the cache or looked up into it; NULL if unknown. */
+static const nf_geo_t *cached_geo(const nf_enrich_db_t *db, nf_enrich_cache_t *c, const uint8_t addr[16],
+				  unsigned *failures)
+{
+	cache_slot_t *s;
+
+	if (c == NULL)
+		return NULL;
+	if (c->db != db || c->generation != db->generation) {
+		memset(c->slot, 0, sizeof(c->slot));
+		c->db = db;
+		c->generation = db->generation;
+	}
+	s = &c->slot[nf_fnv1a(NF_FNV_OFFSET, addr, 16) % NF_ENRICH_CACHE_SLOTS];
+	if (!s->used || memcmp(s->addr, addr, 16) != 0) {
+		memcpy(s->addr, addr, 16);
+		s->used = true;
+		s->found = lookup_geo(db, addr, &s->geo, failures);
+	}
+	return s->found ? &s->geo : NULL;
+}
+
+void nf_enrich_endpoint(const nf_enrich_db_t *db, const nf_cidr_t *internal, nf_enrich_cache_t *c,
+			const uint8_t addr[16], nf_endpoint_info_t *out, unsigned *failures)
+{
+	uint32_t v;
+
+	memset(out, 0, sizeof(*out));
+	if (internal != NULL)
+		out->locality = nf_cidr_lookup(internal, addr, &v) ? NF_LOCALITY_INTERNAL : NF_LOCALITY_EXTERNAL;
+	if (db == NULL)
+		return;
+	if (db->networks != NULL && nf_cidr_lookup(db->networks, addr, &v))
+		out->network = &db->network[v];
+	if (db->has_city || db->has_asn)
+		out->geo = cached_geo(db, c, addr, failures);
+}
+
+const char *nf_locality_name(nf_locality_t l)
+{
+	return l == NF_LOCALITY_INTERNAL ? "internal" : l == NF_LOCALITY_EXTERNAL ? "external" : NULL;
+}
+
+const char *nf_flow_direction(nf_locality_t src, nf_locality_t dst)
+{
+	if (src == NF_LOCALITY_UNKNOWN || dst == NF_LOCALITY_UNKNOWN)
+		return NULL;
+	if (src == NF_LOCALITY_INTERNAL)
+		return dst == NF_LOCALITY_INTERNAL ? "internal" : "outbound";
+	return dst == NF_LOCALITY_INTERNAL ? "inbound" : "external";
+}

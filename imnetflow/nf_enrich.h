@@ -1,0 +1,105 @@
+/* nf_enrich.h - what the collector adds to a flow beyond the export: the
+ * locality of each endpoint (internalNetworks), the network a networks
+ * file names for it, and GeoIP and ASN data from MaxMind databases.
+ *
+ * Loaded once (and again when rsyslog is HUPed) into an nf_enrich_db_t
+ * that is read-only afterwards and shared by all threads; each thread
+ * keeps its own small cache of database lookups (nf_enrich_cache_t),
+ * cleared when the database it caches changes. No rsyslog headers, no
+ * logging: loading returns an error text the caller logs.
+ *
+ * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
+ */
+#ifndef NF_ENRICH_H
+#define NF_ENRICH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NF_ENRICH_ERROR_MAX 512    /* an error text, with file and line */
+#define NF_ENRICH_CACHE_SLOTS 4096 /* per thread and database: lookups remembered */
+#define NF_NETWORKS_MAX 1000000    /* lines of a networks file */
+#define NF_GEO_TEXT_MAX 96         /* longer names are cut (at a UTF-8 boundary) */
+
+typedef enum nf_locality {
+	NF_LOCALITY_UNKNOWN = 0, /* no internalNetworks configured */
+	NF_LOCALITY_INTERNAL,
+	NF_LOCALITY_EXTERNAL,
+} nf_locality_t;
+
+/* One line of the networks file. Every member may be NULL. */
+typedef struct nf_network {
+	const char *name, *site, *role;
+	const char *const *tags;     /* NULL-terminated */
+} nf_network_t;
+
+/* What the GeoIP databases say of an address; each member present only
+ * when its has_ flag (or a non-empty string) says so. */
+typedef struct nf_geo {
+	char country_iso_code[4], continent_code[4], region_iso_code[8];
+	char country_name[NF_GEO_TEXT_MAX], city_name[NF_GEO_TEXT_MAX], region_name[NF_GEO_TEXT_MAX];
+	bool has_location;
+	double lat, lon;
+	bool has_as;
+	uint32_t as_number;
+	char as_organization[NF_GEO_TEXT_MAX];
+} nf_geo_t;
+
+/* One endpoint of a flow, enriched. */
+typedef struct nf_endpoint_info {
+	nf_locality_t locality;
+	const nf_network_t *network; /* NULL: no networks file line holds the address */
+	const nf_geo_t *geo;         /* NULL: no database knows the address; valid until the next lookup
+					with the same cache */
+} nf_endpoint_info_t;
+
+typedef struct nf_enrich_db nf_enrich_db_t;
+typedef struct nf_enrich_cache nf_enrich_cache_t;
+
+/* What to load; NULL or empty: that part is off. */
+typedef struct nf_enrich_config {
+	const char *networks_file;
+	const char *geoip_city;      /* a City or Country database */
+	const char *geoip_asn;
+	unsigned generation;         /* differs from the previous db's: caches of it start over */
+} nf_enrich_config_t;
+
+/* The internal networks of texts (CIDR prefixes or addresses,
+ * NULL-terminated), and loopback and link-local, which are always
+ * internal. NULL when texts is empty (no locality), or when one of them
+ * does not parse (its error in errors: no locality rather than a wrong one)
+ * or memory runs out. */
+struct nf_cidr *nf_internal_networks(const char *const *texts, char *errors, size_t size);
+
+/* Loads what config names. Every part that loads is used; one that does
+ * not is left out and its reason written into errors (one line per part,
+ * "<file>: <reason>" or "<file>:<line>: <reason>", at most size bytes).
+ * Returns NULL only when out of memory. */
+nf_enrich_db_t *nf_enrich_load(const nf_enrich_config_t *config, char *errors, size_t size);
+void nf_enrich_free(nf_enrich_db_t *db);
+
+/* Whether the db has any part (else enriching adds nothing). */
+bool nf_enrich_active(const nf_enrich_db_t *db);
+bool nf_enrich_has_geo(const nf_enrich_db_t *db);
+
+/* A thread's cache; NULL when out of memory. */
+nf_enrich_cache_t *nf_enrich_cache_new(void);
+void nf_enrich_cache_free(nf_enrich_cache_t *c);
+
+/* What db and internal (nf_internal_networks; NULL: no locality) say of
+ * addr (16 bytes, IPv4 as IPv4-mapped IPv6); db may be NULL. Without a
+ * cache (c NULL) there is no GeoIP. Lookup failures of a database (a
+ * corrupt record) leave geo out and count in *failures if not NULL. */
+void nf_enrich_endpoint(const nf_enrich_db_t *db, const struct nf_cidr *internal, nf_enrich_cache_t *c,
+			const uint8_t addr[16], nf_endpoint_info_t *out, unsigned *failures);
+
+/* "internal", "external", or NULL for unknown. */
+const char *nf_locality_name(nf_locality_t l);
+
+/* The locality of a flow from its two endpoints: "internal" (both
+ * internal), "external" (both external), "inbound" (external to internal),
+ * "outbound" (internal to external); NULL when either is unknown. */
+const char *nf_flow_direction(nf_locality_t src, nf_locality_t dst);
+
+#endif /* NF_ENRICH_H */
