@@ -4,10 +4,12 @@
  * then decodes them again and again for a few seconds through the same code
  * the input module runs (nf_decode_datagram), with no syscalls and no
  * rsyslog: v9/IPFIX templates are learned once, then looked up. With -j each
- * record's fields are also rendered as JSON, as format="json" does.
+ * record's fields are also rendered as JSON, as format="json" does; -e adds
+ * the ECS objects with the Community ID, as ecs="on" does.
  *
- * Usage: bench-decode [-s SECONDS] [-j] FILE
- * Prints: records=N seconds=S records_per_second=R ns_per_record=X
+ * Usage: bench-decode [-s SECONDS] [-j] [-e] FILE
+ * Prints: records=N seconds=S records_per_second=R ns_per_record=X bytes_per_record=B
+ * (B: the rendered line's length, 0 without -j or -e)
  *
  * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
  */
@@ -27,6 +29,8 @@
 typedef struct bench {
 	uint64_t records;
 	int render;
+	int ecs;
+	nf_ecs_options_t ecs_options;
 	size_t rendered_bytes;
 	nf_time_cache_t times;
 	char line[LINE_MAX_BYTES];
@@ -44,7 +48,17 @@ static void render(bench_t *b, const nf_datagram_info_t *info, const nf_record_t
 {
 	nf_line_t line = {.buf = b->line, .size = sizeof(b->line)};
 	(void)info;
+	nf_line_str(&line, b->ecs ? "{\"netflow\":{" : "{");
 	nf_render_fields(&line, NF_RENDER_JSON, rec, src, &b->times);
+	nf_line_str(&line, "}");
+	if (b->ecs) {
+		nf_ecs_t ecs;
+
+		nf_ecs_extract_with(rec, &b->ecs_options, &ecs);
+		nf_line_str(&line, ",");
+		nf_render_ecs(&line, &ecs, "192.0.2.1", &b->times);
+		nf_line_str(&line, "}");
+	}
 	b->rendered_bytes += line.used;
 }
 
@@ -94,18 +108,23 @@ int main(int argc, char **argv)
 	uint8_t *data;
 	int c;
 
-	while ((c = getopt(argc, argv, "s:j")) != -1) {
+	while ((c = getopt(argc, argv, "s:je")) != -1) {
 		if (c == 's')
 			seconds = atof(optarg);
 		else if (c == 'j')
 			b.render = 1;
+		else if (c == 'e')
+			b.render = b.ecs = 1;
 		else
 			return 2;
 	}
 	if (optind != argc - 1 || rec == NULL) {
-		fprintf(stderr, "usage: bench-decode [-s SECONDS] [-j] FILE\n");
+		fprintf(stderr, "usage: bench-decode [-s SECONDS] [-j] [-e] FILE\n");
 		return 2;
 	}
+	nf_ecs_options_default(&b.ecs_options);
+	if (getenv("BENCH_PORTABLE_SHA1") != NULL)
+		b.ecs_options.sha1 = NF_SHA1_PORTABLE;
 	data = read_file(argv[optind], &size);
 	nf_limits_default(&limits);
 	if ((s = nf_session_new(&limits)) == NULL)
@@ -123,9 +142,11 @@ int main(int argc, char **argv)
 			left -= 3 + len;
 		}
 	} while ((elapsed = mono() - start) < seconds);
-	printf("records=%llu seconds=%.3f records_per_second=%.0f ns_per_record=%.1f%s\n",
+	printf("records=%llu seconds=%.3f records_per_second=%.0f ns_per_record=%.1f bytes_per_record=%.0f%s\n",
 	       (unsigned long long)b.records, elapsed, (double)b.records / elapsed, elapsed * 1e9 / (double)b.records,
-	       b.render ? " (decoded and rendered as JSON)" : " (decoded)");
+	       (double)b.rendered_bytes / (double)b.records,
+	       b.ecs ? " (decoded and rendered as JSON with ECS)" : b.render ? " (decoded and rendered as JSON)"
+								     : " (decoded)");
 	nf_session_free(s);
 	free(rec);
 	free(data);

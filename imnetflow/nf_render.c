@@ -173,17 +173,52 @@ static void line_datetime(nf_line_t *l, const nf_field_t *f, nf_time_cache_t *tc
 	time_written(l, at, spare, nf_datetime_text(f, tc, at, NF_TIME_TEXT_MAX));
 }
 
+/* 0x0101...01 times b: b in every byte of a word */
+#define BYTES_OF(b) (UINT64_C(0x0101010101010101) * (b))
+
+/* True if a byte of x is below 0x20 or is '"' or '\\' (the well-known
+ * "has a byte less than n" and "has a zero byte" word tricks; exact as a
+ * yes/no for the whole word). */
+static inline bool word_needs_escape(uint64_t x)
+{
+	uint64_t quote = x ^ BYTES_OF('"'), backslash = x ^ BYTES_OF('\\');
+
+	return (((x - BYTES_OF(0x20)) & ~x) | ((quote - BYTES_OF(1)) & ~quote) |
+		((backslash - BYTES_OF(1)) & ~backslash)) & BYTES_OF(0x80);
+}
+
+/* How many bytes from s on (n at most) JSON takes as they are. */
+static size_t json_plain_run(const char *s, size_t n)
+{
+	size_t i = 0;
+	uint64_t x;
+
+	for (; i + sizeof(x) <= n; i += sizeof(x)) {
+		memcpy(&x, s + i, sizeof(x));
+		if (word_needs_escape(x))
+			break;
+	}
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == '"' || c == '\\')
+			break;
+	}
+	return i;
+}
+
 void nf_line_json_escaped(nf_line_t *l, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t run = 0;
+	size_t i = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		nf_line_put(l, s + run, i - run);
-		run = i + 1;
+	while (i < n) {
+		size_t run = json_plain_run(s + i, n - i);
+		unsigned char c;
+
+		nf_line_put(l, s + i, run);
+		if ((i += run) == n)
+			break;
+		c = (unsigned char)s[i++];
 		if (c == '"' || c == '\\') {
 			char esc[2] = {'\\', (char)c};
 			nf_line_put(l, esc, 2);
@@ -192,7 +227,6 @@ void nf_line_json_escaped(nf_line_t *l, const char *s, size_t n)
 			nf_line_put(l, esc, 6);
 		}
 	}
-	nf_line_put(l, s + run, n - run);
 }
 
 /* A string field's text: without its trailing NUL padding, invalid UTF-8
@@ -515,18 +549,14 @@ unsigned nf_render_fields(nf_line_t *l, nf_render_style_t style, const nf_record
 
 /* ---- the summary line ---- */
 
-/* " <label> [addr]:port" for the first address found among id4, id6. */
-static void summary_endpoint(nf_line_t *l, const nf_record_t *rec, const char *label, uint16_t id4,
-			     uint16_t id6, uint16_t port_id)
+/* " <label> [addr]:port" when there is an address (port 0 when none). */
+static void summary_endpoint(nf_line_t *l, const char *label, const nf_field_t *addr, const nf_field_t *port)
 {
-	const nf_field_t *a = nf_record_find(rec, NF_PEN_IANA, id4);
-	const nf_field_t *port = nf_record_find(rec, NF_PEN_IANA, port_id);
-
-	if (a == NULL && (a = nf_record_find(rec, NF_PEN_IANA, id6)) == NULL)
+	if (addr == NULL)
 		return;
 	nf_line_str(l, label);
 	nf_line_put(l, "[", 1);
-	bare_value(l, a, NULL, false);
+	bare_value(l, addr, NULL, false);
 	nf_line_put(l, "]:", 2);
 	nf_line_u64(l, port ? port->v.u : 0);
 }
@@ -557,22 +587,35 @@ static void summary_item(nf_line_t *l, const nf_record_t *rec, uint16_t id, cons
 	nf_line_put(l, text + n, sizeof(text) - n);
 }
 
-size_t nf_record_summary(const nf_record_t *rec, uint16_t version, nf_time_cache_t *tc, char *buf, size_t size)
+/* " <packets> N <octets> M" of the counts present. */
+static void summary_counts(nf_line_t *l, const nf_ecs_counts_t *c, const char *packets, const char *octets)
+{
+	if (c->has_packets) {
+		nf_line_str(l, packets);
+		nf_line_u64(l, c->packets);
+	}
+	if (c->has_bytes) {
+		nf_line_str(l, octets);
+		nf_line_u64(l, c->bytes);
+	}
+}
+
+size_t nf_record_summary_with(const nf_record_t *rec, uint16_t version, const nf_ecs_options_t *opts,
+			      nf_time_cache_t *tc, char *buf, size_t size)
 {
 	nf_line_t l = {.buf = buf, .size = size};
+	nf_ecs_t e;
 
+	nf_ecs_extract_with(rec, opts, &e);
 	nf_line_reset(&l);
 	nf_line_str(&l, "FLOW v");
 	nf_line_u64(&l, version);
-	summary_endpoint(&l, rec, " src ", NF_IE_SOURCE_IPV4_ADDRESS, NF_IE_SOURCE_IPV6_ADDRESS,
-			 NF_IE_SOURCE_TRANSPORT_PORT);
-	summary_endpoint(&l, rec, " dst ", NF_IE_DESTINATION_IPV4_ADDRESS, NF_IE_DESTINATION_IPV6_ADDRESS,
-			 NF_IE_DESTINATION_TRANSPORT_PORT);
+	summary_endpoint(&l, " src ", e.source.ip, e.source.port);
+	summary_endpoint(&l, " dst ", e.destination.ip, e.destination.port);
 	summary_item(&l, rec, NF_IE_PROTOCOL_IDENTIFIER, " proto ", false);
 	summary_item(&l, rec, NF_IE_TCP_CONTROL_BITS, " tcpflags ", true);
 	summary_item(&l, rec, NF_IE_IP_CLASS_OF_SERVICE, " tos ", true);
-	summary_item(&l, rec, NF_IE_PACKET_DELTA_COUNT, " packets ", false);
-	summary_item(&l, rec, NF_IE_OCTET_DELTA_COUNT, " octets ", false);
+	summary_counts(&l, &e.source.counts, " packets ", " octets ");
 	if (rec->start_ms >= 0) {
 		nf_line_str(&l, " start ");
 		nf_render_time_ms(&l, rec->start_ms, tc);
@@ -581,130 +624,21 @@ size_t nf_record_summary(const nf_record_t *rec, uint16_t version, nf_time_cache
 		nf_line_str(&l, " end ");
 		nf_render_time_ms(&l, rec->end_ms, tc);
 	}
+	/* what flowd's line has no place for comes after all it has, so that
+	 * a reader of those keeps reading them where they were */
+	summary_counts(&l, &e.destination.counts, " rpackets ", " roctets ");
+	summary_endpoint(&l, " natsrc ", e.source.nat_ip, e.source.nat_port);
+	summary_endpoint(&l, " natdst ", e.destination.nat_ip, e.destination.nat_port);
+	if (e.community_id[0] != '\0') {
+		nf_line_str(&l, " community_id ");
+		nf_line_str(&l, e.community_id);
+	}
 	return l.used;
 }
 
-/* ---- Elastic Common Schema ---- */
-
-/* network.transport of the common IP protocols (ECS: the IANA keyword). */
-static const char *transport_name(uint8_t proto)
+size_t nf_record_summary(const nf_record_t *rec, uint16_t version, nf_time_cache_t *tc, char *buf, size_t size)
 {
-	switch (proto) {
-	case 1: return "icmp";
-	case 2: return "igmp";
-	case 6: return "tcp";
-	case 17: return "udp";
-	case 41: return "ipv6";
-	case 47: return "gre";
-	case 50: return "esp";
-	case 51: return "ah";
-	case 58: return "ipv6-icmp";
-	case 89: return "ospf";
-	case 103: return "pim";
-	case 112: return "vrrp";
-	case 132: return "sctp";
-	default: return NULL;
-	}
-}
-
-static bool uint_field(const nf_record_t *rec, uint16_t id, uint64_t *v)
-{
-	const nf_field_t *f = nf_record_find(rec, NF_PEN_IANA, id);
-	if (f == NULL || f->type < NF_T_U8 || f->type > NF_T_U64)
-		return false;
-	*v = f->v.u;
-	return true;
-}
-
-void nf_ecs_extract(const nf_record_t *rec, nf_ecs_t *e)
-{
-	uint64_t v;
-
-	memset(e, 0, sizeof(*e));
-	if ((e->src = nf_record_find(rec, NF_PEN_IANA, NF_IE_SOURCE_IPV4_ADDRESS)) != NULL)
-		e->type = "ipv4";
-	else if ((e->src = nf_record_find(rec, NF_PEN_IANA, NF_IE_SOURCE_IPV6_ADDRESS)) != NULL)
-		e->type = "ipv6";
-	if ((e->dst = nf_record_find(rec, NF_PEN_IANA, NF_IE_DESTINATION_IPV4_ADDRESS)) == NULL)
-		e->dst = nf_record_find(rec, NF_PEN_IANA, NF_IE_DESTINATION_IPV6_ADDRESS);
-	e->sport = nf_record_find(rec, NF_PEN_IANA, NF_IE_SOURCE_TRANSPORT_PORT);
-	e->dport = nf_record_find(rec, NF_PEN_IANA, NF_IE_DESTINATION_TRANSPORT_PORT);
-	if ((e->has_proto = uint_field(rec, NF_IE_PROTOCOL_IDENTIFIER, &v))) {
-		e->proto = (uint8_t)v;
-		e->transport = transport_name(e->proto);
-	}
-	e->has_bytes = uint_field(rec, NF_IE_OCTET_DELTA_COUNT, &e->bytes);
-	e->has_packets = uint_field(rec, NF_IE_PACKET_DELTA_COUNT, &e->packets);
-	e->start_ms = rec->start_ms;
-	e->end_ms = rec->end_ms;
-}
-
-/* The ECS documents as nf_doc_ops_t calls. */
-static void ecs_endpoint(const char *name, const nf_field_t *addr, const nf_field_t *port, const nf_doc_ops_t *ops,
-			 void *ctx)
-{
-	if (addr == NULL && port == NULL)
-		return;
-	ops->open_object(ctx, name);
-	if (addr != NULL)
-		ops->field(ctx, "ip", addr);
-	if (port != NULL)
-		ops->field(ctx, "port", port);
-	ops->close(ctx);
-}
-
-static void ecs_text(const char *name, const char *text, const nf_doc_ops_t *ops, void *ctx)
-{
-	if (text != NULL)
-		ops->text(ctx, name, text, strlen(text));
-}
-
-static void ecs_time(const char *name, int64_t ms, nf_time_cache_t *tc, const nf_doc_ops_t *ops, void *ctx)
-{
-	char text[NF_TIME_TEXT_MAX];
-
-	if (ms >= 0)
-		ops->text(ctx, name, text, nf_time_ms_text(ms, tc, text, sizeof(text)));
-}
-
-/* A one-element array of text. */
-static void ecs_list(const char *name, const char *text, const nf_doc_ops_t *ops, void *ctx)
-{
-	ops->open_array(ctx, name);
-	ops->text(ctx, NULL, text, strlen(text));
-	ops->close(ctx);
-}
-
-void nf_ecs_walk(const nf_ecs_t *e, const char *observer, nf_time_cache_t *tc, const nf_doc_ops_t *ops, void *ctx)
-{
-	char number[4];
-
-	ecs_endpoint("source", e->src, e->sport, ops, ctx);
-	ecs_endpoint("destination", e->dst, e->dport, ops, ctx);
-	ops->open_object(ctx, "network");
-	ecs_text("type", e->type, ops, ctx);
-	if (e->has_proto) /* iana_number is a keyword in ECS: text */
-		ops->text(ctx, "iana_number", number, (size_t)snprintf(number, sizeof(number), "%u", e->proto));
-	ecs_text("transport", e->transport, ops, ctx);
-	if (e->has_bytes)
-		ops->u64(ctx, "bytes", e->bytes);
-	if (e->has_packets)
-		ops->u64(ctx, "packets", e->packets);
-	ops->close(ctx);
-	ops->open_object(ctx, "event");
-	ecs_text("kind", "event", ops, ctx);
-	ecs_list("category", "network", ops, ctx);
-	ecs_list("type", "connection", ops, ctx);
-	ecs_text("action", "netflow_flow", ops, ctx);
-	ecs_time("start", e->start_ms, tc, ops, ctx);
-	ecs_time("end", e->end_ms, tc, ops, ctx);
-	if (e->start_ms >= 0 && e->end_ms >= e->start_ms &&
-	    (uint64_t)(e->end_ms - e->start_ms) <= UINT64_MAX / 1000000u)
-		ops->u64(ctx, "duration", (uint64_t)(e->end_ms - e->start_ms) * 1000000u); /* ECS: nanoseconds */
-	ops->close(ctx);
-	ops->open_object(ctx, "observer");
-	ecs_text("ip", observer, ops, ctx);
-	ops->close(ctx);
+	return nf_record_summary_with(rec, version, NULL, tc, buf, size);
 }
 
 /* ---- the record as a document (nf_doc_ops_t) ---- */
@@ -798,17 +732,39 @@ typedef struct doc_writer {
 	bool array[DOC_MAX_DEPTH + 1]; /* the depth is an array's, not an object's */
 } doc_writer_t;
 
-/* The separator, and "key": where there is a key. */
+/* The separator, and "key": where there is a key. The ECS objects are
+ * some forty short members a record: one check of the room and one copy
+ * each, the piecewise puts only when the line is nearly full. */
 static void doc_member(doc_writer_t *w, const char *key)
 {
-	if (!w->first[w->depth])
-		nf_line_put(w->l, ",", 1);
+	nf_line_t *l = w->l;
+	bool sep = !w->first[w->depth];
+	size_t klen = key != NULL ? strlen(key) : 0;
+	char *d;
+
 	w->first[w->depth] = false;
-	if (key != NULL) {
-		nf_line_put(w->l, "\"", 1);
-		nf_line_str(w->l, key);
-		nf_line_put(w->l, "\":", 2);
+	if (l->used + 1 + klen + 3 >= l->size) {
+		if (sep)
+			nf_line_put(l, ",", 1);
+		if (key != NULL) {
+			nf_line_put(l, "\"", 1);
+			nf_line_put(l, key, klen);
+			nf_line_put(l, "\":", 2);
+		}
+		return;
 	}
+	d = l->buf + l->used;
+	if (sep)
+		*d++ = ',';
+	if (key != NULL) {
+		*d++ = '"';
+		memcpy(d, key, klen);
+		d += klen;
+		*d++ = '"';
+		*d++ = ':';
+	}
+	*d = '\0';
+	l->used = (size_t)(d - l->buf);
 }
 
 /* Opens an object or array; deeper than DOC_MAX_DEPTH the separators of

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "nf_decode.h"
+#include "nf_ecs.h"
 #include "nf_format.h"
 #include "nf_list.h"
 
@@ -119,21 +120,6 @@ void nf_render_json_value(nf_line_t *l, const nf_field_t *f, const nf_template_s
 /* Appends a time in ms since the epoch as RFC 3339 UTC with milliseconds. */
 void nf_render_time_ms(nf_line_t *l, int64_t ms, nf_time_cache_t *tc);
 
-/* Elastic Common Schema fields of a flow (ecs="on"), taken from the
- * record: what a field is missing is left out (has_* false / NULL). */
-typedef struct nf_ecs {
-	const nf_field_t *src, *dst;         /* address fields (IPv4 or IPv6) */
-	const nf_field_t *sport, *dport;
-	bool has_proto, has_bytes, has_packets;
-	uint8_t proto;
-	uint64_t bytes, packets;
-	int64_t start_ms, end_ms;            /* -1: unknown */
-	const char *transport;               /* "tcp", "udp"... from the protocol, or NULL */
-	const char *type;                    /* "ipv4" or "ipv6", or NULL */
-} nf_ecs_t;
-
-void nf_ecs_extract(const nf_record_t *rec, nf_ecs_t *ecs);
-
 /* A document built member by member, for what every output shows alike
  * (the ECS objects): the line renderer writes it as JSON text, the module
  * builds its $! tree from the same calls. key is NULL for a member of an
@@ -164,8 +150,13 @@ void nf_record_walk(const nf_record_t *rec, const nf_template_source_t *src, con
  * target checks it); the outputs that build a tree use nf_record_walk. */
 void nf_render_walk(nf_line_t *l, const nf_record_t *rec, const nf_template_source_t *src, nf_time_cache_t *tc);
 
-/* Walks the ECS objects: "source":{...},"destination":{...},"network":
- * {...},"event":{...},"observer":{"ip":observer}. tc: the time cache of
+/* Walks the ECS objects of e (nf_ecs.h) in this order, each left out
+ * where it would be empty: "source", "destination" {ip, port, mac, bytes,
+ * packets, nat {ip, port}}, for biflows "client" and "server" (the same
+ * two, the initiator first), "network" {type, iana_number, transport,
+ * direction, community_id, bytes, packets}, "event" {kind, category, type,
+ * action, start, end, duration}, "related" {ip [...]}, "observer" {ip:
+ * observer, ingress/egress {interface {id, name}}}. tc: the time cache of
  * the caller's thread (NULL: none). */
 void nf_ecs_walk(const nf_ecs_t *ecs, const char *observer, nf_time_cache_t *tc, const nf_doc_ops_t *ops,
 		 void *ctx);
@@ -175,10 +166,18 @@ void nf_render_ecs(nf_line_t *l, const nf_ecs_t *ecs, const char *observer, nf_t
 
 /* One line in the spirit of flowd's FLOW lines:
  * "FLOW v5 src [10.1.0.1]:52534 dst [192.0.2.27]:3306 proto 6 tcpflags 1b
- *  tos 00 packets 9 octets 984 start <rfc3339> end <rfc3339>". Fields the
- * record lacks are left out. Written into buf (size > 0), cut to fit,
- * NUL-terminated; returns its length. tc: the time cache of the caller's
- * thread (NULL: none). */
+ *  tos 00 packets 9 octets 984 start <rfc3339> end <rfc3339> rpackets 7
+ *  roctets 5120 natsrc [198.51.100.4]:40112 natdst [192.0.2.27]:3306
+ *  community_id 1:..." (what flowd has no item for last). Endpoints, counts
+ * and NAT are ECS's (nf_ecs.h): packets and octets the source's, rpackets
+ * and roctets the destination's; the Community ID with opts (NULL: the
+ * defaults). Fields the record lacks are left out. Written into buf
+ * (size > 0), cut to fit, NUL-terminated; returns its length. tc: the
+ * time cache of the caller's thread (NULL: none). */
+size_t nf_record_summary_with(const nf_record_t *rec, uint16_t version, const nf_ecs_options_t *opts,
+			      nf_time_cache_t *tc, char *buf, size_t size);
+
+/* nf_record_summary_with the default options. */
 size_t nf_record_summary(const nf_record_t *rec, uint16_t version, nf_time_cache_t *tc, char *buf, size_t size);
 
 #endif /* NF_RENDER_H */

@@ -5,6 +5,7 @@ in the tree and in format="json" lines. For an IPv4 NetFlow v5 flow and an
 IPv6 IPFIX flow, every value is checked against what was sent."""
 import calendar
 import datetime
+import ipaddress
 import json
 import os
 import re
@@ -130,8 +131,9 @@ for name, recs in docs.items():
     check(len(recs) == 2, "ecs %s: %d documents" % (name, len(recs)))
     for doc, (src, sport, dst, dport, proto, octets, packets, end) in zip(recs, want):
         log("ecs %s: %s" % (name, {k: doc[k] for k in doc if k != "netflow"}))
-        check(doc["source"] == {"ip": src, "port": sport} and doc["destination"] == {"ip": dst, "port": dport},
-              "ECS endpoints %r" % doc)
+        # the flow's counts are the source's (no reverse counters here)
+        check(doc["source"] == {"ip": src, "port": sport, "bytes": octets, "packets": packets}
+              and doc["destination"] == {"ip": dst, "port": dport}, "ECS endpoints %r" % doc)
         net = doc["network"]
         check(net["iana_number"] == str(proto) and net["transport"] == {6: "tcp", 17: "udp"}[proto]
               and net["bytes"] == octets and net["packets"] == packets
@@ -140,7 +142,9 @@ for name, recs in docs.items():
         check(ev["kind"] == "event" and ev["category"] == ["network"] and
               datetime.datetime.fromisoformat(ev["end"].replace("Z", "+00:00")).timestamp() * 1000 == end,
               "ECS event %r" % ev)
-        check(doc["observer"] == {"ip": "127.0.0.1"}, "ECS observer %r" % doc["observer"])
+        check(doc["observer"]["ip"] == "127.0.0.1", "ECS observer %r" % doc["observer"])
+        check(doc["related"] == {"ip": sorted({src, dst}, key=ipaddress.ip_address)}, "ECS related %r" % doc)
+        check(net["community_id"].startswith("1:") and len(net["community_id"]) == 30, "ECS community_id %r" % net)
         check(doc["netflow"]["protocol_identifier"] == proto, "netflow beside ECS %r" % doc["netflow"])
 # the tree and the line carry the same ECS objects, member for member
 ecs = {name: [{k: v for k, v in doc.items() if k != "netflow"} for doc in recs] for name, recs in docs.items()}

@@ -202,7 +202,8 @@ static void summary_line(void **state)
 	nf_record_add(&rec, &f);
 	nf_record_summary(&rec, 5, NULL, buf, sizeof(buf));
 	assert_string_equal(buf, "FLOW v5 src [10.1.0.186]:52534 dst [192.0.2.27]:3306 proto 6 tcpflags 1b "
-				 "packets 9 octets 984 start 2026-11-28T12:58:32.000Z end 2026-11-28T12:58:33.500Z");
+				 "packets 9 octets 984 start 2026-11-28T12:58:32.000Z end 2026-11-28T12:58:33.500Z "
+				 "community_id 1:BCOgbAhXjT0xGdemMva4YKPDXcY=");
 	/* never past the buffer, always terminated */
 	assert_int_equal(nf_record_summary(&rec, 5, NULL, buf, 20), 19);
 	assert_int_equal(strlen(buf), 19);

@@ -428,6 +428,125 @@ static void planned_times_match_normalized(void **state)
 	free(normalized);
 }
 
+/* The ECS objects of rec as JSON members, with opts (NULL: defaults). */
+static const char *ecs_text(const nf_record_t *rec, const nf_ecs_options_t *opts, char *buf, size_t size)
+{
+	nf_line_t l = {.buf = buf, .size = size};
+	nf_ecs_t e;
+
+	nf_line_reset(&l);
+	nf_ecs_extract_with(rec, opts, &e);
+	nf_render_ecs(&l, &e, "192.0.2.1", NULL);
+	assert_false(l.overflow);
+	return buf;
+}
+
+/* An NSEL-style biflow: initiator/responder counts, translations in
+ * NSEL's and IANA's elements, a denial, the responder as initiator. */
+static void ecs_of_a_firewall_biflow(void **state)
+{
+	static const uint8_t src[4] = {192, 168, 0, 2}, dst[4] = {192, 168, 0, 17}, xsrc[4] = {198, 51, 100, 4},
+			     xdst[4] = {192, 168, 0, 17}, mac[6] = {0x00, 0x1b, 0x21, 0xaa, 0xbb, 0x0c};
+	nf_record_t *rec = new_record();
+	char buf[2048];
+	(void)state;
+
+	rec->start_ms = rec->end_ms = -1;
+	add_bytes(rec, NF_PEN_IANA, NF_IE_SOURCE_IPV4_ADDRESS, NF_T_IPV4, src, 4);
+	add_bytes(rec, NF_PEN_IANA, NF_IE_DESTINATION_IPV4_ADDRESS, NF_T_IPV4, dst, 4);
+	add(rec, NF_IE_SOURCE_TRANSPORT_PORT, NF_T_U16, 61775);
+	add(rec, NF_IE_DESTINATION_TRANSPORT_PORT, NF_T_U16, 80);
+	add(rec, NF_IE_PROTOCOL_IDENTIFIER, NF_T_U8, 6);
+	add(rec, NF_IE_INITIATOR_OCTETS, NF_T_U64, 81);
+	add(rec, NF_IE_RESPONDER_OCTETS, NF_T_U64, 763);
+	add(rec, NF_IE_PACKET_TOTAL_COUNT, NF_T_U64, 2);
+	add_bytes(rec, NF_PEN_IANA, 40001, NF_T_IPV4, xsrc, 4);      /* NSEL xlate_src_addr_ipv4 */
+	add(rec, 40003, NF_T_U16, 40112);                            /* NSEL xlate_src_port */
+	add_bytes(rec, NF_PEN_IANA, NF_IE_POST_NAT_DESTINATION_IPV4_ADDRESS, NF_T_IPV4, xdst, 4);
+	add(rec, 40005, NF_T_U8, 3);                                 /* NSEL fw_event: denied */
+	add(rec, NF_IE_BIFLOW_DIRECTION, NF_T_U8, 2);                /* reverseInitiator */
+	add(rec, NF_IE_FLOW_DIRECTION, NF_T_U8, 1);
+	add_bytes(rec, NF_PEN_IANA, NF_IE_SOURCE_MAC_ADDRESS, NF_T_MAC, mac, 6);
+	add(rec, NF_IE_INGRESS_INTERFACE, NF_T_U32, 3);
+	assert_string_equal(
+		ecs_text(rec, NULL, buf, sizeof(buf)),
+		"\"source\":{\"ip\":\"192.168.0.2\",\"port\":61775,\"mac\":\"00-1B-21-AA-BB-0C\",\"bytes\":81,"
+		"\"packets\":2,\"nat\":{\"ip\":\"198.51.100.4\",\"port\":40112}},"
+		"\"destination\":{\"ip\":\"192.168.0.17\",\"port\":80,\"bytes\":763,\"nat\":{\"ip\":\"192.168.0.17\"}},"
+		"\"client\":{\"ip\":\"192.168.0.17\",\"port\":80,\"bytes\":763,\"nat\":{\"ip\":\"192.168.0.17\"}},"
+		"\"server\":{\"ip\":\"192.168.0.2\",\"port\":61775,\"mac\":\"00-1B-21-AA-BB-0C\",\"bytes\":81,"
+		"\"packets\":2,\"nat\":{\"ip\":\"198.51.100.4\",\"port\":40112}},"
+		"\"network\":{\"type\":\"ipv4\",\"iana_number\":\"6\",\"transport\":\"tcp\",\"direction\":\"outbound\","
+		"\"community_id\":\"1:XaNCBbXLPvRPq4YmlYj+3C8LbyE=\",\"bytes\":844,\"packets\":2},"
+		"\"event\":{\"kind\":\"event\",\"category\":[\"network\",\"session\"],\"type\":[\"connection\"],"
+		"\"action\":\"denied\"},"
+		"\"related\":{\"ip\":[\"192.168.0.2\",\"192.168.0.17\",\"198.51.100.4\"]},"
+		"\"observer\":{\"ip\":\"192.0.2.1\",\"ingress\":{\"interface\":{\"id\":\"3\"}}}");
+	free(rec);
+}
+
+/* ICMP's type and code: the combined element, or NetFlow v5's convention
+ * of both in the destination port; the seed; community_id off. The
+ * identifiers are the specification's baseline for these flows. */
+static void ecs_icmp_and_seed(void **state)
+{
+	static const uint8_t a[4] = {192, 168, 0, 89}, b[4] = {192, 168, 0, 1}, c[4] = {10, 0, 0, 1},
+			     d[4] = {10, 0, 0, 2};
+	nf_record_t *rec = new_record();
+	nf_ecs_options_t opts;
+	nf_ecs_t e;
+	(void)state;
+
+	add_bytes(rec, NF_PEN_IANA, NF_IE_SOURCE_IPV4_ADDRESS, NF_T_IPV4, a, 4);
+	add_bytes(rec, NF_PEN_IANA, NF_IE_DESTINATION_IPV4_ADDRESS, NF_T_IPV4, b, 4);
+	add(rec, NF_IE_PROTOCOL_IDENTIFIER, NF_T_U8, 1);
+	add(rec, NF_IE_DESTINATION_TRANSPORT_PORT, NF_T_U16, 8 << 8); /* echo request, code 0 */
+	nf_ecs_extract(rec, &e);
+	assert_string_equal(e.community_id, "1:X0snYXpgwiv9TZtqg64sgzUn6Dk=");
+	nf_ecs_options_default(&opts);
+	opts.community_id_seed = 1;
+	nf_ecs_extract_with(rec, &opts, &e);
+	assert_string_equal(e.community_id, "1:03g6IloqVBdcZlPyX8r0hgoE7kA=");
+	opts.community_id = false;
+	nf_ecs_extract_with(rec, &opts, &e);
+	assert_string_equal(e.community_id, "");
+
+	nf_record_clear(rec);
+	add_bytes(rec, NF_PEN_IANA, NF_IE_SOURCE_IPV4_ADDRESS, NF_T_IPV4, c, 4);
+	add_bytes(rec, NF_PEN_IANA, NF_IE_DESTINATION_IPV4_ADDRESS, NF_T_IPV4, d, 4);
+	add(rec, NF_IE_PROTOCOL_IDENTIFIER, NF_T_U8, 1);
+	add(rec, NF_IE_DESTINATION_TRANSPORT_PORT, NF_T_U16, 8 << 8);
+	add(rec, NF_IE_ICMP_TYPE_CODE_IPV4, NF_T_U16, 11 << 8); /* the element wins: time exceeded */
+	nf_ecs_extract(rec, &e);
+	assert_string_equal(e.community_id, "1:YHxtAirCG//0OzkcVAukqKQN9xM=");
+	free(rec);
+}
+
+/* FortiOS translates one side and sends 0.0.0.0 and port 0 for the other:
+ * that side has no translation, and related.ip no 0.0.0.0. */
+static void ecs_unspecified_nat_is_none(void **state)
+{
+	static const uint8_t src[4] = {192, 168, 100, 151}, dst[4] = {182, 50, 136, 239}, xsrc[4] = {10, 0, 0, 250},
+			     zero[4] = {0};
+	nf_record_t *rec = new_record();
+	nf_ecs_t e;
+	(void)state;
+
+	add_bytes(rec, NF_PEN_IANA, NF_IE_SOURCE_IPV4_ADDRESS, NF_T_IPV4, src, 4);
+	add_bytes(rec, NF_PEN_IANA, NF_IE_DESTINATION_IPV4_ADDRESS, NF_T_IPV4, dst, 4);
+	add_bytes(rec, NF_PEN_IANA, NF_IE_POST_NAT_SOURCE_IPV4_ADDRESS, NF_T_IPV4, xsrc, 4);
+	add_bytes(rec, NF_PEN_IANA, NF_IE_POST_NAT_DESTINATION_IPV4_ADDRESS, NF_T_IPV4, zero, 4);
+	add(rec, NF_IE_POST_NAPT_SOURCE_TRANSPORT_PORT, NF_T_U16, 45380);
+	add(rec, NF_IE_POST_NAPT_DESTINATION_TRANSPORT_PORT, NF_T_U16, 0);
+	nf_ecs_extract(rec, &e);
+	assert_non_null(e.source.nat_ip);
+	assert_int_equal(e.source.nat_port->v.u, 45380);
+	assert_null(e.destination.nat_ip);
+	assert_null(e.destination.nat_port);
+	assert_int_equal(e.nrelated, 3);
+	free(rec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -442,6 +561,9 @@ int main(void)
 		cmocka_unit_test(times_only_where_determined),
 		cmocka_unit_test(ntp_before_1970_keeps_its_value),
 		cmocka_unit_test(planned_times_match_normalized),
+		cmocka_unit_test(ecs_of_a_firewall_biflow),
+		cmocka_unit_test(ecs_icmp_and_seed),
+		cmocka_unit_test(ecs_unspecified_nat_is_none),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

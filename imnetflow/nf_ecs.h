@@ -1,0 +1,90 @@
+/* nf_ecs.h - the Elastic Common Schema view of a flow record (ecs="on"):
+ * which of the record's fields are the flow's endpoints, counters, NAT
+ * translations, interfaces and events, and what follows from them (the
+ * Community ID, related addresses, direction, action). nf_ecs_extract
+ * finds them in one pass over the record; nf_ecs_walk (nf_render.h)
+ * writes them as ECS objects. Nothing is allocated: the fields are
+ * pointers into the record, valid as long as it is.
+ *
+ * Later additions have their place: an endpoint's locality (internal
+ * networks) and geo objects go into nf_ecs_endpoint_t, what they need
+ * into nf_ecs_options_t, and nf_ecs_walk writes them inside the endpoint.
+ *
+ * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
+ */
+#ifndef NF_ECS_H
+#define NF_ECS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "nf_community_id.h"
+#include "nf_decode.h"
+
+/* What an output's configuration decides. Zero-initialised is not the
+ * default: use nf_ecs_options_default. */
+typedef struct nf_ecs_options {
+	bool community_id;          /* compute network.community_id */
+	uint16_t community_id_seed; /* the Community ID seed (communityIdSeed), 0 by default */
+	nf_sha1_impl_t sha1;        /* how to hash it: what the CPU does fastest */
+	/* to come: internal networks for locality and direction, GeoIP */
+} nf_ecs_options_t;
+
+/* The defaults: community_id on, seed 0, the CPU's fastest SHA-1 (which
+ * it asks the CPU: call it once, at configuration). */
+void nf_ecs_options_default(nf_ecs_options_t *o);
+
+/* A counter pair: bytes and packets, each present or not. */
+typedef struct nf_ecs_counts {
+	bool has_bytes, has_packets;
+	uint64_t bytes, packets;
+} nf_ecs_counts_t;
+
+/* source or destination (client and server are the same two, ordered by
+ * who initiated). NULL: the record has no such field. */
+typedef struct nf_ecs_endpoint {
+	const nf_field_t *ip;            /* IPv4 or IPv6 address */
+	const nf_field_t *port;
+	const nf_field_t *mac;
+	const nf_field_t *nat_ip;        /* post-NAT address (source.nat.ip...) */
+	const nf_field_t *nat_port;      /* post-NAPT port */
+	nf_ecs_counts_t counts;          /* what this endpoint sent */
+	/* to come: locality ("internal", "external"), geo */
+} nf_ecs_endpoint_t;
+
+/* An observer interface: ingress or egress. */
+typedef struct nf_ecs_interface {
+	const nf_field_t *id;   /* ingressInterface / egressInterface */
+	const nf_field_t *name; /* the name joined from options records */
+} nf_ecs_interface_t;
+
+/* source, destination, nat: at most two addresses each */
+#define NF_ECS_RELATED_MAX 4
+
+typedef struct nf_ecs {
+	nf_ecs_endpoint_t source, destination;
+	bool biflow;              /* client and server are known */
+	bool client_is_destination; /* biflowDirection says reverseInitiator */
+	bool has_proto;
+	uint8_t proto;
+	const char *transport;    /* "tcp", "udp"... from the protocol, or NULL */
+	const char *type;         /* "ipv4" or "ipv6", or NULL */
+	const char *direction;    /* "inbound", "outbound" or "unknown" */
+	const char *action;       /* event.action */
+	nf_ecs_counts_t network;  /* both directions */
+	char community_id[NF_COMMUNITY_ID_SIZE]; /* "" when there is none */
+	int64_t start_ms, end_ms; /* -1: unknown */
+	int64_t duration_ns;      /* -1: unknown */
+	nf_ecs_interface_t ingress, egress;
+	const nf_field_t *related[NF_ECS_RELATED_MAX]; /* addresses, sorted, each once */
+	unsigned nrelated;
+} nf_ecs_t;
+
+/* The ECS view of rec as opts say (NULL: the defaults with the portable
+ * SHA-1, nothing asked of the CPU). */
+void nf_ecs_extract_with(const nf_record_t *rec, const nf_ecs_options_t *opts, nf_ecs_t *ecs);
+
+/* The same with the default options. */
+void nf_ecs_extract(const nf_record_t *rec, nf_ecs_t *ecs);
+
+#endif /* NF_ECS_H */
