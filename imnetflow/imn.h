@@ -40,6 +40,8 @@
 #include "unicode-helper.h"
 
 #include "nf_datagram.h"
+#include "nf_ecs.h"
+#include "nf_enrich.h"
 #include "nf_decode.h"
 #include "nf_dict.h"
 #include "nf_format.h"
@@ -112,6 +114,10 @@ struct instanceConf_s {
 	int emitOptions;            /* options records become messages too */
 	int renormalize;            /* packets and octets times the sampling interval */
 	int ecs;                    /* add Elastic Common Schema objects */
+	int communityIdSeed;        /* the Community ID seed, 0-65535 */
+	nf_ecs_options_t ecsOptions; /* what the core's ECS view and the summary take */
+	struct cnfarray *internalNames; /* "internalNetworks" */
+	struct nf_cidr *internal;   /* made of them; NULL: no locality */
 	struct cnfarray *protocolNames; /* "protocols" */
 	int protocols;              /* enum protocol_bit set */
 	struct cnfarray *allowedNames; /* "allowedExporters" */
@@ -134,6 +140,9 @@ struct modConfData_s {
 	int exporterStats;          /* an impstats object per exporter */
 	int exporterStatsMax;       /* how many; the rest share "other" */
 	uchar *dictionaryFile;      /* further elements (module parameter "dictionary") */
+	uchar *networksFile;        /* "networks": CIDR to name, site, role, tags */
+	uchar *geoipCity;           /* "geoip.city": a MaxMind City or Country database */
+	uchar *geoipAsn;            /* "geoip.asn": a MaxMind ASN database */
 	nf_dict_t *dictionary;      /* loaded from it */
 	int threads;                /* receiving threads: every address bound that many times */
 	int summaryInterval;        /* seconds between exporter summaries; 0: none */
@@ -155,6 +164,7 @@ extern modConfData_t *runModConf;
 	X(ctrRatelimited, "records.ratelimited") \
 	X(ctrFailed, "records.failed") \
 	X(ctrTimesImplausible, "times.implausible") \
+	X(ctrGeoipFailed, "geoip.failed") \
 	X(ctrTemplateErrors, "templates.malformed") \
 	X(ctrSeqMissing, "sequence.missing") \
 	X(ctrSeqResets, "sequence.resets") \
@@ -306,6 +316,11 @@ typedef struct worker {
 	uint64_t savedChanges;             /* template changes as of the last save */
 	published_stats_t published;       /* under workers.mut */
 	health_table_t health;             /* its exporters' summaries and health */
+	bool enrichOn;                     /* networks file or GeoIP configured (imn_enrich.c) */
+	nf_enrich_cache_t *enrichCache;    /* its GeoIP lookups; made at the first */
+	uint64_t datagrams;                /* with enrichOn: datagrams done, and */
+	int busy;                          /* whether it is in one (both atomic): when a HUP's
+					      replaced databases are free to go */
 } worker_t;
 
 typedef struct workers {
@@ -364,6 +379,9 @@ typedef struct datagram_ctx {
 	const nf_sflow_agent_t *agent;         /* sFlow datagrams only */
 	exporter_stats_t *exp;                 /* per-exporter counters, or NULL */
 	exporter_state_t *state;               /* summaries and health, or NULL */
+	const nf_enrich_db_t *enrichment;      /* the shared databases for this datagram, or NULL */
+	bool enriched;                         /* src and dst are the record's */
+	nf_endpoint_info_t src, dst;
 	/* the members of "exporter", made once for the datagram header they
 	 * were made from, and their pre-rendered text (exporterLen 0: not yet) */
 	nf_datagram_info_t exporterInfo;
@@ -414,6 +432,16 @@ void exporterHousekeeping(worker_t *w, time_t now);
 void setupExporterTable(worker_t *w, time_t now);
 void freeExporterTable(worker_t *w);
 struct fjson_object *jsonU64(uint64_t v);
+
+/* imn_enrich.c: internalNetworks, the networks file, GeoIP */
+rsRetVal parseInternalNetworks(instanceConf_t *inst);
+bool enrichmentConfigured(void);
+void loadEnrichment(void);
+void reloadEnrichment(void);
+void freeEnrichment(void);
+void enrichmentBegin(datagram_ctx_t *d);
+void enrichmentEnd(datagram_ctx_t *d);
+void enrichRecord(datagram_ctx_t *d, nf_record_t *rec);
 
 #pragma GCC visibility pop
 

@@ -169,7 +169,9 @@ static void renderEcs(nf_line_t *l, const datagram_ctx_t *d, const nf_record_t *
 {
 	nf_ecs_t ecs;
 
-	nf_ecs_extract(rec, &ecs);
+	nf_ecs_extract_with(rec, &d->lstn->inst->ecsOptions, &ecs);
+	if (d->enriched)
+		nf_ecs_set_enrichment(&ecs, &d->src, &d->dst);
 	nf_line_str(l, ",");
 	nf_render_ecs(l, &ecs, d->address, &d->w->times);
 	nf_line_str(l, "}");
@@ -275,7 +277,9 @@ static void attachEcs(struct fjson_object *root, const datagram_ctx_t *d, const 
 	tree_builder_t b = {.stack = {root}, .constant_keys = true, .tc = &d->w->times};
 	nf_ecs_t e;
 
-	nf_ecs_extract(rec, &e);
+	nf_ecs_extract_with(rec, &d->lstn->inst->ecsOptions, &e);
+	if (d->enriched)
+		nf_ecs_set_enrichment(&e, &d->src, &d->dst);
 	nf_ecs_walk(&e, d->address, &d->w->times, &treeOps, &b);
 }
 
@@ -377,7 +381,8 @@ static rsRetVal submitRecord(datagram_ctx_t *d, const nf_datagram_info_t *info,
 	CHKiRet(msgConstructWithTime(&pMsg, d->rcvTime, d->ttGenTime));
 	if (format == FORMAT_STRUCTURED)
 		MsgSetRawMsg(pMsg, summary,
-			     nf_record_summary(rec, info->version, &d->w->times, summary, sizeof(summary)));
+			     nf_record_summary_with(rec, info->version, &l->inst->ecsOptions, &d->w->times, summary,
+						    sizeof(summary)));
 	else
 		MsgSetRawMsg(pMsg, d->w->line, renderLine(d, info, rec, type, format));
 	MsgSetMSGoffs(pMsg, 0);
@@ -473,8 +478,11 @@ static void emitRecord(void *ctx, const nf_emitted_t *e)
 
 	STATSCOUNTER_INC(l->ctrDecoded, l->mut_ctrDecoded);
 	EXPORTER_ADD(d, ctrRecords, 1);
-	if (e->kind == NF_KIND_FLOW)
+	d->enriched = false;
+	if (e->kind == NF_KIND_FLOW) {
 		noteFlow(d, e->record);
+		enrichRecord(d, d->w->record); /* e->record is the worker's scratch record */
+	}
 	if (e->kind == NF_KIND_OPTIONS && !l->inst->emitOptions)
 		return;
 	d->templates = e->templates;
@@ -522,7 +530,9 @@ void processDatagram(listener_t *l, const uint8_t *buf, size_t len,
 		return;
 	d->state = trackExporter(d, from);
 	exporterKeys(l, from, &dec);
+	enrichmentBegin(d);
 	rc = nf_decode_datagram(&dec, buf, len);
+	enrichmentEnd(d);
 	countDecodeResult(l, d, &dec.result);
 	noteDecoded(d, &dec.result, rc != NF_OK && rc != NF_END);
 	prop.Destruct(&d->fromHost);

@@ -154,6 +154,7 @@ void freeWorkers(void)
 			saveTemplates(w);
 		nf_session_free(w->session);
 		freeExporterTable(w);
+		nf_enrich_cache_free(w->enrichCache);
 		free(w->buf);
 		free(w->hdr);
 		free(w->iov);

@@ -13,6 +13,8 @@
 
 #include "imn.h"
 
+#include "nf_cidr.h"
+
 MODULE_TYPE_INPUT
 MODULE_TYPE_NOKEEP
 MODULE_CNFNAME("imnetflow")
@@ -51,6 +53,8 @@ enum param_kind { P_ARRAY, P_STRING, P_INT, P_UINT32, P_SIZE };
 	X("emitoptions", eCmdHdlrBinary, 0, P_INT, emitOptions) \
 	X("renormalize", eCmdHdlrBinary, 0, P_INT, renormalize) \
 	X("ecs", eCmdHdlrBinary, 0, P_INT, ecs) \
+	X("communityidseed", eCmdHdlrNonNegInt, 0, P_INT, communityIdSeed) \
+	X("internalnetworks", eCmdHdlrArray, 0, P_ARRAY, internalNames) \
 	X("protocols", eCmdHdlrArray, 0, P_ARRAY, protocolNames) \
 	X("allowedexporters", eCmdHdlrArray, 0, P_ARRAY, allowedNames)
 
@@ -81,6 +85,9 @@ static const struct param_target {
 	X("exporterstats", eCmdHdlrBinary, 0, P_INT, exporterStats) \
 	X("exporterstats.max", eCmdHdlrPositiveInt, 0, P_INT, exporterStatsMax) \
 	X("dictionary", eCmdHdlrString, 0, P_STRING, dictionaryFile) \
+	X("networks", eCmdHdlrString, 0, P_STRING, networksFile) \
+	X("geoip.city", eCmdHdlrString, 0, P_STRING, geoipCity) \
+	X("geoip.asn", eCmdHdlrString, 0, P_STRING, geoipAsn) \
 	X("threads", eCmdHdlrPositiveInt, 0, P_INT, threads) \
 	X("summaryinterval", eCmdHdlrNonNegInt, 0, P_INT, summaryInterval) \
 	X("exportertimeout", eCmdHdlrNonNegInt, 0, P_INT, exporterTimeout) \
@@ -364,8 +371,16 @@ static rsRetVal checkInstance(instanceConf_t *inst)
 		LogError(0, RS_RET_PARAM_ERROR, MOD_NAME ": ecs=\"on\" needs format \"structured\" or \"json\"");
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
 	}
+	if (inst->communityIdSeed > UINT16_MAX) {
+		LogError(0, RS_RET_PARAM_ERROR, MOD_NAME ": communityIdSeed %d out of range 0-65535",
+			 inst->communityIdSeed);
+		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
+	}
+	nf_ecs_options_default(&inst->ecsOptions); /* asks the CPU which SHA-1 to use: once, here */
+	inst->ecsOptions.community_id_seed = (uint16_t)inst->communityIdSeed;
 	CHKiRet(parseProtocols(inst));
 	CHKiRet(parseAllowed(inst));
+	CHKiRet(parseInternalNetworks(inst));
 finalize_it:
 	RETiRet;
 }
@@ -519,6 +534,7 @@ CODESTARTactivateCnf;
 	for (int i = 0; i < workers.n; i++)
 		CHKiRet(setupWorker(&workers.w[i], i));
 	CHKiRet(setupPersistence());
+	loadEnrichment();
 	for (int i = 0; i < workers.n; i++)
 		publishSessionStats(&workers.w[i]);
 	syncSessionStats();
@@ -533,6 +549,9 @@ BEGINfreeCnf
 CODESTARTfreeCnf;
 	nf_dict_free(pModConf->dictionary);
 	free(pModConf->dictionaryFile);
+	free(pModConf->networksFile);
+	free(pModConf->geoipCity);
+	free(pModConf->geoipAsn);
 	for (inst = pModConf->root; inst != NULL;) {
 		if (inst->ports != NULL)
 			cnfarrayContentDestruct(inst->ports);
@@ -551,6 +570,10 @@ CODESTARTfreeCnf;
 			cnfarrayContentDestruct(inst->allowedNames);
 		free(inst->allowedNames);
 		free(inst->allowed);
+		if (inst->internalNames != NULL)
+			cnfarrayContentDestruct(inst->internalNames);
+		free(inst->internalNames);
+		nf_cidr_free(inst->internal);
 		del = inst;
 		inst = inst->next;
 		free(del);
@@ -583,6 +606,7 @@ CODESTARTafterRun;
 		statsobj.Destruct(&core.stats);
 	freeExporterStats();
 	freeWorkers();
+	freeEnrichment();
 	free(core.templateFile);
 	core.templateFile = NULL;
 ENDafterRun
@@ -595,6 +619,17 @@ CODESTARTmodExit;
 	objRelease(prop, CORE_COMPONENT);
 	objRelease(ruleset, CORE_COMPONENT);
 ENDmodExit
+
+/* HUP: the networks file and the GeoIP databases are read again. doHUP
+ * takes an instanceData (it was made for actions); rsyslog passes NULL. */
+typedef struct instanceData_s {
+	int unused;
+} instanceData;
+
+BEGINdoHUP
+CODESTARTdoHUP;
+	reloadEnrichment();
+ENDdoHUP
 
 BEGINisCompatibleWithFeature
 CODESTARTisCompatibleWithFeature;
@@ -610,6 +645,7 @@ CODEqueryEtryPt_STD_CONF2_setModCnf_QUERIES
 CODEqueryEtryPt_STD_CONF2_PREPRIVDROP_QUERIES
 CODEqueryEtryPt_STD_CONF2_IMOD_QUERIES
 CODEqueryEtryPt_IsCompatibleWithFeature_IF_OMOD_QUERIES
+CODEqueryEtryPt_doHUP
 ENDqueryEtryPt
 
 BEGINmodInit()

@@ -439,6 +439,19 @@ void nf_ecs_extract(const nf_record_t *rec, nf_ecs_t *e)
 	nf_ecs_extract_with(rec, NULL, e);
 }
 
+void nf_ecs_set_enrichment(nf_ecs_t *e, const nf_endpoint_info_t *src, const nf_endpoint_info_t *dst)
+{
+	const char *direction;
+
+	e->source.info = src;
+	e->destination.info = dst;
+	if (src == NULL || dst == NULL)
+		return;
+	e->flow_locality = nf_flow_locality(src->locality, dst->locality);
+	if (strcmp(e->direction, "unknown") == 0 && (direction = nf_flow_direction(src->locality, dst->locality)))
+		e->direction = direction;
+}
+
 /* ---- the walk: the ECS objects as nf_doc_ops_t calls ---- */
 
 static void ecs_text(const char *name, const char *text, const nf_doc_ops_t *ops, void *ctx)
@@ -500,7 +513,59 @@ static void ecs_counts(const nf_ecs_counts_t *c, const nf_doc_ops_t *ops, void *
 static bool endpoint_empty(const nf_ecs_endpoint_t *p)
 {
 	return p->ip == NULL && p->port == NULL && p->mac == NULL && p->nat_ip == NULL && p->nat_port == NULL &&
-	       !p->counts.has_bytes && !p->counts.has_packets;
+	       !p->counts.has_bytes && !p->counts.has_packets && p->info == NULL;
+}
+
+static void ecs_double(const char *name, double v, const nf_doc_ops_t *ops, void *ctx)
+{
+	nf_field_t f = {.type = NF_T_F64, .len = 8};
+
+	f.v.f = v;
+	ops->field(ctx, name, &f);
+}
+
+static void ecs_nonempty(const char *name, const char *text, const nf_doc_ops_t *ops, void *ctx)
+{
+	if (text != NULL && *text != '\0')
+		ops->text(ctx, name, text, strlen(text));
+}
+
+/* geo {country_iso_code, ..., name (the networks file's site), location
+ * {lat, lon}} and as {number, organization {name}} of an endpoint. */
+static void ecs_geo(const nf_endpoint_info_t *info, const nf_doc_ops_t *ops, void *ctx)
+{
+	const nf_geo_t *g = info->geo;
+	const char *site = info->network != NULL ? info->network->site : NULL;
+
+	if (g == NULL && site == NULL)
+		return;
+	ops->open_object(ctx, "geo");
+	ecs_nonempty("name", site, ops, ctx);
+	if (g != NULL) {
+		ecs_nonempty("country_iso_code", g->country_iso_code, ops, ctx);
+		ecs_nonempty("country_name", g->country_name, ops, ctx);
+		ecs_nonempty("continent_code", g->continent_code, ops, ctx);
+		ecs_nonempty("region_iso_code", g->region_iso_code, ops, ctx);
+		ecs_nonempty("region_name", g->region_name, ops, ctx);
+		ecs_nonempty("city_name", g->city_name, ops, ctx);
+		if (g->has_location) {
+			ops->open_object(ctx, "location");
+			ecs_double("lat", g->lat, ops, ctx);
+			ecs_double("lon", g->lon, ops, ctx);
+			ops->close(ctx);
+		}
+	}
+	ops->close(ctx);
+	if (g == NULL || !g->has_as)
+		return;
+	ops->open_object(ctx, "as");
+	ops->u64(ctx, "number", g->as_number);
+	if (g->as_organization[0] != '\0') {
+		ops->open_object(ctx, "organization");
+		ecs_nonempty("name", g->as_organization, ops, ctx);
+		ops->close(ctx);
+	}
+	ops->close(ctx);
 }
 
 /* source, destination, client or server. */
@@ -523,6 +588,10 @@ static void ecs_endpoint(const char *name, const nf_ecs_endpoint_t *p, const nf_
 		if (p->nat_port != NULL)
 			ops->field(ctx, "port", p->nat_port);
 		ops->close(ctx);
+	}
+	if (p->info != NULL) {
+		ecs_text("locality", nf_locality_name(p->info->locality), ops, ctx);
+		ecs_geo(p->info, ops, ctx);
 	}
 	ops->close(ctx);
 }
@@ -592,6 +661,11 @@ void nf_ecs_walk(const nf_ecs_t *e, const char *observer, nf_time_cache_t *tc, c
 	}
 	ecs_network(e, ops, ctx);
 	ecs_event(e, tc, ops, ctx);
+	if (e->flow_locality != NULL) {
+		ops->open_object(ctx, "flow");
+		ecs_text("locality", e->flow_locality, ops, ctx);
+		ops->close(ctx);
+	}
 	ecs_related(e, ops, ctx);
 	ops->open_object(ctx, "observer");
 	ecs_text("ip", observer, ops, ctx);

@@ -20,6 +20,7 @@
 
 #include "nf_community_id.h"
 #include "nf_decode.h"
+#include "nf_enrich.h" /* the types of what enrichment found; no function of it */
 
 /* What an output's configuration decides. Zero-initialised is not the
  * default: use nf_ecs_options_default. */
@@ -49,7 +50,7 @@ typedef struct nf_ecs_endpoint {
 	const nf_field_t *nat_ip;        /* post-NAT address (source.nat.ip...) */
 	const nf_field_t *nat_port;      /* post-NAPT port */
 	nf_ecs_counts_t counts;          /* what this endpoint sent */
-	/* to come: locality ("internal", "external"), geo */
+	const nf_endpoint_info_t *info;  /* locality, network, geo (nf_ecs_set_enrichment); NULL: none */
 } nf_ecs_endpoint_t;
 
 /* An observer interface: ingress or egress. */
@@ -69,7 +70,8 @@ typedef struct nf_ecs {
 	uint8_t proto;
 	const char *transport;    /* "tcp", "udp"... from the protocol, or NULL */
 	const char *type;         /* "ipv4" or "ipv6", or NULL */
-	const char *direction;    /* "inbound", "outbound" or "unknown" */
+	const char *direction;    /* "inbound", "outbound", "internal", "external" or "unknown" */
+	const char *flow_locality; /* "internal", "external", or NULL */
 	const char *action;       /* event.action */
 	nf_ecs_counts_t network;  /* both directions */
 	char community_id[NF_COMMUNITY_ID_SIZE]; /* "" when there is none */
@@ -86,5 +88,12 @@ void nf_ecs_extract_with(const nf_record_t *rec, const nf_ecs_options_t *opts, n
 
 /* The same with the default options. */
 void nf_ecs_extract(const nf_record_t *rec, nf_ecs_t *ecs);
+
+/* Adds what enrichment found of the two endpoints (nf_enrich_record;
+ * NULL: nothing): their locality, network site, geo and AS, and
+ * flow.locality; network.direction from the localities where the record
+ * had no flowDirection (inbound, outbound, internal, external). The infos
+ * must outlive the walk. */
+void nf_ecs_set_enrichment(nf_ecs_t *ecs, const nf_endpoint_info_t *src, const nf_endpoint_info_t *dst);
 
 #endif /* NF_ECS_H */

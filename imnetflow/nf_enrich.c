@@ -23,6 +23,7 @@
 #include "nf_cidr.h"
 #include "nf_decode.h"
 #include "nf_hash.h"
+#include "nf_ie.h"
 
 #define LINE_MAX_BYTES 4096
 #define MAX_TAGS 16
@@ -498,16 +499,117 @@ void nf_enrich_endpoint(const nf_enrich_db_t *db, const nf_cidr_t *internal, nf_
 		out->geo = cached_geo(db, c, addr, failures);
 }
 
-const char *nf_locality_name(nf_locality_t l)
+/* ---------------------------------------------------------------------------
+ * The members in the record.
+ */
+
+/* The record's address field of an endpoint, as 16 bytes; false if none. */
+static bool endpoint_address(const nf_record_t *rec, uint16_t v4, uint16_t v6, uint8_t addr[16])
 {
-	return l == NF_LOCALITY_INTERNAL ? "internal" : l == NF_LOCALITY_EXTERNAL ? "external" : NULL;
+	const nf_field_t *f = nf_record_find(rec, NF_PEN_IANA, v4);
+
+	if (f != NULL && f->type == NF_T_IPV4) {
+		memset(addr, 0, 10);
+		addr[10] = addr[11] = 0xff;
+		memcpy(addr + 12, f->v.b, 4);
+		return true;
+	}
+	f = nf_record_find(rec, NF_PEN_IANA, v6);
+	if (f != NULL && f->type == NF_T_IPV6) {
+		memcpy(addr, f->v.b, 16);
+		return true;
+	}
+	return false;
 }
 
-const char *nf_flow_direction(nf_locality_t src, nf_locality_t dst)
+/* The elements of one side: source_... or destination_..., in the order
+ * of the local dictionary. */
+typedef struct side_ies {
+	const nf_ie_t *locality, *net_name, *net_site, *net_role, *net_tags;
+	const nf_ie_t *country_iso, *country_name, *city, *continent, *region_iso, *region_name;
+	const nf_ie_t *lat, *lon, *as_number, *as_org;
+} side_ies_t;
+
+#define SIDE_IES(S) \
+	{NF_LOCAL_IE(S##_LOCALITY), NF_LOCAL_IE(S##_NETWORK_NAME), NF_LOCAL_IE(S##_NETWORK_SITE), \
+	 NF_LOCAL_IE(S##_NETWORK_ROLE), NF_LOCAL_IE(S##_NETWORK_TAGS), NF_LOCAL_IE(S##_COUNTRY_ISO_CODE), \
+	 NF_LOCAL_IE(S##_COUNTRY_NAME), NF_LOCAL_IE(S##_CITY_NAME), NF_LOCAL_IE(S##_CONTINENT_CODE), \
+	 NF_LOCAL_IE(S##_REGION_ISO_CODE), NF_LOCAL_IE(S##_REGION_NAME), NF_LOCAL_IE(S##_LATITUDE), \
+	 NF_LOCAL_IE(S##_LONGITUDE), NF_LOCAL_IE(S##_AS_NUMBER), NF_LOCAL_IE(S##_AS_ORGANIZATION)}
+
+static void add_text(nf_record_t *rec, const nf_ie_t *ie, const char *s)
 {
-	if (src == NF_LOCALITY_UNKNOWN || dst == NF_LOCALITY_UNKNOWN)
-		return NULL;
-	if (src == NF_LOCALITY_INTERNAL)
-		return dst == NF_LOCALITY_INTERNAL ? "internal" : "outbound";
-	return dst == NF_LOCALITY_INTERNAL ? "inbound" : "external";
+	if (s != NULL && *s != '\0')
+		(void)nf_record_add_text(rec, ie, s, strlen(s));
+}
+
+static void add_double(nf_record_t *rec, const nf_ie_t *ie, double v)
+{
+	nf_field_t f = {.ie = ie, .pen = ie->pen, .id = ie->id, .type = NF_T_F64, .len = 8};
+
+	f.v.f = v;
+	(void)nf_record_add(rec, &f);
+}
+
+/* Tags joined by ",". */
+static void add_tags(nf_record_t *rec, const nf_ie_t *ie, const char *const *tags)
+{
+	char joined[256];
+	size_t n = 0;
+
+	for (size_t i = 0; tags != NULL && tags[i] != NULL; i++) {
+		int w = snprintf(joined + n, sizeof(joined) - n, "%s%s", i > 0 ? "," : "", tags[i]);
+		if (w < 0 || (size_t)w >= sizeof(joined) - n)
+			break;
+		n += (size_t)w;
+	}
+	if (n > 0)
+		(void)nf_record_add_text(rec, ie, joined, n);
+}
+
+static void add_side(nf_record_t *rec, const side_ies_t *ie, const nf_endpoint_info_t *p)
+{
+	const nf_geo_t *g = p->geo;
+
+	add_text(rec, ie->locality, nf_locality_name(p->locality));
+	if (p->network != NULL) {
+		add_text(rec, ie->net_name, p->network->name);
+		add_text(rec, ie->net_site, p->network->site);
+		add_text(rec, ie->net_role, p->network->role);
+		add_tags(rec, ie->net_tags, p->network->tags);
+	}
+	if (g == NULL)
+		return;
+	add_text(rec, ie->country_iso, g->country_iso_code);
+	add_text(rec, ie->country_name, g->country_name);
+	add_text(rec, ie->city, g->city_name);
+	add_text(rec, ie->continent, g->continent_code);
+	add_text(rec, ie->region_iso, g->region_iso_code);
+	add_text(rec, ie->region_name, g->region_name);
+	if (g->has_location) {
+		add_double(rec, ie->lat, g->lat);
+		add_double(rec, ie->lon, g->lon);
+	}
+	if (g->has_as) {
+		(void)nf_record_add_u(rec, ie->as_number, ie->as_number->pen, ie->as_number->id, NF_T_U32, 4,
+				      g->as_number);
+		add_text(rec, ie->as_org, g->as_organization);
+	}
+}
+
+void nf_enrich_record(const nf_enrich_db_t *db, const nf_cidr_t *internal, nf_enrich_cache_t *c, nf_record_t *rec,
+		      nf_endpoint_info_t *src, nf_endpoint_info_t *dst, unsigned *failures)
+{
+	static const side_ies_t source = SIDE_IES(SOURCE), destination = SIDE_IES(DESTINATION);
+	uint8_t addr[16];
+
+	memset(src, 0, sizeof(*src));
+	memset(dst, 0, sizeof(*dst));
+	if (endpoint_address(rec, NF_IE_SOURCE_IPV4_ADDRESS, NF_IE_SOURCE_IPV6_ADDRESS, addr))
+		nf_enrich_endpoint(db, internal, c, addr, src, failures);
+	if (endpoint_address(rec, NF_IE_DESTINATION_IPV4_ADDRESS, NF_IE_DESTINATION_IPV6_ADDRESS, addr))
+		nf_enrich_endpoint(db, internal, c, addr, dst, failures);
+	add_side(rec, &source, src);
+	add_side(rec, &destination, dst);
+	add_text(rec, NF_LOCAL_IE(FLOW_LOCALITY), nf_flow_locality(src->locality, dst->locality));
 }

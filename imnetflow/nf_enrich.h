@@ -94,12 +94,48 @@ void nf_enrich_cache_free(nf_enrich_cache_t *c);
 void nf_enrich_endpoint(const nf_enrich_db_t *db, const struct nf_cidr *internal, nf_enrich_cache_t *c,
 			const uint8_t addr[16], nf_endpoint_info_t *out, unsigned *failures);
 
-/* "internal", "external", or NULL for unknown. */
-const char *nf_locality_name(nf_locality_t l);
+struct nf_record;
 
-/* The locality of a flow from its two endpoints: "internal" (both
- * internal), "external" (both external), "inbound" (external to internal),
- * "outbound" (internal to external); NULL when either is unknown. */
-const char *nf_flow_direction(nf_locality_t src, nf_locality_t dst);
+/* Enriches a flow: its source and destination (IPv4 or IPv6 address
+ * fields; an endpoint without one stays empty) into src and dst, and
+ * their members added to rec as the decoder's own elements, so that every
+ * output shows them: source_locality, destination_locality, flow_locality,
+ * source_network_name/site/role/tags, source_country_iso_code,
+ * source_country_name, source_city_name, source_continent_code,
+ * source_region_iso_code, source_region_name, source_latitude,
+ * source_longitude, source_as_number, source_as_organization, and the
+ * same for destination_ (what is unknown is left out; what does not fit
+ * the record's room is left out too). */
+void nf_enrich_record(const nf_enrich_db_t *db, const struct nf_cidr *internal, nf_enrich_cache_t *c,
+		      struct nf_record *rec, nf_endpoint_info_t *src, nf_endpoint_info_t *dst, unsigned *failures);
+
+/* "internal", "external", or NULL for unknown. (These three are inline:
+ * the core's ECS walk uses them without linking the enrichment library.) */
+static inline const char *nf_locality_name(nf_locality_t l)
+{
+	return l == NF_LOCALITY_INTERNAL ? "internal" : l == NF_LOCALITY_EXTERNAL ? "external" : NULL;
+}
+
+/* "internal" when both endpoints are internal, "external" when one is
+ * external; NULL when either is unknown. */
+static inline const char *nf_flow_locality(nf_locality_t src, nf_locality_t dst)
+{
+	if (src == NF_LOCALITY_UNKNOWN || dst == NF_LOCALITY_UNKNOWN)
+		return NULL;
+	return src == NF_LOCALITY_INTERNAL && dst == NF_LOCALITY_INTERNAL ? "internal" : "external";
+}
+
+/* The direction of a flow from its two endpoints' localities: "internal"
+ * (both internal), "external" (both external), "inbound" (external to
+ * internal), "outbound" (internal to external); NULL when either is
+ * unknown. */
+static inline const char *nf_flow_direction(nf_locality_t src, nf_locality_t dst)
+{
+	if (src == NF_LOCALITY_UNKNOWN || dst == NF_LOCALITY_UNKNOWN)
+		return NULL;
+	if (src == NF_LOCALITY_INTERNAL)
+		return dst == NF_LOCALITY_INTERNAL ? "internal" : "outbound";
+	return dst == NF_LOCALITY_INTERNAL ? "inbound" : "external";
+}
 
 #endif /* NF_ENRICH_H */

@@ -1,0 +1,185 @@
+/* imn_enrich.c - enrichment in the module: the internalNetworks of each
+ * input, and the networks file and GeoIP/ASN databases all inputs share,
+ * loaded at start-up and again on HUP.
+ *
+ * The shared databases are replaced on HUP while the receiving threads
+ * read them: a thread takes the current one once per datagram, and the
+ * one replaced is freed at the next HUP (or at shutdown), by when every
+ * thread has finished the datagrams it read it for. A reload that fails
+ * in a part keeps the running databases and says why.
+ *
+ * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
+ */
+#include "imn.h"
+
+#include "nf_cidr.h"
+
+#define RETIRE_WAIT_MS 2000 /* at most this long for the threads to let go of a retired db */
+
+static struct {
+	nf_enrich_db_t *current;  /* read by the receiving threads (atomic loads) */
+	nf_enrich_db_t *retired;  /* replaced by the last HUP; freed at the next */
+	uint64_t retiredAt[MAX_THREADS]; /* each worker's datagram count when it was replaced */
+	unsigned generation;
+	pthread_mutex_t mut;      /* HUP against HUP and shutdown */
+} enrich = {.mut = PTHREAD_MUTEX_INITIALIZER};
+
+rsRetVal parseInternalNetworks(instanceConf_t *inst)
+{
+	char errors[NF_ENRICH_ERROR_MAX];
+	const char **texts = NULL;
+	DEFiRet;
+
+	if (inst->internalNames == NULL)
+		FINALIZE;
+	CHKmalloc(texts = calloc((size_t)inst->internalNames->nmemb + 1, sizeof(*texts)));
+	for (int i = 0; i < inst->internalNames->nmemb; i++)
+		CHKmalloc(texts[i] = es_str2cstr(inst->internalNames->arr[i], NULL));
+	if ((inst->internal = nf_internal_networks(texts, errors, sizeof(errors))) == NULL) {
+		LogError(0, RS_RET_PARAM_ERROR, MOD_NAME ": %s", errors[0] != '\0' ? errors : "out of memory");
+		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
+	}
+finalize_it:
+	for (int i = 0; texts != NULL && texts[i] != NULL; i++)
+		free((char *)texts[i]);
+	free(texts);
+	RETiRet;
+}
+
+/* Logs each line of errors: what is left out, and why. */
+static void logLoadErrors(const char *errors, const char *when)
+{
+	const char *line = errors;
+
+	while (line != NULL && *line != '\0') {
+		const char *end = strchr(line, '\n');
+		int n = end != NULL ? (int)(end - line) : (int)strlen(line);
+		LogError(0, RS_RET_FILE_NOT_FOUND, MOD_NAME ": %s: %.*s; running without it", when, n, line);
+		line = end != NULL ? end + 1 : NULL;
+	}
+}
+
+static nf_enrich_db_t *loadDb(const char *when, bool *complete)
+{
+	char errors[4 * NF_ENRICH_ERROR_MAX];
+	nf_enrich_config_t c = {.networks_file = (char *)runModConf->networksFile,
+				.geoip_city = (char *)runModConf->geoipCity,
+				.geoip_asn = (char *)runModConf->geoipAsn,
+				.generation = ++enrich.generation};
+	nf_enrich_db_t *db = nf_enrich_load(&c, errors, sizeof(errors));
+
+	*complete = db != NULL && errors[0] == '\0';
+	if (db == NULL)
+		LogError(0, RS_RET_OUT_OF_MEMORY, MOD_NAME ": %s: out of memory, running without enrichment", when);
+	else
+		logLoadErrors(errors, when);
+	return db;
+}
+
+bool enrichmentConfigured(void)
+{
+	return runModConf->networksFile != NULL || runModConf->geoipCity != NULL || runModConf->geoipAsn != NULL;
+}
+
+void loadEnrichment(void)
+{
+	bool complete;
+
+	if (!enrichmentConfigured())
+		return;
+	enrich.current = loadDb("start-up", &complete);
+	for (int i = 0; i < workers.n; i++)
+		workers.w[i].enrichOn = true;
+}
+
+/* Whether no worker can still hold the retired db: each has finished a
+ * datagram since it was replaced, or is not in one (a worker marks itself
+ * busy before it takes the db and counts the datagram when done). */
+static bool retiredUnused(void)
+{
+	for (int i = 0; i < workers.n; i++)
+		if (__atomic_load_n(&workers.w[i].busy, __ATOMIC_SEQ_CST) &&
+		    __atomic_load_n(&workers.w[i].datagrams, __ATOMIC_SEQ_CST) == enrich.retiredAt[i])
+			return false;
+	return true;
+}
+
+void enrichmentBegin(datagram_ctx_t *d)
+{
+	if (!d->w->enrichOn)
+		return;
+	__atomic_store_n(&d->w->busy, 1, __ATOMIC_SEQ_CST);
+	d->enrichment = __atomic_load_n(&enrich.current, __ATOMIC_SEQ_CST);
+}
+
+void enrichmentEnd(datagram_ctx_t *d)
+{
+	if (!d->w->enrichOn)
+		return;
+	__atomic_add_fetch(&d->w->datagrams, 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&d->w->busy, 0, __ATOMIC_SEQ_CST);
+}
+
+static void freeRetired(void)
+{
+	for (int waited = 0; enrich.retired != NULL && !retiredUnused() && waited < RETIRE_WAIT_MS; waited += 10)
+		usleep(10000);
+	if (enrich.retired != NULL && !retiredUnused()) {
+		LogError(0, RS_RET_ERR, MOD_NAME ": HUP: the databases replaced last time are still in use, kept");
+		return;
+	}
+	nf_enrich_free(enrich.retired);
+	enrich.retired = NULL;
+}
+
+void reloadEnrichment(void)
+{
+	nf_enrich_db_t *db;
+	bool complete;
+
+	if (runModConf == NULL || !enrichmentConfigured())
+		return;
+	pthread_mutex_lock(&enrich.mut);
+	freeRetired();
+	if (enrich.retired == NULL && (db = loadDb("HUP", &complete)) != NULL) {
+		if (!complete && nf_enrich_active(enrich.current)) {
+			/* a part failed: the running databases stay, whole */
+			LogError(0, RS_RET_ERR, MOD_NAME ": HUP: the networks file and GeoIP databases were not "
+						 "replaced, the previous ones stay in use");
+			nf_enrich_free(db);
+		} else {
+			enrich.retired = __atomic_exchange_n(&enrich.current, db, __ATOMIC_SEQ_CST);
+			for (int i = 0; i < workers.n; i++)
+				enrich.retiredAt[i] = __atomic_load_n(&workers.w[i].datagrams, __ATOMIC_SEQ_CST);
+			freeRetired();
+		}
+	}
+	pthread_mutex_unlock(&enrich.mut);
+}
+
+void freeEnrichment(void)
+{
+	pthread_mutex_lock(&enrich.mut);
+	nf_enrich_free(enrich.retired);
+	nf_enrich_free(enrich.current);
+	enrich.retired = enrich.current = NULL;
+	pthread_mutex_unlock(&enrich.mut);
+}
+
+/* Enriches a flow record in place (d->src, d->dst for ECS). */
+void enrichRecord(datagram_ctx_t *d, nf_record_t *rec)
+{
+	const nf_enrich_db_t *db = d->enrichment;
+	const instanceConf_t *inst = d->lstn->inst;
+	unsigned failures = 0;
+
+	d->enriched = false;
+	if (db == NULL && inst->internal == NULL)
+		return;
+	if (db != NULL && nf_enrich_has_geo(db) && d->w->enrichCache == NULL)
+		d->w->enrichCache = nf_enrich_cache_new();
+	nf_enrich_record(db, inst->internal, d->w->enrichCache, rec, &d->src, &d->dst, &failures);
+	d->enriched = true;
+	if (failures > 0)
+		STATSCOUNTER_ADD(d->lstn->ctrGeoipFailed, d->lstn->mut_ctrGeoipFailed, failures);
+}
