@@ -66,8 +66,12 @@ extern statsobj_if_t statsobj;
 #define MAX_THREADS 64              /* module parameter "threads" */
 #define POLL_TIMEOUT_MS 200         /* how often the input checks for shutdown */
 #define ERROR_LOG_INTERVAL 60       /* seconds between two logs of the same error kind */
-#define PRI_USER_INFO ((1 << 3) | 6)
-#define PRI_USER_NOTICE ((1 << 3) | 5)
+#define FACILITY_USER 1
+#define SEVERITY_WARNING 4
+#define SEVERITY_NOTICE 5
+#define SEVERITY_INFO 6
+#define MAX_SEVERITY 7
+#define PRI_USER(severity) ((FACILITY_USER << 3) | (severity))
 #define TEMPLATE_FILE "imnetflow-templates.dat"
 #define SAVE_INTERVAL 10            /* seconds between saves of changed templates */
 #define MAX_REPORTED_MS 253402300800000LL /* 10000-01-01: later flow times keep the receive time */
@@ -118,6 +122,9 @@ struct instanceConf_s {
 	nf_ecs_options_t ecsOptions; /* what the core's ECS view and the summary take */
 	struct cnfarray *internalNames; /* "internalNetworks" */
 	struct nf_cidr *internal;   /* made of them; NULL: no locality */
+	struct cnfarray *watchNames; /* "watchNetworks" */
+	struct nf_cidr *watch;      /* made of them; NULL: none */
+	int severityDeny, severityWatch, severityFlow, severityEvent; /* "severity.*" */
 	struct cnfarray *protocolNames; /* "protocols" */
 	int protocols;              /* enum protocol_bit set */
 	struct cnfarray *allowedNames; /* "allowedExporters" */
@@ -381,6 +388,7 @@ typedef struct datagram_ctx {
 	exporter_state_t *state;               /* summaries and health, or NULL */
 	const nf_enrich_db_t *enrichment;      /* the shared databases for this datagram, or NULL */
 	bool enriched;                         /* src and dst are the record's */
+	int severity;                          /* of the record being built */
 	nf_endpoint_info_t src, dst;
 	/* the members of "exporter", made once for the datagram header they
 	 * were made from, and their pre-rendered text (exporterLen 0: not yet) */
@@ -427,14 +435,15 @@ void processDatagram(listener_t *l, const uint8_t *buf, size_t len,
 /* imn_events.c: summaries and health events */
 exporter_state_t *trackExporter(datagram_ctx_t *d, const struct sockaddr_storage *from);
 void noteDecoded(datagram_ctx_t *d, const nf_decode_result_t *r, bool malformed);
-void noteFlow(datagram_ctx_t *d, const nf_record_t *rec);
+void noteFlow(datagram_ctx_t *d, const nf_flow_facts_t *facts);
 void exporterHousekeeping(worker_t *w, time_t now);
 void setupExporterTable(worker_t *w, time_t now);
 void freeExporterTable(worker_t *w);
 struct fjson_object *jsonU64(uint64_t v);
 
 /* imn_enrich.c: internalNetworks, the networks file, GeoIP */
-rsRetVal parseInternalNetworks(instanceConf_t *inst);
+rsRetVal parseNetworkLists(instanceConf_t *inst);
+int flowSeverity(const datagram_ctx_t *d, const nf_record_t *rec, const nf_flow_facts_t *facts);
 bool enrichmentConfigured(void);
 void loadEnrichment(void);
 void reloadEnrichment(void);

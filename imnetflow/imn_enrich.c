@@ -24,18 +24,22 @@ static struct {
 	pthread_mutex_t mut;      /* HUP against HUP and shutdown */
 } enrich = {.mut = PTHREAD_MUTEX_INITIALIZER};
 
-rsRetVal parseInternalNetworks(instanceConf_t *inst)
+/* A list parameter of prefixes as a table (internalNetworks adds
+ * loopback and link-local); a malformed entry is a configuration error. */
+static rsRetVal parseNetworkList(const struct cnfarray *names, const char *param, nf_cidr_t **table)
 {
 	char errors[NF_ENRICH_ERROR_MAX];
 	const char **texts = NULL;
 	DEFiRet;
 
-	if (inst->internalNames == NULL)
+	if (names == NULL)
 		FINALIZE;
-	CHKmalloc(texts = calloc((size_t)inst->internalNames->nmemb + 1, sizeof(*texts)));
-	for (int i = 0; i < inst->internalNames->nmemb; i++)
-		CHKmalloc(texts[i] = es_str2cstr(inst->internalNames->arr[i], NULL));
-	if ((inst->internal = nf_internal_networks(texts, errors, sizeof(errors))) == NULL) {
+	CHKmalloc(texts = calloc((size_t)names->nmemb + 1, sizeof(*texts)));
+	for (int i = 0; i < names->nmemb; i++)
+		CHKmalloc(texts[i] = es_str2cstr(names->arr[i], NULL));
+	*table = strcmp(param, "internalNetworks") == 0 ? nf_internal_networks(texts, errors, sizeof(errors))
+						       : nf_cidr_table(texts, param, errors, sizeof(errors));
+	if (*table == NULL) {
 		LogError(0, RS_RET_PARAM_ERROR, MOD_NAME ": %s", errors[0] != '\0' ? errors : "out of memory");
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
 	}
@@ -44,6 +48,55 @@ finalize_it:
 		free((char *)texts[i]);
 	free(texts);
 	RETiRet;
+}
+
+rsRetVal parseNetworkLists(instanceConf_t *inst)
+{
+	DEFiRet;
+	CHKiRet(parseNetworkList(inst->internalNames, "internalNetworks", &inst->internal));
+	CHKiRet(parseNetworkList(inst->watchNames, "watchNetworks", &inst->watch));
+finalize_it:
+	RETiRet;
+}
+
+/* Whether an endpoint is watched: in watchNetworks, or in a network the
+ * networks file gives the role "watch". */
+static bool endpointWatched(const instanceConf_t *inst, const nf_record_t *rec, uint16_t v4, uint16_t v6,
+			    const nf_endpoint_info_t *info)
+{
+	const nf_field_t *f;
+	uint8_t addr[16];
+	uint32_t v;
+
+	if (info != NULL && info->network != NULL && info->network->role != NULL &&
+	    strcmp(info->network->role, "watch") == 0)
+		return true;
+	if (inst->watch == NULL)
+		return false;
+	if ((f = nf_record_find(rec, NF_PEN_IANA, v4)) != NULL && f->type == NF_T_IPV4) {
+		memset(addr, 0, 10);
+		addr[10] = addr[11] = 0xff;
+		memcpy(addr + 12, f->v.b, 4);
+	} else if ((f = nf_record_find(rec, NF_PEN_IANA, v6)) != NULL && f->type == NF_T_IPV6) {
+		memcpy(addr, f->v.b, 16);
+	} else {
+		return false;
+	}
+	return nf_cidr_lookup(inst->watch, addr, &v);
+}
+
+/* A flow's severity: a firewall deny, a watched endpoint, or ordinary. */
+int flowSeverity(const datagram_ctx_t *d, const nf_record_t *rec, const nf_flow_facts_t *facts)
+{
+	const instanceConf_t *inst = d->lstn->inst;
+
+	if (facts->denied)
+		return inst->severityDeny;
+	if (endpointWatched(inst, rec, NF_IE_SOURCE_IPV4_ADDRESS, NF_IE_SOURCE_IPV6_ADDRESS, d->enriched ? &d->src : NULL) ||
+	    endpointWatched(inst, rec, NF_IE_DESTINATION_IPV4_ADDRESS, NF_IE_DESTINATION_IPV6_ADDRESS,
+			    d->enriched ? &d->dst : NULL))
+		return inst->severityWatch;
+	return inst->severityFlow;
 }
 
 /* Logs each line of errors: what is left out, and why. */

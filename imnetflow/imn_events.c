@@ -177,7 +177,7 @@ static rsRetVal submitEvent(worker_t *w, const event_msg_t *m)
 	MsgSetRcvFrom(pMsg, from);
 	CHKiRet(MsgSetRcvFromIP(pMsg, from));
 	MsgSetTAG(pMsg, UCHAR_CONSTANT("netflow"), 7);
-	msgSetPRI(pMsg, PRI_USER_NOTICE);
+	msgSetPRI(pMsg, PRI_USER(inst->severityEvent));
 	pMsg->msgFlags = 0;
 	if (inst->format == FORMAT_STRUCTURED)
 		CHKiRet(attachEvent(pMsg, m));
@@ -443,16 +443,13 @@ void noteDecoded(datagram_ctx_t *d, const nf_decode_result_t *r, bool malformed)
 	checkIdentity(d, e, r);
 }
 
-void noteFlow(datagram_ctx_t *d, const nf_record_t *rec)
+void noteFlow(datagram_ctx_t *d, const nf_flow_facts_t *facts)
 {
-	uint64_t octets, packets;
-
 	if (d->state == NULL)
 		return;
 	d->state->counts.flows++;
-	nf_record_volume(rec, &octets, &packets);
-	d->state->counts.octets += octets;
-	d->state->counts.packets += packets;
+	d->state->counts.octets += facts->octets;
+	d->state->counts.packets += facts->packets;
 }
 
 /* ---------------------------------------------------------------------------

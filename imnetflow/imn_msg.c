@@ -395,7 +395,7 @@ static rsRetVal submitRecord(datagram_ctx_t *d, const nf_datagram_info_t *info,
 	/* APP-NAME is emulated from the TAG when asked for: setting it costs
 	 * two allocations a message */
 	MsgSetTAG(pMsg, UCHAR_CONSTANT("netflow"), 7);
-	msgSetPRI(pMsg, PRI_USER_INFO);
+	msgSetPRI(pMsg, PRI_USER(d->severity));
 	pMsg->msgFlags = 0; /* fully built: no parsing, no DNS lookup */
 	setTimeReported(d->w, pMsg, rec, l->inst->timeSource);
 	if (format == FORMAT_STRUCTURED)
@@ -479,9 +479,15 @@ static void emitRecord(void *ctx, const nf_emitted_t *e)
 	STATSCOUNTER_INC(l->ctrDecoded, l->mut_ctrDecoded);
 	EXPORTER_ADD(d, ctrRecords, 1);
 	d->enriched = false;
+	d->severity = l->inst->severityFlow;
 	if (e->kind == NF_KIND_FLOW) {
-		noteFlow(d, e->record);
+		nf_flow_facts_t facts;
+		nf_flow_facts(e->record, &facts);
+		noteFlow(d, &facts);
 		enrichRecord(d, d->w->record); /* e->record is the worker's scratch record */
+		d->severity = flowSeverity(d, e->record, &facts);
+	} else if (e->kind == NF_KIND_DISCARD) { /* sFlow: packets the device dropped, and why */
+		d->severity = l->inst->severityDeny;
 	}
 	if (e->kind == NF_KIND_OPTIONS && !l->inst->emitOptions)
 		return;

@@ -55,6 +55,11 @@ enum param_kind { P_ARRAY, P_STRING, P_INT, P_UINT32, P_SIZE };
 	X("ecs", eCmdHdlrBinary, 0, P_INT, ecs) \
 	X("communityidseed", eCmdHdlrNonNegInt, 0, P_INT, communityIdSeed) \
 	X("internalnetworks", eCmdHdlrArray, 0, P_ARRAY, internalNames) \
+	X("watchnetworks", eCmdHdlrArray, 0, P_ARRAY, watchNames) \
+	X("severity.deny", eCmdHdlrNonNegInt, 0, P_INT, severityDeny) \
+	X("severity.watch", eCmdHdlrNonNegInt, 0, P_INT, severityWatch) \
+	X("severity.flow", eCmdHdlrNonNegInt, 0, P_INT, severityFlow) \
+	X("severity.event", eCmdHdlrNonNegInt, 0, P_INT, severityEvent) \
 	X("protocols", eCmdHdlrArray, 0, P_ARRAY, protocolNames) \
 	X("allowedexporters", eCmdHdlrArray, 0, P_ARRAY, allowedNames)
 
@@ -135,6 +140,10 @@ static rsRetVal createInstance(instanceConf_t **pinst)
 	inst->scope = SCOPE_ADDRESS;
 	inst->emitOptions = 1;
 	inst->protocols = PROTO_ALL;
+	inst->severityDeny = SEVERITY_WARNING;
+	inst->severityWatch = SEVERITY_NOTICE;
+	inst->severityFlow = SEVERITY_INFO;
+	inst->severityEvent = SEVERITY_NOTICE;
 	if (loadModConf->tail == NULL)
 		loadModConf->root = inst;
 	else
@@ -347,6 +356,25 @@ int exporterAllowed(const instanceConf_t *inst, const struct sockaddr_storage *f
 	return 0;
 }
 
+static rsRetVal checkSeverities(const instanceConf_t *inst)
+{
+	const struct {
+		const char *name;
+		int value;
+	} sev[] = {{"severity.deny", inst->severityDeny}, {"severity.watch", inst->severityWatch},
+		   {"severity.flow", inst->severityFlow}, {"severity.event", inst->severityEvent}};
+	DEFiRet;
+
+	for (size_t i = 0; i < sizeof(sev) / sizeof(sev[0]); i++)
+		if (sev[i].value > MAX_SEVERITY) {
+			LogError(0, RS_RET_PARAM_ERROR, MOD_NAME ": %s %d out of range 0-7 (syslog severities)",
+				 sev[i].name, sev[i].value);
+			ABORT_FINALIZE(RS_RET_PARAM_ERROR);
+		}
+finalize_it:
+	RETiRet;
+}
+
 static rsRetVal checkInstance(instanceConf_t *inst)
 {
 	DEFiRet;
@@ -380,7 +408,8 @@ static rsRetVal checkInstance(instanceConf_t *inst)
 	inst->ecsOptions.community_id_seed = (uint16_t)inst->communityIdSeed;
 	CHKiRet(parseProtocols(inst));
 	CHKiRet(parseAllowed(inst));
-	CHKiRet(parseInternalNetworks(inst));
+	CHKiRet(parseNetworkLists(inst));
+	CHKiRet(checkSeverities(inst));
 finalize_it:
 	RETiRet;
 }
@@ -574,6 +603,10 @@ CODESTARTfreeCnf;
 			cnfarrayContentDestruct(inst->internalNames);
 		free(inst->internalNames);
 		nf_cidr_free(inst->internal);
+		if (inst->watchNames != NULL)
+			cnfarrayContentDestruct(inst->watchNames);
+		free(inst->watchNames);
+		nf_cidr_free(inst->watch);
 		del = inst;
 		inst = inst->next;
 		free(del);

@@ -77,62 +77,6 @@ uint64_t nf_record_first_uint(const nf_record_t *rec, const uint16_t *ids, size_
 	return 0;
 }
 
-/* The candidates for a flow's volume, in order of preference per
- * direction and unit. */
-enum volume_source {
-	VOL_OCTETS_DELTA, VOL_OCTETS_TOTAL, VOL_INITIATOR_OCTETS,
-	VOL_REV_OCTETS_DELTA, VOL_REV_OCTETS_TOTAL, VOL_RESPONDER_OCTETS,
-	VOL_PACKETS_DELTA, VOL_PACKETS_TOTAL, VOL_INITIATOR_PACKETS,
-	VOL_REV_PACKETS_DELTA, VOL_REV_PACKETS_TOTAL, VOL_RESPONDER_PACKETS,
-	VOL__COUNT
-};
-
-static int volume_source(uint32_t pen, uint16_t id)
-{
-	bool iana = pen == NF_PEN_IANA, reverse = pen == NF_PEN_REVERSE;
-
-	if (!iana && !reverse)
-		return -1;
-	switch (id) {
-	case NF_IE_OCTET_DELTA_COUNT: return iana ? VOL_OCTETS_DELTA : VOL_REV_OCTETS_DELTA;
-	case NF_IE_OCTET_TOTAL_COUNT: return iana ? VOL_OCTETS_TOTAL : VOL_REV_OCTETS_TOTAL;
-	case NF_IE_PACKET_DELTA_COUNT: return iana ? VOL_PACKETS_DELTA : VOL_REV_PACKETS_DELTA;
-	case NF_IE_PACKET_TOTAL_COUNT: return iana ? VOL_PACKETS_TOTAL : VOL_REV_PACKETS_TOTAL;
-	case NF_IE_INITIATOR_OCTETS: return iana ? VOL_INITIATOR_OCTETS : -1;
-	case NF_IE_RESPONDER_OCTETS: return iana ? VOL_RESPONDER_OCTETS : -1;
-	case NF_IE_INITIATOR_PACKETS: return iana ? VOL_INITIATOR_PACKETS : -1;
-	case NF_IE_RESPONDER_PACKETS: return iana ? VOL_RESPONDER_PACKETS : -1;
-	default: return -1;
-	}
-}
-
-/* The first present of the three candidates from k on (bit k of present). */
-static uint64_t first_of(const uint64_t *v, unsigned present, int k)
-{
-	for (int i = k; i < k + 3; i++)
-		if (present & (1u << i))
-			return v[i];
-	return 0;
-}
-
-void nf_record_volume(const nf_record_t *rec, uint64_t *octets, uint64_t *packets)
-{
-	uint64_t v[VOL__COUNT];
-	unsigned present = 0;
-
-	for (uint16_t i = 0; i < rec->nfields; i++) { /* one pass: most of these are not indexed */
-		const nf_field_t *f = &rec->field[i];
-		int k;
-		if (f->repeat == 0 && f->type >= NF_T_U8 && f->type <= NF_T_U64 &&
-		    (k = volume_source(f->pen, f->id)) >= 0) {
-			v[k] = f->v.u;
-			present |= 1u << k;
-		}
-	}
-	*octets = first_of(v, present, VOL_OCTETS_DELTA) + first_of(v, present, VOL_REV_OCTETS_DELTA);
-	*packets = first_of(v, present, VOL_PACKETS_DELTA) + first_of(v, present, VOL_REV_PACKETS_DELTA);
-}
-
 uint32_t nf_record_sampling_interval(const nf_record_t *rec)
 {
 	static const uint16_t ids[] = {NF_IE_SAMPLING_INTERVAL, NF_IE_SAMPLER_RANDOM_INTERVAL,

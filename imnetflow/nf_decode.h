@@ -351,11 +351,6 @@ static inline int64_t nf_uptime_stamp_ms(const nf_datagram_info_t *info, uint32_
  * order given; 0 when the record has none. */
 uint64_t nf_record_first_uint(const nf_record_t *rec, const uint16_t *ids, size_t nids, int *found);
 
-/* A flow's volume, both directions: of each direction the first present of
- * its delta, total and initiator/responder count (RFC 5103 reverse elements
- * for the reverse delta and total; NSEL's initiator and responder are IANA
- * 231/232 and 298/299), summed; 0 where the record has none. */
-void nf_record_volume(const nf_record_t *rec, uint64_t *octets, uint64_t *packets);
 
 /* Sampling: the interval the record states itself (samplingInterval,
  * samplerRandomInterval, samplingPacketInterval), 0 if none. */

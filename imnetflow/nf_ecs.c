@@ -307,7 +307,8 @@ static void community_id(const nf_field_t *const *slot, const nf_ecs_options_t *
 /* event.action: what a firewall says happened to the flow (IPFIX
  * firewallEvent, NSEL's event, or its extended event alone), else that
  * it is a flow record. */
-static const char *action(const nf_field_t *const *slot)
+/* The firewall action the record states, or NULL. */
+static const char *firewall_action(const nf_field_t *const *slot)
 {
 	static const char *const names[] = {NULL, "created", "deleted", "denied", "alert", "updated"};
 	const nf_field_t *ev = either_uint(slot, S_FIREWALL_EVENT, S_NSEL_EVENT);
@@ -322,7 +323,14 @@ static const char *action(const nf_field_t *const *slot)
 		if (ext >= NSEL_EXT_DELETED_FIRST && ext <= NSEL_EXT_DELETED_LAST)
 			return "deleted";
 	}
-	return "netflow_flow";
+	return NULL;
+}
+
+static const char *action(const nf_field_t *const *slot)
+{
+	const char *a = firewall_action(slot);
+
+	return a != NULL ? a : "netflow_flow";
 }
 
 /* network.direction from flowDirection. When internal networks are
@@ -432,6 +440,20 @@ void nf_ecs_extract_with(const nf_record_t *rec, const nf_ecs_options_t *opts, n
 	e->start_ms = rec->start_ms;
 	e->end_ms = rec->end_ms;
 	e->duration_ns = duration_ns(slot, rec);
+}
+
+void nf_flow_facts(const nf_record_t *rec, nf_flow_facts_t *facts)
+{
+	const nf_field_t *slot[S__COUNT];
+	nf_ecs_counts_t src = {0}, dst = {0};
+
+	scan(rec, slot);
+	counts(slot, S_OCTETS_DELTA, S_PACKETS_DELTA, &src);
+	counts(slot, S_REV_OCTETS_DELTA, S_REV_PACKETS_DELTA, &dst);
+	facts->octets = src.bytes + dst.bytes;
+	facts->packets = src.packets + dst.packets;
+	facts->action = firewall_action(slot);
+	facts->denied = facts->action != NULL && strcmp(facts->action, "denied") == 0;
 }
 
 void nf_ecs_extract(const nf_record_t *rec, nf_ecs_t *e)

@@ -89,6 +89,18 @@ void nf_ecs_extract_with(const nf_record_t *rec, const nf_ecs_options_t *opts, n
 /* The same with the default options. */
 void nf_ecs_extract(const nf_record_t *rec, nf_ecs_t *ecs);
 
+/* What the module needs of every flow, ECS or not (summaries, severity):
+ * its volume by the rules of source/destination/network.bytes and
+ * .packets, and its firewall action by the rule of event.action
+ * ("denied"...; NULL when it records none). One pass over the fields. */
+typedef struct nf_flow_facts {
+	uint64_t octets, packets; /* both directions */
+	const char *action;
+	bool denied;              /* action is "denied": a firewall deny or drop */
+} nf_flow_facts_t;
+
+void nf_flow_facts(const nf_record_t *rec, nf_flow_facts_t *facts);
+
 /* Adds what enrichment found of the two endpoints (nf_enrich_record;
  * NULL: nothing): their locality, network site, geo and AS, and
  * flow.locality; network.direction from the localities where the record

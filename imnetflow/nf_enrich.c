@@ -100,7 +100,9 @@ static int add_prefixes(nf_cidr_t *t, const char *const *texts, errors_t *e, con
 	return NF_OK;
 }
 
-nf_cidr_t *nf_internal_networks(const char *const *texts, char *errors, size_t size)
+/* texts and, if not NULL, always, in one table. */
+static nf_cidr_t *table_of(const char *const *always, const char *const *texts, const char *what, char *errors,
+			   size_t size)
 {
 	errors_t e = {errors, size, 0};
 	nf_cidr_t *t;
@@ -109,12 +111,21 @@ nf_cidr_t *nf_internal_networks(const char *const *texts, char *errors, size_t s
 		errors[0] = '\0';
 	if (texts == NULL || texts[0] == NULL || (t = nf_cidr_new()) == NULL)
 		return NULL;
-	if (add_prefixes(t, always_internal, &e, "internalNetworks") != NF_OK ||
-	    add_prefixes(t, texts, &e, "internalNetworks") != NF_OK) {
+	if ((always != NULL && add_prefixes(t, always, &e, what) != NF_OK) || add_prefixes(t, texts, &e, what) != NF_OK) {
 		nf_cidr_free(t);
 		return NULL;
 	}
 	return t;
+}
+
+nf_cidr_t *nf_cidr_table(const char *const *texts, const char *what, char *errors, size_t size)
+{
+	return table_of(NULL, texts, what, errors, size);
+}
+
+nf_cidr_t *nf_internal_networks(const char *const *texts, char *errors, size_t size)
+{
+	return table_of(always_internal, texts, "internalNetworks", errors, size);
 }
 
 /* ---------------------------------------------------------------------------

@@ -65,6 +65,12 @@ typedef struct nf_enrich_config {
 	unsigned generation;         /* differs from the previous db's: caches of it start over */
 } nf_enrich_config_t;
 
+/* A table of texts (CIDR prefixes or addresses, NULL-terminated), each
+ * with value 1; what names the list in errors ("watchNetworks"). NULL when
+ * texts is empty, when one does not parse (its error in errors), or when
+ * memory runs out. */
+struct nf_cidr *nf_cidr_table(const char *const *texts, const char *what, char *errors, size_t size);
+
 /* The internal networks of texts (CIDR prefixes or addresses,
  * NULL-terminated), and loopback and link-local, which are always
  * internal. NULL when texts is empty (no locality), or when one of them

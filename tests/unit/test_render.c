@@ -156,27 +156,34 @@ static void add_pen(nf_record_t *rec, uint32_t pen, uint16_t id, uint64_t v)
 	assert_int_equal(nf_record_add_u(rec, nf_ie_lookup(pen, id), pen, id, NF_T_U64, 0, v), NF_OK);
 }
 
-/* Both directions: the first present of delta, total, initiator/responder. */
+/* Both directions: the first present of delta, total, initiator/responder;
+ * and the firewall action. */
 static void volume_of_both_directions(void **state)
 {
 	nf_record_t *rec = new_record();
-	uint64_t octets, packets;
+	nf_flow_facts_t facts;
 	(void)state;
-	nf_record_volume(rec, &octets, &packets);
-	assert_true(octets == 0 && packets == 0);
+	nf_flow_facts(rec, &facts);
+	assert_true(facts.octets == 0 && facts.packets == 0 && facts.action == NULL && !facts.denied);
 	/* NSEL (Cisco ASA): initiator and responder only */
 	add_pen(rec, NF_PEN_IANA, NF_IE_INITIATOR_OCTETS, 1000);
 	add_pen(rec, NF_PEN_IANA, NF_IE_RESPONDER_OCTETS, 5000);
 	add_pen(rec, NF_PEN_IANA, NF_IE_INITIATOR_PACKETS, 10);
 	add_pen(rec, NF_PEN_IANA, NF_IE_RESPONDER_PACKETS, 7);
-	nf_record_volume(rec, &octets, &packets);
-	assert_true(octets == 6000 && packets == 17);
+	nf_flow_facts(rec, &facts);
+	assert_true(facts.octets == 6000 && facts.packets == 17);
 	/* a delta present wins, zero or not; reverse (RFC 5103) total before responder */
 	add_pen(rec, NF_PEN_IANA, NF_IE_OCTET_DELTA_COUNT, 0);
 	add_pen(rec, NF_PEN_REVERSE, NF_IE_OCTET_TOTAL_COUNT, 300);
 	add_pen(rec, NF_PEN_IANA, NF_IE_PACKET_TOTAL_COUNT, 4);
-	nf_record_volume(rec, &octets, &packets);
-	assert_true(octets == 300 && packets == 11);
+	nf_flow_facts(rec, &facts);
+	assert_true(facts.octets == 300 && facts.packets == 11);
+	/* firewallEvent 3: a deny */
+	assert_int_equal(nf_record_add_u(rec, nf_ie_lookup(NF_PEN_IANA, NF_IE_FIREWALL_EVENT), NF_PEN_IANA,
+					 NF_IE_FIREWALL_EVENT, NF_T_U8, 1, 3), NF_OK);
+	nf_flow_facts(rec, &facts);
+	assert_true(facts.denied);
+	assert_string_equal(facts.action, "denied");
 	free(rec);
 }
 
