@@ -150,6 +150,8 @@ struct modConfData_s {
 	uchar *networksFile;        /* "networks": CIDR to name, site, role, tags */
 	uchar *geoipCity;           /* "geoip.city": a MaxMind City or Country database */
 	uchar *geoipAsn;            /* "geoip.asn": a MaxMind ASN database */
+	uchar *samplingFile;        /* "sampling": rates of exporters that state none */
+	uchar *interfaceFile;       /* "interfaceNames": exporter, ifIndex to name, description */
 	nf_dict_t *dictionary;      /* loaded from it */
 	int threads;                /* receiving threads: every address bound that many times */
 	int summaryInterval;        /* seconds between exporter summaries; 0: none */
@@ -387,6 +389,7 @@ typedef struct datagram_ctx {
 	exporter_stats_t *exp;                 /* per-exporter counters, or NULL */
 	exporter_state_t *state;               /* summaries and health, or NULL */
 	const nf_enrich_db_t *enrichment;      /* the shared databases for this datagram, or NULL */
+	const struct sockaddr_storage *from;   /* the exporter */
 	bool enriched;                         /* src and dst are the record's */
 	int severity;                          /* of the record being built */
 	nf_endpoint_info_t src, dst;
@@ -448,7 +451,7 @@ bool enrichmentConfigured(void);
 void loadEnrichment(void);
 void reloadEnrichment(void);
 void freeEnrichment(void);
-void enrichmentBegin(datagram_ctx_t *d);
+void enrichmentBegin(datagram_ctx_t *d, nf_decoder_t *dec);
 void enrichmentEnd(datagram_ctx_t *d);
 void enrichRecord(datagram_ctx_t *d, nf_record_t *rec);
 

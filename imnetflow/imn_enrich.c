@@ -1,12 +1,13 @@
-/* imn_enrich.c - enrichment in the module: the internalNetworks of each
- * input, and the networks file and GeoIP/ASN databases all inputs share,
+/* imn_enrich.c - enrichment in the module: the internalNetworks and
+ * watchNetworks of each input and the severities they give, and what all
+ * inputs share (the networks file, GeoIP/ASN databases, the sampling map),
  * loaded at start-up and again on HUP.
  *
- * The shared databases are replaced on HUP while the receiving threads
- * read them: a thread takes the current one once per datagram, and the
- * one replaced is freed at the next HUP (or at shutdown), by when every
- * thread has finished the datagrams it read it for. A reload that fails
- * in a part keeps the running databases and says why.
+ * The shared data is replaced on HUP while the receiving threads read it:
+ * a thread takes the current data once per datagram, and the data replaced
+ * is freed once every thread has finished the datagram it took it for (or
+ * at the next HUP, or at shutdown). A reload that fails in a part keeps the
+ * running data, whole, and says why.
  *
  * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
  */
@@ -16,9 +17,15 @@
 
 #define RETIRE_WAIT_MS 2000 /* at most this long for the threads to let go of a retired db */
 
+/* What all inputs share, replaced as one on HUP. */
+typedef struct shared_data {
+	nf_enrich_db_t *db;           /* networks file, GeoIP/ASN */
+	nf_sampling_map_t *sampling;  /* "sampling"; NULL: none */
+} shared_data_t;
+
 static struct {
-	nf_enrich_db_t *current;  /* read by the receiving threads (atomic loads) */
-	nf_enrich_db_t *retired;  /* replaced by the last HUP; freed at the next */
+	shared_data_t *current;   /* read by the receiving threads (atomic loads) */
+	shared_data_t *retired;   /* replaced by a HUP, freed once no thread can hold it */
 	uint64_t retiredAt[MAX_THREADS]; /* each worker's datagram count when it was replaced */
 	unsigned generation;
 	pthread_mutex_t mut;      /* HUP against HUP and shutdown */
@@ -112,26 +119,46 @@ static void logLoadErrors(const char *errors, const char *when)
 	}
 }
 
-static nf_enrich_db_t *loadDb(const char *when, bool *complete)
+static void freeShared(shared_data_t *s)
+{
+	if (s == NULL)
+		return;
+	nf_enrich_free(s->db);
+	nf_sampling_map_free(s->sampling);
+	free(s);
+}
+
+/* Loads every shared file; *complete false when a part failed (logged). */
+static shared_data_t *loadShared(const char *when, bool *complete)
 {
 	char errors[4 * NF_ENRICH_ERROR_MAX];
 	nf_enrich_config_t c = {.networks_file = (char *)runModConf->networksFile,
+				.interface_file = (char *)runModConf->interfaceFile,
 				.geoip_city = (char *)runModConf->geoipCity,
 				.geoip_asn = (char *)runModConf->geoipAsn,
 				.generation = ++enrich.generation};
-	nf_enrich_db_t *db = nf_enrich_load(&c, errors, sizeof(errors));
+	shared_data_t *s = calloc(1, sizeof(*s));
 
-	*complete = db != NULL && errors[0] == '\0';
-	if (db == NULL)
+	if (s == NULL || (s->db = nf_enrich_load(&c, errors, sizeof(errors))) == NULL) {
 		LogError(0, RS_RET_OUT_OF_MEMORY, MOD_NAME ": %s: out of memory, running without enrichment", when);
-	else
+		freeShared(s);
+		*complete = false;
+		return NULL;
+	}
+	*complete = errors[0] == '\0';
+	logLoadErrors(errors, when);
+	if (runModConf->samplingFile != NULL &&
+	    (s->sampling = nf_sampling_map_load((char *)runModConf->samplingFile, errors, sizeof(errors))) == NULL) {
 		logLoadErrors(errors, when);
-	return db;
+		*complete = false;
+	}
+	return s;
 }
 
 bool enrichmentConfigured(void)
 {
-	return runModConf->networksFile != NULL || runModConf->geoipCity != NULL || runModConf->geoipAsn != NULL;
+	return runModConf->networksFile != NULL || runModConf->geoipCity != NULL || runModConf->geoipAsn != NULL ||
+	       runModConf->samplingFile != NULL || runModConf->interfaceFile != NULL;
 }
 
 void loadEnrichment(void)
@@ -140,14 +167,14 @@ void loadEnrichment(void)
 
 	if (!enrichmentConfigured())
 		return;
-	enrich.current = loadDb("start-up", &complete);
+	enrich.current = loadShared("start-up", &complete);
 	for (int i = 0; i < workers.n; i++)
 		workers.w[i].enrichOn = true;
 }
 
-/* Whether no worker can still hold the retired db: each has finished a
+/* Whether no worker can still hold the retired data: each has finished a
  * datagram since it was replaced, or is not in one (a worker marks itself
- * busy before it takes the db and counts the datagram when done). */
+ * busy before it takes the data and counts the datagram when done). */
 static bool retiredUnused(void)
 {
 	for (int i = 0; i < workers.n; i++)
@@ -157,12 +184,18 @@ static bool retiredUnused(void)
 	return true;
 }
 
-void enrichmentBegin(datagram_ctx_t *d)
+void enrichmentBegin(datagram_ctx_t *d, nf_decoder_t *dec)
 {
+	const shared_data_t *s;
+
 	if (!d->w->enrichOn)
 		return;
 	__atomic_store_n(&d->w->busy, 1, __ATOMIC_SEQ_CST);
-	d->enrichment = __atomic_load_n(&enrich.current, __ATOMIC_SEQ_CST);
+	s = __atomic_load_n(&enrich.current, __ATOMIC_SEQ_CST);
+	if (s != NULL) {
+		d->enrichment = s->db;
+		dec->sampling_map = s->sampling;
+	}
 }
 
 void enrichmentEnd(datagram_ctx_t *d)
@@ -178,30 +211,30 @@ static void freeRetired(void)
 	for (int waited = 0; enrich.retired != NULL && !retiredUnused() && waited < RETIRE_WAIT_MS; waited += 10)
 		usleep(10000);
 	if (enrich.retired != NULL && !retiredUnused()) {
-		LogError(0, RS_RET_ERR, MOD_NAME ": HUP: the databases replaced last time are still in use, kept");
+		LogError(0, RS_RET_ERR, MOD_NAME ": HUP: the data replaced last time is still in use, kept");
 		return;
 	}
-	nf_enrich_free(enrich.retired);
+	freeShared(enrich.retired);
 	enrich.retired = NULL;
 }
 
 void reloadEnrichment(void)
 {
-	nf_enrich_db_t *db;
+	shared_data_t *s;
 	bool complete;
 
 	if (runModConf == NULL || !enrichmentConfigured())
 		return;
 	pthread_mutex_lock(&enrich.mut);
 	freeRetired();
-	if (enrich.retired == NULL && (db = loadDb("HUP", &complete)) != NULL) {
-		if (!complete && nf_enrich_active(enrich.current)) {
-			/* a part failed: the running databases stay, whole */
-			LogError(0, RS_RET_ERR, MOD_NAME ": HUP: the networks file and GeoIP databases were not "
-						 "replaced, the previous ones stay in use");
-			nf_enrich_free(db);
+	if (enrich.retired == NULL && (s = loadShared("HUP", &complete)) != NULL) {
+		if (!complete && enrich.current != NULL) {
+			/* a part failed: the running data stays, whole */
+			LogError(0, RS_RET_ERR, MOD_NAME ": HUP: the networks file, GeoIP databases and sampling "
+						 "map were not replaced, the previous ones stay in use");
+			freeShared(s);
 		} else {
-			enrich.retired = __atomic_exchange_n(&enrich.current, db, __ATOMIC_SEQ_CST);
+			enrich.retired = __atomic_exchange_n(&enrich.current, s, __ATOMIC_SEQ_CST);
 			for (int i = 0; i < workers.n; i++)
 				enrich.retiredAt[i] = __atomic_load_n(&workers.w[i].datagrams, __ATOMIC_SEQ_CST);
 			freeRetired();
@@ -213,8 +246,8 @@ void reloadEnrichment(void)
 void freeEnrichment(void)
 {
 	pthread_mutex_lock(&enrich.mut);
-	nf_enrich_free(enrich.retired);
-	nf_enrich_free(enrich.current);
+	freeShared(enrich.retired);
+	freeShared(enrich.current);
 	enrich.retired = enrich.current = NULL;
 	pthread_mutex_unlock(&enrich.mut);
 }
@@ -227,8 +260,13 @@ void enrichRecord(datagram_ctx_t *d, nf_record_t *rec)
 	unsigned failures = 0;
 
 	d->enriched = false;
-	if (db == NULL && inst->internal == NULL)
+	if (!nf_enrich_active(db) && inst->internal == NULL)
 		return;
+	if (db != NULL) {
+		uint8_t exporter[16];
+		(void)mappedAddress(d->from, exporter);
+		nf_enrich_interfaces(db, exporter, rec);
+	}
 	if (db != NULL && nf_enrich_has_geo(db) && d->w->enrichCache == NULL)
 		d->w->enrichCache = nf_enrich_cache_new();
 	nf_enrich_record(db, inst->internal, d->w->enrichCache, rec, &d->src, &d->dst, &failures);

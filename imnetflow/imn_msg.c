@@ -530,13 +530,14 @@ void processDatagram(listener_t *l, const uint8_t *buf, size_t len,
 		return;
 	}
 	exporterAddress(from, d);
+	d->from = from;
 	d->exp = exporterStats(from, d->address);
 	EXPORTER_ADD(d, ctrDatagrams, 1);
 	if (prop.CreateStringProp(&d->fromHost, (uchar *)d->address, (int)strlen(d->address)) != RS_RET_OK)
 		return;
 	d->state = trackExporter(d, from);
 	exporterKeys(l, from, &dec);
-	enrichmentBegin(d);
+	enrichmentBegin(d, &dec);
 	rc = nf_decode_datagram(&dec, buf, len);
 	enrichmentEnd(d);
 	countDecodeResult(l, d, &dec.result);

@@ -93,6 +93,8 @@ static const struct param_target {
 	X("networks", eCmdHdlrString, 0, P_STRING, networksFile) \
 	X("geoip.city", eCmdHdlrString, 0, P_STRING, geoipCity) \
 	X("geoip.asn", eCmdHdlrString, 0, P_STRING, geoipAsn) \
+	X("sampling", eCmdHdlrString, 0, P_STRING, samplingFile) \
+	X("interfacenames", eCmdHdlrString, 0, P_STRING, interfaceFile) \
 	X("threads", eCmdHdlrPositiveInt, 0, P_INT, threads) \
 	X("summaryinterval", eCmdHdlrNonNegInt, 0, P_INT, summaryInterval) \
 	X("exportertimeout", eCmdHdlrNonNegInt, 0, P_INT, exporterTimeout) \
@@ -581,6 +583,8 @@ CODESTARTfreeCnf;
 	free(pModConf->networksFile);
 	free(pModConf->geoipCity);
 	free(pModConf->geoipAsn);
+	free(pModConf->samplingFile);
+	free(pModConf->interfaceFile);
 	for (inst = pModConf->root; inst != NULL;) {
 		if (inst->ports != NULL)
 			cnfarrayContentDestruct(inst->ports);

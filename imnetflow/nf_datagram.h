@@ -26,6 +26,7 @@
 
 #include "nf_decode.h"
 #include "nf_list.h"
+#include "nf_sampling.h"
 #include "nf_session.h"
 
 /* The protocol families, as bits (a listener accepts a set of them). */
@@ -100,6 +101,7 @@ typedef struct nf_decoder {
 	void *emit_ctx;
 	nf_record_t *record;        /* scratch space for one record, the caller's */
 	int renormalize;            /* multiply packet and octet counts by the sampling interval */
+	const struct nf_sampling_map *sampling_map; /* rates of exporters that state none; NULL: none */
 	nf_decode_result_t result;  /* zeroed by each decode */
 } nf_decoder_t;
 

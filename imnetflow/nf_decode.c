@@ -77,13 +77,32 @@ uint64_t nf_record_first_uint(const nf_record_t *rec, const uint16_t *ids, size_
 	return 0;
 }
 
+static uint32_t clamp_rate(double rate)
+{
+	return rate >= (double)UINT32_MAX ? UINT32_MAX : (uint32_t)(rate + 0.5);
+}
+
 uint32_t nf_record_sampling_interval(const nf_record_t *rec)
 {
-	static const uint16_t ids[] = {NF_IE_SAMPLING_INTERVAL, NF_IE_SAMPLER_RANDOM_INTERVAL,
-				       NF_IE_SAMPLING_PACKET_INTERVAL};
+	static const uint16_t ids[] = {NF_IE_SAMPLING_INTERVAL, NF_IE_SAMPLER_RANDOM_INTERVAL};
+	const nf_field_t *selected, *skipped, *p;
 	int found;
 	uint64_t v = nf_record_first_uint(rec, ids, sizeof(ids) / sizeof(ids[0]), &found);
-	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+
+	if (found)
+		return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+	/* RFC 5477 systematic count-based: samplingPacketInterval packets
+	 * selected of every samplingPacketInterval + samplingPacketSpace */
+	selected = nf_record_find(rec, NF_PEN_IANA, NF_IE_SAMPLING_PACKET_INTERVAL);
+	skipped = nf_record_find(rec, NF_PEN_IANA, NF_IE_SAMPLING_PACKET_SPACE);
+	if (selected != NULL && skipped != NULL && selected->type >= NF_T_U8 && selected->type <= NF_T_U64 &&
+	    skipped->type >= NF_T_U8 && skipped->type <= NF_T_U64 && selected->v.u > 0)
+		return clamp_rate(((double)selected->v.u + (double)skipped->v.u) / (double)selected->v.u);
+	/* random n-out-of-N and probabilistic: 1 / samplingProbability */
+	p = nf_record_find(rec, NF_PEN_IANA, NF_IE_SAMPLING_PROBABILITY);
+	if (p != NULL && (p->type == NF_T_F64 || p->type == NF_T_F32) && p->v.f > 0 && p->v.f <= 1)
+		return clamp_rate(1 / p->v.f);
+	return 0;
 }
 
 void nf_record_renormalize(nf_record_t *rec, uint32_t interval)

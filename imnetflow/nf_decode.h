@@ -93,7 +93,7 @@ extern const uint8_t nf_known_slot[NF_KNOWN_IDS];
 	X(SOURCE_IPV6_ADDRESS) X(DESTINATION_IPV6_ADDRESS) X(SAMPLING_INTERVAL) X(SAMPLER_ID) \
 	X(SAMPLER_RANDOM_INTERVAL) X(INTERFACE_NAME) X(APPLICATION_ID) X(APPLICATION_NAME) \
 	X(SYSTEM_INIT_TIME_MILLISECONDS) X(FLOW_DURATION_MILLISECONDS) X(FLOW_DURATION_MICROSECONDS) \
-	X(SELECTOR_ID) X(SAMPLING_PACKET_INTERVAL)
+	X(SELECTOR_ID) X(SAMPLING_PACKET_INTERVAL) X(SAMPLING_PACKET_SPACE) X(SAMPLING_PROBABILITY)
 
 enum nf_known_slot_id {
 #define NF_KNOWN_ENUM(name) NF_K_##name,
@@ -351,9 +351,11 @@ static inline int64_t nf_uptime_stamp_ms(const nf_datagram_info_t *info, uint32_
  * order given; 0 when the record has none. */
 uint64_t nf_record_first_uint(const nf_record_t *rec, const uint16_t *ids, size_t nids, int *found);
 
-
-/* Sampling: the interval the record states itself (samplingInterval,
- * samplerRandomInterval, samplingPacketInterval), 0 if none. */
+/* Sampling: the rate (one packet in N) the record states itself:
+ * samplingInterval (34) or samplerRandomInterval (50) as sent; else
+ * (samplingPacketInterval + samplingPacketSpace) / samplingPacketInterval
+ * (305/306, RFC 5477 count-based: both needed); else 1 / samplingProbability
+ * (311); rounded; 0 if none. */
 uint32_t nf_record_sampling_interval(const nf_record_t *rec);
 
 /* Multiplies the record's packet and octet delta counts by interval (an

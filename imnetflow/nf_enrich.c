@@ -30,7 +30,16 @@
 
 enum { INTERNAL_VALUE = 1 };
 
+/* One interface of the interface file; a hash by (exporter, ifIndex). */
+typedef struct interface_name {
+	uint8_t exporter[16];
+	uint32_t if_index;
+	const char *name, *description; /* name NULL: the slot is free */
+} interface_name_t;
+
 struct nf_enrich_db {
+	interface_name_t *ifnames;
+	size_t nifnames, ifnames_size; /* entries, slots (a power of two, at least twice the entries) */
 	nf_cidr_t *networks;       /* value: index into network */
 	nf_network_t *network;
 	size_t nnetworks;
@@ -238,21 +247,22 @@ static void drop_networks(nf_enrich_db_t *db)
 	db->nnetworks = 0;
 }
 
-static void load_networks(nf_enrich_db_t *db, const char *file, errors_t *e)
+typedef bool (*line_parser_t)(nf_enrich_db_t *db, char *line, const char *file, unsigned lineno, errors_t *e,
+			      bool *nomem);
+
+/* Reads file line by line into the db with parse; false (the file not
+ * used) when it cannot be read, a line does not parse, or memory runs out. */
+static bool load_lines(nf_enrich_db_t *db, const char *file, line_parser_t parse, errors_t *e)
 {
 	char line[LINE_MAX_BYTES];
 	unsigned lineno = 0;
 	bool ok = true, nomem = false;
 	FILE *f;
 
-	if (file == NULL || *file == '\0')
-		return;
 	if ((f = fopen(file, "r")) == NULL) {
 		add_error(e, "%s: %s", file, strerror(errno));
-		return;
+		return false;
 	}
-	if ((db->networks = nf_cidr_new()) == NULL)
-		nomem = true;
 	while (ok && !nomem && fgets(line, sizeof(line), f) != NULL) {
 		char *s;
 		lineno++;
@@ -263,7 +273,7 @@ static void load_networks(nf_enrich_db_t *db, const char *file, errors_t *e)
 		}
 		s = trim(line);
 		if (*s != '\0' && *s != '#')
-			ok = parse_network_line(db, s, file, lineno, e, &nomem);
+			ok = parse(db, s, file, lineno, e, &nomem);
 	}
 	if (ok && !nomem && ferror(f)) {
 		add_error(e, "%s: %s", file, strerror(errno));
@@ -272,8 +282,97 @@ static void load_networks(nf_enrich_db_t *db, const char *file, errors_t *e)
 	fclose(f);
 	if (nomem)
 		add_error(e, "%s: out of memory", file);
-	if (!ok || nomem)
+	return ok && !nomem;
+}
+
+static void load_networks(nf_enrich_db_t *db, const char *file, errors_t *e)
+{
+	if (file == NULL || *file == '\0')
+		return;
+	if ((db->networks = nf_cidr_new()) == NULL) {
+		add_error(e, "%s: out of memory", file);
+		return;
+	}
+	if (!load_lines(db, file, parse_network_line, e))
 		drop_networks(db);
+}
+
+
+/* ---------------------------------------------------------------------------
+ * The interface file: exporter,ifIndex,name[,description].
+ */
+static size_t ifname_slot(const interface_name_t *table, size_t size, const uint8_t exporter[16], uint32_t if_index)
+{
+	size_t i = (size_t)nf_fnv1a_u32(nf_fnv1a(NF_FNV_OFFSET, exporter, 16), if_index) & (size - 1);
+
+	while (table[i].name != NULL && (table[i].if_index != if_index || memcmp(table[i].exporter, exporter, 16) != 0))
+		i = (i + 1) & (size - 1);
+	return i;
+}
+
+static bool grow_ifnames(nf_enrich_db_t *db)
+{
+	size_t size = db->ifnames_size ? db->ifnames_size * 2 : 64;
+	interface_name_t *t = calloc(size, sizeof(*t));
+
+	if (t == NULL)
+		return false;
+	for (size_t i = 0; i < db->ifnames_size; i++)
+		if (db->ifnames[i].name != NULL)
+			t[ifname_slot(t, size, db->ifnames[i].exporter, db->ifnames[i].if_index)] = db->ifnames[i];
+	free(db->ifnames);
+	db->ifnames = t;
+	db->ifnames_size = size;
+	return true;
+}
+
+static bool parse_interface_line(nf_enrich_db_t *db, char *line, const char *file, unsigned lineno, errors_t *e,
+				 bool *nomem)
+{
+	char *col[4] = {0}, *p = line, *end;
+	int n = 0;
+	uint8_t addr[16];
+	unsigned bits;
+	unsigned long if_index;
+	interface_name_t *slot;
+
+	while (n < 4 && (col[n] = strsep(&p, ",")) != NULL)
+		col[n] = trim(col[n]), n++;
+	if (n >= 3)
+		if_index = strtoul(col[1], &end, 10);
+	if (p != NULL || n < 3 || nf_cidr_parse(col[0], addr, &bits) != NF_OK || bits != 128 || *col[1] == '\0' ||
+	    *end != '\0' || if_index > UINT32_MAX || *col[2] == '\0') {
+		add_error(e, "%s:%u: expected exporter,ifIndex,name[,description], got '%s'", file, lineno, line);
+		return false;
+	}
+	if (db->nifnames >= NF_INTERFACES_MAX) {
+		add_error(e, "%s:%u: more than %d interfaces", file, lineno, NF_INTERFACES_MAX);
+		return false;
+	}
+	if ((db->nifnames + 1) * 2 > db->ifnames_size && !grow_ifnames(db)) {
+		*nomem = true;
+		return false;
+	}
+	slot = &db->ifnames[ifname_slot(db->ifnames, db->ifnames_size, addr, (uint32_t)if_index)];
+	db->nifnames += slot->name == NULL;
+	memcpy(slot->exporter, addr, 16);
+	slot->if_index = (uint32_t)if_index;
+	slot->name = keep_string(db, col[2], nomem);
+	slot->description = n > 3 ? keep_string(db, col[3], nomem) : NULL;
+	return !*nomem;
+}
+
+static void drop_ifnames(nf_enrich_db_t *db)
+{
+	free(db->ifnames);
+	db->ifnames = NULL;
+	db->nifnames = db->ifnames_size = 0;
+}
+
+static void load_interfaces(nf_enrich_db_t *db, const char *file, errors_t *e)
+{
+	if (file != NULL && *file != '\0' && !load_lines(db, file, parse_interface_line, e))
+		drop_ifnames(db);
 }
 
 /* ---------------------------------------------------------------------------
@@ -432,6 +531,7 @@ nf_enrich_db_t *nf_enrich_load(const nf_enrich_config_t *config, char *errors, s
 		return NULL;
 	db->generation = config->generation;
 	load_networks(db, config->networks_file, &e);
+	load_interfaces(db, config->interface_file, &e);
 	db->has_city = open_mmdb(config->geoip_city, &db->city, "geoip.city", &e);
 	db->has_asn = open_mmdb(config->geoip_asn, &db->asn, "geoip.asn", &e);
 	return db;
@@ -442,6 +542,7 @@ void nf_enrich_free(nf_enrich_db_t *db)
 	if (db == NULL)
 		return;
 	drop_networks(db);
+	drop_ifnames(db);
 	for (size_t i = 0; i < db->nallocs; i++)
 		free(db->allocs[i]);
 	free(db->allocs);
@@ -454,7 +555,7 @@ void nf_enrich_free(nf_enrich_db_t *db)
 
 bool nf_enrich_active(const nf_enrich_db_t *db)
 {
-	return db != NULL && (db->networks != NULL || db->has_city || db->has_asn);
+	return db != NULL && (db->networks != NULL || db->nifnames > 0 || db->has_city || db->has_asn);
 }
 
 bool nf_enrich_has_geo(const nf_enrich_db_t *db)
@@ -623,4 +724,31 @@ void nf_enrich_record(const nf_enrich_db_t *db, const nf_cidr_t *internal, nf_en
 	add_side(rec, &source, src);
 	add_side(rec, &destination, dst);
 	add_text(rec, NF_LOCAL_IE(FLOW_LOCALITY), nf_flow_locality(src->locality, dst->locality));
+}
+
+/* The name and description of one interface of the exporter. */
+static void add_interface(const nf_enrich_db_t *db, const uint8_t exporter[16], nf_record_t *rec, uint16_t id,
+			  const nf_ie_t *name, const nf_ie_t *description)
+{
+	const nf_field_t *f = nf_record_find(rec, NF_PEN_IANA, id);
+	const interface_name_t *i;
+
+	if (f == NULL || f->type < NF_T_U8 || f->type > NF_T_U64 || f->v.u > UINT32_MAX)
+		return;
+	i = &db->ifnames[ifname_slot(db->ifnames, db->ifnames_size, exporter, (uint32_t)f->v.u)];
+	if (i->name == NULL)
+		return;
+	if (nf_record_find(rec, NF_PEN_LOCAL, name->id) == NULL)
+		add_text(rec, name, i->name);
+	add_text(rec, description, i->description);
+}
+
+void nf_enrich_interfaces(const nf_enrich_db_t *db, const uint8_t exporter[16], nf_record_t *rec)
+{
+	if (db == NULL || db->nifnames == 0)
+		return;
+	add_interface(db, exporter, rec, NF_IE_INGRESS_INTERFACE, NF_LOCAL_IE(INGRESS_INTERFACE_NAME),
+		      NF_LOCAL_IE(INGRESS_INTERFACE_DESCRIPTION));
+	add_interface(db, exporter, rec, NF_IE_EGRESS_INTERFACE, NF_LOCAL_IE(EGRESS_INTERFACE_NAME),
+		      NF_LOCAL_IE(EGRESS_INTERFACE_DESCRIPTION));
 }

@@ -20,6 +20,7 @@
 #define NF_ENRICH_ERROR_MAX 512    /* an error text, with file and line */
 #define NF_ENRICH_CACHE_SLOTS 4096 /* per thread and database: lookups remembered */
 #define NF_NETWORKS_MAX 1000000    /* lines of a networks file */
+#define NF_INTERFACES_MAX 1000000  /* lines of an interface file */
 #define NF_GEO_TEXT_MAX 96         /* longer names are cut (at a UTF-8 boundary) */
 
 typedef enum nf_locality {
@@ -60,6 +61,7 @@ typedef struct nf_enrich_cache nf_enrich_cache_t;
 /* What to load; NULL or empty: that part is off. */
 typedef struct nf_enrich_config {
 	const char *networks_file;
+	const char *interface_file;  /* exporter,ifIndex,name[,description] */
 	const char *geoip_city;      /* a City or Country database */
 	const char *geoip_asn;
 	unsigned generation;         /* differs from the previous db's: caches of it start over */
@@ -114,6 +116,13 @@ struct nf_record;
  * the record's room is left out too). */
 void nf_enrich_record(const nf_enrich_db_t *db, const struct nf_cidr *internal, nf_enrich_cache_t *c,
 		      struct nf_record *rec, nf_endpoint_info_t *src, nf_endpoint_info_t *dst, unsigned *failures);
+
+/* The interfaces of a flow named by the interface file, for exporters
+ * that send no options records: ingress/egress_interface_name (where the
+ * record has none joined from options records: those win) and
+ * ingress/egress_interface_description, by the exporter's address (16
+ * bytes) and the record's ingress/egressInterface. */
+void nf_enrich_interfaces(const nf_enrich_db_t *db, const uint8_t exporter[16], struct nf_record *rec);
 
 /* "internal", "external", or NULL for unknown. (These three are inline:
  * the core's ECS walk uses them without linking the enrichment library.) */

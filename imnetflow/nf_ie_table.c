@@ -744,8 +744,8 @@ const nf_ie_t nf_ie_table[] = {
 	{3746u, 7, NF_T_STRING, NF_S_DEFAULT, "data_collection_manifest_name", 29},
 	{3746u, 8, NF_T_STRING, NF_S_DEFAULT, "netgauze_ingress_interface_name", 31},
 	{3746u, 9, NF_T_STRING, NF_S_DEFAULT, "netgauze_egress_interface_name", 30},
-	{3746u, 10, NF_T_STRING, NF_S_DEFAULT, "ingress_interface_description", 29},
-	{3746u, 11, NF_T_STRING, NF_S_DEFAULT, "egress_interface_description", 28},
+	{3746u, 10, NF_T_STRING, NF_S_DEFAULT, "netgauze_ingress_interface_description", 38},
+	{3746u, 11, NF_T_STRING, NF_S_DEFAULT, "netgauze_egress_interface_description", 37},
 	{3746u, 12, NF_T_STRING, NF_S_DEFAULT, "ingress_vrf_name", 16},
 	{3746u, 13, NF_T_STRING, NF_S_DEFAULT, "egress_vrf_name", 15},
 	{3746u, 14, NF_T_OCTETS, NF_S_DEFAULT, "ingress_mpls_vpn_route_distinguisher", 36},
@@ -2768,6 +2768,8 @@ const nf_ie_t nf_ie_table[] = {
 	{4294967295u, 2077, NF_T_F64, NF_S_DEFAULT, "destination_longitude", 21},
 	{4294967295u, 2078, NF_T_U32, NF_S_DEFAULT, "destination_as_number", 21},
 	{4294967295u, 2079, NF_T_STRING, NF_S_DEFAULT, "destination_as_organization", 27},
+	{4294967295u, 2080, NF_T_STRING, NF_S_DEFAULT, "ingress_interface_description", 29},
+	{4294967295u, 2081, NF_T_STRING, NF_S_DEFAULT, "egress_interface_description", 28},
 };
 const size_t nf_ie_table_len = sizeof(nf_ie_table) / sizeof(nf_ie_table[0]);
 

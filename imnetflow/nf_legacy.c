@@ -404,9 +404,24 @@ int nf_legacy_next(nf_legacy_iter_t *it, nf_record_t *rec)
 	return NF_OK;
 }
 
-uint16_t nf_legacy_sampling_interval(const nf_legacy_iter_t *it)
+uint32_t nf_legacy_sampling_interval(const nf_legacy_iter_t *it)
 {
-	return it->sampling & V5_SAMPLING_INTERVAL_MASK;
+	uint32_t stated = it->sampling & V5_SAMPLING_INTERVAL_MASK;
+
+	return stated != 0 ? stated : it->default_rate;
+}
+
+/* A v5/v6 exporter that states no rate gets the sampling map's, in its
+ * records' sampling_interval too. */
+static void apply_default_rate(nf_legacy_iter_t *it, const nf_decoder_t *d)
+{
+	if (d->sampling_map == NULL || (it->info.version != 5 && it->info.version != 6) ||
+	    (it->sampling & V5_SAMPLING_INTERVAL_MASK) != 0)
+		return;
+	it->default_rate = nf_sampling_map_rate(d->sampling_map, d->source.addr, it->info.source_id, 0);
+	for (uint8_t i = 0; it->default_rate != 0 && i < it->nproto; i++)
+		if (it->proto[i].pen == NF_PEN_IANA && it->proto[i].id == NF_IE_SAMPLING_INTERVAL)
+			it->proto[i].v.u = it->default_rate;
 }
 
 int nf_legacy_decode(nf_decoder_t *d, const uint8_t *buf, size_t len)
@@ -415,8 +430,10 @@ int nf_legacy_decode(nf_decoder_t *d, const uint8_t *buf, size_t len)
 	int rc = nf_legacy_begin(&it, buf, len);
 
 	memset(&d->result, 0, sizeof(d->result));
-	if (rc == NF_OK)
+	if (rc == NF_OK) {
 		d->result.info = it.info;
+		apply_default_rate(&it, d);
+	}
 	/* v5-v8 sequence numbers count flows: this datagram's first one */
 	if (rc == NF_OK && it.info.has_sequence) {
 		nf_scope_key_t key = d->source;

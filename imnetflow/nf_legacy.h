@@ -30,6 +30,7 @@ typedef struct nf_legacy_iter {
 	uint8_t engine_type;                  /* v5, v6, v8 */
 	uint8_t engine_id;                    /* v5, v6, v8 */
 	uint16_t sampling;                    /* v5, v6: 2-bit mode, 14-bit interval */
+	uint32_t default_rate;                /* the sampling map's, where the header says none */
 	uint8_t aggregation;                  /* v8 only: the scheme */
 	uint8_t aggregation_version;          /* v8 only */
 	/* resolved once per datagram (every record has the same fields): a
@@ -69,7 +70,7 @@ int nf_legacy_next(nf_legacy_iter_t *it, nf_record_t *rec);
 
 /* The v5/v6 header's sampling interval (its low 14 bits; 0 when the header
  * states none or for v1/v7/v8). */
-uint16_t nf_legacy_sampling_interval(const nf_legacy_iter_t *it);
+uint32_t nf_legacy_sampling_interval(const nf_legacy_iter_t *it);
 
 /* Decodes a v1/v5/v6/v7/v8 datagram: counts v5-v8 flow sequence numbers
  * per engine (stream d->source, version, engine and, for v8, aggregation

@@ -106,23 +106,27 @@ static void learn_sampling(nf_stream_t *stream, const nf_record_t *rec)
 
 /* A flow without a rate of its own gets its exporter's, as
  * sampling_interval; renormalised counts when asked. */
-static void apply_sampling(nf_stream_t *stream, nf_record_t *rec, int renormalize)
+static void apply_sampling(const walk_t *w, nf_record_t *rec)
 {
+	const nf_decoder_t *d = w->ctx;
 	uint32_t interval;
 
-	if (!renormalize && !nf_stream_has_sampling(stream))
+	if (!d->renormalize && !nf_stream_has_sampling(w->stream) && d->sampling_map == NULL)
 		return;
 	interval = nf_record_sampling_interval(rec);
-	/* the rate learned is added unless the record has a sampling_interval
-	 * of its own (0 counts: it is kept as sent, not shown twice) */
-	if (interval == 0 && (interval = nf_stream_sampling(stream, sampler_of(rec))) != 0 &&
+	/* the rate learned (else the sampling map's) is added unless the record
+	 * has a sampling_interval of its own (0 counts: it is kept as sent, not
+	 * shown twice) */
+	if (interval == 0 && ((interval = nf_stream_sampling(w->stream, sampler_of(rec))) != 0 ||
+			      (interval = nf_sampling_map_rate(d->sampling_map, d->source.addr, w->info.source_id,
+							       sampler_of(rec))) != 0) &&
 	    nf_record_find(rec, NF_PEN_IANA, NF_IE_SAMPLING_INTERVAL) == NULL) {
 		nf_field_t f = {.ie = nf_ie_lookup(NF_PEN_IANA, NF_IE_SAMPLING_INTERVAL), .pen = NF_PEN_IANA,
 				.id = NF_IE_SAMPLING_INTERVAL, .type = NF_T_U32, .len = 4};
 		f.v.u = interval;
 		(void)nf_record_add(rec, &f);
 	}
-	if (renormalize)
+	if (d->renormalize)
 		nf_record_renormalize(rec, interval);
 }
 
@@ -217,7 +221,7 @@ static void emit_record(walk_t *w, const nf_datagram_info_t *info, const nf_temp
 		learn_sampling(w->stream, ctx->record);
 		learn_names(w, ctx->record);
 	} else {
-		apply_sampling(w->stream, ctx->record, ctx->renormalize);
+		apply_sampling(w, ctx->record);
 		apply_names(w, ctx->record);
 	}
 	nf_decoder_emit(ctx, &(nf_emitted_t){

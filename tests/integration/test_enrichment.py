@@ -108,6 +108,25 @@ try:
         recs = by_src([{"data": x} for x in lines])
         check_tree(recs["10.1.1.1"], recs["1.128.0.1"], "office")
 
+    # the sampling map and the interface file, for exporters that state neither
+    maps = tmp + ".sampling"
+    names = tmp + ".ifnames"
+    write(maps, "127.0.0.1,0,100\n")
+    write(names, "127.0.0.1,1,ge-0/0/1,uplink\n127.0.0.1,2,ge-0/0/2\n")
+    try:
+        with Rsyslog(inputs='port="0" renormalize="on"',
+                     module_params='sampling="%s" interfaceNames="%s"' % (maps, names)) as r:
+            r.send([v5_datagram(FLOWS[:1])])
+            nf = r.wait_records(1)[0]["data"]["netflow"]
+            check(nf.get("sampling_interval") == 100 and nf.get("octet_delta_count") == 6400,
+                  "sampling map not applied: %s" % nf)
+            check(nf.get("ingress_interface_name") == "ge-0/0/1" and
+                  nf.get("ingress_interface_description") == "uplink" and
+                  nf.get("egress_interface_name") == "ge-0/0/2", "interface names: %s" % nf)
+    finally:
+        os.unlink(maps)
+        os.unlink(names)
+
     # a database that is missing or corrupt: named at start-up, the input runs without it
     bad = 'geoip.city="%s/missing.mmdb" geoip.asn="%s/GeoIP2-City-Test-Invalid-Node-Count.mmdb"' % (GEOIP, GEOIP)
     with Rsyslog(inputs='port="0"', module_params=bad) as r:

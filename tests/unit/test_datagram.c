@@ -7,6 +7,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "nf_datagram.h"
@@ -21,6 +25,7 @@ static nf_record_kind_t kinds[8];
 static uint64_t packets[8];
 static int nemitted;
 static int had_agent;
+static const nf_sampling_map_t *sampling_map;
 
 static void count(void *ctx, const nf_emitted_t *e)
 {
@@ -54,7 +59,7 @@ static int teardown(void **state)
 static int decode(int renormalize, nf_decode_result_t *r)
 {
 	nf_decoder_t d = {.session = session, .now = NOW, .emit = count, .record = &scratch,
-			  .renormalize = renormalize};
+			  .renormalize = renormalize, .sampling_map = sampling_map};
 	int rc;
 
 	nemitted = 0;
@@ -154,6 +159,50 @@ static void v5_flows_are_counted_and_renormalised(void **state)
 	assert_int_equal(r.sequence_missing, 7);
 }
 
+static nf_sampling_map_t *map_of(const char *text, char *errors, size_t size)
+{
+	char path[] = "/tmp/test_sampling_XXXXXX";
+	int fd = mkstemp(path);
+	nf_sampling_map_t *m;
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	m = nf_sampling_map_load(path, errors, size);
+	unlink(path);
+	return m;
+}
+
+/* An exporter that states no rate (v5 header interval 0) gets the map's:
+ * the most specific entry, shown as sampling_interval and renormalised. */
+static void sampling_map_gives_unstated_rates(void **state)
+{
+	char errors[256];
+	nf_sampling_map_t *m = map_of("# exporter,domain,rate\n::1,50\n::1, 3 ,200\n::2,7\n", errors, sizeof(errors));
+	nf_decode_result_t r;
+
+	(void)state;
+	assert_non_null(m);
+	sampling_map = m;
+	v5(1, 1);
+	pkt.b[22] = pkt.b[23] = 0; /* the header's sampling: none */
+	assert_int_equal(decode(1, &r), NF_END);
+	assert_int_equal(packets[0], 10 * 200); /* engine id 3: the domain's entry */
+	pkt.b[21] = 4;
+	assert_int_equal(decode(1, &r), NF_END);
+	assert_int_equal(packets[0], 10 * 50); /* another engine: the exporter's */
+	v5(3, 1); /* a rate of its own (100) wins */
+	assert_int_equal(decode(1, &r), NF_END);
+	assert_int_equal(packets[0], 10 * 100);
+	sampling_map = NULL;
+	nf_sampling_map_free(m);
+	assert_null(map_of("::1,50\n10.0.0.300,4\n", errors, sizeof(errors)));
+	assert_non_null(strstr(errors, ":2: expected exporter[,domain[,sampler]],rate"));
+	assert_null(map_of("::1,0\n", errors, sizeof(errors)));
+	assert_null(nf_sampling_map_load("/nonexistent/sampling.csv", errors, sizeof(errors)));
+	assert_non_null(strstr(errors, "/nonexistent/sampling.csv: No such file"));
+}
+
 static void sflow_agents_are_counted_and_samples_renormalised(void **state)
 {
 	nf_decode_result_t r;
@@ -227,6 +276,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(v5_flows_are_counted_and_renormalised, setup, teardown),
 		cmocka_unit_test_setup_teardown(sflow_agents_are_counted_and_samples_renormalised, setup, teardown),
+		cmocka_unit_test_setup_teardown(sampling_map_gives_unstated_rates, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_versions_are_rejected, setup, teardown),
 		cmocka_unit_test_setup_teardown(ipfix_is_told_apart, setup, teardown),
 		cmocka_unit_test(kinds_have_names),

@@ -18,6 +18,7 @@
 #include "nf_cidr.h"
 #include "nf_decode.h"
 #include "nf_enrich.h"
+#include "nf_ie.h"
 
 #define GEOIP TEST_DATA_DIR "/geoip/"
 
@@ -199,6 +200,50 @@ static void networks_file(void **state)
 	nf_enrich_free(db);
 }
 
+static void interface_file(void **state)
+{
+	const char *path = write_file("# exporter,ifIndex,name,description\n"
+				      "192.0.2.1,7,ge-0/0/7,uplink to ISP\n"
+				      "192.0.2.1,8,ge-0/0/8\n");
+	nf_enrich_config_t c = {.interface_file = path};
+	char errors[1024];
+	nf_enrich_db_t *db = load(&c, errors);
+	nf_record_t *rec = calloc(1, sizeof(*rec));
+	const nf_field_t *f;
+	uint8_t exporter[16];
+	(void)state;
+	assert_string_equal(errors, "");
+	assert_true(nf_enrich_active(db));
+	addr_of("192.0.2.1", exporter);
+	nf_record_clear(rec);
+	assert_int_equal(nf_record_add_u(rec, NULL, NF_PEN_IANA, NF_IE_INGRESS_INTERFACE, NF_T_U32, 4, 7), NF_OK);
+	assert_int_equal(nf_record_add_u(rec, NULL, NF_PEN_IANA, NF_IE_EGRESS_INTERFACE, NF_T_U32, 4, 8), NF_OK);
+	nf_enrich_interfaces(db, exporter, rec);
+	f = nf_record_find(rec, NF_PEN_LOCAL, NF_LOCAL_ID_INGRESS_INTERFACE_NAME);
+	assert_non_null(f);
+	assert_memory_equal(f->v.p, "ge-0/0/7", 8);
+	f = nf_record_find(rec, NF_PEN_LOCAL, NF_LOCAL_ID_INGRESS_INTERFACE_DESCRIPTION);
+	assert_memory_equal(f->v.p, "uplink to ISP", 13);
+	assert_non_null(nf_record_find(rec, NF_PEN_LOCAL, NF_LOCAL_ID_EGRESS_INTERFACE_NAME));
+	assert_null(nf_record_find(rec, NF_PEN_LOCAL, NF_LOCAL_ID_EGRESS_INTERFACE_DESCRIPTION));
+	/* another exporter's interface 7 is not named */
+	nf_record_clear(rec);
+	assert_int_equal(nf_record_add_u(rec, NULL, NF_PEN_IANA, NF_IE_INGRESS_INTERFACE, NF_T_U32, 4, 7), NF_OK);
+	addr_of("192.0.2.2", exporter);
+	nf_enrich_interfaces(db, exporter, rec);
+	assert_int_equal(rec->nfields, 1);
+	nf_enrich_free(db);
+	unlink(path);
+	path = write_file("192.0.2.1,seven,ge-0/0/7\n");
+	c.interface_file = path;
+	db = load(&c, errors);
+	assert_non_null(strstr(errors, ":1: expected exporter,ifIndex,name"));
+	assert_false(nf_enrich_active(db));
+	nf_enrich_free(db);
+	unlink(path);
+	free(rec);
+}
+
 static void geoip_and_asn(void **state)
 {
 	nf_enrich_config_t c = {.geoip_city = GEOIP "GeoIP2-City-Test.mmdb", .geoip_asn = GEOIP "GeoLite2-ASN-Test.mmdb",
@@ -275,6 +320,7 @@ int main(void)
 		cmocka_unit_test(longest_prefix_wins),
 		cmocka_unit_test(internal_networks),
 		cmocka_unit_test(networks_file),
+		cmocka_unit_test(interface_file),
 		cmocka_unit_test(geoip_and_asn),
 		cmocka_unit_test(broken_databases),
 	};

@@ -187,6 +187,27 @@ static void volume_of_both_directions(void **state)
 	free(rec);
 }
 
+/* The rate a record states: interval, packet interval and space, probability. */
+static void sampling_rates(void **state)
+{
+	nf_record_t *rec = new_record();
+	nf_field_t f = {.pen = NF_PEN_IANA, .id = NF_IE_SAMPLING_PROBABILITY, .type = NF_T_F64, .len = 8};
+	(void)state;
+	assert_int_equal(nf_record_sampling_interval(rec), 0);
+	f.ie = nf_ie_lookup(NF_PEN_IANA, NF_IE_SAMPLING_PROBABILITY);
+	f.v.f = 0.001;
+	assert_int_equal(nf_record_add(rec, &f), NF_OK);
+	assert_int_equal(nf_record_sampling_interval(rec), 1000);
+	/* 1 of every 1 + 99: the packet interval alone says nothing */
+	add_pen(rec, NF_PEN_IANA, NF_IE_SAMPLING_PACKET_INTERVAL, 1);
+	assert_int_equal(nf_record_sampling_interval(rec), 1000);
+	add_pen(rec, NF_PEN_IANA, NF_IE_SAMPLING_PACKET_SPACE, 99);
+	assert_int_equal(nf_record_sampling_interval(rec), 100);
+	add_pen(rec, NF_PEN_IANA, NF_IE_SAMPLING_INTERVAL, 512);
+	assert_int_equal(nf_record_sampling_interval(rec), 512);
+	free(rec);
+}
+
 static void times_share_the_cached_date(void **state)
 {
 	char buf[128];
@@ -562,6 +583,7 @@ int main(void)
 		cmocka_unit_test(tree_values_agree_with_the_line),
 		cmocka_unit_test(lines_are_cut_not_overflowed),
 		cmocka_unit_test(volume_of_both_directions),
+		cmocka_unit_test(sampling_rates),
 		cmocka_unit_test(times_share_the_cached_date),
 		cmocka_unit_test(index_agrees_with_scan),
 		cmocka_unit_test(times_saturate),
