@@ -263,7 +263,7 @@ static inline const nf_field_t *nf_record_find(const nf_record_t *rec, uint32_t 
 	return nf_record_find_scan(rec, pen, id);
 }
 
-/* Flow times (README "Times"). A start or end is stated only when the
+/* Flow times (docs/fields.md, "Times"). A start or end is stated only when the
  * record and what the exporter told us fix it: absolute elements (seconds,
  * milli-, micro-, nanoseconds, between 1970 and the end of 9999);
  * sysUpTime-relative stamps with the header's uptime (v1-v9) or, in

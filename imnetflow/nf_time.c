@@ -4,7 +4,7 @@
  * Exporters state flow times in many ways: absolute stamps of four
  * precisions, uptime-relative stamps, microseconds before the export,
  * durations. A start or end is stated only when what the exporter sent
- * fixes it (README "Times"): nothing is assumed (no export time standing
+ * fixes it (docs/fields.md, "Times"): nothing is assumed (no export time standing
  * in for a missing end), and a derived time that cannot be right (after
  * the export, or an end before the start) is dropped and counted.
  *

@@ -39,7 +39,7 @@ TOOL = os.environ.get("RENDER_CORPUS") or os.path.join(HERE, "..", "unit", "rend
 MICROSECONDS = ("RFC 7011 6.1.9: a dateTimeMicroseconds' lowest 11 fraction bits are not significant; "
                 "we show microseconds, Filebeat the NTP fraction to the nanosecond")
 
-# Filebeat's name -> ours, where Filebeat's is wrong (README.md, "Field names
+# Filebeat's name -> ours, where Filebeat's is wrong (docs/fields.md, "Field names
 # and Filebeat"): the value is compared under our name.
 RENAMED = {
     # NetFlow v9 option scope type 1 is System (RFC 3954 6.1), not IANA 1

@@ -50,7 +50,7 @@ def as_text(v):
 def canonical(rec, kv=False, tree=False):
     """A record without what differs per input (exporter address and port).
     The tree's strings are C strings: a NUL inside one is U+2400 there,
-    \\u0000 in the lines (README "Times")."""
+    \\u0000 in the lines (docs/fields.md, "Times")."""
     rec = dict(rec)
     exporter = {}
     for key in list(rec):

@@ -31,7 +31,7 @@ for label, args in VARIANTS:
     check(malformed == 0, "%s: malformed datagrams" % label)
     # softflowd replaying a pcap stamps its uptime times from the pcap's dates, against its
     # own boot time: the times so derived may fall after the export and are then left out
-    # (README "Times"), but the end the exporter sent always stays
+    # (docs/fields.md, "Times"), but the end the exporter sent always stays
     check(all("flow_end_milliseconds" in g["data"]["netflow"] or "flow_end_sys_up_time" in g["data"]["netflow"]
               for g in flows), "%s: no end time" % label)
     compare_flows(want, record_flows(flows), "softflowd " + label)
