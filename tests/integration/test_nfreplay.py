@@ -14,6 +14,11 @@ and the bounds (--count, --max-seconds), pacing (--speed), a truncated
 file, a file of no known format and a remote destination are checked.
 """
 import collections
+import contextlib
+import csv
+import importlib.machinery
+import importlib.util
+import io
 import json
 import os
 import re
@@ -23,10 +28,11 @@ import struct
 import subprocess
 import sys
 import tempfile
+import random
 import threading
 import time
 
-from harness import Rsyslog, capture_datagrams, check, fail, log
+from harness import Rsyslog, capture_datagrams, check, corpus_path, fail, log
 
 NFREPLAY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "contrib", "nfreplay")
 TMP = tempfile.mkdtemp(prefix="imnetflow-nfreplay-")
@@ -192,6 +198,8 @@ class Receiver:
     def __init__(self):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+        with contextlib.suppress(OSError):  # beyond net.core.rmem_max, where allowed
+            self.sock.setsockopt(socket.SOL_SOCKET, getattr(socket, "SO_RCVBUFFORCE", 33), 8 << 20)
         self.sock.bind(("127.0.0.1", 0))
         self.sock.settimeout(0.2)
         self.port = self.sock.getsockname()[1]
@@ -312,6 +320,40 @@ def compare_with_direct(path, streams_by_exporter, label, extra=(), limit=None):
     return counts
 
 
+def fuzz(seeds, rounds):
+    """nfreplay in this process on mutated files: every one ends with exit
+    status 0 or 2, none with an exception."""
+    loader = importlib.machinery.SourceFileLoader("nfreplay", NFREPLAY)
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader("nfreplay", loader))
+    loader.exec_module(module)
+    rnd = random.Random(20)
+    path = os.path.join(TMP, "mutated")
+    statuses = collections.Counter()
+    for i in range(rounds):
+        data = bytearray(rnd.choice(seeds))
+        for _ in range(rnd.randint(1, 8)):
+            pos = rnd.randrange(len(data) + 1)
+            op = rnd.random()
+            if op < 0.6 and pos < len(data):
+                data[pos] = rnd.randrange(256)
+            elif op < 0.8:
+                del data[pos:pos + rnd.randint(1, 64)]
+            else:
+                data[pos:pos] = bytes(rnd.randrange(256) for _ in range(rnd.randint(1, 16)))
+        with open(path, "wb") as f:
+            f.write(data)
+        try:
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                status = module.main(["--speed", "0", "--max-seconds", "5", path, "127.0.0.1", "9"])
+        except SystemExit as e:
+            status = e.code
+        except Exception as e:  # pylint: disable=broad-except
+            fail("nfreplay raised %r on a mutated file (round %d, kept as %s)" % (e, i, path))
+        check(status in (0, 2), "nfreplay exit %s on a mutated file (round %d)" % (status, i))
+        statuses[status] += 1
+    log("%d mutated captures: exit status %s, no exception" % (rounds, dict(statuses)))
+
+
 def by_exporter(stream):
     out = collections.OrderedDict()
     for _, src, sport, _, payload, _ in stream:
@@ -372,6 +414,21 @@ try:
         replay_to_receiver(path_, sflow_only, label)
     replay_to_receiver(path, v6, "pcap BSD loopback, IPv6 exporter")
 
+    # a capture of ordinary traffic: every UDP packet of its truth table
+    with open(corpus_path("traffic.truth.tsv"), newline="") as f:
+        udp_packets = sum(int(r["pkts_c2s"]) + int(r["pkts_s2c"]) for r in csv.DictReader(f, delimiter="\t")
+                          if r["proto"] == "udp")
+    rx = Receiver()
+    try:
+        rc, out, err = nfreplay("--speed", "0", corpus_path("traffic.pcap"), "127.0.0.1", rx.port)
+        got = rx.wait(udp_packets)
+    finally:
+        rx.close()
+    check(rc == 0 and summary(out)[0].get("sent") == udp_packets == len(got),
+          "traffic.pcap: %d UDP packets in the truth table, %d arrived, exit %d\n%s%s"
+          % (udp_packets, len(got), rc, out[:1000], err))
+    log("traffic.pcap: its %d UDP packets arrived" % udp_packets)
+
     # IPv4 fragments, reassembled: a 3472-byte IPFIX datagram among others
     big = exporter_stream("ipfixcol2-example-flows", src="198.51.100.3")
     check(max(len(d[4]) for d in big) > 3000, "the IPFIX capture has no datagram to fragment")
@@ -393,6 +450,17 @@ try:
     ipfix_file = os.path.join(TMP, "flows.ipfix")
     with open(ipfix_file, "wb") as f:
         f.write(b"".join(d[4] for d in big))
+
+    # malformed input of every kind is skipped or ends the replay, cleanly
+    small = big[:4]
+    frag_seed = os.path.join(TMP, "fragments-seed.pcapng")
+    write_pcapng(frag_seed, [113, 1], [(i % 2, d[0], (sll, ether)[i % 2](p))
+                                       for i, d in enumerate(small) for p in packets_of(d, fragment=512)])
+    seeds = [b"".join(d[4] for d in small)]
+    for p in (mixed_pcap, variants[-1][0], path, frag_seed):
+        with open(p, "rb") as f:
+            seeds.append(f.read())
+    fuzz(seeds, 400)
 
     # --- into rsyslogd: the same records as sending the datagrams directly --
     compare_with_direct(mixed_pcap, by_exporter(mixed), "pcap of 13 exporters into rsyslogd",
