@@ -62,10 +62,18 @@ def udp4(src, dst, sport, dport, payload, fragment=0, ident=7):
     return out[::-1]
 
 
-def udp6(src, dst, sport, dport, payload):
+def udp6(src, dst, sport, dport, payload, fragment=0, ident=7):
+    """IPv6 packets of one UDP datagram: one, or with fragment headers (at
+    most `fragment` bytes of fragmentable part each), sent first to last."""
     data = udp(sport, dport, payload)
-    return [struct.pack("!IHBB16s16s", 6 << 28, len(data), 17, 64, socket.inet_pton(socket.AF_INET6, src),
-                        socket.inet_pton(socket.AF_INET6, dst)) + data]
+
+    def header(next_header, length):
+        return struct.pack("!IHBB16s16s", 6 << 28, length, next_header, 64, socket.inet_pton(socket.AF_INET6, src),
+                           socket.inet_pton(socket.AF_INET6, dst))
+    if not fragment or len(data) <= fragment:
+        return [header(17, len(data)) + data]
+    return [header(44, 8 + len(data[i:i + fragment])) + struct.pack("!BxHI", 17, i | (i + fragment < len(data)), ident)
+            + data[i:i + fragment] for i in range(0, len(data), fragment)]
 
 
 def ethertype(packet):
@@ -156,9 +164,10 @@ def interleave(*streams):
 
 def packets_of(d, fragment=0):
     _, src, sport, dport, payload, _ = d
+    ident = int(d[0] * 1000) & 0xFFFF
     if ":" in src:
-        return udp6(src, "2001:db8::2", sport, dport, payload)
-    return udp4(src, "192.0.2.2", sport, dport, payload, fragment, ident=int(d[0] * 1000) & 0xFFFF)
+        return udp6(src, "2001:db8::2", sport, dport, payload, fragment, ident)
+    return udp4(src, "192.0.2.2", sport, dport, payload, fragment, ident)
 
 
 # --- running nfreplay --------------------------------------------------------
@@ -193,14 +202,14 @@ def shown(addr, port):
 
 
 class Receiver:
-    """A UDP socket of this test on 127.0.0.1, read by a thread."""
+    """A UDP socket of this test (on 127.0.0.1), read by a thread."""
 
-    def __init__(self):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    def __init__(self, address="127.0.0.1"):
+        self.sock = socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
         with contextlib.suppress(OSError):  # beyond net.core.rmem_max, where allowed
             self.sock.setsockopt(socket.SOL_SOCKET, getattr(socket, "SO_RCVBUFFORCE", 33), 8 << 20)
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock.bind((address, 0))
         self.sock.settimeout(0.2)
         self.port = self.sock.getsockname()[1]
         self.got = []
@@ -214,7 +223,7 @@ class Receiver:
                 data, addr = self.sock.recvfrom(70000)
             except socket.timeout:
                 continue
-            self.got.append((addr, data))
+            self.got.append((addr[:2], data))
 
     def wait(self, n, timeout=10):
         deadline = time.time() + timeout
@@ -429,14 +438,18 @@ try:
           % (udp_packets, len(got), rc, out[:1000], err))
     log("traffic.pcap: its %d UDP packets arrived" % udp_packets)
 
-    # IPv4 fragments, reassembled: a 3472-byte IPFIX datagram among others
+    # fragments, reassembled: IPFIX over IPv4 (a 3472-byte datagram among
+    # others) and over IPv6 (fragment headers), datagrams over 1024 bytes
+    # in fragments
     big = exporter_stream("ipfixcol2-example-flows", src="198.51.100.3")
     check(max(len(d[4]) for d in big) > 3000, "the IPFIX capture has no datagram to fragment")
+    fragmented = interleave(big, exporter_stream("telegraf-ipfix-example", src="2001:db8::9"))
     frag_ng = os.path.join(TMP, "ipfix-fragments.pcapng")
-    write_pcapng(frag_ng, [113], [(0, d[0], sll(p)) for d in big for p in packets_of(d, fragment=1480)],
+    write_pcapng(frag_ng, [113], [(0, d[0], sll(p)) for d in fragmented for p in packets_of(d, fragment=1024)],
                  ">", nano_iface=0)
-    counts = replay_to_receiver(frag_ng, big, "pcapng SLL, IPv4 fragments")
-    check(counts.get("reassembled datagrams", 0) >= 1, "no datagram reassembled: %s" % counts)
+    counts = replay_to_receiver(frag_ng, fragmented, "pcapng SLL, IPv4 and IPv6 fragments")
+    want = sum(len(d[4]) + 8 > 1024 for d in fragmented)
+    check(counts.get("reassembled datagrams") == want, "%d datagrams to reassemble: %s" % (want, counts))
     # a fragment missing: that datagram is skipped and counted, the others go
     missing = [(d[0], sll(p)) for d in big for p in packets_of(d, fragment=1480)]
     first_big = next(i for i, d in enumerate(big) if len(d[4]) + 8 > 1480)
@@ -465,7 +478,7 @@ try:
     # --- into rsyslogd: the same records as sending the datagrams directly --
     compare_with_direct(mixed_pcap, by_exporter(mixed), "pcap of 13 exporters into rsyslogd",
                         extra=("--port", "2055,4739,6343"))
-    compare_with_direct(frag_ng, by_exporter(big), "pcapng with fragments into rsyslogd")
+    compare_with_direct(frag_ng, by_exporter(fragmented), "pcapng with fragments into rsyslogd")
     compare_with_direct(ipfix_file, {"IPFIX file": [d[4] for d in big]}, "IPFIX file into rsyslogd")
     # --count: the first N datagrams, no more
     v5 = exporter_stream("live-sf-v5", src="192.0.2.5")
@@ -533,6 +546,33 @@ try:
         check(rc == 2 and "not a loopback" in err and "sent" not in out,
               "destination %s: exit %d %s%s" % (host, rc, out, err))
     log("truncated files exit 2; a text file is refused; remote destinations are refused")
+
+    # to ::1 and, with --allow-remote, to an address of this host that is not
+    # loopback: one source address, the exporters apart by their ports
+    targets = ["::1"]
+    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("192.0.2.1", 9))  # no datagram: finds the address a route would use
+        if not probe.getsockname()[0].startswith("127."):
+            targets.append(probe.getsockname()[0])
+    for host in targets:
+        try:
+            rx = Receiver(host)
+        except OSError as e:
+            log("%s: no socket (%s), not tried" % (host, e))
+            continue
+        try:
+            remote = [] if host == "::1" else ["--allow-remote"]
+            rc, out, err = nfreplay("--speed", "0", *(remote + [mixed_pcap, host, rx.port]))
+            got = rx.wait(len(mixed) + 1, timeout=5)
+        finally:
+            rx.close()
+        sources = {a[0] for a, _ in got}
+        ports = {a[1] for a, _ in got}
+        check(rc == 0 and len(got) == len(mixed) + 1 and len(sources) == 1 and len(ports) == 14
+              and len(summary(out)[1]) == 14,
+              "to %s: exit %d, %d datagrams from %s, ports %s\n%s%s" % (host, rc, len(got), sources, ports, out, err))
+        log("to %s%s: %d datagrams from %s, %d exporters by port" % (host, " (--allow-remote)" if remote else "",
+                                                                     len(got), sources.pop(), len(ports)))
 finally:
     shutil.rmtree(TMP, ignore_errors=True)
 log("PASS")
