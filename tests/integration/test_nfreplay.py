@@ -36,6 +36,10 @@ from harness import Rsyslog, capture_datagrams, check, corpus_path, fail, log
 
 NFREPLAY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "contrib", "nfreplay")
 TMP = tempfile.mkdtemp(prefix="imnetflow-nfreplay-")
+# the first source address of the replays to this test's sockets: another
+# run of this test at the same time takes other addresses, and the original
+# source ports stay free to bind
+BASE = "127.%d.0.1" % (100 + os.getpid() % 150)
 
 
 # --- writing captures ------------------------------------------------------
@@ -241,10 +245,11 @@ class Receiver:
 def replay_to_receiver(path, expected, label, *extra):
     """Replays path to a Receiver; checks that each expected datagram (the
     datagrams of exporter_stream) arrived, in order per exporter, from a
-    source of its own keeping the original port. Returns the summary."""
+    source of its own (BASE, and on) keeping the original port. Returns the
+    summary."""
     rx = Receiver()
     try:
-        rc, out, err = nfreplay("--speed", "0", *extra, path, "127.0.0.1", rx.port)
+        rc, out, err = nfreplay("--speed", "0", "--source-base", BASE, *extra, path, "127.0.0.1", rx.port)
         check(rc == 0, "%s: nfreplay exit %d: %s%s" % (label, rc, out, err))
         got = rx.wait(len(expected))
     finally:
@@ -260,6 +265,7 @@ def replay_to_receiver(path, expected, label, *extra):
     sources = {(a, p) for a, p, _ in mapping.values()}
     check(len(sources) == len(mapping) and len({a for a, _ in sources}) == len(mapping),
           "%s: exporters share a source: %s" % (label, mapping))
+    check(list(mapping.values())[0][0] == BASE, "%s: the first exporter not from %s: %s" % (label, BASE, mapping))
     for orig, (addr, port, n) in mapping.items():
         check(addr.startswith("127.") and addr != "127.0.0.1", "%s: %s sent from %s" % (label, orig, addr))
         check(port == int(orig.rsplit(":", 1)[1]), "%s: %s lost its source port (%d)" % (label, orig, port))
@@ -545,7 +551,10 @@ try:
         rc, out, err = nfreplay("--speed", "0", mixed_pcap, host, 2055)
         check(rc == 2 and "not a loopback" in err and "sent" not in out,
               "destination %s: exit %d %s%s" % (host, rc, out, err))
-    log("truncated files exit 2; a text file is refused; remote destinations are refused")
+    for base in ("10.0.0.1", "127.0.0.1", "127.1.0.255"):
+        rc, out, err = nfreplay("--source-base", base, mixed_pcap, "127.0.0.1", 9)
+        check(rc == 2 and "--source-base" in err and not out, "--source-base %s: exit %d %s%s" % (base, rc, out, err))
+    log("truncated files exit 2; a text file, remote destinations and sources outside 127.X.Y.Z are refused")
 
     # to ::1 and, with --allow-remote, to an address of this host that is not
     # loopback: one source address, the exporters apart by their ports
