@@ -10,6 +10,7 @@ Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
 import csv
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -333,6 +334,64 @@ class Rsyslog:
     def __exit__(self, *exc):
         self.cleanup()
         return False
+
+
+EXAMPLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "rsyslog.conf.example")
+
+
+# the daily-file writer: where the example expects it, and the built one
+EXAMPLE_DAILYFILE = "/usr/lib/x86_64-linux-gnu/rsyslog/nf-dailyfile"
+NF_DAILYFILE = os.environ.get("NF_DAILYFILE") or os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", "contrib", "nf-dailyfile")
+
+
+def example_text():
+    """rsyslog.conf.example as shipped."""
+    with open(EXAMPLE) as f:
+        return f.read()
+
+
+def example_config(r, outdir, text=None):
+    """The example (or text, a variant of it) made to run in the Rsyslog r:
+    the daily files in outdir, r's workDirectory and module, and the input on
+    a free loopback port named in r's port file. Appended to r's config."""
+    text = example_text() if text is None else text
+    text = text.replace("/var/log/netflow", outdir)
+    text = text.replace(EXAMPLE_DAILYFILE, NF_DAILYFILE)
+    text = re.sub(r"global\(workDirectory=[^)]*\)\n", "", text)
+    text = text.replace('module(load="imnetflow")\n', "")
+    text = text.replace('input(type="imnetflow" port="2055" ruleset="netflow")',
+                        'input(type="imnetflow" port="0" address="127.0.0.1" ruleset="netflow" '
+                        'listenPortFileName="%s")' % r.portfile)
+    check('ruleset="netflow"' in text and "listenPortFileName" in text, "example config changed shape")
+    with open(r.conf, "a") as f:
+        f.write(text)
+    return text
+
+
+def mount_tmpfs(path, size):
+    """Mounts a tmpfs of size (e.g. "2m") on path (created); the caller
+    unmounts it with umount(path) in a finally."""
+    os.makedirs(path, exist_ok=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=%s,mode=0755" % size, "tmpfs", path], check=True)
+
+
+def resize_tmpfs(path, size):
+    subprocess.run(["mount", "-o", "remount,size=%s" % size, path], check=True)
+
+
+def umount(path):
+    subprocess.run(["umount", "-l", path], check=False)
+
+
+def rss_kb(pid):
+    """Resident and peak resident memory of a process, in kB."""
+    out = {}
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                out[line.split(":")[0]] = int(line.split()[1])
+    return out.get("VmRSS", 0), out.get("VmHWM", 0)
 
 
 def syntax_check(conf_text):
