@@ -176,9 +176,10 @@ def collector_config(r, outdir, certs, siem_port, overload=False):
     siem = siem.replace('action.resumeInterval="5"', 'action.resumeInterval="1"')
     if overload:  # a small queue in memory only, discarding above its mark
         siem = re.sub(r'queue.filename="[^"]*" queue.maxDiskSpace="[^"]*" queue.saveOnShutdown="on"', "", siem)
-        siem = siem.replace('queue.size="100000"', 'queue.size="200"')
-        siem = siem.replace('queue.discardMark="95000" queue.discardSeverity="7"',
+        siem = siem.replace('queue.size="20000"', 'queue.size="200"')
+        siem = siem.replace('queue.discardMark="19000" queue.discardSeverity="7"',
                             'queue.discardMark="100" queue.discardSeverity="0"')
+        check('queue.size="200"' in siem and 'queue.discardMark="100"' in siem, "SIEM queue changed shape")
     check("SIEM-BEGIN" in text and 'queue.timeoutEnqueue="0"' in siem, "example's SIEM block changed shape")
     example_config(r, outdir, text[:block.start()] + siem + text[block.end():])
 
