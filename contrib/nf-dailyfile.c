@@ -193,7 +193,7 @@ int main(int argc, char **argv)
 		dir_mode = (mode_t)strtol(argv[3], NULL, 8);
 	for (int i = 0; i < MAX_FILES; i++)
 		files[i].fd = -1;
-	struct sigaction sa = {.sa_handler = onHup};
+	struct sigaction sa = {.sa_handler = onHup, .sa_flags = SA_RESTART};
 	sigaction(SIGHUP, &sa, NULL);
 
 	reply("OK"); /* omprog's confirmMessages: ready */

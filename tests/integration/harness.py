@@ -148,6 +148,42 @@ def v9_data_set(n):
     return struct.pack("!HH", 256, 4 + len(body)) + body
 
 
+def flow_src(i):
+    """The source address of flow i of v9_unique_flows: 10.x.y.z."""
+    return "10.%d.%d.%d" % ((i >> 16) & 255, (i >> 8) & 255, i & 255)
+
+
+def v9_unique_flows(first, count, per_datagram=25, seq=1):
+    """v9 data datagrams of template 256 (v9_template_set) for flows first ..
+    first+count-1, each with a source address of its own (flow_src),
+    per_datagram records each, the export sequence numbered from seq."""
+    out = []
+    for n, start in enumerate(range(first, first + count, per_datagram)):
+        body = b"".join(struct.pack("!4s4sHHBII", bytes([10, (i >> 16) & 255, (i >> 8) & 255, i & 255]),
+                                    bytes([192, 0, 2, 1]), 1024 + i % 50000, 443, 6, 3, 180)
+                        for i in range(start, min(first + count, start + per_datagram)))
+        out.append(v9_datagram(seq + n, struct.pack("!HH", 256, 4 + len(body)) + body))
+    return out
+
+
+def daily_sources(paths):
+    """The source addresses of the whole lines of the example's daily files
+    at paths, with how often each is there, and the torn lines."""
+    seen, torn = {}, []
+    for path in paths:
+        if not os.path.exists(path):
+            continue
+        with open(path, errors="replace") as f:
+            for line in f:
+                try:
+                    src = json.loads(line)["netflow"]["source_ipv4_address"]
+                except (ValueError, KeyError, TypeError):
+                    torn.append(line[:150] + " ... " + line[-150:])
+                    continue
+                seen[src] = seen.get(src, 0) + 1
+    return seen, torn
+
+
 class Rsyslog:
     """One rsyslogd -n instance with a generated configuration."""
 

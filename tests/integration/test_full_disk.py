@@ -4,49 +4,18 @@ action's queue (in memory, then spooled to workDirectory, another volume)
 while the input goes on; when the volume is grown, every flow lands, once,
 in a whole line (nf-dailyfile cuts off what a failed write left, and rsyslog
 offers the refused flow again)."""
-import json
 import os
 import time
 
-import struct
-
-from harness import (Rsyslog, check, example_config, fail, log, mount_tmpfs, resize_tmpfs, umount,
-                     v9_datagram, v9_template_set)
+from harness import (Rsyslog, check, daily_sources, example_config, fail, flow_src, log, mount_tmpfs,
+                     resize_tmpfs, umount, v9_datagram, v9_template_set, v9_unique_flows)
 
 FLOWS = 40000
 PER_DATAGRAM = 25
 
 
-def flow_src(i):
-    return "10.%d.%d.%d" % ((i >> 16) & 255, (i >> 8) & 255, i & 255)
-
-
-def datagrams():
-    """v9, template 256 first, then FLOWS records, each with a source
-    address of its own."""
-    out = [v9_datagram(0, v9_template_set())]
-    for seq, first in enumerate(range(0, FLOWS, PER_DATAGRAM), start=1):
-        body = b"".join(struct.pack("!4s4sHHBII", bytes([10, (i >> 16) & 255, (i >> 8) & 255, i & 255]),
-                                    bytes([192, 0, 2, 1]), 1024 + i % 50000, 443, 6, 3, 180)
-                        for i in range(first, min(FLOWS, first + PER_DATAGRAM)))
-        out.append(v9_datagram(seq, struct.pack("!HH", 256, 4 + len(body)) + body))
-    return out
-
-
 def scan(path):
-    """(sources of whole lines with their counts, torn lines)."""
-    seen, torn = {}, []
-    if not os.path.exists(path):
-        return seen, torn
-    with open(path, errors="replace") as f:
-        for line in f:
-            try:
-                src = json.loads(line)["netflow"]["source_ipv4_address"]
-            except (ValueError, KeyError, TypeError):
-                torn.append(line[:150] + " ... " + line[-150:])
-                continue
-            seen[src] = seen.get(src, 0) + 1
-    return seen, torn
+    return daily_sources([path])
 
 
 def queue(r, name):
@@ -60,7 +29,7 @@ try:
     example_config(r, outdir)
     r.start()
     t0 = time.time()
-    r.send(datagrams(), pace=0.002)  # ~12,000 flows/s, below any loss-free rate
+    r.send([v9_datagram(0, v9_template_set())] + v9_unique_flows(0, FLOWS, PER_DATAGRAM), pace=0.002)  # ~12,000 flows/s, below any loss-free rate
     log("sent %d flows in %.1f s" % (FLOWS, time.time() - t0))
     # the input is not held up by the full disk: every flow is submitted
     r.wait_counter("submitted", FLOWS, timeout=60)
