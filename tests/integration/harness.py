@@ -188,11 +188,11 @@ class Rsyslog:
     """One rsyslogd -n instance with a generated configuration."""
 
     def __init__(self, inputs='port="0"', extra="", module_params="", globals_="",
-                 default_input=True, wrapper=None, workdir=None):
+                 default_input=True, wrapper=None, workdir=None, prefix="imnetflow-test-"):
         """inputs: parameters of the test's imnetflow input; extra: more
         configuration (@DIR@ is the test directory); default_input=False
         leaves the input to `extra`, which must then write self.portfile."""
-        self.dir = tempfile.mkdtemp(prefix="imnetflow-test-")
+        self.dir = tempfile.mkdtemp(prefix=prefix)
         os.chmod(self.dir, 0o755)
         self.work = workdir or os.path.join(self.dir, "work")
         os.makedirs(self.work, exist_ok=True)
