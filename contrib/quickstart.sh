@@ -16,8 +16,11 @@ make install
 
 out="$top/quickstart"
 mkdir -p "$out/netflow" "$out/work"
+# the daily-file writer, installed beside the module
+moddir=$(sed -n 's/^moddir = //p' Makefile)
 sed -e "s|/var/log/netflow|$out/netflow|g" \
-    -e "s|/var/spool/rsyslog|$out/work|g" rsyslog.conf.example > "$out/rsyslog.conf"
+    -e "s|/var/spool/rsyslog|$out/work|g" \
+    -e "s|/usr/lib/x86_64-linux-gnu/rsyslog/nf-dailyfile|$moddir/nf-dailyfile|" rsyslog.conf.example > "$out/rsyslog.conf"
 rsyslogd -N1 -f "$out/rsyslog.conf"
 echo "imnetflow listens on UDP port 2055; flows go to $out/netflow/<year>-<month>-<day>.log"
 echo "try: softflowd -d -r <file.pcap> -n 127.0.0.1:2055 -v 5 -c none"

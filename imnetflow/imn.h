@@ -426,7 +426,7 @@ void syncSessionStats(void);
 
 /* imn_workers.c: workers and the template file */
 uint64_t templateChanges(const worker_t *w);
-void saveTemplates(worker_t *w);
+void saveTemplates(worker_t *w, bool withSequences);
 rsRetVal setupPersistence(void);
 rsRetVal setupWorker(worker_t *w, int index);
 void freeWorkers(void);

@@ -342,7 +342,7 @@ static void housekeeping(int thread, time_t now)
 		exporterHousekeeping(w, now);
 		publishSessionStats(w);
 		if (now % SAVE_INTERVAL == 0 && templateChanges(w) != w->savedChanges)
-			saveTemplates(w);
+			saveTemplates(w, false);
 	}
 	if (thread == 0)
 		syncSessionStats();

@@ -27,9 +27,10 @@ static void templateFileName(int k, char *buf, size_t size)
 		snprintf(buf, size, "%s.%d", core.templateFile, k);
 }
 
-/* Writes worker w's templates to a temporary file and renames it over its
+/* Writes worker w's templates (and, withSequences, at shutdown, its
+ * streams' sequence numbers) to a temporary file and renames it over its
  * file, so that a crash never leaves a half-written file. */
-void saveTemplates(worker_t *w)
+void saveTemplates(worker_t *w, bool withSequences)
 {
 	char path[4096], tmp[4200];
 	FILE *f;
@@ -41,6 +42,8 @@ void saveTemplates(worker_t *w)
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	if ((f = fopen(tmp, "w")) != NULL) {
 		n = nf_persist_save(w->session, f);
+		if (n >= 0 && withSequences && nf_persist_save_sequences(w->session, f) < 0)
+			n = -1;
 		if (n >= 0 && fsync(fileno(f)) != 0)
 			n = -1;
 		if (fclose(f) != 0)
@@ -67,8 +70,6 @@ static nf_session_t *restoredSession(void *ctx, const nf_scope_key_t *key)
  * removed once read; every worker then saves its own at the next save. */
 static void restoreTemplates(void)
 {
-	bool moved = workers.n > 1;
-
 	for (int k = 0; k < MAX_THREADS; k++) {
 		char path[4096];
 		FILE *f;
@@ -82,13 +83,13 @@ static void restoreTemplates(void)
 		if (n < 0 || skipped > 0)
 			LogMsg(0, RS_RET_OK, LOG_WARNING, MOD_NAME ": %s: %ld templates restored, %ld lines unusable",
 			       path, n < 0 ? 0 : n, n < 0 ? 1 : skipped);
-		if (k > 0)
-			moved = true;
 		if (k >= workers.n)
 			unlink(path);
 	}
+	/* saved again at the first chance, without the sequence numbers: after
+	 * a crash, old ones would count what arrived since as missing */
 	for (int i = 0; i < workers.n; i++)
-		workers.w[i].savedChanges = moved ? UINT64_MAX : templateChanges(&workers.w[i]);
+		workers.w[i].savedChanges = UINT64_MAX;
 }
 
 rsRetVal setupPersistence(void)
@@ -150,8 +151,9 @@ void freeWorkers(void)
 {
 	for (int i = 0; i < workers.n; i++) {
 		worker_t *w = &workers.w[i];
-		if (w->session != NULL && templateChanges(w) != w->savedChanges)
-			saveTemplates(w);
+		if (w->session != NULL &&
+		    (templateChanges(w) != w->savedChanges || nf_session_stream_count(w->session) > 0))
+			saveTemplates(w, true);
 		nf_session_free(w->session);
 		freeExporterTable(w);
 		nf_enrich_cache_free(w->enrichCache);

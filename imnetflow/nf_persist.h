@@ -5,7 +5,8 @@
  * One line per template:
  *   T <addr: 32 hex digits> <port> <version> <domain> <id> <options 0|1>
  *     <scope fields> <fields> <pen>:<id>:<len> ...
- * after a first line "imnetflow-templates 1".
+ * after a first line "imnetflow-templates 1"; and streams' sequence
+ * numbers (nf_persist_save_sequences), which the load restores too.
  *
  * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
  */
@@ -20,6 +21,14 @@
 /* Writes every template of s to f. Returns the number written, or -1 on a
  * write error. */
 long nf_persist_save(const nf_session_t *s, FILE *f);
+
+/* Appends to f, after nf_persist_save, the sequence number every stream of
+ * s expects next, one line each:
+ *   S <addr: 32 hex digits> <port> <version> <domain> <sequence>
+ * Saved at shutdown only: restored, the datagrams missed while the
+ * collector was down count as missing, not as a new start. Returns the
+ * number written, or -1 on a write error. */
+long nf_persist_save_sequences(const nf_session_t *s, FILE *f);
 
 /* Reads templates from f into s, as if received at now. Lines that do not
  * parse, or whose template does not compile, are skipped and counted in

@@ -712,6 +712,14 @@ uint32_t nf_stream_sequence(nf_stream_t *stream, uint32_t seq, uint32_t advance,
 	return missing;
 }
 
+void nf_stream_expect_sequence(nf_stream_t *stream, uint32_t seq_next)
+{
+	if (stream == NULL)
+		return;
+	stream->seq_valid = 1;
+	stream->seq_next = seq_next;
+}
+
 int64_t nf_stream_init_ms(const nf_stream_t *stream)
 {
 	return stream != NULL ? stream->init_ms : -1;
@@ -844,6 +852,15 @@ void nf_session_foreach_template(const nf_session_t *s, nf_template_visit_fn fn,
 	for (const link_t *n = s->template_lru.next; n != &s->template_lru; n = n->next) {
 		const tentry_t *e = (const tentry_t *)n;
 		fn(ctx, &e->scope->keyed.key, e->t);
+	}
+}
+
+void nf_session_foreach_sequence(const nf_session_t *s, nf_stream_visit_fn fn, void *ctx)
+{
+	for (const link_t *n = s->streams.lru.prev; n != &s->streams.lru; n = n->prev) {
+		const nf_stream_t *stream = (const nf_stream_t *)n;
+		if (stream->seq_valid)
+			fn(ctx, &stream->keyed.key, stream->seq_next);
 	}
 }
 

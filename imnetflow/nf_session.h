@@ -137,6 +137,11 @@ nf_stream_t *nf_session_stream(nf_session_t *s, const nf_scope_key_t *key);
  * stream is never a gap. */
 uint32_t nf_stream_sequence(nf_stream_t *stream, uint32_t seq, uint32_t advance, int *reset);
 
+/* The sequence number a stream expects next, as if its last datagram had
+ * just been seen (restored after a restart: the datagrams missed while the
+ * collector was down are then a gap). */
+void nf_stream_expect_sequence(nf_stream_t *stream, uint32_t seq_next);
+
 /* What options records taught about the exporter of a stream: its boot
  * time (IPFIX systemInitTimeMilliseconds), for sysUpTime-relative flow
  * times. -1 until learned. */
@@ -176,5 +181,9 @@ const nf_dict_t *nf_session_dictionary(const nf_session_t *s);
 /* Visits every template (for persistence), scope by scope. */
 typedef void (*nf_template_visit_fn)(void *ctx, const nf_scope_key_t *key, const nf_template_t *t);
 void nf_session_foreach_template(const nf_session_t *s, nf_template_visit_fn fn, void *ctx);
+/* Calls fn for every stream that has seen a sequence number, least
+ * recently used first: its key and the sequence number it expects next. */
+typedef void (*nf_stream_visit_fn)(void *ctx, const nf_scope_key_t *key, uint32_t seq_next);
+void nf_session_foreach_sequence(const nf_session_t *s, nf_stream_visit_fn fn, void *ctx);
 
 #endif /* NF_SESSION_H */

@@ -73,6 +73,9 @@ doc=$root/usr/share/doc/$pkg
 install -d "$root/DEBIAN" "$root$moddir" "$doc/examples"
 install -m 644 "$staged_so" "$root$moddir/imnetflow.so"
 strip --strip-unneeded --remove-section=.comment --remove-section=.note "$root$moddir/imnetflow.so"
+# the daily-file writer of rsyslog.conf.example, staged beside the module
+install -m 755 "$(dirname "$staged_so")/nf-dailyfile" "$root$moddir/nf-dailyfile"
+strip --strip-unneeded --remove-section=.comment --remove-section=.note "$root$moddir/nf-dailyfile"
 for f in "$srcdir/README.md" "$srcdir/SECURITY.md" "$srcdir"/docs/*.md; do
 	install -m 644 "$f" "$doc/"
 	[ "$(stat -c %s "$f")" -le 4096 ] || gzip -9n "$doc/$(basename "$f")"
@@ -94,7 +97,7 @@ fi
 mkdir "$work/debian"
 printf 'Source: imnetflow\n\nPackage: %s\nArchitecture: any\n' "$pkg" > "$work/debian/control"
 # -w0: rsyslog's own symbols are unresolved in a module, by design
-shlibs=$(cd "$work" && dpkg-shlibdeps -O --warnings=0 "root$moddir/imnetflow.so" | sed -n 's/^shlibs:Depends=//p')
+shlibs=$(cd "$work" && dpkg-shlibdeps -O --warnings=0 "root$moddir/imnetflow.so" "root$moddir/nf-dailyfile" | sed -n 's/^shlibs:Depends=//p')
 [ -n "$shlibs" ] || die "dpkg-shlibdeps found no library dependencies"
 depends="rsyslog (>= $upstream), rsyslog (<< $upstream.~), $shlibs"
 rm -rf "$work/debian"

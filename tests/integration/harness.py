@@ -10,6 +10,7 @@ Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
 import csv
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -159,15 +160,51 @@ def quiet_module_params(params):
     return " ".join([params] + ['%s=%s' % (k, v) for k, v in QUIET_DEFAULTS.items() if k + "=" not in lower])
 
 
+def flow_src(i):
+    """The source address of flow i of v9_unique_flows: 10.x.y.z."""
+    return "10.%d.%d.%d" % ((i >> 16) & 255, (i >> 8) & 255, i & 255)
+
+
+def v9_unique_flows(first, count, per_datagram=25, seq=1):
+    """v9 data datagrams of template 256 (v9_template_set) for flows first ..
+    first+count-1, each with a source address of its own (flow_src),
+    per_datagram records each, the export sequence numbered from seq."""
+    out = []
+    for n, start in enumerate(range(first, first + count, per_datagram)):
+        body = b"".join(struct.pack("!4s4sHHBII", bytes([10, (i >> 16) & 255, (i >> 8) & 255, i & 255]),
+                                    bytes([192, 0, 2, 1]), 1024 + i % 50000, 443, 6, 3, 180)
+                        for i in range(start, min(first + count, start + per_datagram)))
+        out.append(v9_datagram(seq + n, struct.pack("!HH", 256, 4 + len(body)) + body))
+    return out
+
+
+def daily_sources(paths):
+    """The source addresses of the whole lines of the example's daily files
+    at paths, with how often each is there, and the torn lines."""
+    seen, torn = {}, []
+    for path in paths:
+        if not os.path.exists(path):
+            continue
+        with open(path, errors="replace") as f:
+            for line in f:
+                try:
+                    src = json.loads(line)["netflow"]["source_ipv4_address"]
+                except (ValueError, KeyError, TypeError):
+                    torn.append(line[:150] + " ... " + line[-150:])
+                    continue
+                seen[src] = seen.get(src, 0) + 1
+    return seen, torn
+
+
 class Rsyslog:
     """One rsyslogd -n instance with a generated configuration."""
 
     def __init__(self, inputs='port="0"', extra="", module_params="", globals_="",
-                 default_input=True, wrapper=None, workdir=None):
+                 default_input=True, wrapper=None, workdir=None, prefix="imnetflow-test-"):
         """inputs: parameters of the test's imnetflow input; extra: more
         configuration (@DIR@ is the test directory); default_input=False
         leaves the input to `extra`, which must then write self.portfile."""
-        self.dir = tempfile.mkdtemp(prefix="imnetflow-test-")
+        self.dir = tempfile.mkdtemp(prefix=prefix)
         os.chmod(self.dir, 0o755)
         self.work = workdir or os.path.join(self.dir, "work")
         os.makedirs(self.work, exist_ok=True)
@@ -345,6 +382,64 @@ class Rsyslog:
     def __exit__(self, *exc):
         self.cleanup()
         return False
+
+
+EXAMPLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "rsyslog.conf.example")
+
+
+# the daily-file writer: where the example expects it, and the built one
+EXAMPLE_DAILYFILE = "/usr/lib/x86_64-linux-gnu/rsyslog/nf-dailyfile"
+NF_DAILYFILE = os.environ.get("NF_DAILYFILE") or os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", "contrib", "nf-dailyfile")
+
+
+def example_text():
+    """rsyslog.conf.example as shipped."""
+    with open(EXAMPLE) as f:
+        return f.read()
+
+
+def example_config(r, outdir, text=None):
+    """The example (or text, a variant of it) made to run in the Rsyslog r:
+    the daily files in outdir, r's workDirectory and module, and the input on
+    a free loopback port named in r's port file. Appended to r's config."""
+    text = example_text() if text is None else text
+    text = text.replace("/var/log/netflow", outdir)
+    text = text.replace(EXAMPLE_DAILYFILE, NF_DAILYFILE)
+    text = re.sub(r"global\(workDirectory=[^)]*\)\n", "", text)
+    text = text.replace('module(load="imnetflow")\n', "")
+    text = text.replace('input(type="imnetflow" port="2055" ruleset="netflow")',
+                        'input(type="imnetflow" port="0" address="127.0.0.1" ruleset="netflow" '
+                        'listenPortFileName="%s")' % r.portfile)
+    check('ruleset="netflow"' in text and "listenPortFileName" in text, "example config changed shape")
+    with open(r.conf, "a") as f:
+        f.write(text)
+    return text
+
+
+def mount_tmpfs(path, size):
+    """Mounts a tmpfs of size (e.g. "2m") on path (created); the caller
+    unmounts it with umount(path) in a finally."""
+    os.makedirs(path, exist_ok=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=%s,mode=0755" % size, "tmpfs", path], check=True)
+
+
+def resize_tmpfs(path, size):
+    subprocess.run(["mount", "-o", "remount,size=%s" % size, path], check=True)
+
+
+def umount(path):
+    subprocess.run(["umount", "-l", path], check=False)
+
+
+def rss_kb(pid):
+    """Resident and peak resident memory of a process, in kB."""
+    out = {}
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                out[line.split(":")[0]] = int(line.split()[1])
+    return out.get("VmRSS", 0), out.get("VmHWM", 0)
 
 
 def syntax_check(conf_text):

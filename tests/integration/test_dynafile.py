@@ -7,10 +7,7 @@ import re
 import struct
 import time
 
-from harness import Rsyslog, check, log
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-EXAMPLE = os.path.join(HERE, "..", "..", "rsyslog.conf.example")
+from harness import Rsyslog, check, example_config, example_text, log
 
 
 def v5_datagram(export_sec, count=3):
@@ -25,31 +22,19 @@ def v5_datagram(export_sec, count=3):
     return head + recs
 
 
-def example_config(outdir, flow_date):
-    with open(EXAMPLE) as f:
-        text = f.read()
+def example_variant(flow_date):
+    text = example_text()
     if flow_date:  # switch to the commented flow-date template
-        text = re.sub(r'template\(name="netflow-daily-file" type="string"\n\s+string="[^"]*"\)\n', "", text)
-        text = text.replace('# template(name="netflow-daily-file"', 'template(name="netflow-daily-file"')
-        text = text.replace('#          string="/var/log/netflow/%timereported',
-                            '          string="/var/log/netflow/%timereported')
-    text = text.replace("/var/log/netflow", outdir)
-    text = re.sub(r"global\(workDirectory=[^)]*\)\n", "", text)
-    text = text.replace('module(load="imnetflow")\n', "")
+        text = re.sub(r'template\(name="netflow-daily-line" type="string"\n\s+string="[^"]*"\)\n', "", text)
+        text = text.replace('# template(name="netflow-daily-line"', 'template(name="netflow-daily-line"')
+        text = text.replace('#          string="%timereported', '          string="%timereported')
     return text
 
 
 def run(flow_date):
     r = Rsyslog(default_input=False)
     outdir = os.path.join(r.dir, "netflow")
-    text = example_config(outdir, flow_date)
-    # a free loopback port instead of 2055, reported in the harness's port file
-    text = text.replace('input(type="imnetflow" port="2055" ruleset="netflow")',
-                        'input(type="imnetflow" port="0" address="127.0.0.1" ruleset="netflow" '
-                        'listenPortFileName="%s")' % r.portfile)
-    check('ruleset="netflow"' in text and 'listenPortFileName' in text, "example config changed shape")
-    with open(r.conf, "a") as f:
-        f.write(text)
+    example_config(r, outdir, example_variant(flow_date))
     r.start()
     try:
         flow_day = datetime.date(2026, 1, 15)

@@ -24,7 +24,7 @@ import subprocess
 import tempfile
 import time
 
-from harness import RSYSLOGD, Rsyslog, check, fail, log, rsyslog_module, rsyslogd_knows
+from harness import RSYSLOGD, Rsyslog, check, example_config, fail, log, rsyslog_module, rsyslogd_knows
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EXAMPLE = os.path.join(HERE, "..", "..", "rsyslog.conf.example")
@@ -176,19 +176,12 @@ def collector_config(r, outdir, certs, siem_port, overload=False):
     siem = siem.replace('action.resumeInterval="5"', 'action.resumeInterval="1"')
     if overload:  # a small queue in memory only, discarding above its mark
         siem = re.sub(r'queue.filename="[^"]*" queue.maxDiskSpace="[^"]*" queue.saveOnShutdown="on"', "", siem)
-        siem = siem.replace('queue.size="100000"', 'queue.size="200"')
-        siem = siem.replace('queue.discardMark="95000" queue.discardSeverity="7"',
+        siem = siem.replace('queue.size="20000"', 'queue.size="200"')
+        siem = siem.replace('queue.discardMark="19000" queue.discardSeverity="7"',
                             'queue.discardMark="100" queue.discardSeverity="0"')
+        check('queue.size="200"' in siem and 'queue.discardMark="100"' in siem, "SIEM queue changed shape")
     check("SIEM-BEGIN" in text and 'queue.timeoutEnqueue="0"' in siem, "example's SIEM block changed shape")
-    text = text[:block.start()] + siem + text[block.end():]
-    text = text.replace("/var/log/netflow", outdir)
-    text = re.sub(r"global\(workDirectory=[^)]*\)\n", "", text)
-    text = text.replace('module(load="imnetflow")\n', "")
-    text = text.replace('input(type="imnetflow" port="2055" ruleset="netflow")',
-                        'input(type="imnetflow" port="0" address="127.0.0.1" ruleset="netflow" '
-                        'listenPortFileName="%s")' % r.portfile)
-    with open(r.conf, "a") as f:
-        f.write(text)
+    example_config(r, outdir, text[:block.start()] + siem + text[block.end():])
 
 
 def wait(what, predicate, timeout):
