@@ -11,7 +11,13 @@ makes its CA and certificate with openssl).
    dequeueSlowdown): no one-second window holds more than the limit.
 4. Overload with the SIEM down and a small queue without disk: the discard
    policy drops, the input still does not wait, and impstats counts every
-   dropped flow."""
+   dropped flow.
+5. Triage: a flood of ordinary flows at 30 times the SIEM's throttle, with
+   firewall denies (IPFIX and NSEL) and summaries interleaved: the example's
+   discard policy (discardSeverity="6") sheds ordinary flows only; every
+   deny arrives with severity 4 or less, every exporter's summaries arrive
+   and add up to what it sent, the sheds are counted, the daily file has
+   every flow, and received + kernel-dropped datagrams are what was sent."""
 import collections
 import os
 import random
@@ -49,10 +55,10 @@ def tls_params(d, prefix, name=None):
     return " ".join('%s%s="%s"' % (prefix, k, os.path.join(d, f)) for k, f in files)
 
 
-def collector(certs):
+def collector(certs, module_params=""):
     """The collector's Rsyslog; where rsyslog has no per-action CA file, the
     CA is the global default."""
-    return Rsyslog(default_input=False, globals_="" if TLS_FILES_PER_CONNECTION
+    return Rsyslog(default_input=False, module_params=module_params, globals_="" if TLS_FILES_PER_CONNECTION
                    else tls_params(certs, "DefaultNetstreamDriver"))
 
 
@@ -105,8 +111,8 @@ class Siem:
                     'streamDriver.authMode="anon")\n')
             f.write('input(type="imtcp" address="127.0.0.1" port="%d" %s)\n'
                     % (port, tls if TLS_FILES_PER_CONNECTION else ""))
-            f.write('template(name="received" type="string" '
-                    'string="%timegenerated:::date-unixtimestamp% %timegenerated:::date-rfc3339% %msg%\\n")\n')
+            f.write('template(name="received" type="string" string="%timegenerated:::date-unixtimestamp% '
+                    '%timegenerated:::date-rfc3339% %syslogseverity% %msg%\\n")\n')
             f.write('action(type="omfile" file="%s" template="received")\n' % self.out)
         self.proc = None
 
@@ -160,7 +166,7 @@ def flow_keys(first, count):
             for i in range(first, first + count)}
 
 
-def collector_config(r, outdir, certs, siem_port, overload=False):
+def collector_config(r, outdir, certs, siem_port, overload=False, triage=False):
     with open(EXAMPLE) as f:
         text = f.read()
     block = re.search(r"# SIEM-BEGIN\n(.*?)\n\s*# SIEM-END", text, re.S)
@@ -174,14 +180,45 @@ def collector_config(r, outdir, certs, siem_port, overload=False):
     siem = re.sub(r'queue.dequeueBatchSize="\d+" queue.dequeueSlowdown="\d+"',
                   'queue.dequeueBatchSize="%d" queue.dequeueSlowdown="%d"' % (THROTTLE_BATCH, THROTTLE_US), siem)
     siem = siem.replace('action.resumeInterval="5"', 'action.resumeInterval="1"')
+    if triage:  # the example's discard policy, on a queue small enough to reach its mark in a test
+        siem = re.sub(r'queue.filename="[^"]*" queue.maxDiskSpace="[^"]*" queue.saveOnShutdown="on"', "", siem)
+        siem = siem.replace('queue.size="20000"', 'queue.size="2000"')
+        siem = siem.replace('queue.discardMark="15000"', 'queue.discardMark="1500"')
+        check('queue.size="2000"' in siem and 'queue.discardMark="1500" queue.discardSeverity="6"' in siem,
+              "SIEM queue changed shape")
     if overload:  # a small queue in memory only, discarding above its mark
         siem = re.sub(r'queue.filename="[^"]*" queue.maxDiskSpace="[^"]*" queue.saveOnShutdown="on"', "", siem)
         siem = siem.replace('queue.size="20000"', 'queue.size="200"')
-        siem = siem.replace('queue.discardMark="19000" queue.discardSeverity="7"',
+        siem = siem.replace('queue.discardMark="15000" queue.discardSeverity="6"',
                             'queue.discardMark="100" queue.discardSeverity="0"')
         check('queue.size="200"' in siem and 'queue.discardMark="100"' in siem, "SIEM queue changed shape")
     check("SIEM-BEGIN" in text and 'queue.timeoutEnqueue="0"' in siem, "example's SIEM block changed shape")
     example_config(r, outdir, text[:block.start()] + siem + text[block.end():])
+
+
+def ipfix_deny(k):
+    """An IPFIX flow from 172.16.<k> recording a deny (firewallEvent 3)."""
+    tmpl = struct.pack("!HHHHHHHH", 300, 3, 8, 4, 12, 4, 233, 1)
+    tset = struct.pack("!HH", 2, 4 + len(tmpl)) + tmpl
+    data = bytes([172, 16, k >> 8, k & 255, 192, 0, 2, 1, 3])
+    sets = tset + struct.pack("!HH", 300, 4 + len(data)) + data
+    return struct.pack("!HHIII", 10, 16 + len(sets), int(time.time()), k, 1) + sets
+
+
+def nsel_deny(k):
+    """A Cisco ASA (NSEL) flow from 172.16.<k> recording a deny (event 3)."""
+    fields = [(8, 4), (12, 4), (40005, 1)]
+    tbody = struct.pack("!HH", 260, len(fields)) + b"".join(struct.pack("!HH", *f) for f in fields)
+    data = bytes([172, 16, k >> 8, k & 255, 192, 0, 2, 1, 3])
+    sets = struct.pack("!HH", 0, 4 + len(tbody)) + tbody + struct.pack("!HH", 260, 4 + len(data)) + data
+    return struct.pack("!HHIIII", 9, 2, 60000, int(time.time()), k, 7) + sets
+
+
+def siem_lines(siem):
+    if not os.path.exists(siem.out):
+        return []
+    with open(siem.out) as f:
+        return f.read().splitlines()
 
 
 def wait(what, predicate, timeout):
@@ -272,6 +309,71 @@ try:
         check(int(q.get("enqueued", 0)) == 1200, "the SIEM queue was offered %s of 1200" % q.get("enqueued"))
         check(1200 - 100 - THROTTLE_BATCH <= discarded <= 1200 - 100,
               "discarded %d, expected 1200 minus the 100 below the mark (minus one batch): %s" % (discarded, q))
+    finally:
+        r.cleanup()
+    def siem_denies():
+        """{source address: severity} of the deny flows at the SIEM."""
+        out = {}
+        for line in siem_lines(siem):
+            m = re.search(r'^\S+ \S+ (\d) .*"source_ipv4_address": "(172\.16\.[0-9.]+)"', line)
+            if m:
+                out[m.group(2)] = int(m.group(1))
+        return out
+
+    def siem_summaries():
+        """{exporter address: [datagrams of each summary]} at the SIEM."""
+        out = {}
+        for line in siem_lines(siem):
+            if '"type": "summary"' in line:
+                addr = re.search(r'"exporter": \{ "address": "([0-9.]+)"', line) or \
+                    re.search(r'"exporter": \{"address": "([0-9.]+)"', line)
+                n = re.search(r'"datagrams": (\d+)', line)
+                if addr and n:
+                    out.setdefault(addr.group(1), []).append(int(n.group(1)))
+        return out
+
+    # --- 5: triage: a flood the throttled SIEM cannot take ----------------
+    # ordinary v5 flows at many times the SIEM's 400/s, denies interleaved
+    # from two other exporters (IPFIX firewallEvent 3, NSEL event 3), and
+    # summaries every 2 s: above the discard mark the queue sheds severity 6
+    # (info) only, so every deny (4) and summary (5) reaches the SIEM
+    siem.start()
+    r = collector(certs, module_params='summaryInterval="2" exporterEvents="off"')
+    outdir = os.path.join(r.dir, "netflow")
+    collector_config(r, outdir, certs, port, triage=True)
+    r.start()
+    try:
+        ordinary, denies, sent = v5_batch(0, 12000), [], 0
+        for k in range(300):
+            denies.append((ipfix_deny(k), "127.0.0.3") if k % 2 == 0 else (nsel_deny(k), "127.0.0.4"))
+        t0 = time.time()
+        for i, datagram in enumerate(ordinary):  # 400 datagrams of 30 flows, about 4 s
+            r.send([datagram], addr="127.0.0.2", dst_addr="127.0.0.1")
+            for payload, addr in denies[i * 300 // len(ordinary):(i + 1) * 300 // len(ordinary)]:
+                r.send([payload], addr=addr, dst_addr="127.0.0.1")
+            time.sleep(0.01)
+        sent = len(ordinary) + len(denies)
+        log("phase 5: sent 12000 ordinary flows and 300 denies in %.1f s" % (time.time() - t0))
+        check(wait("denies", lambda: len(siem_denies()) >= 300, 90),
+              "the SIEM has %d of 300 denies" % len(siem_denies()))
+        got = siem_denies()
+        check(all(sev <= 4 for sev in got.values()), "a deny with severity above 4: %s" % got)
+        check(wait("daily", lambda: daily_lines(outdir) >= 12300, 30), "daily file: %d of 12300 flows"
+              % daily_lines(outdir))
+        time.sleep(3)  # the last interval's summaries
+        summaries = siem_summaries()
+        check({"127.0.0.2", "127.0.0.3", "127.0.0.4"} <= set(summaries),
+              "summaries at the SIEM from %s" % sorted(summaries))
+        check(sum(summaries["127.0.0.2"]) == len(ordinary), "127.0.0.2's summaries count %d datagrams of %d"
+              % (sum(summaries["127.0.0.2"]), len(ordinary)))
+        q = r.counters("siem queue").get("siem queue", {})
+        listener = sum(int(c.get("datagrams.received", 0)) + int(c.get("datagrams.dropped", 0))
+                       for c in r.counters().values())
+        log("phase 5: SIEM queue %s; at the SIEM %d denies, summaries %s; daily %d lines"
+            % ({k: q.get(k) for k in ("enqueued", "discarded.nf", "discarded.full")}, len(got),
+               {a: len(s) for a, s in summaries.items()}, daily_lines(outdir)))
+        check(int(q.get("discarded.nf", 0)) > 0, "the flood did not reach the discard mark: %s" % q)
+        check(listener == sent, "received + dropped %d, sent %d" % (listener, sent))
     finally:
         r.cleanup()
 finally:
