@@ -27,6 +27,19 @@ def v5_datagram():
     return head + rec
 
 
+def nsel_datagram():
+    """A Cisco ASA (NSEL) flow: no delta counts, initiator/responder octets
+    and packets (231/232, 298/299), the source translated (40001, 40003)."""
+    fields = [(8, 4), (12, 4), (7, 2), (11, 2), (4, 1), (231, 4), (232, 4), (298, 4), (299, 4), (40001, 4),
+              (40003, 2)]
+    tbody = struct.pack("!HH", 261, len(fields)) + b"".join(struct.pack("!HH", *f) for f in fields)
+    data = (bytes([10, 0, 0, 9]) + bytes([198, 51, 100, 20]) + struct.pack("!HHBIIII", 40000, 443, 6, 1500, 64000,
+                                                                          12, 50)
+            + bytes([203, 0, 113, 5]) + struct.pack("!H", 61000))
+    sets = struct.pack("!HH", 0, 4 + len(tbody)) + tbody + struct.pack("!HH", 261, 4 + len(data)) + data
+    return struct.pack("!HHIIII", 9, 2, 100000, EXPORT, 1, 3) + sets
+
+
 def ipfix_datagram():
     """One IPv6 flow: template 256 (addresses, ports, protocol, counts, end ms)."""
     fields = [(27, 16), (28, 16), (7, 2), (11, 2), (4, 1), (1, 8), (2, 8), (153, 8)]
@@ -42,28 +55,41 @@ def ipfix_datagram():
 with open(EXAMPLE) as f:
     example = f.read()
 templates = re.findall(r'^template\(name="netflow-(?:cef|leef|flowd|json)".*?"\)\n', example, re.M | re.S)
-sets = re.findall(r"^\s+(?:set \$\.|if \$\.).*\n", example, re.M)
-check(len(templates) == 4 and len(sets) == 4, "example formats changed shape: %d templates, %d sets"
-      % (len(templates), len(sets)))
+siem_vars = re.search(r'^ruleset\(name="netflow-siem-vars"\) \{\n.*?^\}\n', example, re.M | re.S)
+check(len(templates) == 4 and siem_vars, "example formats changed shape: %d templates, vars %s"
+      % (len(templates), bool(siem_vars)))
 
 r = Rsyslog(default_input=False)
 outs = {name: os.path.join(r.dir, name + ".log") for name in ("cef", "leef", "flowd", "json")}
 with open(r.conf, "a") as f:
     f.write("".join(templates))
-    f.write('input(type="imnetflow" port="0" address="127.0.0.1" ruleset="fmt" listenPortFileName="%s")\n'
+    f.write(siem_vars.group(0))
+    f.write('input(type="imnetflow" port="0" address="127.0.0.1" ruleset="fmt" ecs="on" listenPortFileName="%s")\n'
             % r.portfile)
-    f.write('ruleset(name="fmt") {\n' + "".join(sets))
+    f.write('ruleset(name="fmt") {\n  call netflow-siem-vars\n')
     for name, path in outs.items():
         f.write('  action(type="omfile" file="%s" template="netflow-%s")\n' % (path, name))
     f.write("}\n")
 with r:
-    r.send([v5_datagram(), ipfix_datagram()], pace=0.05)
+    r.send([v5_datagram(), ipfix_datagram(), nsel_datagram()], pace=0.05)
     deadline = time.time() + 15
-    while time.time() < deadline and not all(len(r.lines(p)) >= 2 for p in outs.values()):
+    while time.time() < deadline and not all(len(r.lines(p)) >= 3 for p in outs.values()):
         time.sleep(0.1)
     lines = {name: r.lines(p) for name, p in outs.items()}
 log("\n".join("%s: %s" % (k, v) for k, v in lines.items()))
-check(all(len(v) == 2 for v in lines.values()), "expected 2 lines per format: %s" % lines)
+check(all(len(v) == 3 for v in lines.values()), "expected 3 lines per format: %s" % lines)
+
+# an ASA flow shows its bytes both ways, and its translation
+cef = dict(kv.split("=", 1) for kv in "|".join(lines["cef"][2].split("|")[7:]).split(" "))
+check(cef["out"] == "1500" and cef["in"] == "64000" and cef["cnt"] == "12"
+      and cef["sourceTranslatedAddress"] == "203.0.113.5" and cef["sourceTranslatedPort"] == "61000"
+      and cef["cs1"].startswith("1:") and lines["cef"][2].split("|")[6] == "4", "CEF of an ASA flow %r" % cef)
+leef = dict(kv.split("=", 1) for kv in lines["leef"][2].split("|", 6)[6].split("^"))
+check(leef["srcBytes"] == "1500" and leef["dstBytes"] == "64000" and leef["srcPackets"] == "12"
+      and leef["dstPackets"] == "50" and leef["srcPostNAT"] == "203.0.113.5" and leef["srcPostNATPort"] == "61000"
+      and leef["communityId"] == cef["cs1"], "LEEF of an ASA flow %r" % leef)
+check(" rpackets 50 roctets 64000 natsrc [203.0.113.5]:61000 " in lines["flowd"][2], "flowd line of an ASA flow %r"
+      % lines["flowd"][2])
 
 want = [  # src, sport, dst, dport, proto, octets, packets, end (epoch ms)
     ("10.0.0.1", 52534, "192.0.2.7", 3306, 6, 984, 9, (EXPORT - 2) * 1000),
@@ -73,7 +99,7 @@ want = [  # src, sport, dst, dport, proto, octets, packets, end (epoch ms)
 # CEF: 7 header fields, then key=value pairs
 for line, (src, sport, dst, dport, proto, octets, packets, end) in zip(lines["cef"], want):
     head = line.split("|")
-    check(head[:7] == ["CEF:0", "imnetflow", "imnetflow", "1", "flow", "NetFlow flow", "1"], "CEF header %r" % line)
+    check(head[:7] == ["CEF:0", "imnetflow", "imnetflow", "1", "flow", "NetFlow flow", "4"], "CEF header %r" % line)
     ext = dict(kv.split("=", 1) for kv in "|".join(head[7:]).split(" "))
     check(ext["src"] == src and ext["dst"] == dst and ext["spt"] == str(sport) and ext["dpt"] == str(dport)
           and ext["proto"] == str(proto) and ext["out"] == str(octets) and ext["cnt"] == str(packets)
