@@ -492,17 +492,23 @@ static void ecs_number_text(const char *name, uint64_t v, const nf_doc_ops_t *op
 	ops->text(ctx, name, text, l.used);
 }
 
-/* A MAC the way ECS writes it: AA-BB-CC-DD-EE-FF. */
-static void ecs_mac(const char *name, const nf_field_t *f, const nf_doc_ops_t *ops, void *ctx)
+void nf_ecs_mac_text(const nf_field_t *f, char text[NF_ECS_MAC_TEXT_SIZE])
 {
 	static const char digits[] = "0123456789ABCDEF";
-	char text[3 * 6];
 
 	for (int i = 0; i < 6; i++) {
 		text[3 * i] = digits[f->v.b[i] >> 4];
 		text[3 * i + 1] = digits[f->v.b[i] & 15];
 		text[3 * i + 2] = '-';
 	}
+	text[NF_ECS_MAC_TEXT_SIZE - 1] = '\0';
+}
+
+static void ecs_mac(const char *name, const nf_field_t *f, const nf_doc_ops_t *ops, void *ctx)
+{
+	char text[NF_ECS_MAC_TEXT_SIZE];
+
+	nf_ecs_mac_text(f, text);
 	ops->text(ctx, name, text, sizeof(text) - 1);
 }
 
@@ -530,12 +536,6 @@ static void ecs_counts(const nf_ecs_counts_t *c, const nf_doc_ops_t *ops, void *
 		ops->u64(ctx, "bytes", c->bytes);
 	if (c->has_packets)
 		ops->u64(ctx, "packets", c->packets);
-}
-
-static bool endpoint_empty(const nf_ecs_endpoint_t *p)
-{
-	return p->ip == NULL && p->port == NULL && p->mac == NULL && p->nat_ip == NULL && p->nat_port == NULL &&
-	       !p->counts.has_bytes && !p->counts.has_packets && p->info == NULL;
 }
 
 static void ecs_double(const char *name, double v, const nf_doc_ops_t *ops, void *ctx)
@@ -593,7 +593,7 @@ static void ecs_geo(const nf_endpoint_info_t *info, const nf_doc_ops_t *ops, voi
 /* source, destination, client or server. */
 static void ecs_endpoint(const char *name, const nf_ecs_endpoint_t *p, const nf_doc_ops_t *ops, void *ctx)
 {
-	if (endpoint_empty(p))
+	if (nf_ecs_endpoint_empty(p))
 		return;
 	ops->open_object(ctx, name);
 	if (p->ip != NULL)

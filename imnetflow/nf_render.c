@@ -836,7 +836,7 @@ static void line_list(nf_line_t *l, const nf_field_t *f, const nf_template_sourc
 	walk_list(&(const record_walk_t){.src = src, .ops = &doc_writer_ops, .ctx = &w}, NULL, f, depth);
 }
 
-void nf_render_ecs(nf_line_t *l, const nf_ecs_t *e, const char *observer, nf_time_cache_t *tc)
+void nf_render_ecs_walk(nf_line_t *l, const nf_ecs_t *e, const char *observer, nf_time_cache_t *tc)
 {
 	doc_writer_t w = {.l = l, .tc = tc, .first = {true}};
 
@@ -848,4 +848,307 @@ void nf_render_walk(nf_line_t *l, const nf_record_t *rec, const nf_template_sour
 	doc_writer_t w = {.l = l, .tc = tc, .first = {true}};
 
 	nf_record_walk(rec, src, &doc_writer_ops, &w);
+}
+
+/* ---- the ECS objects as JSON, written directly ----
+ *
+ * What nf_ecs_walk through the document writer writes, without the walk:
+ * keys are constant fragments of known length (",\"source\":{\"ip\":"),
+ * numbers and IPv4 addresses are written in place, and the texts the ECS
+ * view holds as constants (type, transport, direction, action, locality)
+ * are not run through the escaper, which would find nothing to escape.
+ * Every piece goes through a checked put, so a cut line is the same
+ * prefix the walk's would be. */
+
+/* Constant lengths: nf_line_put inlines to fixed-size moves. */
+#define PUT_LITERAL(l, s) nf_line_put((l), (s), sizeof(s) - 1)
+
+/* A member's separator and key: ,"key": or, for the object's first
+ * member, "key": (k is the fragment with its comma). */
+static inline void put_member(nf_line_t *l, bool *first, const char *k, size_t n)
+{
+	if (*first) {
+		*first = false;
+		nf_line_put(l, k + 1, n - 1);
+	} else {
+		nf_line_put(l, k, n);
+	}
+}
+
+/* key a string literal; tail what follows the colon ("{", "\"", "[" or "") */
+#define ECS_MEMBER(l, first, key, tail) \
+	put_member((l), (first), ",\"" key "\":" tail, sizeof(",\"" key "\":" tail) - 1)
+
+/* A text that needs no escaping, and its closing quote. */
+static inline void put_plain_text(nf_line_t *l, const char *s)
+{
+	nf_line_put(l, s, strlen(s));
+	nf_line_put(l, "\"", 1);
+}
+
+/* A text that may need escaping, quoted (the opening quote written). */
+static inline void put_escaped_text(nf_line_t *l, const char *s)
+{
+	nf_line_json_escaped(l, s, strlen(s));
+	nf_line_put(l, "\"", 1);
+}
+
+/* A field's value as the document writer writes it (doc_field); IPv4
+ * addresses and numbers, nearly all of them, in place. */
+static inline void ecs_json_field(nf_line_t *l, const nf_field_t *f, nf_time_cache_t *tc)
+{
+	char *d;
+
+	if (f->type == NF_T_IPV4 && l->used + 18 < l->size) { /* "255.255.255.255" */
+		d = l->buf + l->used;
+		*d++ = '"';
+		d = put_ipv4(d, f->v.b);
+		*d++ = '"';
+		*d = '\0';
+		l->used = (size_t)(d - l->buf);
+	} else if (f->type >= NF_T_U8 && f->type <= NF_T_U64) {
+		nf_line_u64(l, f->v.u);
+	} else {
+		nf_render_json_value(l, f, NULL, NF_LIST_MAX_DEPTH, tc);
+	}
+}
+
+/* A number as a JSON string (ECS keywords that hold numbers). */
+static inline void put_number_text(nf_line_t *l, uint64_t v)
+{
+	nf_line_u64(l, v);
+	nf_line_put(l, "\"", 1);
+}
+
+static void ecs_json_counts(nf_line_t *l, bool *first, const nf_ecs_counts_t *c)
+{
+	if (c->has_bytes) {
+		ECS_MEMBER(l, first, "bytes", "");
+		nf_line_u64(l, c->bytes);
+	}
+	if (c->has_packets) {
+		ECS_MEMBER(l, first, "packets", "");
+		nf_line_u64(l, c->packets);
+	}
+}
+
+/* A geo text member, where there is one. */
+static void ecs_json_geo_text(nf_line_t *l, bool *first, const char *k, size_t n, const char *text)
+{
+	if (text == NULL || *text == '\0')
+		return;
+	put_member(l, first, k, n);
+	put_escaped_text(l, text);
+}
+
+#define ECS_GEO_TEXT(l, first, key, text) \
+	ecs_json_geo_text((l), (first), ",\"" key "\":\"", sizeof(",\"" key "\":\"") - 1, (text))
+
+/* geo and as of an endpoint (ecs_geo in nf_ecs.c). */
+static void ecs_json_geo(nf_line_t *l, bool *first, const nf_endpoint_info_t *info)
+{
+	const nf_geo_t *g = info->geo;
+	const char *site = info->network != NULL ? info->network->site : NULL;
+	bool in = true;
+
+	if (g == NULL && site == NULL)
+		return;
+	ECS_MEMBER(l, first, "geo", "{");
+	ECS_GEO_TEXT(l, &in, "name", site);
+	if (g != NULL) {
+		ECS_GEO_TEXT(l, &in, "country_iso_code", g->country_iso_code);
+		ECS_GEO_TEXT(l, &in, "country_name", g->country_name);
+		ECS_GEO_TEXT(l, &in, "continent_code", g->continent_code);
+		ECS_GEO_TEXT(l, &in, "region_iso_code", g->region_iso_code);
+		ECS_GEO_TEXT(l, &in, "region_name", g->region_name);
+		ECS_GEO_TEXT(l, &in, "city_name", g->city_name);
+		if (g->has_location) {
+			ECS_MEMBER(l, &in, "location", "{\"lat\":");
+			line_double(l, g->lat);
+			PUT_LITERAL(l, ",\"lon\":");
+			line_double(l, g->lon);
+			PUT_LITERAL(l, "}");
+		}
+	}
+	PUT_LITERAL(l, "}");
+	if (g == NULL || !g->has_as)
+		return;
+	PUT_LITERAL(l, ",\"as\":{\"number\":"); /* geo came first */
+	nf_line_u64(l, g->as_number);
+	if (g->as_organization[0] != '\0') {
+		PUT_LITERAL(l, ",\"organization\":{\"name\":\"");
+		put_escaped_text(l, g->as_organization);
+		PUT_LITERAL(l, "}");
+	}
+	PUT_LITERAL(l, "}");
+}
+
+/* ip and port members, those that are there. */
+static inline void ecs_json_ip_port(nf_line_t *l, bool *first, const nf_field_t *ip, const nf_field_t *port,
+				    nf_time_cache_t *tc)
+{
+	if (ip != NULL) {
+		ECS_MEMBER(l, first, "ip", "");
+		ecs_json_field(l, ip, tc);
+	}
+	if (port != NULL) {
+		ECS_MEMBER(l, first, "port", "");
+		ecs_json_field(l, port, tc);
+	}
+}
+
+/* An endpoint object; k its key fragment (",\"source\":{"). */
+static void ecs_json_endpoint(nf_line_t *l, bool *first, const char *k, size_t n, const nf_ecs_endpoint_t *p,
+			      nf_time_cache_t *tc)
+{
+	char mac[NF_ECS_MAC_TEXT_SIZE];
+	bool in = true;
+
+	if (nf_ecs_endpoint_empty(p))
+		return;
+	put_member(l, first, k, n);
+	ecs_json_ip_port(l, &in, p->ip, p->port, tc);
+	if (p->mac != NULL) {
+		ECS_MEMBER(l, &in, "mac", "\"");
+		nf_ecs_mac_text(p->mac, mac);
+		put_plain_text(l, mac);
+	}
+	ecs_json_counts(l, &in, &p->counts);
+	if (p->nat_ip != NULL || p->nat_port != NULL) {
+		bool nat = true;
+
+		ECS_MEMBER(l, &in, "nat", "{");
+		ecs_json_ip_port(l, &nat, p->nat_ip, p->nat_port, tc);
+		PUT_LITERAL(l, "}");
+	}
+	if (p->info != NULL) {
+		const char *locality = nf_locality_name(p->info->locality);
+
+		if (locality != NULL) {
+			ECS_MEMBER(l, &in, "locality", "\"");
+			put_plain_text(l, locality);
+		}
+		ecs_json_geo(l, &in, p->info);
+	}
+	PUT_LITERAL(l, "}");
+}
+
+#define ECS_ENDPOINT(l, first, key, p, tc) \
+	ecs_json_endpoint((l), (first), ",\"" key "\":{", sizeof(",\"" key "\":{") - 1, (p), (tc))
+
+static void ecs_json_network(nf_line_t *l, bool *first, const nf_ecs_t *e)
+{
+	bool in = true;
+
+	ECS_MEMBER(l, first, "network", "{");
+	if (e->type != NULL) {
+		ECS_MEMBER(l, &in, "type", "\"");
+		put_plain_text(l, e->type);
+	}
+	if (e->has_proto) {
+		ECS_MEMBER(l, &in, "iana_number", "\"");
+		put_number_text(l, e->proto);
+	}
+	if (e->transport != NULL) {
+		ECS_MEMBER(l, &in, "transport", "\"");
+		put_plain_text(l, e->transport);
+	}
+	if (e->direction != NULL) {
+		ECS_MEMBER(l, &in, "direction", "\"");
+		put_plain_text(l, e->direction);
+	}
+	if (e->community_id[0] != '\0') { /* "1:" and base64: nothing to escape */
+		ECS_MEMBER(l, &in, "community_id", "\"");
+		put_plain_text(l, e->community_id);
+	}
+	ecs_json_counts(l, &in, &e->network);
+	PUT_LITERAL(l, "}");
+}
+
+/* A time member, quoted (the time text has nothing to escape). */
+static void ecs_json_time(nf_line_t *l, const char *k, size_t n, int64_t ms, nf_time_cache_t *tc)
+{
+	if (ms < 0)
+		return;
+	nf_line_put(l, k, n);
+	nf_render_time_ms(l, ms, tc);
+	nf_line_put(l, "\"", 1);
+}
+
+static void ecs_json_event(nf_line_t *l, bool *first, const nf_ecs_t *e, nf_time_cache_t *tc)
+{
+	ECS_MEMBER(l, first, "event", "{\"kind\":\"event\",\"category\":[\"network\"");
+	if (e->biflow)
+		PUT_LITERAL(l, ",\"session\"");
+	PUT_LITERAL(l, "],\"type\":[\"connection\"]");
+	if (e->action != NULL) {
+		PUT_LITERAL(l, ",\"action\":\"");
+		put_plain_text(l, e->action);
+	}
+	ecs_json_time(l, ",\"start\":\"", sizeof(",\"start\":\"") - 1, e->start_ms, tc);
+	ecs_json_time(l, ",\"end\":\"", sizeof(",\"end\":\"") - 1, e->end_ms, tc);
+	if (e->duration_ns >= 0) {
+		PUT_LITERAL(l, ",\"duration\":");
+		nf_line_u64(l, (uint64_t)e->duration_ns);
+	}
+	PUT_LITERAL(l, "}");
+}
+
+static void ecs_json_interface(nf_line_t *l, bool *first, const char *k, size_t n, const nf_ecs_interface_t *i,
+			       nf_time_cache_t *tc)
+{
+	bool in = true;
+
+	if (i->id == NULL && i->name == NULL)
+		return;
+	put_member(l, first, k, n);
+	if (i->id != NULL) {
+		ECS_MEMBER(l, &in, "id", "\"");
+		put_number_text(l, i->id->v.u);
+	}
+	if (i->name != NULL) {
+		ECS_MEMBER(l, &in, "name", "");
+		ecs_json_field(l, i->name, tc);
+	}
+	PUT_LITERAL(l, "}}");
+}
+
+#define ECS_INTERFACE(l, first, key, i, tc) \
+	ecs_json_interface((l), (first), ",\"" key "\":{\"interface\":{", \
+			   sizeof(",\"" key "\":{\"interface\":{") - 1, (i), (tc))
+
+void nf_render_ecs(nf_line_t *l, const nf_ecs_t *e, const char *observer, nf_time_cache_t *tc)
+{
+	bool first = true, in = true;
+
+	ECS_ENDPOINT(l, &first, "source", &e->source, tc);
+	ECS_ENDPOINT(l, &first, "destination", &e->destination, tc);
+	if (e->biflow) {
+		ECS_ENDPOINT(l, &first, "client", e->client_is_destination ? &e->destination : &e->source, tc);
+		ECS_ENDPOINT(l, &first, "server", e->client_is_destination ? &e->source : &e->destination, tc);
+	}
+	ecs_json_network(l, &first, e);
+	ecs_json_event(l, &first, e, tc); /* after network: never the first */
+	if (e->flow_locality != NULL) {
+		PUT_LITERAL(l, ",\"flow\":{\"locality\":\"");
+		put_plain_text(l, e->flow_locality);
+		PUT_LITERAL(l, "}");
+	}
+	if (e->nrelated > 0) {
+		PUT_LITERAL(l, ",\"related\":{\"ip\":[");
+		for (unsigned i = 0; i < e->nrelated; i++) {
+			if (i > 0)
+				PUT_LITERAL(l, ",");
+			ecs_json_field(l, e->related[i], tc);
+		}
+		PUT_LITERAL(l, "]}");
+	}
+	PUT_LITERAL(l, ",\"observer\":{");
+	if (observer != NULL) {
+		ECS_MEMBER(l, &in, "ip", "\"");
+		put_escaped_text(l, observer);
+	}
+	ECS_INTERFACE(l, &in, "ingress", &e->ingress, tc);
+	ECS_INTERFACE(l, &in, "egress", &e->egress, tc);
+	PUT_LITERAL(l, "}");
 }

@@ -45,7 +45,8 @@ static inline void nf_line_reset(nf_line_t *l)
 void nf_line_put_cut(nf_line_t *l, const char *s, size_t n);
 
 /* Appends n bytes; cuts and sets overflow when they do not fit. Most
- * pieces are a few bytes: copied inline, not through a memcpy call. */
+ * pieces are a few bytes: copied inline, not through a memcpy call (4 to
+ * 16 bytes in two overlapping fixed-size moves). */
 static inline void nf_line_put(nf_line_t *l, const char *s, size_t n)
 {
 	char *d;
@@ -55,7 +56,13 @@ static inline void nf_line_put(nf_line_t *l, const char *s, size_t n)
 		return;
 	}
 	d = l->buf + l->used;
-	if (n <= 16) {
+	if (n >= 8 && n <= 16) {
+		memcpy(d, s, 8);
+		memcpy(d + n - 8, s + n - 8, 8);
+	} else if (n >= 4 && n < 8) {
+		memcpy(d, s, 4);
+		memcpy(d + n - 4, s + n - 4, 4);
+	} else if (n < 4) {
 		for (size_t i = 0; i < n; i++)
 			d[i] = s[i];
 	} else {
@@ -161,8 +168,15 @@ void nf_render_walk(nf_line_t *l, const nf_record_t *rec, const nf_template_sour
 void nf_ecs_walk(const nf_ecs_t *ecs, const char *observer, nf_time_cache_t *tc, const nf_doc_ops_t *ops,
 		 void *ctx);
 
-/* Appends the ECS objects as JSON members (nf_ecs_walk written as text). */
+/* Appends the ECS objects as JSON members: byte for byte what
+ * nf_render_ecs_walk writes (cut lines too), by a writer of their own that
+ * puts constant keys and values directly, with no walk (the corpus test
+ * and the fuzz target check that they agree). */
 void nf_render_ecs(nf_line_t *l, const nf_ecs_t *ecs, const char *observer, nf_time_cache_t *tc);
+
+/* nf_ecs_walk written as JSON text by the generic document writer: what
+ * nf_render_ecs must write. */
+void nf_render_ecs_walk(nf_line_t *l, const nf_ecs_t *ecs, const char *observer, nf_time_cache_t *tc);
 
 /* One line in the spirit of flowd's FLOW lines:
  * "FLOW v5 src [10.1.0.1]:52534 dst [192.0.2.27]:3306 proto 6 tcpflags 1b

@@ -575,6 +575,68 @@ static void ecs_unspecified_nat_is_none(void **state)
 	free(rec);
 }
 
+/* An enriched flow with times, interfaces and IPv6 NAT: the ECS writer
+ * writes the expected objects, and what the ECS walk through the generic
+ * document writer writes in every line size, cut lines included. */
+static void ecs_writer_agrees_with_the_walk(void **state)
+{
+	static const uint8_t src[4] = {10, 1, 2, 3}, dst[4] = {81, 2, 69, 160},
+			     nat6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+	static const char *const none[] = {NULL};
+	static const nf_network_t office = {.site = "HQ \"A\"", .tags = none};
+	nf_geo_t geo = {.country_iso_code = "GB", .continent_code = "EU", .has_location = true, .lat = 51.75,
+			.lon = -1.25, .has_as = true, .as_number = 64496};
+	nf_endpoint_info_t in = {.locality = NF_LOCALITY_INTERNAL, .network = &office}, out = {
+		.locality = NF_LOCALITY_EXTERNAL, .geo = &geo};
+	nf_record_t *rec = new_record();
+	char fast[2048], walked[2048];
+	nf_line_t l = {.buf = fast, .size = sizeof(fast)};
+	nf_ecs_t e;
+	(void)state;
+
+	snprintf(geo.city_name, sizeof(geo.city_name), "Oxford\n");
+	snprintf(geo.as_organization, sizeof(geo.as_organization), "Example \\ Net");
+	rec->start_ms = 1795870000123;
+	rec->end_ms = 1795870001500;
+	add_bytes(rec, NF_PEN_IANA, NF_IE_SOURCE_IPV4_ADDRESS, NF_T_IPV4, src, 4);
+	add_bytes(rec, NF_PEN_IANA, NF_IE_DESTINATION_IPV4_ADDRESS, NF_T_IPV4, dst, 4);
+	add_bytes(rec, NF_PEN_IANA, NF_IE_POST_NAT_SOURCE_IPV6_ADDRESS, NF_T_IPV6, nat6, 16);
+	add(rec, NF_IE_PROTOCOL_IDENTIFIER, NF_T_U8, 17);
+	add(rec, NF_IE_OCTET_DELTA_COUNT, NF_T_U64, 1500);
+	add(rec, NF_IE_EGRESS_INTERFACE, NF_T_U32, 7);
+	nf_ecs_extract(rec, &e);
+	nf_ecs_set_enrichment(&e, &in, &out);
+	nf_line_reset(&l);
+	nf_render_ecs(&l, &e, NULL, NULL);
+	assert_string_equal(
+		fast,
+		"\"source\":{\"ip\":\"10.1.2.3\",\"bytes\":1500,\"nat\":{\"ip\":\"2001:db8::1\"},"
+		"\"locality\":\"internal\",\"geo\":{\"name\":\"HQ \\\"A\\\"\"}},"
+		"\"destination\":{\"ip\":\"81.2.69.160\",\"locality\":\"external\",\"geo\":{\"country_iso_code\":\"GB\","
+		"\"continent_code\":\"EU\",\"city_name\":\"Oxford\\u000a\",\"location\":{\"lat\":51.75,\"lon\":-1.25}},"
+		"\"as\":{\"number\":64496,\"organization\":{\"name\":\"Example \\\\ Net\"}}},"
+		"\"network\":{\"type\":\"ipv4\",\"iana_number\":\"17\",\"transport\":\"udp\",\"direction\":\"outbound\","
+		"\"community_id\":\"1:uRtxWIontw6cy37WDcdSW7nx7JA=\",\"bytes\":1500},"
+		"\"event\":{\"kind\":\"event\",\"category\":[\"network\"],\"type\":[\"connection\"],"
+		"\"action\":\"netflow_flow\",\"start\":\"2026-11-28T12:46:40.123Z\",\"end\":\"2026-11-28T12:46:41.500Z\","
+		"\"duration\":1377000000},"
+		"\"flow\":{\"locality\":\"external\"},"
+		"\"related\":{\"ip\":[\"10.1.2.3\",\"81.2.69.160\",\"2001:db8::1\"]},"
+		"\"observer\":{\"egress\":{\"interface\":{\"id\":\"7\"}}}");
+	for (size_t size = 1; size <= sizeof(fast); size++) {
+		nf_line_t f = {.buf = fast, .size = size}, w = {.buf = walked, .size = size};
+
+		nf_line_reset(&f);
+		nf_line_reset(&w);
+		nf_render_ecs(&f, &e, "192.0.2.1", NULL);
+		nf_render_ecs_walk(&w, &e, "192.0.2.1", NULL);
+		assert_int_equal(f.used, w.used);
+		assert_int_equal(f.overflow, w.overflow);
+		assert_memory_equal(fast, walked, f.used + 1);
+	}
+	free(rec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -593,6 +655,7 @@ int main(void)
 		cmocka_unit_test(ecs_of_a_firewall_biflow),
 		cmocka_unit_test(ecs_icmp_and_seed),
 		cmocka_unit_test(ecs_unspecified_nat_is_none),
+		cmocka_unit_test(ecs_writer_agrees_with_the_walk),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
