@@ -423,21 +423,6 @@ static void kv_value(nf_line_t *l, const nf_field_t *f, const nf_template_source
 	}
 }
 
-/* Copies an element name (8 to 32 bytes in one or two pairs of
- * overlapping fixed-size moves, no memcpy call). */
-static inline void copy_name(char *d, const char *s, size_t n)
-{
-	if (n >= 16 && n <= 32) {
-		memcpy(d, s, 16);
-		memcpy(d + n - 16, s + n - 16, 16);
-	} else if (n >= 8 && n < 16) {
-		memcpy(d, s, 8);
-		memcpy(d + n - 8, s + n - 8, 8);
-	} else {
-		memcpy(d, s, n);
-	}
-}
-
 /* Bytes put_key writes besides the name: at most ,"": */
 #define KEY_EXTRA 4
 
@@ -451,7 +436,12 @@ static inline char *put_key(char *d, const char *name, size_t nname, nf_render_s
 		*d++ = json ? ',' : ' ';
 	if (json)
 		*d++ = '"';
-	copy_name(d, name, nname);
+	if (nname > 16 && nname <= 32) { /* element names: most are 8 to 32 bytes */
+		memcpy(d, name, 16);
+		memcpy(d + nname - 16, name + nname - 16, 16);
+	} else {
+		nf_copy_short(d, name, nname);
+	}
 	d += nname;
 	if (json) {
 		*d++ = '"';

@@ -44,18 +44,10 @@ static inline void nf_line_reset(nf_line_t *l)
 /* Appends what fits of n bytes and sets overflow (the slow path). */
 void nf_line_put_cut(nf_line_t *l, const char *s, size_t n);
 
-/* Appends n bytes; cuts and sets overflow when they do not fit. Most
- * pieces are a few bytes: copied inline, not through a memcpy call (4 to
- * 16 bytes in two overlapping fixed-size moves). */
-static inline void nf_line_put(nf_line_t *l, const char *s, size_t n)
+/* Copies n bytes, up to 16 inline: 4 to 16 in two overlapping
+ * fixed-size moves. */
+static inline void nf_copy_short(char *d, const char *s, size_t n)
 {
-	char *d;
-
-	if (l->used + n >= l->size) {
-		nf_line_put_cut(l, s, n);
-		return;
-	}
-	d = l->buf + l->used;
 	if (n >= 8 && n <= 16) {
 		memcpy(d, s, 8);
 		memcpy(d + n - 8, s + n - 8, 8);
@@ -68,6 +60,20 @@ static inline void nf_line_put(nf_line_t *l, const char *s, size_t n)
 	} else {
 		memcpy(d, s, n);
 	}
+}
+
+/* Appends n bytes; cuts and sets overflow when they do not fit. Most
+ * pieces are a few bytes: copied inline (nf_copy_short). */
+static inline void nf_line_put(nf_line_t *l, const char *s, size_t n)
+{
+	char *d;
+
+	if (l->used + n >= l->size) {
+		nf_line_put_cut(l, s, n);
+		return;
+	}
+	d = l->buf + l->used;
+	nf_copy_short(d, s, n);
 	l->used += n;
 	d[n] = '\0';
 }
