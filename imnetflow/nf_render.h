@@ -180,6 +180,13 @@ void nf_ecs_walk(const nf_ecs_t *ecs, const char *observer, nf_time_cache_t *tc,
  * and the fuzz target check that they agree). */
 void nf_render_ecs(nf_line_t *l, const nf_ecs_t *ecs, const char *observer, nf_time_cache_t *tc);
 
+/* The most nf_render_ecs writes besides the texts it escapes (about 3,000
+ * bytes: four endpoints with every member, IPv6 addresses, 20-digit
+ * numbers; test_render checks a flow with all of it). It writes in place
+ * where the line has room for that and for those texts escaped, else
+ * through nf_render_ecs_walk. */
+#define NF_ECS_JSON_FIXED_MAX 4096
+
 /* nf_ecs_walk written as JSON text by the generic document writer: what
  * nf_render_ecs must write. */
 void nf_render_ecs_walk(nf_line_t *l, const nf_ecs_t *ecs, const char *observer, nf_time_cache_t *tc);

@@ -589,7 +589,7 @@ static void ecs_writer_agrees_with_the_walk(void **state)
 	nf_endpoint_info_t in = {.locality = NF_LOCALITY_INTERNAL, .network = &office}, out = {
 		.locality = NF_LOCALITY_EXTERNAL, .geo = &geo};
 	nf_record_t *rec = new_record();
-	char fast[2048], walked[2048];
+	static char fast[1 << 15], walked[1 << 15]; /* room for the in-place writer: with geo, ~22,000 bytes */
 	nf_line_t l = {.buf = fast, .size = sizeof(fast)};
 	nf_ecs_t e;
 	(void)state;
@@ -637,6 +637,91 @@ static void ecs_writer_agrees_with_the_walk(void **state)
 	free(rec);
 }
 
+/* The longest ECS objects but for texts (a biflow, IPv6 everywhere, every
+ * counter and number at its widest, geo with a location and AS but empty
+ * names) fit NF_ECS_JSON_FIXED_MAX, the room nf_render_ecs counts on. */
+static void ecs_longest_fits_the_bound(void **state)
+{
+	static const uint8_t a[16] = {0xfe, 0x80, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14},
+			     b[16] = {0xfd, 0x00, 0xff, 0xee, 0xdd, 0xcc, 0xbb, 0xaa, 0x99, 0x88, 0x77, 0x66, 0x55, 0x44,
+				      0x33, 0x22},
+			     c[16] = {0x20, 0x01, 0x0d, 0xb8, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x12, 0x34,
+				      0x56, 0x78},
+			     d[16] = {0x20, 0x01, 0x0d, 0xb9, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x12, 0x34,
+				      0x56, 0x79},
+			     mac[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	nf_geo_t geo = {.has_location = true, .lat = -0.12345678901234567, .lon = -179.12345678901234,
+			.has_as = true, .as_number = 4294967295u};
+	nf_endpoint_info_t in = {.locality = NF_LOCALITY_EXTERNAL, .geo = &geo};
+	nf_record_t *rec = new_record();
+	static char buf[1 << 16];
+	nf_line_t l = {.buf = buf, .size = sizeof(buf)};
+	nf_ecs_t e;
+	(void)state;
+
+	rec->start_ms = INT64_MAX / 4;
+	rec->end_ms = INT64_MAX / 2;
+	add_bytes(rec, NF_PEN_IANA, NF_IE_SOURCE_IPV6_ADDRESS, NF_T_IPV6, a, 16);
+	add_bytes(rec, NF_PEN_IANA, NF_IE_DESTINATION_IPV6_ADDRESS, NF_T_IPV6, b, 16);
+	add_bytes(rec, NF_PEN_IANA, NF_IE_POST_NAT_SOURCE_IPV6_ADDRESS, NF_T_IPV6, c, 16);
+	add_bytes(rec, NF_PEN_IANA, NF_IE_POST_NAT_DESTINATION_IPV6_ADDRESS, NF_T_IPV6, d, 16);
+	add_bytes(rec, NF_PEN_IANA, NF_IE_SOURCE_MAC_ADDRESS, NF_T_MAC, mac, 6);
+	add_bytes(rec, NF_PEN_IANA, NF_IE_DESTINATION_MAC_ADDRESS, NF_T_MAC, mac, 6);
+	add(rec, NF_IE_SOURCE_TRANSPORT_PORT, NF_T_U64, UINT64_MAX);
+	add(rec, NF_IE_DESTINATION_TRANSPORT_PORT, NF_T_U64, UINT64_MAX);
+	add(rec, NF_IE_POST_NAPT_SOURCE_TRANSPORT_PORT, NF_T_U64, UINT64_MAX);
+	add(rec, NF_IE_POST_NAPT_DESTINATION_TRANSPORT_PORT, NF_T_U64, UINT64_MAX);
+	add(rec, NF_IE_PROTOCOL_IDENTIFIER, NF_T_U8, 58);
+	add(rec, NF_IE_OCTET_DELTA_COUNT, NF_T_U64, UINT64_MAX / 2);
+	add(rec, NF_IE_PACKET_DELTA_COUNT, NF_T_U64, UINT64_MAX / 2);
+	add(rec, NF_IE_BIFLOW_DIRECTION, NF_T_U8, 1);
+	add(rec, NF_IE_INGRESS_INTERFACE, NF_T_U64, UINT64_MAX);
+	add(rec, NF_IE_EGRESS_INTERFACE, NF_T_U64, UINT64_MAX);
+	assert_int_equal(nf_record_add_u(rec, nf_ie_lookup(NF_PEN_REVERSE, NF_IE_OCTET_DELTA_COUNT), NF_PEN_REVERSE,
+					 NF_IE_OCTET_DELTA_COUNT, NF_T_U64, 0, UINT64_MAX / 2),
+			 NF_OK);
+	assert_int_equal(nf_record_add_u(rec, nf_ie_lookup(NF_PEN_REVERSE, NF_IE_PACKET_DELTA_COUNT), NF_PEN_REVERSE,
+					 NF_IE_PACKET_DELTA_COUNT, NF_T_U64, 0, UINT64_MAX / 2),
+			 NF_OK);
+	nf_ecs_extract(rec, &e);
+	nf_ecs_set_enrichment(&e, &in, &in);
+	e.action = "netflow_flow";
+	e.direction = "outbound";
+	nf_line_reset(&l);
+	nf_render_ecs(&l, &e, "", NULL);
+	assert_false(l.overflow);
+	assert_int_equal(e.nrelated, 4);
+	assert_true(e.biflow);
+	assert_non_null(strstr(buf, "\"client\""));
+	assert_true(l.used > 2000); /* 2,183 bytes */
+	assert_true(l.used < NF_ECS_JSON_FIXED_MAX);
+	free(rec);
+}
+
+/* Numbers of every length, at the edges of each: powers of ten and of
+ * two, one below and one above. */
+static void numbers_of_every_length(void **state)
+{
+	char buf[64], expected[32];
+	nf_line_t l = {.buf = buf, .size = sizeof(buf)};
+	uint64_t p10 = 1;
+	(void)state;
+
+	for (int k = 0; k < 64; k++) {
+		uint64_t p2 = (uint64_t)1 << k;
+		const uint64_t values[] = {p2 - 1, p2, p2 + 1, p10 - 1, p10, p10 + 1, UINT64_MAX - (uint64_t)k};
+
+		for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+			nf_line_reset(&l);
+			nf_line_u64(&l, values[i]);
+			snprintf(expected, sizeof(expected), "%llu", (unsigned long long)values[i]);
+			assert_string_equal(buf, expected);
+		}
+		if (k < 19)
+			p10 *= 10;
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -656,6 +741,8 @@ int main(void)
 		cmocka_unit_test(ecs_icmp_and_seed),
 		cmocka_unit_test(ecs_unspecified_nat_is_none),
 		cmocka_unit_test(ecs_writer_agrees_with_the_walk),
+		cmocka_unit_test(ecs_longest_fits_the_bound),
+		cmocka_unit_test(numbers_of_every_length),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
