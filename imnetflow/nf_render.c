@@ -285,6 +285,9 @@ static void line_utf8(nf_line_t *l, const uint8_t *p, size_t n, bool json_escape
 			nf_line_put(l, "\xe2\x90\x80", 3);
 			i++;
 		} else {
+			/* the ASCII after it, each byte a sequence, in the same piece */
+			while (i + len < n && p[i + len] < 0x80 && (json_escaped || p[i + len] != 0))
+				len++;
 			if (json_escaped)
 				nf_line_json_escaped(l, (const char *)p + i, len);
 			else
