@@ -89,6 +89,15 @@ static void longest_prefix_wins(void **state)
 	add(t, "::/0", 7); /* matches IPv4 too, the IPv4 prefixes first */
 	assert_int_equal(lookup(t, "11.0.0.1"), 7);
 	assert_int_equal(lookup(t, "10.1.9.9"), 2);
+	/* IPv6 prefixes that hold IPv4 addresses: the longest answers for all */
+	add(t, "::1", 9);
+	assert_int_equal(lookup(t, "11.0.0.1"), 7);
+	add(t, "::ffff:0:0/96", 8);
+	assert_int_equal(lookup(t, "11.0.0.1"), 8);
+	assert_int_equal(lookup(t, "10.1.2.3"), 3);
+	assert_int_equal(lookup(t, "::1"), 9);
+	assert_int_equal(lookup(t, "::2"), 7);
+	assert_int_equal(lookup(t, "2001:db8:1::7"), 5);
 	nf_cidr_free(t);
 }
 
