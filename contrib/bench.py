@@ -11,7 +11,10 @@ In one run it measures, on this machine:
    rates. Modes: rsyslog's own imudp with one plain syslog line per message
    (the reference; and again with lines as long as the JSON lines, which
    shows what writing that many bytes costs rsyslog itself), imnetflow format="json" and format="kv" (the line is
-   written into msg), imnetflow structured (the $!netflow tree, written as
+   written into msg), format="json" with ecs="on" and all the enrichment
+   ECS shows (community_id, internalNetworks, GeoIP City and ASN: the test
+   databases in tests/data/geoip, which know none of nfgen's addresses, so
+   the lookups are measured, not geo objects in the line), imnetflow structured (the $!netflow tree, written as
    JSON lines); and the structured tree again with threads="2" and two main
    queue workers, rsyslogd free to use both CPUs (the generator's too), fed
    by four exporter addresses. For each: the highest loss-free rate (every record sent is
@@ -23,8 +26,12 @@ In one run it measures, on this machine:
    twice halving the gap between the highest loss-free and the lowest lossy
    rate (each such step in a fresh rsyslogd, a loss confirmed in another),
    with a 4 MB socket buffer and a 100,000-message main queue, so that
-   buffers cannot hide a deficit), rsyslogd's CPU seconds per million flows
-   at that rate, its peak RSS, and the ratio to the imudp reference;
+   buffers cannot hide a deficit; the module's exporter summaries and
+   health events are off, so that every line is a flow), rsyslogd's CPU seconds per million flows
+   at that rate, its peak RSS, and the ratio to the imudp reference; then
+   rsyslogd's CPU a flow with ECS and enrichment beside plain format="json"
+   (issue 17 asks for at most 1.33 times), at the loss-free rate and
+   saturated;
 3. module state for many exporters: 10,000 exporters (127.1.x.y) with 10
    templates each, and the memory that takes (impstats memory.bytes and
    the growth of rsyslogd's RSS).
@@ -73,6 +80,9 @@ MODES = {
     "imudp-long": ("rsyslog imudp, plain line as long as a JSON line", "imudp", "syslog-long", "line", 1),
     "json-v9": ("imnetflow format=json, v9", "json", "v9", "line", 1),
     "json-ipfix": ("imnetflow format=json, IPFIX", "json", "ipfix", "line", 1),
+    # the same line with the ECS objects and everything they can show
+    "json-ecs-v9": ("imnetflow format=json, ecs, community_id, internalNetworks, GeoIP, ASN, v9", "json", "v9",
+                    "line", 1),
     "kv-v9": ("imnetflow format=kv, v9", "kv", "v9", "line", 1),
     "tree-v9": ("imnetflow structured ($!netflow -> JSON), v9", "structured", "v9", "tree", 1),
     "tree-ipfix": ("imnetflow structured ($!netflow -> JSON), IPFIX", "structured", "ipfix", "tree", 1),
@@ -83,6 +93,15 @@ MODES = {
                       "tree", 2),
 }
 EXPORTERS_2T = 4
+GEOIP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data", "geoip")
+# (module parameters, input parameters) of the modes that need some
+PARAMS = {
+    "json-ecs-v9": ('geoip.city="%s" geoip.asn="%s"' % (os.path.join(GEOIP, "GeoIP2-City-Test.mmdb"),
+                                                       os.path.join(GEOIP, "GeoLite2-ASN-Test.mmdb")),
+                    'ecs="on" internalNetworks=["10.0.0.0/8"]'),
+}
+# the pair compared for issue 17: ECS with enrichment against plain JSON
+ECS_PAIR = ("json-v9", "json-ecs-v9")
 
 
 def log(*args):
@@ -104,7 +123,7 @@ class Collector:
     threads > 1: on every CPU, with that many receiving threads and main
     queue workers)."""
 
-    def __init__(self, kind, template, extra_input="", threads=1):
+    def __init__(self, kind, template, extra_input="", threads=1, extra_module=""):
         self.dir = tempfile.mkdtemp(prefix="imnetflow-bench-", dir=OUTPUT_DIR)
         self.out = os.path.join(self.dir, "out.log")
         self.stats = os.path.join(self.dir, "stats.log")
@@ -128,7 +147,10 @@ class Collector:
                       'input(type="imudp" address="127.0.0.1" port="%d" rcvbufSize="4m")' % self.port]
         else:
             fmt = "" if kind == "structured" else ' format="%s"' % kind
-            lines += ['module(load="%s"%s)' % (MODULE, ' threads="%d"' % threads if threads > 1 else ""),
+            # no exporter summaries or health events: a line a flow, no more
+            lines += ['module(load="%s" summaryInterval="0" exporterEvents="off"%s%s)'
+                      % (MODULE, ' threads="%d"' % threads if threads > 1 else "",
+                         " " + extra_module if extra_module else ""),
                       'input(type="imnetflow" address="127.0.0.1" port="%d" rcvbufSize="4m"%s %s)'
                       % (self.port, fmt, extra_input)]
         lines += ['if $syslogtag != "rsyslogd-pstats:" then {',
@@ -288,9 +310,12 @@ def probe(col, proto, seconds=2.0):
     return got / max(col.cpu_seconds() - cpu0, 0.01)
 
 
-def warm_collector(kind, template, proto, threads):
-    """A fresh rsyslogd that has learned the templates and opened its files."""
-    col = Collector(kind, template, threads=threads)
+def warm_collector(key):
+    """A fresh rsyslogd for mode key that has learned the templates and
+    opened its files."""
+    label, kind, proto, template, threads = MODES[key]
+    module_params, input_params = PARAMS.get(key, ("", ""))
+    col = Collector(kind, template, input_params, threads, module_params)
     try:
         generate(proto, 3000, 0, col.port, col.generator_args)
         col.wait_lines(3000)
@@ -336,7 +361,7 @@ def confirmed_step(col, key, rate, args, note=""):
     step = run_step(col, key, proto, rate, args.step_seconds, note)
     if not step["lossless"]:
         col.stop()
-        col = warm_collector(kind, template, proto, threads)
+        col = warm_collector(key)
         step = run_step(col, key, proto, rate, args.step_seconds, note + ", again" if note else "again")
     return step, col
 
@@ -349,13 +374,13 @@ def measure_mode(key, args):
     # state, not the rate (a ladder that began with a loss at 557,000
     # flows/s stayed lossy down to 325,000, where an upward ladder in
     # another run had been loss-free up to 418,000).
-    col = warm_collector(kind, template, proto, threads)
+    col = warm_collector(key)
     try:
         per_cpu = probe(col, proto)
     finally:
         col.stop()
     best = None
-    col = warm_collector(kind, template, proto, threads)
+    col = warm_collector(key)
     try:
         start = max(args.start, int(per_cpu * 0.55 * threads / 1000) * 1000)  # threads: CPUs it may use
         log("  %-10s saturated: %d flows per CPU second; ladder from %d/s" % (key, per_cpu, start))
@@ -381,14 +406,14 @@ def measure_mode(key, args):
             rate = int(rate * args.factor) if direction > 0 else int(rate / args.factor)
             if not step["lossless"]:
                 col.stop()
-                col = warm_collector(kind, template, proto, threads)
+                col = warm_collector(key)
         # the ladder's steps are a factor apart: halve the gap where it turned
         for _ in range(args.refine):
             if best is None or best["generator_bound"] or lossless_below is None or lossy_above is None \
                     or lossy_above - lossless_below < 2000:
                 break
             col.stop()  # after a lossy step, and so that every step starts alike
-            col = warm_collector(kind, template, proto, threads)
+            col = warm_collector(key)
             rate = (lossless_below + lossy_above) // 2
             step, col = confirmed_step(col, key, rate, args, "refining")
             best = better(best, step, rate, col)
@@ -396,6 +421,8 @@ def measure_mode(key, args):
                 lossless_below = rate
             else:
                 lossy_above = rate
+        if best is not None:
+            best["saturated_per_cpu"] = per_cpu
         in_file = col.file_lines()
         if in_file != col.count_lines():
             log("  %-10s the file has %d lines, the action counted %d" % (key, in_file, col.count_lines()))
@@ -412,11 +439,11 @@ def decoder_bench(seconds):
             path = os.path.join(tmp, proto + ".bin")
             subprocess.run([NFGEN, "-p", proto, "-n", "300000", "-R", str(per), "-w", path],
                            check=True, capture_output=True)
-            for flags, what in (([], "decode"), (["-j"], "decode+JSON")):
+            for flags, what in (([], "decode"), (["-j"], "decode+JSON"), (["-e"], "decode+JSON+ECS")):
                 out = subprocess.run(pinned(1, [BENCH_DECODE, "-s", str(seconds)] + flags + [path]),
                                      check=True, capture_output=True, text=True).stdout
                 fields = dict(kv.split("=") for kv in out.split()[:4])
-                log("  %-6s %-12s %12s records/s  %6s ns/record"
+                log("  %-6s %-15s %12s records/s  %6s ns/record"
                     % (proto, what, "{:,}".format(int(float(fields["records_per_second"]))),
                        fields["ns_per_record"]))
     finally:
@@ -446,6 +473,23 @@ def memory_bench(exporters, templates, unique):
             % (scopes, current, (mem or 0) / 1e6, (rss1 - rss0) / 1024))
     finally:
         col.stop()
+
+
+def ecs_cost(results):
+    """rsyslogd's CPU a flow with ECS and enrichment against plain
+    format="json", measured in this run: at the loss-free rate (the table's
+    CPU s per million, which is microseconds a flow) and saturated (the
+    probe before the ladder). Printed, not asserted."""
+    plain, ecs = (results.get(k) for k in ECS_PAIR)
+    if not plain or not ecs:
+        return
+    log("\nCPU a flow, %s against %s (issue 17: at most 1.33 times):" % (MODES[ECS_PAIR[1]][0], MODES[ECS_PAIR[0]][0]))
+    log("  at the loss-free rate: %.2f us against %.2f us, %.2f times"
+        % (ecs["cpu_per_million"], plain["cpu_per_million"], ecs["cpu_per_million"] / plain["cpu_per_million"]))
+    if plain.get("saturated_per_cpu") and ecs.get("saturated_per_cpu"):
+        log("  saturated:             %.2f us against %.2f us, %.2f times"
+            % (1e6 / ecs["saturated_per_cpu"], 1e6 / plain["saturated_per_cpu"],
+               plain["saturated_per_cpu"] / ecs["saturated_per_cpu"]))
 
 
 def main():
@@ -501,6 +545,7 @@ def main():
             MODES[key][0], "≥ " if r["generator_bound"] else "", "{:,}".format(r["rate"]),
             ratio(r["rate"], ref), ratio(r["rate"], ref_long), r["cpu_per_million"],
             "{:,}".format(int(1e6 / r["cpu_per_million"])), r["peak_rss_mb"]))
+    ecs_cost(results)
     if not args.skip_memory:
         memory_bench(10000, 10, False)
         memory_bench(10000, 10, True)

@@ -30,6 +30,11 @@ typedef struct trie {
 struct nf_cidr {
 	trie_t v4, v6;     /* IPv4 (32 bits from V4_OFFSET) and all the rest (128 bits) */
 	size_t count;
+	/* what v6 says of every IPv4 address: its prefixes that hold IPv4
+	 * addresses are at most 96 bits long (longer ones are in v4), so one
+	 * lookup, made when v6 changes, answers for all */
+	bool v4_in_v6;
+	uint32_t v4_in_v6_value;
 };
 
 static const uint8_t v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
@@ -137,6 +142,10 @@ int nf_cidr_add(nf_cidr_t *t, const uint8_t addr[16], unsigned bits, uint32_t va
 	else
 		rc = trie_add(&t->v6, addr, 0, bits, value, &added);
 	t->count += added;
+	if (!nf_cidr_is_v4(addr) || bits < V4_OFFSET) {
+		static const uint8_t any_v4[16] = {[10] = 0xff, [11] = 0xff};
+		t->v4_in_v6 = trie_lookup(&t->v6, any_v4, 0, &t->v4_in_v6_value);
+	}
 	return rc;
 }
 
@@ -144,9 +153,13 @@ bool nf_cidr_lookup(const nf_cidr_t *t, const uint8_t addr[16], uint32_t *value)
 {
 	/* an IPv4 address is also matched by IPv6 prefixes shorter than 97
 	 * bits (::/0, ::ffff:0:0/96): the IPv4 trie's match is longer */
-	if (nf_cidr_is_v4(addr) && trie_lookup(&t->v4, addr, V4_OFFSET, value))
+	if (!nf_cidr_is_v4(addr))
+		return trie_lookup(&t->v6, addr, 0, value);
+	if (trie_lookup(&t->v4, addr, V4_OFFSET, value))
 		return true;
-	return trie_lookup(&t->v6, addr, 0, value);
+	if (t->v4_in_v6)
+		*value = t->v4_in_v6_value;
+	return t->v4_in_v6;
 }
 
 size_t nf_cidr_count(const nf_cidr_t *t)

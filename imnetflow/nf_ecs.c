@@ -53,51 +53,59 @@ typedef enum ecs_slot {
 	S__COUNT
 } ecs_slot_t;
 
+/* The slot (plus one; 0: none) of each IANA element below IANA_SLOTS
+ * that has one: a table, where a switch cost a chain of compares a field. */
+#define IANA_SLOTS 512
+static const uint8_t iana_slots[IANA_SLOTS] = {
+	[NF_IE_SOURCE_IPV4_ADDRESS] = S_SRC4 + 1,
+	[NF_IE_SOURCE_IPV6_ADDRESS] = S_SRC6 + 1,
+	[NF_IE_DESTINATION_IPV4_ADDRESS] = S_DST4 + 1,
+	[NF_IE_DESTINATION_IPV6_ADDRESS] = S_DST6 + 1,
+	[NF_IE_SOURCE_TRANSPORT_PORT] = S_SPORT + 1,
+	[NF_IE_DESTINATION_TRANSPORT_PORT] = S_DPORT + 1,
+	[NF_IE_SOURCE_MAC_ADDRESS] = S_SMAC + 1,
+	[NF_IE_DESTINATION_MAC_ADDRESS] = S_DMAC + 1,
+	[NF_IE_PROTOCOL_IDENTIFIER] = S_PROTO + 1,
+	[NF_IE_OCTET_DELTA_COUNT] = S_OCTETS_DELTA + 1,
+	[NF_IE_OCTET_TOTAL_COUNT] = S_OCTETS_TOTAL + 1,
+	[NF_IE_INITIATOR_OCTETS] = S_OCTETS_INITIATOR + 1,
+	[NF_IE_PACKET_DELTA_COUNT] = S_PACKETS_DELTA + 1,
+	[NF_IE_PACKET_TOTAL_COUNT] = S_PACKETS_TOTAL + 1,
+	[NF_IE_INITIATOR_PACKETS] = S_PACKETS_INITIATOR + 1,
+	[NF_IE_RESPONDER_OCTETS] = S_OCTETS_RESPONDER + 1,
+	[NF_IE_RESPONDER_PACKETS] = S_PACKETS_RESPONDER + 1,
+	[NF_IE_POST_NAT_SOURCE_IPV4_ADDRESS] = S_NAT_SRC4 + 1,
+	[NF_IE_POST_NAT_SOURCE_IPV6_ADDRESS] = S_NAT_SRC6 + 1,
+	[NF_IE_POST_NAT_DESTINATION_IPV4_ADDRESS] = S_NAT_DST4 + 1,
+	[NF_IE_POST_NAT_DESTINATION_IPV6_ADDRESS] = S_NAT_DST6 + 1,
+	[NF_IE_POST_NAPT_SOURCE_TRANSPORT_PORT] = S_NAT_SPORT + 1,
+	[NF_IE_POST_NAPT_DESTINATION_TRANSPORT_PORT] = S_NAT_DPORT + 1,
+	[NF_IE_FLOW_DIRECTION] = S_FLOW_DIRECTION + 1,
+	[NF_IE_BIFLOW_DIRECTION] = S_BIFLOW_DIRECTION + 1,
+	[NF_IE_FIREWALL_EVENT] = S_FIREWALL_EVENT + 1,
+	[NF_IE_ICMP_TYPE_CODE_IPV4] = S_ICMP4_TYPE_CODE + 1,
+	[NF_IE_ICMP_TYPE_IPV4] = S_ICMP4_TYPE + 1,
+	[NF_IE_ICMP_CODE_IPV4] = S_ICMP4_CODE + 1,
+	[NF_IE_ICMP_TYPE_CODE_IPV6] = S_ICMP6_TYPE_CODE + 1,
+	[NF_IE_ICMP_TYPE_IPV6] = S_ICMP6_TYPE + 1,
+	[NF_IE_ICMP_CODE_IPV6] = S_ICMP6_CODE + 1,
+	[NF_IE_INGRESS_INTERFACE] = S_IN_IF + 1,
+	[NF_IE_EGRESS_INTERFACE] = S_OUT_IF + 1,
+	[NF_IE_FLOW_DURATION_MILLISECONDS] = S_DURATION_MS + 1,
+	[NF_IE_FLOW_DURATION_MICROSECONDS] = S_DURATION_US + 1,
+};
+
 static ecs_slot_t iana_slot(uint16_t id)
 {
-	switch (id) {
-	case NF_IE_SOURCE_IPV4_ADDRESS: return S_SRC4;
-	case NF_IE_SOURCE_IPV6_ADDRESS: return S_SRC6;
-	case NF_IE_DESTINATION_IPV4_ADDRESS: return S_DST4;
-	case NF_IE_DESTINATION_IPV6_ADDRESS: return S_DST6;
-	case NF_IE_SOURCE_TRANSPORT_PORT: return S_SPORT;
-	case NF_IE_DESTINATION_TRANSPORT_PORT: return S_DPORT;
-	case NF_IE_SOURCE_MAC_ADDRESS: return S_SMAC;
-	case NF_IE_DESTINATION_MAC_ADDRESS: return S_DMAC;
-	case NF_IE_PROTOCOL_IDENTIFIER: return S_PROTO;
-	case NF_IE_OCTET_DELTA_COUNT: return S_OCTETS_DELTA;
-	case NF_IE_OCTET_TOTAL_COUNT: return S_OCTETS_TOTAL;
-	case NF_IE_INITIATOR_OCTETS: return S_OCTETS_INITIATOR;
-	case NF_IE_PACKET_DELTA_COUNT: return S_PACKETS_DELTA;
-	case NF_IE_PACKET_TOTAL_COUNT: return S_PACKETS_TOTAL;
-	case NF_IE_INITIATOR_PACKETS: return S_PACKETS_INITIATOR;
-	case NF_IE_RESPONDER_OCTETS: return S_OCTETS_RESPONDER;
-	case NF_IE_RESPONDER_PACKETS: return S_PACKETS_RESPONDER;
-	case NF_IE_POST_NAT_SOURCE_IPV4_ADDRESS: return S_NAT_SRC4;
-	case NF_IE_POST_NAT_SOURCE_IPV6_ADDRESS: return S_NAT_SRC6;
+	if (id < IANA_SLOTS)
+		return iana_slots[id] != 0 ? (ecs_slot_t)(iana_slots[id] - 1) : S__COUNT;
+	switch (id) { /* NSEL's, above the IANA range */
 	case NSEL_XLATE_SRC_ADDR_IPV4: return S_NSEL_NAT_SRC;
-	case NF_IE_POST_NAT_DESTINATION_IPV4_ADDRESS: return S_NAT_DST4;
-	case NF_IE_POST_NAT_DESTINATION_IPV6_ADDRESS: return S_NAT_DST6;
 	case NSEL_XLATE_DST_ADDR_IPV4: return S_NSEL_NAT_DST;
-	case NF_IE_POST_NAPT_SOURCE_TRANSPORT_PORT: return S_NAT_SPORT;
 	case NSEL_XLATE_SRC_PORT: return S_NSEL_NAT_SPORT;
-	case NF_IE_POST_NAPT_DESTINATION_TRANSPORT_PORT: return S_NAT_DPORT;
 	case NSEL_XLATE_DST_PORT: return S_NSEL_NAT_DPORT;
-	case NF_IE_FLOW_DIRECTION: return S_FLOW_DIRECTION;
-	case NF_IE_BIFLOW_DIRECTION: return S_BIFLOW_DIRECTION;
-	case NF_IE_FIREWALL_EVENT: return S_FIREWALL_EVENT;
 	case NSEL_FW_EVENT: return S_NSEL_EVENT;
 	case NSEL_FW_EXT_EVENT: return S_NSEL_EXT_EVENT;
-	case NF_IE_ICMP_TYPE_CODE_IPV4: return S_ICMP4_TYPE_CODE;
-	case NF_IE_ICMP_TYPE_IPV4: return S_ICMP4_TYPE;
-	case NF_IE_ICMP_CODE_IPV4: return S_ICMP4_CODE;
-	case NF_IE_ICMP_TYPE_CODE_IPV6: return S_ICMP6_TYPE_CODE;
-	case NF_IE_ICMP_TYPE_IPV6: return S_ICMP6_TYPE;
-	case NF_IE_ICMP_CODE_IPV6: return S_ICMP6_CODE;
-	case NF_IE_INGRESS_INTERFACE: return S_IN_IF;
-	case NF_IE_EGRESS_INTERFACE: return S_OUT_IF;
-	case NF_IE_FLOW_DURATION_MILLISECONDS: return S_DURATION_MS;
-	case NF_IE_FLOW_DURATION_MICROSECONDS: return S_DURATION_US;
 	default: return S__COUNT;
 	}
 }
@@ -492,17 +500,23 @@ static void ecs_number_text(const char *name, uint64_t v, const nf_doc_ops_t *op
 	ops->text(ctx, name, text, l.used);
 }
 
-/* A MAC the way ECS writes it: AA-BB-CC-DD-EE-FF. */
-static void ecs_mac(const char *name, const nf_field_t *f, const nf_doc_ops_t *ops, void *ctx)
+void nf_ecs_mac_text(const nf_field_t *f, char text[NF_ECS_MAC_TEXT_SIZE])
 {
 	static const char digits[] = "0123456789ABCDEF";
-	char text[3 * 6];
 
 	for (int i = 0; i < 6; i++) {
 		text[3 * i] = digits[f->v.b[i] >> 4];
 		text[3 * i + 1] = digits[f->v.b[i] & 15];
 		text[3 * i + 2] = '-';
 	}
+	text[NF_ECS_MAC_TEXT_SIZE - 1] = '\0';
+}
+
+static void ecs_mac(const char *name, const nf_field_t *f, const nf_doc_ops_t *ops, void *ctx)
+{
+	char text[NF_ECS_MAC_TEXT_SIZE];
+
+	nf_ecs_mac_text(f, text);
 	ops->text(ctx, name, text, sizeof(text) - 1);
 }
 
@@ -530,12 +544,6 @@ static void ecs_counts(const nf_ecs_counts_t *c, const nf_doc_ops_t *ops, void *
 		ops->u64(ctx, "bytes", c->bytes);
 	if (c->has_packets)
 		ops->u64(ctx, "packets", c->packets);
-}
-
-static bool endpoint_empty(const nf_ecs_endpoint_t *p)
-{
-	return p->ip == NULL && p->port == NULL && p->mac == NULL && p->nat_ip == NULL && p->nat_port == NULL &&
-	       !p->counts.has_bytes && !p->counts.has_packets && p->info == NULL;
 }
 
 static void ecs_double(const char *name, double v, const nf_doc_ops_t *ops, void *ctx)
@@ -593,7 +601,7 @@ static void ecs_geo(const nf_endpoint_info_t *info, const nf_doc_ops_t *ops, voi
 /* source, destination, client or server. */
 static void ecs_endpoint(const char *name, const nf_ecs_endpoint_t *p, const nf_doc_ops_t *ops, void *ctx)
 {
-	if (endpoint_empty(p))
+	if (nf_ecs_endpoint_empty(p))
 		return;
 	ops->open_object(ctx, name);
 	if (p->ip != NULL)

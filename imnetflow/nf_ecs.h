@@ -68,6 +68,8 @@ typedef struct nf_ecs {
 	bool client_is_destination; /* biflowDirection says reverseInitiator */
 	bool has_proto;
 	uint8_t proto;
+	/* these five are string constants that JSON takes as they are (no
+	 * character to escape): nf_render_ecs writes them unescaped */
 	const char *transport;    /* "tcp", "udp"... from the protocol, or NULL */
 	const char *type;         /* "ipv4" or "ipv6", or NULL */
 	const char *direction;    /* "inbound", "outbound", "internal", "external" or "unknown" */
@@ -81,6 +83,17 @@ typedef struct nf_ecs {
 	const nf_field_t *related[NF_ECS_RELATED_MAX]; /* addresses, sorted, each once */
 	unsigned nrelated;
 } nf_ecs_t;
+
+/* Whether an endpoint has nothing to show (its object is left out). */
+static inline bool nf_ecs_endpoint_empty(const nf_ecs_endpoint_t *p)
+{
+	return p->ip == NULL && p->port == NULL && p->mac == NULL && p->nat_ip == NULL && p->nat_port == NULL &&
+	       !p->counts.has_bytes && !p->counts.has_packets && p->info == NULL;
+}
+
+/* A MAC the way ECS writes it, AA-BB-CC-DD-EE-FF, into text (NUL-terminated). */
+#define NF_ECS_MAC_TEXT_SIZE 18
+void nf_ecs_mac_text(const nf_field_t *mac, char text[NF_ECS_MAC_TEXT_SIZE]);
 
 /* The ECS view of rec as opts say (NULL: the defaults with the portable
  * SHA-1, nothing asked of the CPU). */

@@ -56,9 +56,21 @@ typedef struct cache_slot {
 	nf_geo_t geo;
 } cache_slot_t;
 
+/* A network neither database knows: its first bits bits of addr. */
+typedef struct unknown_net {
+	uint8_t addr[16];
+	unsigned bits; /* 0: an empty entry */
+} unknown_net_t;
+
+#define UNKNOWN_NETS 8 /* the most recent, round robin */
+
 struct nf_enrich_cache {
 	const nf_enrich_db_t *db;  /* the db the slots hold lookups of */
 	unsigned generation;
+	/* most flows have an endpoint in a network no database knows (a
+	 * private one): one lookup there answers for the whole network */
+	unknown_net_t unknown[UNKNOWN_NETS];
+	unsigned next_unknown;
 	cache_slot_t slot[NF_ENRICH_CACHE_SLOTS];
 };
 
@@ -436,8 +448,24 @@ static bool get_number(MMDB_entry_s *entry, const char *const *path, double *v, 
 	}
 }
 
-/* The entry of addr in mmdb; false when absent or the lookup fails. */
-static bool mmdb_find(const MMDB_s *mmdb, const uint8_t addr[16], MMDB_entry_s *entry, unsigned *failures)
+/* How many leading bits of addr (IPv4-mapped for IPv4) a lookup's netmask
+ * covers: in an IPv6 database an IPv4 address is looked up under ::/96
+ * from the IPv4 subtree's node on, and its netmask counts from the root. */
+static unsigned netmask_bits(const MMDB_s *mmdb, const uint8_t addr[16], unsigned netmask)
+{
+	unsigned start;
+
+	if (!nf_cidr_is_v4(addr))
+		return netmask;
+	start = mmdb->metadata.ip_version == 6 ? mmdb->ipv4_start_node.netmask : 0;
+	return 96 + (netmask > start ? netmask - start : 0);
+}
+
+/* The entry of addr in mmdb; false when absent or the lookup fails. When
+ * absent, *absent_bits is how many leading bits of addr every address
+ * that is absent too shares (128: only addr is known to be). */
+static bool mmdb_find(const MMDB_s *mmdb, const uint8_t addr[16], MMDB_entry_s *entry, unsigned *failures,
+		      unsigned *absent_bits)
 {
 	struct sockaddr_storage ss;
 	MMDB_lookup_result_s r;
@@ -454,12 +482,15 @@ static bool mmdb_find(const MMDB_s *mmdb, const uint8_t addr[16], MMDB_entry_s *
 		memcpy(&s6->sin6_addr, addr, 16);
 	}
 	r = MMDB_lookup_sockaddr(mmdb, (struct sockaddr *)&ss, &mmdb_error);
+	*absent_bits = 128;
 	if (mmdb_error != MMDB_SUCCESS) {
 		if (failures != NULL && mmdb_error != MMDB_IPV6_LOOKUP_IN_IPV4_DATABASE_ERROR)
 			(*failures)++;
 		return false;
 	}
 	*entry = r.entry;
+	if (!r.found_entry)
+		*absent_bits = netmask_bits(mmdb, addr, r.netmask);
 	return r.found_entry;
 }
 
@@ -474,13 +505,18 @@ static const char *const P_LON[] = {"location", "longitude", NULL};
 static const char *const P_AS_NUMBER[] = {"autonomous_system_number", NULL};
 static const char *const P_AS_ORG[] = {"autonomous_system_organization", NULL};
 
-static bool lookup_city(const nf_enrich_db_t *db, const uint8_t addr[16], nf_geo_t *g, unsigned *failures)
+/* Each of these: false when the database does not know addr; *absent_bits
+ * then as mmdb_find says (0 without the database). */
+static bool lookup_city(const nf_enrich_db_t *db, const uint8_t addr[16], nf_geo_t *g, unsigned *failures,
+			unsigned *absent_bits)
 {
 	MMDB_entry_s entry;
 	bool any = false;
 
-	if (!db->has_city || !mmdb_find(&db->city, addr, &entry, failures))
+	*absent_bits = 0;
+	if (!db->has_city || !mmdb_find(&db->city, addr, &entry, failures, absent_bits))
 		return false;
+	*absent_bits = 128;
 	any |= get_text(&entry, g->country_iso_code, sizeof(g->country_iso_code), P_COUNTRY_ISO, failures);
 	any |= get_text(&entry, g->country_name, sizeof(g->country_name), P_COUNTRY_NAME, failures);
 	any |= get_text(&entry, g->continent_code, sizeof(g->continent_code), P_CONTINENT, failures);
@@ -491,13 +527,16 @@ static bool lookup_city(const nf_enrich_db_t *db, const uint8_t addr[16], nf_geo
 	return any || g->has_location;
 }
 
-static bool lookup_asn(const nf_enrich_db_t *db, const uint8_t addr[16], nf_geo_t *g, unsigned *failures)
+static bool lookup_asn(const nf_enrich_db_t *db, const uint8_t addr[16], nf_geo_t *g, unsigned *failures,
+		       unsigned *absent_bits)
 {
 	MMDB_entry_s entry;
 	double number;
 
-	if (!db->has_asn || !mmdb_find(&db->asn, addr, &entry, failures))
+	*absent_bits = 0;
+	if (!db->has_asn || !mmdb_find(&db->asn, addr, &entry, failures, absent_bits))
 		return false;
+	*absent_bits = 128;
 	if (!get_number(&entry, P_AS_NUMBER, &number, failures))
 		return false;
 	g->has_as = true;
@@ -506,15 +545,56 @@ static bool lookup_asn(const nf_enrich_db_t *db, const uint8_t addr[16], nf_geo_
 	return true;
 }
 
-/* What both databases say of addr into g; false when neither knows it. */
-static bool lookup_geo(const nf_enrich_db_t *db, const uint8_t addr[16], nf_geo_t *g, unsigned *failures)
+/* What both databases say of addr into g; false when neither knows it,
+ * and then *absent_bits is how many leading bits of addr every address
+ * neither knows shares (128 after a failure: none is known to). */
+static bool lookup_geo(const nf_enrich_db_t *db, const uint8_t addr[16], nf_geo_t *g, unsigned *failures,
+		       unsigned *absent_bits)
 {
+	unsigned failed = 0, city_bits, asn_bits;
 	bool city, asn;
 
 	memset(g, 0, sizeof(*g));
-	city = lookup_city(db, addr, g, failures);
-	asn = lookup_asn(db, addr, g, failures);
+	city = lookup_city(db, addr, g, &failed, &city_bits);
+	asn = lookup_asn(db, addr, g, &failed, &asn_bits);
+	if (failures != NULL)
+		*failures += failed;
+	*absent_bits = failed > 0 ? 128 : city_bits > asn_bits ? city_bits : asn_bits;
 	return city || asn;
+}
+
+/* Whether addr and net share net's first bits. */
+static bool in_net(const uint8_t addr[16], const unknown_net_t *net)
+{
+	unsigned whole = net->bits / 8, rest = net->bits % 8;
+
+	return net->bits > 0 && memcmp(addr, net->addr, whole) == 0 &&
+	       (rest == 0 || ((addr[whole] ^ net->addr[whole]) & (0xff00 >> rest)) == 0);
+}
+
+static bool in_unknown_net(const nf_enrich_cache_t *c, const uint8_t addr[16])
+{
+	for (unsigned i = 0; i < UNKNOWN_NETS; i++)
+		if (in_net(addr, &c->unknown[i]))
+			return true;
+	return false;
+}
+
+/* Remembers the network of bits bits around addr as unknown (not for a
+ * single address: the slots hold those). */
+static void add_unknown_net(nf_enrich_cache_t *c, const uint8_t addr[16], unsigned bits)
+{
+	unknown_net_t *net = &c->unknown[c->next_unknown++ % UNKNOWN_NETS];
+
+	if (bits == 0 || bits >= 128) {
+		net->bits = 0;
+		return;
+	}
+	memset(net->addr, 0, sizeof(net->addr));
+	memcpy(net->addr, addr, bits / 8);
+	if (bits % 8 != 0)
+		net->addr[bits / 8] = addr[bits / 8] & (uint8_t)(0xff00 >> (bits % 8));
+	net->bits = bits;
 }
 
 /* ---------------------------------------------------------------------------
@@ -582,15 +662,22 @@ static const nf_geo_t *cached_geo(const nf_enrich_db_t *db, nf_enrich_cache_t *c
 	if (c == NULL)
 		return NULL;
 	if (c->db != db || c->generation != db->generation) {
+		memset(c->unknown, 0, sizeof(c->unknown));
 		memset(c->slot, 0, sizeof(c->slot));
 		c->db = db;
 		c->generation = db->generation;
 	}
+	if (in_unknown_net(c, addr))
+		return NULL;
 	s = &c->slot[nf_fnv1a(NF_FNV_OFFSET, addr, 16) % NF_ENRICH_CACHE_SLOTS];
 	if (!s->used || memcmp(s->addr, addr, 16) != 0) {
+		unsigned absent_bits;
+
 		memcpy(s->addr, addr, 16);
 		s->used = true;
-		s->found = lookup_geo(db, addr, &s->geo, failures);
+		s->found = lookup_geo(db, addr, &s->geo, failures, &absent_bits);
+		if (!s->found)
+			add_unknown_net(c, addr, absent_bits);
 	}
 	return s->found ? &s->geo : NULL;
 }

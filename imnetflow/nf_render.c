@@ -32,14 +32,18 @@ static const char two_digits[201] = "0001020304050607080910111213141516171819202
 				    "50515253545556575859606162636465666768697071727374"
 				    "75767778798081828384858687888990919293949596979899";
 
-static unsigned decimal_digits(uint64_t v)
+/* The number of decimal digits of v: from its bit length (log10 2 is
+ * about 1233 / 4096), one more where v reaches the next power of ten. */
+static inline unsigned decimal_digits(uint64_t v)
 {
-	unsigned n = 1;
-	while (v >= 10) {
-		v /= 10;
-		n++;
-	}
-	return n;
+	static const uint64_t powers_of_10[20] = {
+		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull, 100000000ull,
+		1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull,
+		100000000000000ull, 1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
+		1000000000000000000ull, 10000000000000000000ull};
+	unsigned n = ((64u - (unsigned)__builtin_clzll(v | 1)) * 1233u) >> 12;
+
+	return n + (v >= powers_of_10[n]) + (v == 0);
 }
 
 /* Writes the decimal digits of v at d (at most 20, no NUL); returns the end. */
@@ -206,11 +210,47 @@ static size_t json_plain_run(const char *s, size_t n)
 	return i;
 }
 
-void nf_line_json_escaped(nf_line_t *l, const char *s, size_t n)
+static const char hex_digits[] = "0123456789abcdef";
+
+/* The escaped body of s at d, which has room for 6 * n bytes; returns
+ * the end (no NUL). */
+static char *json_escaped_at(char *d, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
 	size_t i = 0;
 
+	while (i < n) {
+		size_t run = json_plain_run(s + i, n - i);
+		unsigned char c;
+
+		memcpy(d, s + i, run);
+		d += run;
+		if ((i += run) == n)
+			break;
+		c = (unsigned char)s[i++];
+		*d++ = '\\';
+		if (c == '"' || c == '\\') {
+			*d++ = (char)c;
+		} else {
+			memcpy(d, "u00", 3);
+			d[3] = hex_digits[c >> 4];
+			d[4] = hex_digits[c & 15];
+			d += 5;
+		}
+	}
+	return d;
+}
+
+void nf_line_json_escaped(nf_line_t *l, const char *s, size_t n)
+{
+	static const char *const hex = hex_digits;
+	size_t i = 0;
+
+	if (l->used + 6 * n < l->size) { /* room for the worst: written in place */
+		char *end = json_escaped_at(l->buf + l->used, s, n);
+		*end = '\0';
+		l->used = (size_t)(end - l->buf);
+		return;
+	}
 	while (i < n) {
 		size_t run = json_plain_run(s + i, n - i);
 		unsigned char c;
@@ -245,6 +285,9 @@ static void line_utf8(nf_line_t *l, const uint8_t *p, size_t n, bool json_escape
 			nf_line_put(l, "\xe2\x90\x80", 3);
 			i++;
 		} else {
+			/* the ASCII after it, each byte a sequence, in the same piece */
+			while (i + len < n && p[i + len] < 0x80 && (json_escaped || p[i + len] != 0))
+				len++;
 			if (json_escaped)
 				nf_line_json_escaped(l, (const char *)p + i, len);
 			else
@@ -423,21 +466,6 @@ static void kv_value(nf_line_t *l, const nf_field_t *f, const nf_template_source
 	}
 }
 
-/* Copies an element name (8 to 32 bytes in one or two pairs of
- * overlapping fixed-size moves, no memcpy call). */
-static inline void copy_name(char *d, const char *s, size_t n)
-{
-	if (n >= 16 && n <= 32) {
-		memcpy(d, s, 16);
-		memcpy(d + n - 16, s + n - 16, 16);
-	} else if (n >= 8 && n < 16) {
-		memcpy(d, s, 8);
-		memcpy(d + n - 8, s + n - 8, 8);
-	} else {
-		memcpy(d, s, n);
-	}
-}
-
 /* Bytes put_key writes besides the name: at most ,"": */
 #define KEY_EXTRA 4
 
@@ -451,7 +479,12 @@ static inline char *put_key(char *d, const char *name, size_t nname, nf_render_s
 		*d++ = json ? ',' : ' ';
 	if (json)
 		*d++ = '"';
-	copy_name(d, name, nname);
+	if (nname > 16 && nname <= 32) { /* element names: most are 8 to 32 bytes */
+		memcpy(d, name, 16);
+		memcpy(d + nname - 16, name + nname - 16, 16);
+	} else {
+		nf_copy_short(d, name, nname);
+	}
 	d += nname;
 	if (json) {
 		*d++ = '"';
@@ -836,7 +869,7 @@ static void line_list(nf_line_t *l, const nf_field_t *f, const nf_template_sourc
 	walk_list(&(const record_walk_t){.src = src, .ops = &doc_writer_ops, .ctx = &w}, NULL, f, depth);
 }
 
-void nf_render_ecs(nf_line_t *l, const nf_ecs_t *e, const char *observer, nf_time_cache_t *tc)
+void nf_render_ecs_walk(nf_line_t *l, const nf_ecs_t *e, const char *observer, nf_time_cache_t *tc)
 {
 	doc_writer_t w = {.l = l, .tc = tc, .first = {true}};
 
@@ -848,4 +881,338 @@ void nf_render_walk(nf_line_t *l, const nf_record_t *rec, const nf_template_sour
 	doc_writer_t w = {.l = l, .tc = tc, .first = {true}};
 
 	nf_record_walk(rec, src, &doc_writer_ops, &w);
+}
+
+/* ---- the ECS objects as JSON, written directly ----
+ *
+ * What nf_ecs_walk through the document writer writes, without the walk
+ * and without a check of the room for each piece: nf_render_ecs first
+ * bounds what it can write (NF_ECS_JSON_FIXED_MAX, and six bytes for each
+ * byte of a text it escapes), and where the line has that room, writes
+ * at a cursor: keys as constant fragments of known length
+ * (,"source":{"ip":), numbers, addresses, MACs and times in place, the
+ * texts the ECS view holds as constants (type, transport, direction,
+ * action, locality, community_id) unescaped, there being nothing in them
+ * to escape. Near the end of the line it lets the walk write instead, so
+ * that a cut line is cut exactly as the walk cuts it. */
+
+#define JSON_ESCAPED_MAX(n) (6 * (n)) /* \u00XX for each byte */
+
+/* key a string literal; tail what follows the colon ("{", "\"", "[" or "") */
+#define KEY(key, tail) "\"" key "\":" tail
+#define PUT_LITERAL(d, s) put_bytes((d), (s), sizeof(s) - 1)
+#define PUT_MEMBER(d, first, key, tail) put_member((d), (first), KEY(key, tail), sizeof(KEY(key, tail)) - 1)
+
+static inline char *put_bytes(char *d, const char *s, size_t n)
+{
+	memcpy(d, s, n);
+	return d + n;
+}
+
+/* A member's separator (none before an object's first) and its key
+ * fragment k. */
+static inline char *put_member(char *d, bool *first, const char *k, size_t n)
+{
+	*d = ',';
+	d += !*first;
+	*first = false;
+	return put_bytes(d, k, n);
+}
+
+/* A text that needs no escaping, and its closing quote. */
+static inline char *put_plain_text(char *d, const char *s)
+{
+	d = put_bytes(d, s, strlen(s));
+	*d++ = '"';
+	return d;
+}
+
+/* A text that may need escaping, and its closing quote. */
+static inline char *put_escaped_text(char *d, const char *s)
+{
+	d = json_escaped_at(d, s, strlen(s));
+	*d++ = '"';
+	return d;
+}
+
+/* The line up to d, for the writers that take a line (room is known). */
+static inline nf_line_t *line_at(nf_line_t *l, char *d)
+{
+	l->used = (size_t)(d - l->buf);
+	return l;
+}
+
+static inline char *line_end(const nf_line_t *l)
+{
+	return l->buf + l->used;
+}
+
+/* A field's value as the document writer writes it (doc_field): IPv4
+ * addresses and numbers, nearly all of them, in place. */
+static inline char *put_field(nf_line_t *l, char *d, const nf_field_t *f, nf_time_cache_t *tc)
+{
+	if (f->type == NF_T_IPV4) {
+		*d++ = '"';
+		d = put_ipv4(d, f->v.b);
+		*d++ = '"';
+		return d;
+	}
+	if (f->type >= NF_T_U8 && f->type <= NF_T_U64)
+		return put_digits(d, f->v.u);
+	nf_render_json_value(line_at(l, d), f, NULL, NF_LIST_MAX_DEPTH, tc);
+	return line_end(l);
+}
+
+/* A number as a JSON string (ECS keywords that hold numbers). */
+static inline char *put_number_text(char *d, uint64_t v)
+{
+	d = put_digits(d, v);
+	*d++ = '"';
+	return d;
+}
+
+static char *put_counts(char *d, bool *first, const nf_ecs_counts_t *c)
+{
+	if (c->has_bytes)
+		d = put_digits(PUT_MEMBER(d, first, "bytes", ""), c->bytes);
+	if (c->has_packets)
+		d = put_digits(PUT_MEMBER(d, first, "packets", ""), c->packets);
+	return d;
+}
+
+/* ip and port members, those that are there. */
+static inline char *put_ip_port(nf_line_t *l, char *d, bool *first, const nf_field_t *ip, const nf_field_t *port,
+				nf_time_cache_t *tc)
+{
+	if (ip != NULL)
+		d = put_field(l, PUT_MEMBER(d, first, "ip", ""), ip, tc);
+	if (port != NULL)
+		d = put_field(l, PUT_MEMBER(d, first, "port", ""), port, tc);
+	return d;
+}
+
+/* A geo text member, where there is one (k: its key fragment). */
+static char *put_geo_text(char *d, bool *first, const char *k, size_t n, const char *text)
+{
+	if (text == NULL || *text == '\0')
+		return d;
+	return put_escaped_text(put_member(d, first, k, n), text);
+}
+
+#define PUT_GEO_TEXT(d, first, key, text) \
+	put_geo_text((d), (first), KEY(key, "\""), sizeof(KEY(key, "\"")) - 1, (text))
+
+static char *put_double(nf_line_t *l, char *d, double v)
+{
+	line_double(line_at(l, d), v);
+	return line_end(l);
+}
+
+/* geo and as of an endpoint (ecs_geo in nf_ecs.c). */
+static char *put_geo(nf_line_t *l, char *d, bool *first, const nf_endpoint_info_t *info)
+{
+	const nf_geo_t *g = info->geo;
+	const char *site = info->network != NULL ? info->network->site : NULL;
+	bool in = true;
+
+	if (g == NULL && site == NULL)
+		return d;
+	d = PUT_MEMBER(d, first, "geo", "{");
+	d = PUT_GEO_TEXT(d, &in, "name", site);
+	if (g != NULL) {
+		d = PUT_GEO_TEXT(d, &in, "country_iso_code", g->country_iso_code);
+		d = PUT_GEO_TEXT(d, &in, "country_name", g->country_name);
+		d = PUT_GEO_TEXT(d, &in, "continent_code", g->continent_code);
+		d = PUT_GEO_TEXT(d, &in, "region_iso_code", g->region_iso_code);
+		d = PUT_GEO_TEXT(d, &in, "region_name", g->region_name);
+		d = PUT_GEO_TEXT(d, &in, "city_name", g->city_name);
+		if (g->has_location) {
+			d = put_double(l, PUT_MEMBER(d, &in, "location", "{\"lat\":"), g->lat);
+			d = put_double(l, PUT_LITERAL(d, ",\"lon\":"), g->lon);
+			*d++ = '}';
+		}
+	}
+	*d++ = '}';
+	if (g == NULL || !g->has_as)
+		return d;
+	d = put_digits(PUT_LITERAL(d, ",\"as\":{\"number\":"), g->as_number); /* geo came first */
+	if (g->as_organization[0] != '\0') {
+		d = put_escaped_text(PUT_LITERAL(d, ",\"organization\":{\"name\":\""), g->as_organization);
+		*d++ = '}';
+	}
+	*d++ = '}';
+	return d;
+}
+
+/* An endpoint object; k its key fragment ("\"source\":{"). */
+static char *put_endpoint(nf_line_t *l, char *d, bool *first, const char *k, size_t n, const nf_ecs_endpoint_t *p,
+			  nf_time_cache_t *tc)
+{
+	bool in = true;
+
+	if (nf_ecs_endpoint_empty(p))
+		return d;
+	d = put_ip_port(l, put_member(d, first, k, n), &in, p->ip, p->port, tc);
+	if (p->mac != NULL) {
+		d = PUT_MEMBER(d, &in, "mac", "\"");
+		nf_ecs_mac_text(p->mac, d);
+		d += NF_ECS_MAC_TEXT_SIZE - 1;
+		*d++ = '"';
+	}
+	d = put_counts(d, &in, &p->counts);
+	if (p->nat_ip != NULL || p->nat_port != NULL) {
+		bool nat = true;
+
+		d = put_ip_port(l, PUT_MEMBER(d, &in, "nat", "{"), &nat, p->nat_ip, p->nat_port, tc);
+		*d++ = '}';
+	}
+	if (p->info != NULL) {
+		const char *locality = nf_locality_name(p->info->locality);
+
+		if (locality != NULL)
+			d = put_plain_text(PUT_MEMBER(d, &in, "locality", "\""), locality);
+		d = put_geo(l, d, &in, p->info);
+	}
+	*d++ = '}';
+	return d;
+}
+
+#define PUT_ENDPOINT(l, d, first, key, p, tc) \
+	put_endpoint((l), (d), (first), KEY(key, "{"), sizeof(KEY(key, "{")) - 1, (p), (tc))
+
+static char *put_network(char *d, bool *first, const nf_ecs_t *e)
+{
+	bool in = true;
+
+	d = PUT_MEMBER(d, first, "network", "{");
+	if (e->type != NULL)
+		d = put_plain_text(PUT_MEMBER(d, &in, "type", "\""), e->type);
+	if (e->has_proto)
+		d = put_number_text(PUT_MEMBER(d, &in, "iana_number", "\""), e->proto);
+	if (e->transport != NULL)
+		d = put_plain_text(PUT_MEMBER(d, &in, "transport", "\""), e->transport);
+	if (e->direction != NULL)
+		d = put_plain_text(PUT_MEMBER(d, &in, "direction", "\""), e->direction);
+	if (e->community_id[0] != '\0') /* "1:" and base64: nothing to escape */
+		d = put_plain_text(PUT_MEMBER(d, &in, "community_id", "\""), e->community_id);
+	d = put_counts(d, &in, &e->network);
+	*d++ = '}';
+	return d;
+}
+
+/* A time member, quoted (k: its key fragment; the text has nothing to escape). */
+static char *put_time(char *d, const char *k, size_t n, int64_t ms, nf_time_cache_t *tc)
+{
+	if (ms < 0)
+		return d;
+	d = put_bytes(d, k, n);
+	d += nf_time_ms_text(ms, tc, d, NF_TIME_TEXT_MAX);
+	*d++ = '"';
+	return d;
+}
+
+#define PUT_TIME(d, key, ms, tc) put_time((d), "," KEY(key, "\""), sizeof("," KEY(key, "\"")) - 1, (ms), (tc))
+
+static char *put_event(char *d, bool *first, const nf_ecs_t *e, nf_time_cache_t *tc)
+{
+	d = PUT_MEMBER(d, first, "event", "{\"kind\":\"event\",\"category\":[\"network\"");
+	if (e->biflow)
+		d = PUT_LITERAL(d, ",\"session\"");
+	d = PUT_LITERAL(d, "],\"type\":[\"connection\"]");
+	if (e->action != NULL)
+		d = put_plain_text(PUT_LITERAL(d, ",\"action\":\""), e->action);
+	d = PUT_TIME(d, "start", e->start_ms, tc);
+	d = PUT_TIME(d, "end", e->end_ms, tc);
+	if (e->duration_ns >= 0)
+		d = put_digits(PUT_LITERAL(d, ",\"duration\":"), (uint64_t)e->duration_ns);
+	*d++ = '}';
+	return d;
+}
+
+static char *put_interface(nf_line_t *l, char *d, bool *first, const char *k, size_t n, const nf_ecs_interface_t *i,
+			   nf_time_cache_t *tc)
+{
+	bool in = true;
+
+	if (i->id == NULL && i->name == NULL)
+		return d;
+	d = put_member(d, first, k, n);
+	if (i->id != NULL)
+		d = put_number_text(PUT_MEMBER(d, &in, "id", "\""), i->id->v.u);
+	if (i->name != NULL)
+		d = put_field(l, PUT_MEMBER(d, &in, "name", ""), i->name, tc);
+	return PUT_LITERAL(d, "}}");
+}
+
+#define PUT_INTERFACE(l, d, first, key, i, tc) \
+	put_interface((l), (d), (first), KEY(key, "{\"interface\":{"), sizeof(KEY(key, "{\"interface\":{")) - 1, \
+		      (i), (tc))
+
+/* The most the texts of an endpoint's enrichment take, escaped. */
+static size_t info_bound(const nf_endpoint_info_t *info)
+{
+	size_t n = 0;
+
+	if (info == NULL)
+		return 0;
+	if (info->network != NULL && info->network->site != NULL)
+		n += JSON_ESCAPED_MAX(strlen(info->network->site));
+	if (info->geo != NULL) /* seven names and the AS organization */
+		n += JSON_ESCAPED_MAX(8 * NF_GEO_TEXT_MAX);
+	return n;
+}
+
+/* The most nf_render_ecs writes of e: each endpoint twice (as client or
+ * server), the strings of interface names escaped or sanitised. */
+static size_t ecs_json_bound(const nf_ecs_t *e, const char *observer)
+{
+	size_t n = NF_ECS_JSON_FIXED_MAX + 2 * (info_bound(e->source.info) + info_bound(e->destination.info));
+
+	if (observer != NULL)
+		n += JSON_ESCAPED_MAX(strlen(observer));
+	if (e->ingress.name != NULL)
+		n += JSON_ESCAPED_MAX((size_t)e->ingress.name->len);
+	if (e->egress.name != NULL)
+		n += JSON_ESCAPED_MAX((size_t)e->egress.name->len);
+	return n;
+}
+
+void nf_render_ecs(nf_line_t *l, const nf_ecs_t *e, const char *observer, nf_time_cache_t *tc)
+{
+	bool first = true, in = true;
+	char *d;
+
+	if (l->used + ecs_json_bound(e, observer) >= l->size) {
+		nf_render_ecs_walk(l, e, observer, tc); /* near the line's end: cut as the walk cuts */
+		return;
+	}
+	d = line_end(l);
+	d = PUT_ENDPOINT(l, d, &first, "source", &e->source, tc);
+	d = PUT_ENDPOINT(l, d, &first, "destination", &e->destination, tc);
+	if (e->biflow) {
+		d = PUT_ENDPOINT(l, d, &first, "client", e->client_is_destination ? &e->destination : &e->source, tc);
+		d = PUT_ENDPOINT(l, d, &first, "server", e->client_is_destination ? &e->source : &e->destination, tc);
+	}
+	d = put_network(d, &first, e);
+	d = put_event(d, &first, e, tc); /* after network: never the first */
+	if (e->flow_locality != NULL) {
+		d = put_plain_text(PUT_LITERAL(d, ",\"flow\":{\"locality\":\""), e->flow_locality);
+		*d++ = '}';
+	}
+	if (e->nrelated > 0) {
+		d = PUT_LITERAL(d, ",\"related\":{\"ip\":[");
+		for (unsigned i = 0; i < e->nrelated; i++) {
+			*d = ',';
+			d = put_field(l, d + (i > 0), e->related[i], tc);
+		}
+		d = PUT_LITERAL(d, "]}");
+	}
+	d = PUT_LITERAL(d, ",\"observer\":{");
+	if (observer != NULL)
+		d = put_escaped_text(PUT_MEMBER(d, &in, "ip", "\""), observer);
+	d = PUT_INTERFACE(l, d, &in, "ingress", &e->ingress, tc);
+	d = PUT_INTERFACE(l, d, &in, "egress", &e->egress, tc);
+	*d++ = '}';
+	*d = '\0';
+	l->used = (size_t)(d - l->buf);
 }

@@ -44,8 +44,26 @@ static inline void nf_line_reset(nf_line_t *l)
 /* Appends what fits of n bytes and sets overflow (the slow path). */
 void nf_line_put_cut(nf_line_t *l, const char *s, size_t n);
 
+/* Copies n bytes, up to 16 inline: 4 to 16 in two overlapping
+ * fixed-size moves. */
+static inline void nf_copy_short(char *d, const char *s, size_t n)
+{
+	if (n >= 8 && n <= 16) {
+		memcpy(d, s, 8);
+		memcpy(d + n - 8, s + n - 8, 8);
+	} else if (n >= 4 && n < 8) {
+		memcpy(d, s, 4);
+		memcpy(d + n - 4, s + n - 4, 4);
+	} else if (n < 4) {
+		for (size_t i = 0; i < n; i++)
+			d[i] = s[i];
+	} else {
+		memcpy(d, s, n);
+	}
+}
+
 /* Appends n bytes; cuts and sets overflow when they do not fit. Most
- * pieces are a few bytes: copied inline, not through a memcpy call. */
+ * pieces are a few bytes: copied inline (nf_copy_short). */
 static inline void nf_line_put(nf_line_t *l, const char *s, size_t n)
 {
 	char *d;
@@ -55,12 +73,7 @@ static inline void nf_line_put(nf_line_t *l, const char *s, size_t n)
 		return;
 	}
 	d = l->buf + l->used;
-	if (n <= 16) {
-		for (size_t i = 0; i < n; i++)
-			d[i] = s[i];
-	} else {
-		memcpy(d, s, n);
-	}
+	nf_copy_short(d, s, n);
 	l->used += n;
 	d[n] = '\0';
 }
@@ -161,8 +174,22 @@ void nf_render_walk(nf_line_t *l, const nf_record_t *rec, const nf_template_sour
 void nf_ecs_walk(const nf_ecs_t *ecs, const char *observer, nf_time_cache_t *tc, const nf_doc_ops_t *ops,
 		 void *ctx);
 
-/* Appends the ECS objects as JSON members (nf_ecs_walk written as text). */
+/* Appends the ECS objects as JSON members: byte for byte what
+ * nf_render_ecs_walk writes (cut lines too), by a writer of their own that
+ * puts constant keys and values directly, with no walk (the corpus test
+ * and the fuzz target check that they agree). */
 void nf_render_ecs(nf_line_t *l, const nf_ecs_t *ecs, const char *observer, nf_time_cache_t *tc);
+
+/* The most nf_render_ecs writes besides the texts it escapes (about 3,000
+ * bytes: four endpoints with every member, IPv6 addresses, 20-digit
+ * numbers; test_render checks a flow with all of it). It writes in place
+ * where the line has room for that and for those texts escaped, else
+ * through nf_render_ecs_walk. */
+#define NF_ECS_JSON_FIXED_MAX 4096
+
+/* nf_ecs_walk written as JSON text by the generic document writer: what
+ * nf_render_ecs must write. */
+void nf_render_ecs_walk(nf_line_t *l, const nf_ecs_t *ecs, const char *observer, nf_time_cache_t *tc);
 
 /* One line in the spirit of flowd's FLOW lines:
  * "FLOW v5 src [10.1.0.1]:52534 dst [192.0.2.27]:3306 proto 6 tcpflags 1b

@@ -6,8 +6,8 @@
  * Each datagram goes through the core's one entry, nf_decode_datagram, as
  * in the input module. Every record is rendered as the module renders it:
  * its format="json" line (with ECS) must be valid JSON with no key twice
- * and say what the document walk the tree is built from says,
- * no line may hold a line break, and every field is also rendered as text
+ * and say what the document walk the tree is built from says, its ECS
+ * objects what the ECS walk says (also enriched, also cut short), no line may hold a line break, and every field is also rendered as text
  * (UTF-8, RFC 6313 lists). At the end the template state is saved and
  * restored, and must stay within its limits.
  *
@@ -27,6 +27,7 @@
 #include "nf_persist.h"
 #include "nf_render.h"
 #include "json_check.h"
+#include "ecs_check.h"
 
 static nf_record_t scratch;
 
@@ -89,6 +90,13 @@ static void render_lines(const nf_record_t *rec, const nf_template_source_t *src
 	nf_line_str(&l, "},");
 	nf_ecs_extract(rec, &ecs);
 	nf_render_ecs(&l, &ecs, "192.0.2.1", &tc);
+	{ /* the ECS writer writes what the ECS walk writes */
+		nf_ecs_t enriched = ecs;
+
+		ecs_check_enrich(&enriched, rec->nfields);
+		if (!ecs_check(&enriched, "192.0.2.1", &tc, (unsigned)l.used))
+			abort();
+	}
 	nf_line_str(&l, "}");
 	if (!l.overflow && (!json_check(buf, l.used) || memchr(buf, '\n', l.used) != NULL))
 		abort();

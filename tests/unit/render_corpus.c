@@ -10,7 +10,8 @@
  * decoder's return code and counts; for each record, lines give it as a
  * JSON line, a key=value line, its ECS objects and its summary (and
  * fails if the document walk the tree is built from differs from the JSON
- * line):
+ * line, or the ECS writer from the ECS walk, with made-up enrichment too
+ * and in lines cut short):
  *   CAPTURE <TAB> DATAGRAM <TAB> rc|json|kv|ecs|summary <TAB> TEXT
  * tests/integration/test_corpus_render.py keeps a digest of this output
  * per capture (tests/data/corpus-render.tsv), so that a change of the
@@ -28,6 +29,7 @@
 #include "nf_decode.h"
 #include "nf_format.h"
 #include "nf_render.h"
+#include "ecs_check.h"
 
 #define LINE_SIZE (256 * 1024)
 #define MAX_DATAGRAM 65536
@@ -61,6 +63,25 @@ static void check_walk(replay_t *r, const nf_record_t *rec, const nf_template_so
 	}
 }
 
+/* The ECS writer writes what the ECS walk writes, with each kind of
+ * made-up enrichment too (the corpus has none). */
+static void check_ecs(replay_t *r, const nf_ecs_t *ecs)
+{
+	static unsigned records;
+
+	records++;
+	for (unsigned variant = 0; variant < 5; variant++) {
+		nf_ecs_t e = *ecs;
+
+		ecs_check_enrich(&e, variant);
+		if (!ecs_check(&e, variant % 2 ? "2001:db8::\"1\"" : "192.0.2.1", &r->tc, records + variant)) {
+			fprintf(stderr, "%s datagram %u: the ECS writer differs from the ECS walk\n", r->capture,
+				r->datagram);
+			exit(1);
+		}
+	}
+}
+
 /* The record in every output the core renders. */
 static void render_record(replay_t *r, const nf_datagram_info_t *info, const nf_record_t *rec,
 			  const nf_template_source_t *src, const char *type)
@@ -80,6 +101,7 @@ static void render_record(replay_t *r, const nf_datagram_info_t *info, const nf_
 	nf_ecs_extract(rec, &ecs);
 	nf_render_ecs(&l, &ecs, "192.0.2.1", &r->tc);
 	print_line(r, "ecs", r->line);
+	check_ecs(r, &ecs);
 	nf_record_summary(rec, info->version, &r->tc, r->line, LINE_SIZE);
 	print_line(r, "summary", r->line);
 }

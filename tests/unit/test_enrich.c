@@ -89,6 +89,15 @@ static void longest_prefix_wins(void **state)
 	add(t, "::/0", 7); /* matches IPv4 too, the IPv4 prefixes first */
 	assert_int_equal(lookup(t, "11.0.0.1"), 7);
 	assert_int_equal(lookup(t, "10.1.9.9"), 2);
+	/* IPv6 prefixes that hold IPv4 addresses: the longest answers for all */
+	add(t, "::1", 9);
+	assert_int_equal(lookup(t, "11.0.0.1"), 7);
+	add(t, "::ffff:0:0/96", 8);
+	assert_int_equal(lookup(t, "11.0.0.1"), 8);
+	assert_int_equal(lookup(t, "10.1.2.3"), 3);
+	assert_int_equal(lookup(t, "::1"), 9);
+	assert_int_equal(lookup(t, "::2"), 7);
+	assert_int_equal(lookup(t, "2001:db8:1::7"), 5);
 	nf_cidr_free(t);
 }
 
@@ -285,6 +294,59 @@ static void geoip_and_asn(void **state)
 	nf_enrich_cache_free(cache);
 }
 
+/* One cache for many addresses says of each what a fresh cache says:
+ * the networks it remembers as unknown to both databases hold no address
+ * either knows. Addresses in ascending order around the test databases'
+ * networks, so that unknown ones come before known ones next to them. */
+static void cached_unknown_networks_are_exact(void **state)
+{
+	static const struct {
+		const char *base;
+		unsigned count, step; /* in the last byte (IPv4) or the last 16 bits (IPv6) */
+	} sweeps[] = {
+		{"81.2.68.0", 300, 2}, {"2.125.160.200", 40, 1}, {"89.160.20.100", 50, 1}, {"1.127.255.200", 80, 1},
+		{"12.81.92.0", 200, 5},  {"192.0.2.0", 20, 13},     {"10.1.2.3", 5, 1},       {"2001:218::", 20, 1},
+		{"2001:220::", 20, 4096}, {"2a02:cf40::", 10, 1}, {"::1", 3, 1}, {"1.128.0.0", 40, 8191},
+	};
+	nf_enrich_config_t c = {.geoip_city = GEOIP "GeoIP2-City-Test.mmdb", .geoip_asn = GEOIP "GeoLite2-ASN-Test.mmdb",
+				.generation = 3};
+	char errors[1024];
+	nf_enrich_db_t *db = load(&c, errors);
+	nf_enrich_cache_t *shared = nf_enrich_cache_new();
+	unsigned failures = 0, known = 0, unknown = 0;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(sweeps) / sizeof(sweeps[0]); i++) {
+		uint8_t a[16];
+
+		addr_of(sweeps[i].base, a);
+		for (unsigned k = 0; k < sweeps[i].count; k++) {
+			nf_enrich_cache_t *fresh = nf_enrich_cache_new();
+			nf_endpoint_info_t got, want;
+			uint32_t low = ((uint32_t)a[14] << 8 | a[15]) + sweeps[i].step;
+
+			nf_enrich_endpoint(db, NULL, shared, a, &got, &failures);
+			nf_enrich_endpoint(db, NULL, fresh, a, &want, &failures);
+			assert_int_equal(got.geo == NULL, want.geo == NULL);
+			if (want.geo != NULL) {
+				assert_memory_equal(got.geo, want.geo, sizeof(*want.geo));
+				known++;
+			} else {
+				unknown++;
+			}
+			nf_enrich_cache_free(fresh);
+			if (low > 0xffff) /* carry into the third byte from the end */
+				a[13]++;
+			a[14] = (uint8_t)(low >> 8);
+			a[15] = (uint8_t)low;
+		}
+	}
+	assert_true(known > 50 && unknown > 50);
+	assert_int_equal(failures, 0);
+	nf_enrich_free(db);
+	nf_enrich_cache_free(shared);
+}
+
 static void broken_databases(void **state)
 {
 	nf_enrich_config_t c = {.geoip_city = GEOIP "GeoIP2-City-Test-Invalid-Node-Count.mmdb", .generation = 2};
@@ -318,6 +380,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(prefixes_parse),
 		cmocka_unit_test(longest_prefix_wins),
+		cmocka_unit_test(cached_unknown_networks_are_exact),
 		cmocka_unit_test(internal_networks),
 		cmocka_unit_test(networks_file),
 		cmocka_unit_test(interface_file),

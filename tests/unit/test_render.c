@@ -575,6 +575,153 @@ static void ecs_unspecified_nat_is_none(void **state)
 	free(rec);
 }
 
+/* An enriched flow with times, interfaces and IPv6 NAT: the ECS writer
+ * writes the expected objects, and what the ECS walk through the generic
+ * document writer writes in every line size, cut lines included. */
+static void ecs_writer_agrees_with_the_walk(void **state)
+{
+	static const uint8_t src[4] = {10, 1, 2, 3}, dst[4] = {81, 2, 69, 160},
+			     nat6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+	static const char *const none[] = {NULL};
+	static const nf_network_t office = {.site = "HQ \"A\"", .tags = none};
+	nf_geo_t geo = {.country_iso_code = "GB", .continent_code = "EU", .has_location = true, .lat = 51.75,
+			.lon = -1.25, .has_as = true, .as_number = 64496};
+	nf_endpoint_info_t in = {.locality = NF_LOCALITY_INTERNAL, .network = &office}, out = {
+		.locality = NF_LOCALITY_EXTERNAL, .geo = &geo};
+	nf_record_t *rec = new_record();
+	static char fast[1 << 15], walked[1 << 15]; /* room for the in-place writer: with geo, ~22,000 bytes */
+	nf_line_t l = {.buf = fast, .size = sizeof(fast)};
+	nf_ecs_t e;
+	(void)state;
+
+	snprintf(geo.city_name, sizeof(geo.city_name), "Oxford\n");
+	snprintf(geo.as_organization, sizeof(geo.as_organization), "Example \\ Net");
+	rec->start_ms = 1795870000123;
+	rec->end_ms = 1795870001500;
+	add_bytes(rec, NF_PEN_IANA, NF_IE_SOURCE_IPV4_ADDRESS, NF_T_IPV4, src, 4);
+	add_bytes(rec, NF_PEN_IANA, NF_IE_DESTINATION_IPV4_ADDRESS, NF_T_IPV4, dst, 4);
+	add_bytes(rec, NF_PEN_IANA, NF_IE_POST_NAT_SOURCE_IPV6_ADDRESS, NF_T_IPV6, nat6, 16);
+	add(rec, NF_IE_PROTOCOL_IDENTIFIER, NF_T_U8, 17);
+	add(rec, NF_IE_OCTET_DELTA_COUNT, NF_T_U64, 1500);
+	add(rec, NF_IE_EGRESS_INTERFACE, NF_T_U32, 7);
+	nf_ecs_extract(rec, &e);
+	nf_ecs_set_enrichment(&e, &in, &out);
+	nf_line_reset(&l);
+	nf_render_ecs(&l, &e, NULL, NULL);
+	assert_string_equal(
+		fast,
+		"\"source\":{\"ip\":\"10.1.2.3\",\"bytes\":1500,\"nat\":{\"ip\":\"2001:db8::1\"},"
+		"\"locality\":\"internal\",\"geo\":{\"name\":\"HQ \\\"A\\\"\"}},"
+		"\"destination\":{\"ip\":\"81.2.69.160\",\"locality\":\"external\",\"geo\":{\"country_iso_code\":\"GB\","
+		"\"continent_code\":\"EU\",\"city_name\":\"Oxford\\u000a\",\"location\":{\"lat\":51.75,\"lon\":-1.25}},"
+		"\"as\":{\"number\":64496,\"organization\":{\"name\":\"Example \\\\ Net\"}}},"
+		"\"network\":{\"type\":\"ipv4\",\"iana_number\":\"17\",\"transport\":\"udp\",\"direction\":\"outbound\","
+		"\"community_id\":\"1:uRtxWIontw6cy37WDcdSW7nx7JA=\",\"bytes\":1500},"
+		"\"event\":{\"kind\":\"event\",\"category\":[\"network\"],\"type\":[\"connection\"],"
+		"\"action\":\"netflow_flow\",\"start\":\"2026-11-28T12:46:40.123Z\",\"end\":\"2026-11-28T12:46:41.500Z\","
+		"\"duration\":1377000000},"
+		"\"flow\":{\"locality\":\"external\"},"
+		"\"related\":{\"ip\":[\"10.1.2.3\",\"81.2.69.160\",\"2001:db8::1\"]},"
+		"\"observer\":{\"egress\":{\"interface\":{\"id\":\"7\"}}}");
+	for (size_t size = 1; size <= sizeof(fast); size++) {
+		nf_line_t f = {.buf = fast, .size = size}, w = {.buf = walked, .size = size};
+
+		nf_line_reset(&f);
+		nf_line_reset(&w);
+		nf_render_ecs(&f, &e, "192.0.2.1", NULL);
+		nf_render_ecs_walk(&w, &e, "192.0.2.1", NULL);
+		assert_int_equal(f.used, w.used);
+		assert_int_equal(f.overflow, w.overflow);
+		assert_memory_equal(fast, walked, f.used + 1);
+	}
+	free(rec);
+}
+
+/* The longest ECS objects but for texts (a biflow, IPv6 everywhere, every
+ * counter and number at its widest, geo with a location and AS but empty
+ * names) fit NF_ECS_JSON_FIXED_MAX, the room nf_render_ecs counts on. */
+static void ecs_longest_fits_the_bound(void **state)
+{
+	static const uint8_t a[16] = {0xfe, 0x80, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14},
+			     b[16] = {0xfd, 0x00, 0xff, 0xee, 0xdd, 0xcc, 0xbb, 0xaa, 0x99, 0x88, 0x77, 0x66, 0x55, 0x44,
+				      0x33, 0x22},
+			     c[16] = {0x20, 0x01, 0x0d, 0xb8, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x12, 0x34,
+				      0x56, 0x78},
+			     d[16] = {0x20, 0x01, 0x0d, 0xb9, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x12, 0x34,
+				      0x56, 0x79},
+			     mac[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	nf_geo_t geo = {.has_location = true, .lat = -0.12345678901234567, .lon = -179.12345678901234,
+			.has_as = true, .as_number = 4294967295u};
+	nf_endpoint_info_t in = {.locality = NF_LOCALITY_EXTERNAL, .geo = &geo};
+	nf_record_t *rec = new_record();
+	static char buf[1 << 16];
+	nf_line_t l = {.buf = buf, .size = sizeof(buf)};
+	nf_ecs_t e;
+	(void)state;
+
+	rec->start_ms = INT64_MAX / 4;
+	rec->end_ms = INT64_MAX / 2;
+	add_bytes(rec, NF_PEN_IANA, NF_IE_SOURCE_IPV6_ADDRESS, NF_T_IPV6, a, 16);
+	add_bytes(rec, NF_PEN_IANA, NF_IE_DESTINATION_IPV6_ADDRESS, NF_T_IPV6, b, 16);
+	add_bytes(rec, NF_PEN_IANA, NF_IE_POST_NAT_SOURCE_IPV6_ADDRESS, NF_T_IPV6, c, 16);
+	add_bytes(rec, NF_PEN_IANA, NF_IE_POST_NAT_DESTINATION_IPV6_ADDRESS, NF_T_IPV6, d, 16);
+	add_bytes(rec, NF_PEN_IANA, NF_IE_SOURCE_MAC_ADDRESS, NF_T_MAC, mac, 6);
+	add_bytes(rec, NF_PEN_IANA, NF_IE_DESTINATION_MAC_ADDRESS, NF_T_MAC, mac, 6);
+	add(rec, NF_IE_SOURCE_TRANSPORT_PORT, NF_T_U64, UINT64_MAX);
+	add(rec, NF_IE_DESTINATION_TRANSPORT_PORT, NF_T_U64, UINT64_MAX);
+	add(rec, NF_IE_POST_NAPT_SOURCE_TRANSPORT_PORT, NF_T_U64, UINT64_MAX);
+	add(rec, NF_IE_POST_NAPT_DESTINATION_TRANSPORT_PORT, NF_T_U64, UINT64_MAX);
+	add(rec, NF_IE_PROTOCOL_IDENTIFIER, NF_T_U8, 58);
+	add(rec, NF_IE_OCTET_DELTA_COUNT, NF_T_U64, UINT64_MAX / 2);
+	add(rec, NF_IE_PACKET_DELTA_COUNT, NF_T_U64, UINT64_MAX / 2);
+	add(rec, NF_IE_BIFLOW_DIRECTION, NF_T_U8, 1);
+	add(rec, NF_IE_INGRESS_INTERFACE, NF_T_U64, UINT64_MAX);
+	add(rec, NF_IE_EGRESS_INTERFACE, NF_T_U64, UINT64_MAX);
+	assert_int_equal(nf_record_add_u(rec, nf_ie_lookup(NF_PEN_REVERSE, NF_IE_OCTET_DELTA_COUNT), NF_PEN_REVERSE,
+					 NF_IE_OCTET_DELTA_COUNT, NF_T_U64, 0, UINT64_MAX / 2),
+			 NF_OK);
+	assert_int_equal(nf_record_add_u(rec, nf_ie_lookup(NF_PEN_REVERSE, NF_IE_PACKET_DELTA_COUNT), NF_PEN_REVERSE,
+					 NF_IE_PACKET_DELTA_COUNT, NF_T_U64, 0, UINT64_MAX / 2),
+			 NF_OK);
+	nf_ecs_extract(rec, &e);
+	nf_ecs_set_enrichment(&e, &in, &in);
+	e.action = "netflow_flow";
+	e.direction = "outbound";
+	nf_line_reset(&l);
+	nf_render_ecs(&l, &e, "", NULL);
+	assert_false(l.overflow);
+	assert_int_equal(e.nrelated, 4);
+	assert_true(e.biflow);
+	assert_non_null(strstr(buf, "\"client\""));
+	assert_true(l.used > 2000); /* 2,183 bytes */
+	assert_true(l.used < NF_ECS_JSON_FIXED_MAX);
+	free(rec);
+}
+
+/* Numbers of every length, at the edges of each: powers of ten and of
+ * two, one below and one above. */
+static void numbers_of_every_length(void **state)
+{
+	char buf[64], expected[32];
+	nf_line_t l = {.buf = buf, .size = sizeof(buf)};
+	uint64_t p10 = 1;
+	(void)state;
+
+	for (int k = 0; k < 64; k++) {
+		uint64_t p2 = (uint64_t)1 << k;
+		const uint64_t values[] = {p2 - 1, p2, p2 + 1, p10 - 1, p10, p10 + 1, UINT64_MAX - (uint64_t)k};
+
+		for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+			nf_line_reset(&l);
+			nf_line_u64(&l, values[i]);
+			snprintf(expected, sizeof(expected), "%llu", (unsigned long long)values[i]);
+			assert_string_equal(buf, expected);
+		}
+		if (k < 19)
+			p10 *= 10;
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -593,6 +740,9 @@ int main(void)
 		cmocka_unit_test(ecs_of_a_firewall_biflow),
 		cmocka_unit_test(ecs_icmp_and_seed),
 		cmocka_unit_test(ecs_unspecified_nat_is_none),
+		cmocka_unit_test(ecs_writer_agrees_with_the_walk),
+		cmocka_unit_test(ecs_longest_fits_the_bound),
+		cmocka_unit_test(numbers_of_every_length),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
