@@ -140,6 +140,16 @@ struct modConfData_s {
 	int exporterTimeout;        /* seconds without a datagram that make an exporter silent; 0: never */
 	int exporterEvents;         /* health events on */
 	int exporterTableMax;       /* exporters with state of their own; the rest share "other" */
+	uchar *sandboxName;         /* "sandbox": errno, kill or off */
+	int sandbox;                /* enum sandbox_mode */
+};
+
+/* What a receiving thread's seccomp filter does with a system call it does
+ * not allow (module parameter "sandbox", imn_sandbox.c). */
+enum sandbox_mode {
+	SANDBOX_ERRNO, /* fails with EPERM, counted and logged */
+	SANDBOX_KILL,  /* kills rsyslogd (SIGSYS) */
+	SANDBOX_OFF,   /* no filter */
 };
 
 extern modConfData_t *loadModConf; /* imnetflow.c: configuration */
@@ -238,6 +248,31 @@ typedef struct listener {
 
 extern listener_t *listenerRoot; /* imn_net.c: sockets, listeners, receiving threads */
 
+/* What a receiving thread hands to the outbox thread (imn_outbox.c), which
+ * does for it what its sandbox forbids: submitting to rsyslog's queues
+ * (which may start queue worker threads, and those would inherit the
+ * filter), logging, and writing the template file. */
+enum outbox_kind {
+	OUT_RECORD, /* msg through lstn's rate limiter; state counts what it drops */
+	OUT_EVENT,  /* msg as it is (summaries, health events) */
+	OUT_LOG,    /* text as an error message of rsyslog's */
+	OUT_SAVE,   /* text (len bytes) as worker's template file */
+};
+
+typedef struct outbox_item {
+	enum outbox_kind kind;
+	smsg_t *msg;
+	struct listener *lstn;
+	struct exporter_state *state;
+	char *text;                 /* malloc'ed, freed by the outbox thread */
+	size_t len;
+	int worker;
+	int err;                    /* OUT_LOG: errno */
+	rsRetVal code;              /* OUT_LOG: rsyslog's error code */
+} outbox_item_t;
+
+#define OUTBOX_PENDING 64           /* items a worker collects before handing them over */
+
 /* The template state's impstats values of one worker, as of its last
  * second. */
 typedef struct published_stats {
@@ -248,7 +283,7 @@ typedef struct published_stats {
 
 /* One exporter's state for summaries and health events (imn_events.c). */
 typedef struct summary_counts {
-	uint64_t datagrams, flows, octets, packets, ratelimited, sequenceMissing, malformed, pendingDropped;
+	uint64_t datagrams, flows, octets, packets, sequenceMissing, malformed, pendingDropped;
 } summary_counts_t;
 
 typedef struct exporter_state {
@@ -267,6 +302,7 @@ typedef struct exporter_state {
 	time_t eventMinute;           /* events in the current minute, for the cap */
 	unsigned eventsInMinute;
 	summary_counts_t counts;      /* since the last summary */
+	uint64_t ratelimited;         /* since the last summary; added to by the outbox thread */
 } exporter_state_t;
 
 /* A worker's exporters, by address. */
@@ -305,6 +341,8 @@ typedef struct worker {
 	uint64_t savedChanges;             /* template changes as of the last save */
 	published_stats_t published;       /* under workers.mut */
 	health_table_t health;             /* its exporters' summaries and health */
+	outbox_item_t pending[OUTBOX_PENDING]; /* for the outbox thread, not yet handed over */
+	int npending;
 } worker_t;
 
 typedef struct workers {
@@ -336,6 +374,8 @@ typedef struct core_state {
 	SESSION_COUNTERS(DEF_SESSION_COUNTER)
 #define DEF_SESSION_GAUGE(field, label, fn) intctr_t field;
 	SESSION_GAUGES(DEF_SESSION_GAUGE)
+	intctr_t sandboxRefused;    /* system calls the receiving threads' filters refused */
+	int sandboxLastCall;        /* the number of the last one */
 } core_state_t;
 extern core_state_t core; /* imn_stats.c: statistics */
 
@@ -357,7 +397,6 @@ typedef struct datagram_ctx {
 	int port;
 	struct syslogTime *rcvTime;
 	time_t ttGenTime;
-	multi_submit_t *multiSub;
 	time_t now;
 	const nf_template_source_t *templates; /* of the record being built */
 	const nf_sflow_agent_t *agent;         /* sFlow datagrams only */
@@ -397,6 +436,7 @@ void syncSessionStats(void);
 /* imn_workers.c: workers and the template file */
 uint64_t templateChanges(const worker_t *w);
 void saveTemplates(worker_t *w);
+void writeTemplateFile(int k, const char *data, size_t len);
 rsRetVal setupPersistence(void);
 rsRetVal setupWorker(worker_t *w, int index);
 void freeWorkers(void);
@@ -404,6 +444,23 @@ void freeWorkers(void);
 /* imn_msg.c: datagrams to messages */
 void processDatagram(listener_t *l, const uint8_t *buf, size_t len,
 			    const struct sockaddr_storage *from, datagram_ctx_t *d);
+
+/* imn_outbox.c: the thread that submits, logs and saves for the receiving threads */
+void outboxPut(worker_t *w, const outbox_item_t *item);
+void outboxLog(worker_t *w, int err, rsRetVal code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void outboxFlush(worker_t *w);
+rsRetVal outboxStart(void);
+void outboxStop(void);
+
+/* imn_sandbox.c: the receiving threads' seccomp filter */
+rsRetVal sandboxSetup(int mode);
+int sandboxEnter(int mode);
+void sandboxReport(time_t now);
+#ifdef IMN_SANDBOX_SELFTEST /* the test build only: tests/integration/test_sandbox.py */
+void sandboxSelftest(worker_t *w, const uint8_t *buf, size_t len);
+#else
+#define sandboxSelftest(w, buf, len) ((void)0)
+#endif
 
 /* imn_events.c: summaries and health events */
 exporter_state_t *trackExporter(datagram_ctx_t *d, const struct sockaddr_storage *from);

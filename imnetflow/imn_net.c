@@ -285,8 +285,6 @@ static void countKernelDrops(listener_t *l, struct msghdr *last)
 static void drainSocket(listener_t *l, int thread, thrdInfo_t *pThrd)
 {
 	worker_t *w = &workers.w[l->worker];
-	smsg_t *msgs[CONF_NUM_MULTISUB];
-	multi_submit_t multiSub = {.ppMsgs = msgs, .maxElem = CONF_NUM_MULTISUB, .nElem = 0};
 	struct syslogTime stTime;
 	time_t ttGenTime;
 	int batch = l->inst->batchSize;
@@ -310,17 +308,18 @@ static void drainSocket(listener_t *l, int thread, thrdInfo_t *pThrd)
 		countKernelDrops(l, &w->hdr[n - 1].msg_hdr);
 		for (int i = 0; i < n; i++) {
 			datagram_ctx_t d = {.lstn = l, .w = w, .rcvTime = &stTime, .ttGenTime = ttGenTime,
-					    .multiSub = &multiSub, .now = ttGenTime};
+					    .now = ttGenTime};
 			if (w->hdr[i].msg_hdr.msg_flags & MSG_TRUNC) {
 				STATSCOUNTER_INC(l->ctrTruncated, l->mut_ctrTruncated);
 				continue;
 			}
+			sandboxSelftest(w, w->buf + (size_t)i * MAX_DATAGRAM, w->hdr[i].msg_len);
 			processDatagram(l, w->buf + (size_t)i * MAX_DATAGRAM, w->hdr[i].msg_len, &w->from[i], &d);
 		}
+		outboxFlush(w);
 		if (n < batch)
 			break;
 	}
-	multiSubmitFlush(&multiSub);
 }
 
 /* Whether thread runs worker w: its own, and for thread 0 also those whose
@@ -341,15 +340,18 @@ static void housekeeping(int thread, time_t now)
 		nf_session_expire(w->session, now);
 		exporterHousekeeping(w, now);
 		publishSessionStats(w);
-		if (now % SAVE_INTERVAL == 0 && templateChanges(w) != w->savedChanges)
+		if (now % SAVE_INTERVAL == 0 &&
+		    templateChanges(w) != __atomic_load_n(&w->savedChanges, __ATOMIC_RELAXED))
 			saveTemplates(w);
+		outboxFlush(w);
 	}
 	if (thread == 0)
 		syncSessionStats();
 }
 
-/* The receive loop of one thread: polls the sockets of the workers it
- * runs until the input stops. pThrd: rsyslog's, for thread 0. */
+/* The receive loop of one thread: enters the sandbox, then polls the
+ * sockets of the workers it runs until the input stops. pThrd: rsyslog's,
+ * for thread 0. */
 rsRetVal receiveLoop(int thread, thrdInfo_t *pThrd)
 {
 	struct pollfd *fds = NULL;
@@ -369,11 +371,18 @@ rsRetVal receiveLoop(int thread, thrdInfo_t *pThrd)
 		fds[nfds] = (struct pollfd){.fd = l->sock, .events = POLLIN};
 		byFd[nfds++] = l;
 	}
+	if (sandboxEnter(runModConf->sandbox) != 0) {
+		LogError(errno, RS_RET_ERR, MOD_NAME ": receiving thread %d cannot enter its sandbox (seccomp) and "
+			 "does not receive; sandbox=\"off\" runs it without", thread);
+		ABORT_FINALIZE(RS_RET_ERR);
+	}
 	while (!shallStop(thread, pThrd)) {
 		int ready = poll(fds, nfds, POLL_TIMEOUT_MS);
 		if (ready < 0 && errno != EINTR) {
-			LogError(errno, RS_RET_ERR, MOD_NAME ": poll failed, receiving thread %d stops", thread);
-			ABORT_FINALIZE(RS_RET_ERR);
+			outboxLog(&workers.w[thread], errno, RS_RET_ERR, MOD_NAME ": poll failed, receiving thread %d stops",
+				  thread);
+			outboxFlush(&workers.w[thread]);
+			FINALIZE; /* logged: an error would have rsyslog log it here, in the sandbox */
 		}
 		for (nfds_t i = 0; ready > 0 && i < nfds; i++)
 			if (fds[i].revents & POLLIN)

@@ -40,6 +40,8 @@ rsRetVal setupSessionStats(void)
 	CHKiRet(statsobj.AddCounter(core.stats, UCHAR_CONSTANT(label), ctrType_IntCtr, CTR_FLAG_NONE, \
 				    &core.field));
 	SESSION_GAUGES(ADD_SESSION_GAUGE)
+	CHKiRet(statsobj.AddCounter(core.stats, UCHAR_CONSTANT("sandbox.refused"), ctrType_IntCtr, CTR_FLAG_NONE,
+				    &core.sandboxRefused));
 	CHKiRet(statsobj.ConstructFinalize(core.stats));
 finalize_it:
 	RETiRet;
