@@ -21,6 +21,9 @@
 #    the end before any other character, so V < V-r < V+x < V.~ < V.1.
 #  - the Debian rsyslog package installed here must be that version (the
 #    module is loaded by the rsyslogd it was built for).
+#  - postinst creates the system user and group _imnetflow that the example
+#    drops to, /var/log/netflow and a dpkg-statoverride giving it
+#    /var/spool/rsyslog; postrm undoes the last two on purge.
 #  - lintian runs on the result (LINTIAN=: skips it): errors and warnings
 #    fail; contrib/debian/lintian-overrides says why each override is there.
 #
@@ -89,6 +92,9 @@ if [ -n "$overrides" ]; then
 	chmod 644 "$root/usr/share/lintian/overrides/$pkg"
 fi
 
+# maintainer scripts: the user rsyslogd drops to, and its directories
+install -m 755 "$deb/postinst" "$deb/postrm" "$root/DEBIAN/"
+
 # --- control -----------------------------------------------------------------
 # dpkg-shlibdeps wants a debian/control to read
 mkdir "$work/debian"
@@ -96,7 +102,7 @@ printf 'Source: imnetflow\n\nPackage: %s\nArchitecture: any\n' "$pkg" > "$work/d
 # -w0: rsyslog's own symbols are unresolved in a module, by design
 shlibs=$(cd "$work" && dpkg-shlibdeps -O --warnings=0 "root$moddir/imnetflow.so" | sed -n 's/^shlibs:Depends=//p')
 [ -n "$shlibs" ] || die "dpkg-shlibdeps found no library dependencies"
-depends="rsyslog (>= $upstream), rsyslog (<< $upstream.~), $shlibs"
+depends="rsyslog (>= $upstream), rsyslog (<< $upstream.~), adduser, $shlibs"
 rm -rf "$work/debian"
 
 # Installed-Size as dpkg-gencontrol counts it: KiB per file, rounded up, 1 per directory

@@ -1,11 +1,18 @@
 """rsyslogd binds a privileged port (< 1024) as root, then drops to an
-unprivileged user (global(privdrop.user.name=...)); flows still arrive."""
+unprivileged user (global(privdrop.user.name=...)); flows still arrive.
+
+Then rsyslog.conf.example as shipped, run as a user would: contrib/
+create-user.sh makes the user _imnetflow and gives it the daily files'
+directory and the workDirectory (the paths moved into a test directory, as
+contrib/quickstart.sh does), rsyslogd starts as root, binds port 2055 (or
+another free one if 2055 is taken) and drops; every rsyslogd thread runs
+with the user's uids and gids, the receiving thread is sandboxed, and a
+flow reaches the daily file."""
 import os
 import pwd
-import socket
 import struct
 
-from harness import Rsyslog, check, log, rsyslogd_knows, skip
+from harness import MODULE, Rsyslog, check, free_udp_port, log, rsyslogd_knows, run_example_unprivileged, skip, task_ids
 
 if os.geteuid() != 0:
     skip("needs root to bind a privileged port and drop privileges")
@@ -14,27 +21,9 @@ try:
 except KeyError:
     skip("no user 'nobody'")
 
-
-def free_privileged_port():
-    for port in range(900, 1024):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-            try:
-                s.bind(("127.0.0.1", port))
-                return port
-            except OSError:
-                continue
+port = free_udp_port(range(900, 1024), "127.0.0.1")
+if port is None:
     skip("no free privileged UDP port on 127.0.0.1")
-
-
-def uid_of(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("Uid:"):
-                return [int(x) for x in line.split()[1:]]
-    return None
-
-
-port = free_privileged_port()
 privdrop = {"globals_": 'privdrop.user.name="nobody" privdrop.group.name="nogroup"'}
 if not rsyslogd_knows("global(%s)\n" % privdrop["globals_"]):
     # rsyslog 8.2102 (RHEL 9) has only the legacy directives
@@ -51,7 +40,7 @@ try:
         0, 0, 1, 40, 900, 950, 1, 2, 0, 0, 17, 0, 0, 0, 0, 0, 0)
     r.send([datagram])
     got = r.wait_records(1)
-    uids = uid_of(r.proc.pid)
+    uids = task_ids(r.proc.pid, r.proc.pid, "Uid")
     log("port %d, rsyslogd uids %s, records %d" % (port, uids, len(got)))
     check(uids is not None and all(u == user.pw_uid for u in uids),
           "rsyslogd runs as uids %s, expected %d" % (uids, user.pw_uid))
@@ -59,4 +48,7 @@ try:
     check(got[0]["data"]["netflow"]["source_ipv4_address"] == "10.0.0.1", "record %r" % got[0])
 finally:
     r.cleanup()
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+run_example_unprivileged(os.path.join(HERE, "..", "..", "rsyslog.conf.example"), MODULE)
 log("PASS")
