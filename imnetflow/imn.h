@@ -374,8 +374,6 @@ typedef struct core_state {
 	SESSION_COUNTERS(DEF_SESSION_COUNTER)
 #define DEF_SESSION_GAUGE(field, label, fn) intctr_t field;
 	SESSION_GAUGES(DEF_SESSION_GAUGE)
-	intctr_t sandboxRefused;    /* system calls the receiving threads' filters refused */
-	int sandboxLastCall;        /* the number of the last one */
 } core_state_t;
 extern core_state_t core; /* imn_stats.c: statistics */
 
