@@ -11,7 +11,8 @@
 #  - imnetflow.so goes to Debian's rsyslog module directory,
 #    /usr/lib/<DEB_HOST_MULTIARCH>/rsyslog, stripped as dh_strip would.
 #  - docs to /usr/share/doc/rsyslog-imnetflow (over 4 kB gzip -9n, as
-#    policy 12.3 asks), rsyslog.conf.example under examples/.
+#    policy 12.3 asks), rsyslog.conf.example and the systemd drop-in
+#    imnetflow-hardening.conf under examples/.
 #  - Depends: dpkg-shlibdeps for the libraries, and rsyslog of exactly the
 #    upstream version whose headers the module was compiled against (rsyslog
 #    has no stable module ABI): rsyslog (>= V), rsyslog (<< V.~). With V =
@@ -80,7 +81,7 @@ for f in "$srcdir/README.md" "$srcdir/SECURITY.md" "$srcdir"/docs/*.md; do
 	install -m 644 "$f" "$doc/"
 	[ "$(stat -c %s "$f")" -le 4096 ] || gzip -9n "$doc/$(basename "$f")"
 done
-install -m 644 "$srcdir/rsyslog.conf.example" "$doc/examples/"
+install -m 644 "$srcdir/rsyslog.conf.example" "$srcdir/contrib/systemd/imnetflow-hardening.conf" "$doc/examples/"
 install -m 644 "$deb/copyright" "$doc/copyright"
 gzip -9nc "$deb/changelog" > "$doc/changelog.Debian.gz"
 chmod 644 "$doc/changelog.Debian.gz"

@@ -7,10 +7,17 @@ directory and the workDirectory (the paths moved into a test directory, as
 contrib/quickstart.sh does), rsyslogd starts as root, binds port 2055 (or
 another free one if 2055 is taken) and drops; every rsyslogd thread runs
 with the user's uids and gids, the receiving thread is sandboxed, and a
-flow reaches the daily file."""
+flow reaches the daily file.
+
+Last, the systemd drop-in contrib/systemd/imnetflow-hardening.conf on
+Debian's rsyslog.service passes systemd-analyze verify (where systemd-analyze
+is installed; systemd need not run)."""
 import os
 import pwd
+import shutil
 import struct
+import subprocess
+import tempfile
 
 from harness import MODULE, Rsyslog, check, free_udp_port, log, rsyslogd_knows, run_example_unprivileged, skip, task_ids
 
@@ -51,4 +58,30 @@ finally:
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 run_example_unprivileged(os.path.join(HERE, "..", "..", "rsyslog.conf.example"), MODULE)
+
+
+def verify_dropin():
+    """contrib/systemd/imnetflow-hardening.conf on Debian's rsyslog.service:
+    systemd-analyze verify has nothing to say about the two together."""
+    unit, analyze = "/lib/systemd/system/rsyslog.service", shutil.which("systemd-analyze")
+    if not analyze or not os.path.exists(unit):
+        log("no systemd-analyze or rsyslog.service here: the drop-in is not verified")
+        return
+    with open(os.path.join(HERE, "..", "..", "contrib", "systemd", "imnetflow-hardening.conf")) as f:
+        dropin = f.read()
+    d = tempfile.mkdtemp(prefix="imnetflow-unit-")
+    try:
+        merged = os.path.join(d, "rsyslog-hardened.service")
+        with open(unit) as f, open(merged, "w") as out:
+            out.write(f.read() + "\n" + dropin)
+        p = subprocess.run([analyze, "verify", merged], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        check(p.returncode == 0 and not p.stdout.strip(), "systemd-analyze verify: %s" % p.stdout)
+        p = subprocess.run([analyze, "security", "--offline=true", merged], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
+        log("rsyslog.service with the drop-in verified; " + (p.stdout.strip().splitlines() or ["?"])[-1])
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+verify_dropin()
 log("PASS")
