@@ -185,7 +185,7 @@ def collector_config(r, outdir, certs, siem_port, overload=False):
     text = re.sub(r"global\(workDirectory=[^)]*\)\n", "", text)
     text = re.sub(r"global\(privdrop[^)]*\)\n", "", text)  # test_privdrop.py runs it unprivileged
     text = text.replace('module(load="imnetflow")\n', "")
-    text = text.replace('input(type="imnetflow" port="2055" ruleset="netflow")
+    text = text.replace('input(type="imnetflow" port="2055" ruleset="netflow")',
                         'input(type="imnetflow" port="0" address="127.0.0.1" ruleset="netflow" '
                         'listenPortFileName="%s")' % r.portfile)
     with open(r.conf, "a") as f:
