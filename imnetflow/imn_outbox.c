@@ -100,7 +100,13 @@ static void submitRecordMsg(submit_batch_t *b, const outbox_item_t *it)
 		if (it->state != NULL) /* the worker reads and resets it in its summaries */
 			__atomic_fetch_add(&it->state->ratelimited, 1, __ATOMIC_RELAXED);
 	} else if (r != RS_RET_OK) {
+		static time_t lastLog;
+		time_t now = time(NULL);
 		STATSCOUNTER_INC(l->ctrFailed, l->mut_ctrFailed);
+		if (now - lastLog >= ERROR_LOG_INTERVAL) { /* see impstats records.failed for the count */
+			LogError(0, r, MOD_NAME ": %s: a flow message could not be handed to rsyslog", l->display);
+			lastLog = now;
+		}
 	} else {
 		STATSCOUNTER_INC(l->ctrSubmitted, l->mut_ctrSubmitted);
 	}
