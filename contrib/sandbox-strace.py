@@ -4,7 +4,7 @@
 Starts rsyslogd with the built module (threads="2"; inputs with
 format="structured" ecs="on", format="json" ecs="on" and format="kv";
 impstats, template persistence, summaries and health events on), attaches
-strace to the receiving threads only (the "in:imnetflow" threads), sends
+strace to the receiving threads only (imnetflow:rx0, imnetflow:rx1), sends
 v5, v9, IPFIX and sFlow from contrib/nfgen to every input, waits for a
 summary, a template save and silent exporters, stops rsyslogd and prints
 strace's table and the sandbox.refused counter. The list in
@@ -47,7 +47,7 @@ def main():
         time.sleep(1)  # rsyslog names its threads once they run
         pid = r.proc.pid
         recv = [t for t in os.listdir("/proc/%d/task" % pid)
-                if open("/proc/%d/task/%s/comm" % (pid, t)).read().strip() == "in:imnetflow"]
+                if open("/proc/%d/task/%s/comm" % (pid, t)).read().startswith("imnetflow:rx")]
         out = full or os.path.join(r.dir, "strace.txt")
         strace = subprocess.Popen(["strace", "-qq" if full else "-c", "-o", out] +
                                   [a for t in recv for a in ("-p", t)], stderr=subprocess.DEVNULL)

@@ -314,8 +314,9 @@ typedef struct health_table {
 	time_t lastInterval;          /* now / summaryInterval at the last summaries */
 } health_table_t;
 
-/* One receiving thread: its buffers and its template state. Worker 0 runs
- * on rsyslog's input thread, the others on threads runInput starts. With
+/* One receiving thread: its buffers and its template state. Every worker
+ * runs on a thread runInput starts (imnetflow:rx<k>); rsyslog's input
+ * thread runs the outbox (imn_outbox.c). With
  * threads="N" every address is bound N times (SO_REUSEPORT) and the kernel
  * hands all datagrams of one exporter address to the same worker
  * (attachReuseportProgram), so that a worker's template state is its own
@@ -350,7 +351,8 @@ typedef struct workers {
 	int n;
 	int batchSize;                     /* the largest of the inputs' */
 	pthread_mutex_t mut;               /* the workers' published statistics */
-	int stop;                          /* set (atomically) by worker 0 when rsyslog stops the input */
+	int stop;                          /* set (atomically) by outboxRun when rsyslog stops the input */
+	int running;                       /* receiving threads not yet ended (atomic) */
 } workers_t;
 extern workers_t workers; /* imn_workers.c: workers and the template file */
 
@@ -419,8 +421,7 @@ int exporterAllowed(const instanceConf_t *inst, const struct sockaddr_storage *f
 int exporterWorker(const uint8_t addr[16], int n);
 void destroyListener(listener_t *l);
 rsRetVal bindPort(instanceConf_t *inst, const char *port);
-rsRetVal receiveLoop(int thread, thrdInfo_t *pThrd);
-void startWorkers(void);
+rsRetVal startWorkers(void);
 void joinWorkers(void);
 
 /* imn_stats.c: statistics */
@@ -447,8 +448,8 @@ void processDatagram(listener_t *l, const uint8_t *buf, size_t len,
 void outboxPut(worker_t *w, const outbox_item_t *item);
 void outboxLog(worker_t *w, int err, rsRetVal code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void outboxFlush(worker_t *w);
-rsRetVal outboxStart(void);
-void outboxStop(void);
+void outboxRun(thrdInfo_t *pThrd);
+void outboxWorkerDone(void);
 
 /* imn_sandbox.c: the receiving threads' seccomp filter */
 rsRetVal sandboxSetup(int mode);

@@ -252,12 +252,10 @@ finalize_it:
  * Receiving threads.
  */
 
-/* Whether the receive loops should end. rsyslog tells worker 0's thread,
- * which tells the others. */
-static bool shallStop(int thread, thrdInfo_t *pThrd)
+/* Whether the receive loops should end: rsyslog tells its input thread,
+ * which runs the outbox (outboxRun), which tells the receiving threads. */
+static bool shallStop(void)
 {
-	if (thread == 0 && pThrd->bShallStop == RSTRUE)
-		__atomic_store_n(&workers.stop, 1, __ATOMIC_RELEASE);
 	return __atomic_load_n(&workers.stop, __ATOMIC_ACQUIRE) != 0;
 }
 
@@ -282,7 +280,7 @@ static void countKernelDrops(listener_t *l, struct msghdr *last)
 	}
 }
 
-static void drainSocket(listener_t *l, int thread, thrdInfo_t *pThrd)
+static void drainSocket(listener_t *l)
 {
 	worker_t *w = &workers.w[l->worker];
 	struct syslogTime stTime;
@@ -290,7 +288,7 @@ static void drainSocket(listener_t *l, int thread, thrdInfo_t *pThrd)
 	int batch = l->inst->batchSize;
 	int n;
 
-	while (!shallStop(thread, pThrd)) {
+	while (!shallStop()) {
 		for (int i = 0; i < batch; i++) {
 			w->iov[i].iov_base = w->buf + (size_t)i * MAX_DATAGRAM;
 			w->iov[i].iov_len = MAX_DATAGRAM;
@@ -350,9 +348,8 @@ static void housekeeping(int thread, time_t now)
 }
 
 /* The receive loop of one thread: enters the sandbox, then polls the
- * sockets of the workers it runs until the input stops. pThrd: rsyslog's,
- * for thread 0. */
-rsRetVal receiveLoop(int thread, thrdInfo_t *pThrd)
+ * sockets of the workers it runs until the input stops. */
+static rsRetVal receiveLoop(int thread)
 {
 	struct pollfd *fds = NULL;
 	listener_t **byFd = NULL;
@@ -376,7 +373,7 @@ rsRetVal receiveLoop(int thread, thrdInfo_t *pThrd)
 			 "does not receive; sandbox=\"off\" runs it without", thread);
 		ABORT_FINALIZE(RS_RET_ERR);
 	}
-	while (!shallStop(thread, pThrd)) {
+	while (!shallStop()) {
 		int ready = poll(fds, nfds, POLL_TIMEOUT_MS);
 		if (ready < 0 && errno != EINTR) {
 			outboxLog(&workers.w[thread], errno, RS_RET_ERR, MOD_NAME ": poll failed, receiving thread %d stops",
@@ -386,7 +383,7 @@ rsRetVal receiveLoop(int thread, thrdInfo_t *pThrd)
 		}
 		for (nfds_t i = 0; ready > 0 && i < nfds; i++)
 			if (fds[i].revents & POLLIN)
-				drainSocket(byFd[i], thread, pThrd);
+				drainSocket(byFd[i]);
 		if (time(NULL) != lastHousekeeping) {
 			lastHousekeeping = time(NULL);
 			housekeeping(thread, lastHousekeeping);
@@ -398,19 +395,37 @@ finalize_it:
 	RETiRet;
 }
 
+/* A receiving thread: one the module starts and that ends by returning,
+ * never rsyslog's input thread, whose end (pthread_exit, unwinding through
+ * a libgcc_s that glibc may first have to load) the sandbox would refuse. */
 static void *workerThread(void *arg)
 {
-	(void)receiveLoop(((worker_t *)arg)->index, NULL);
+	worker_t *w = arg;
+	char name[16];
+
+	snprintf(name, sizeof(name), "imnetflow:rx%d", w->index);
+	pthread_setname_np(pthread_self(), name);
+	(void)receiveLoop(w->index);
+	outboxWorkerDone();
 	return NULL;
 }
 
-/* Starts the threads of workers 1 to n-1; the sockets of a worker whose
- * thread cannot start are read by thread 0, with that worker's state. */
-void startWorkers(void)
+/* Starts the receiving threads of all workers; the sockets of a worker
+ * whose thread cannot start are read by thread 0, with that worker's
+ * state. Fails when thread 0 cannot start. */
+rsRetVal startWorkers(void)
 {
-	for (int i = 1; i < workers.n; i++) {
-		int err = pthread_create(&workers.w[i].thread, NULL, workerThread, &workers.w[i]);
-		if (err != 0) {
+	DEFiRet;
+
+	for (int i = 0; i < workers.n; i++) {
+		int err;
+		__atomic_add_fetch(&workers.running, 1, __ATOMIC_RELEASE);
+		if ((err = pthread_create(&workers.w[i].thread, NULL, workerThread, &workers.w[i])) != 0) {
+			__atomic_sub_fetch(&workers.running, 1, __ATOMIC_RELEASE);
+			if (i == 0) {
+				LogError(err, RS_RET_ERR, MOD_NAME ": cannot start receiving thread 0");
+				ABORT_FINALIZE(RS_RET_ERR);
+			}
 			LogError(err, RS_RET_ERR, MOD_NAME ": cannot start receiving thread %d, thread 0 reads its sockets",
 				 i);
 			workers.w[i].servedBy = 0;
@@ -418,12 +433,14 @@ void startWorkers(void)
 		}
 		workers.w[i].started = true;
 	}
+finalize_it:
+	RETiRet;
 }
 
 void joinWorkers(void)
 {
 	__atomic_store_n(&workers.stop, 1, __ATOMIC_RELEASE);
-	for (int i = 1; i < workers.n; i++)
+	for (int i = 0; i < workers.n; i++)
 		if (workers.w[i].started) {
 			pthread_join(workers.w[i].thread, NULL);
 			workers.w[i].started = false;

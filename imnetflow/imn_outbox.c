@@ -1,5 +1,5 @@
-/* imn_outbox.c - the outbox thread: what the receiving threads may not do
- * inside their sandbox (imn_sandbox.c) they hand over to it.
+/* imn_outbox.c - the outbox: what the receiving threads may not do inside
+ * their sandbox (imn_sandbox.c) they hand over to rsyslog's input thread.
  *
  * A receiving thread builds its messages, but submitting them to rsyslog's
  * queues is not left to it: an enqueue may start a queue worker thread, and
@@ -11,9 +11,10 @@
  * sandbox, as seccomp cannot look at paths) are handed over as well.
  *
  * Each worker collects items (worker_t.pending) and hands them over in
- * batches into one bounded ring; the outbox thread, started by runInput
- * before any receiving thread enters its sandbox, takes them in order. A
- * full ring makes the receiving threads wait, as a full queue would.
+ * batches into one bounded ring. The outbox runs on rsyslog's input thread
+ * (runInput), which is never filtered: the receiving threads are threads
+ * runInput starts. It takes the items in order; a full ring makes the
+ * receiving threads wait, as a full queue would.
  *
  * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
  */
@@ -30,9 +31,6 @@ static struct {
 	pthread_cond_t notEmpty, notFull;
 	outbox_item_t ring[OUTBOX_SIZE];
 	unsigned head, count;
-	int stop;
-	pthread_t thread;
-	bool started;
 } outbox = {.mut = PTHREAD_MUTEX_INITIALIZER,
 	    .notEmpty = PTHREAD_COND_INITIALIZER,
 	    .notFull = PTHREAD_COND_INITIALIZER};
@@ -136,24 +134,34 @@ static void handle(submit_batch_t *b, outbox_item_t *it)
 	free(it->text);
 }
 
-static void *outboxThread(void *arg)
+/* Runs on rsyslog's input thread, outside the sandbox, until rsyslog
+ * stops the input and every receiving thread has ended and handed over
+ * its last items. */
+void outboxRun(thrdInfo_t *pThrd)
 {
 	submit_batch_t b = {.sub = {.maxElem = CONF_NUM_MULTISUB}};
 	outbox_item_t take[OUTBOX_TAKE];
+	bool stopping = false;
 
-	(void)arg;
 	b.sub.ppMsgs = b.msgs;
-	pthread_setname_np(pthread_self(), "imnetflow:out");
 	pthread_mutex_lock(&outbox.mut);
 	for (;;) {
 		unsigned n = 0;
 		struct timespec until;
 
-		if (outbox.count == 0 && outbox.stop)
+		if (!stopping && pThrd->bShallStop == RSTRUE) {
+			stopping = true;
+			__atomic_store_n(&workers.stop, 1, __ATOMIC_RELEASE);
+		}
+		if (outbox.count == 0 && stopping && __atomic_load_n(&workers.running, __ATOMIC_ACQUIRE) == 0)
 			break;
 		if (outbox.count == 0) {
 			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_sec += 1;
+			until.tv_nsec += POLL_TIMEOUT_MS * 1000000L;
+			if (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
 			pthread_cond_timedwait(&outbox.notEmpty, &outbox.mut, &until);
 		}
 		while (n < OUTBOX_TAKE && outbox.count > 0) {
@@ -170,36 +178,13 @@ static void *outboxThread(void *arg)
 		pthread_mutex_lock(&outbox.mut);
 	}
 	pthread_mutex_unlock(&outbox.mut);
-	return NULL;
 }
 
-/* Started by runInput before the receiving threads: a thread inherits the
- * filter of the thread that starts it. */
-rsRetVal outboxStart(void)
+/* A receiving thread's last act. */
+void outboxWorkerDone(void)
 {
-	int err;
-	DEFiRet;
-
-	outbox.stop = 0;
-	if ((err = pthread_create(&outbox.thread, NULL, outboxThread, NULL)) != 0) {
-		LogError(err, RS_RET_ERR, MOD_NAME ": cannot start the outbox thread");
-		ABORT_FINALIZE(RS_RET_ERR);
-	}
-	outbox.started = true;
-finalize_it:
-	RETiRet;
-}
-
-/* After the receiving threads have handed over their last items: the
- * outbox thread submits what is left, then ends. */
-void outboxStop(void)
-{
-	if (!outbox.started)
-		return;
 	pthread_mutex_lock(&outbox.mut);
-	outbox.stop = 1;
+	__atomic_sub_fetch(&workers.running, 1, __ATOMIC_RELEASE);
 	pthread_cond_signal(&outbox.notEmpty);
 	pthread_mutex_unlock(&outbox.mut);
-	pthread_join(outbox.thread, NULL);
-	outbox.started = false;
 }

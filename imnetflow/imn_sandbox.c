@@ -2,8 +2,8 @@
  * "sandbox"): once set up, each receiving thread allows itself only the
  * system calls that receiving, decoding and handing messages to the outbox
  * thread need. The filter is the thread's own (no TSYNC): rsyslog's other
- * threads, and the outbox thread, which runInput starts before any filter
- * exists, are not filtered.
+ * threads are not filtered, among them its input thread, which starts the
+ * receiving threads and runs the outbox (imn_outbox.c).
  *
  * sandbox="errno": any other system call fails with EPERM. The filter traps
  * it (SIGSYS); the handler counts it (impstats "sandbox.refused"), notes

@@ -38,9 +38,10 @@
 uint64_t imn_seccomp_refused;
 int imn_seccomp_last;
 
-/* Seen in the receiving threads under load (strace -c, SECURITY.md): poll,
- * recvmmsg, futex, mprotect, madvise, rt_sigprocmask, rt_sigreturn,
- * restart_syscall, exit. The others are what those calls stand in for
+/* Seen in the receiving threads under load (contrib/sandbox-strace.py,
+ * SECURITY.md): poll, recvmmsg, futex, mprotect, madvise, rt_sigprocmask,
+ * restart_syscall, exit; rt_sigreturn returns from the SIGSYS handler (seen
+ * in test_sandbox.py). The others are what those calls stand in for
  * elsewhere: ppoll is poll on architectures without it; malloc grows and
  * trims its heaps with mmap, munmap, mremap and brk (the main arena, or
  * every thread with MALLOC_ARENA_MAX=1); the clocks are system calls where
@@ -54,10 +55,10 @@ static const int allowedCalls[] = {
 	SCMP_SYS(brk), SCMP_SYS(munmap), SCMP_SYS(mremap), SCMP_SYS(madvise),
 	/* clocks */
 	SCMP_SYS(clock_gettime), SCMP_SYS(gettimeofday), SCMP_SYS(time),
-	/* signals: rsyslog's SIGTTIN to its input thread, the SIGSYS handler,
-	 * a poll interrupted by a signal (or a debugger) resumes */
+	/* signals: the SIGSYS handler returns, a poll interrupted by a signal
+	 * (or a debugger) resumes */
 	SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask), SCMP_SYS(restart_syscall),
-	/* the thread's end (rsyslog's input thread too, after runInput) */
+	/* the thread's end (it returns: no pthread_exit, no unwinding) */
 	SCMP_SYS(exit),
 };
 
@@ -98,7 +99,8 @@ int imn_seccomp_enter(enum imn_seccomp_action action)
 #else
 	deflt = action == IMN_SECCOMP_KILL ? SCMP_ACT_KILL_PROCESS : SCMP_ACT_ERRNO(EPERM);
 #endif
-	/* rsyslog's input thread blocks all signals: the trap must get through */
+	/* rsyslog's threads block all signals (the receiving threads inherit
+	 * that from its input thread): the trap must get through */
 	sigemptyset(&sigsys);
 	sigaddset(&sigsys, SIGSYS);
 	pthread_sigmask(SIG_UNBLOCK, &sigsys, NULL);

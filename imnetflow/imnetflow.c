@@ -574,14 +574,12 @@ CODESTARTrunInput;
 	/* thread 0's own workers are decided before the others start */
 	for (int i = 1; i < workers.n; i++)
 		workers.w[i].servedBy = i;
-	/* both before any thread enters its sandbox: a thread inherits the
-	 * seccomp filter of the thread that starts it */
+	/* the receiving threads enter their sandboxes; this thread, rsyslog's,
+	 * stays outside and runs the outbox until rsyslog stops the input */
 	CHKiRet(sandboxSetup(runModConf->sandbox));
-	CHKiRet(outboxStart());
-	startWorkers();
-	iRet = receiveLoop(0, pThrd);
+	CHKiRet(startWorkers());
+	outboxRun(pThrd);
 	joinWorkers();
-	outboxStop();
 finalize_it:
 ENDrunInput
 

@@ -540,13 +540,17 @@ def run_example_unprivileged(example, module, create_user=True):
                   "thread %s (%s) runs with uids %s, expected %d" % (tid, name, uids, user.pw_uid))
             check(gids and all(g == user.pw_gid for g in gids),
                   "thread %s (%s) runs with gids %s, expected %d" % (tid, name, gids, user.pw_gid))
-            if name == "in:imnetflow":
+            if name.startswith("imnetflow:rx"):
                 check(task_ids(proc.pid, tid, "Seccomp") == [2], "the receiving thread is not sandboxed")
         for name in os.listdir(outdir):
             st = os.stat(os.path.join(outdir, name))
             check(st.st_uid == user.pw_uid, "%s is owned by uid %d" % (name, st.st_uid))
         log("example on port %d: %d threads all run as %s (uid %d), flow in %s"
             % (port, len(tids), user.pw_name, user.pw_uid, os.path.basename(daily)))
+        proc.terminate()
+        proc.wait(30)
+        # the receiving threads end inside their sandbox: cleanly
+        check(proc.returncode == 0, "rsyslogd ended with %s: %s" % (proc.returncode, open(errf.name).read()))
     finally:
         proc.terminate()
         try:

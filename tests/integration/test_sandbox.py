@@ -5,8 +5,9 @@ receiving thread that reads a datagram starting with
 "imnetflow-sandbox-selftest" try open, socket and execve, and log what it
 got. With the default sandbox="errno" all three fail with EPERM, are
 counted (impstats sandbox.refused) and logged, and the thread goes on
-decoding; only the receiving threads are filtered (/proc: Seccomp 2), no
-other rsyslogd thread (the outbox thread, queue workers, impstats: 0).
+decoding; only the receiving threads (imnetflow:rx<k>) are filtered (/proc:
+Seccomp 2), no other rsyslogd thread (rsyslog's input thread in:imnetflow,
+which runs the outbox, queue workers, impstats: 0). rsyslogd stops cleanly.
 sandbox="off": the calls go through (execve of a path that does not exist:
 ENOENT) and no thread is filtered. sandbox="kill": rsyslogd dies of SIGSYS.
 threads="2": both receiving threads are filtered."""
@@ -53,7 +54,7 @@ def wait_line(r, text, timeout=10):
 
 
 def receiving(ts):
-    return {t: m for t, (n, m) in ts.items() if n == "in:imnetflow"}
+    return {t: m for t, (n, m) in ts.items() if n.startswith("imnetflow:rx")}
 
 
 def run(mode, nthreads):
@@ -68,7 +69,7 @@ def run(mode, nthreads):
         check(len(recv) == nthreads, "%d receiving threads, expected %d: %s" % (len(recv), nthreads, ts))
         filtered = mode in (None, "errno", "kill")
         for tid, (name, m) in ts.items():
-            want = 2 if filtered and name == "in:imnetflow" else 0
+            want = 2 if filtered and name.startswith("imnetflow:rx") else 0
             check(m == want, "thread %s (%s) has Seccomp %d, expected %d" % (tid, name, m, want))
         if mode == "kill":
             r.send([MAGIC])
@@ -100,8 +101,10 @@ def run(mode, nthreads):
             check(total == 3, "sandbox.refused is %d after a normal datagram, expected 3" % total)
         # queue workers started meanwhile are not filtered either
         for tid, (name, m) in threads(r.proc.pid).items():
-            if name != "in:imnetflow":
+            if not name.startswith("imnetflow:rx"):
                 check(m == 0, "thread %s (%s) is filtered" % (tid, name))
+        r.stop()
+        check(r.proc.returncode == 0, "rsyslogd ended with %s: %s" % (r.proc.returncode, r.read_stderr()))
     finally:
         r.cleanup()
 
