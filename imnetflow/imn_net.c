@@ -368,14 +368,6 @@ static rsRetVal receiveLoop(int thread)
 		fds[nfds] = (struct pollfd){.fd = l->sock, .events = POLLIN};
 		byFd[nfds++] = l;
 	}
-	/* glibc reads the time zone file at the first local time conversion
-	 * of the process: if that were this thread's first datagram, the
-	 * sandbox would refuse the open (and glibc fall back to UTC) */
-	{
-		struct syslogTime t;
-		time_t tt;
-		datetime.getCurrTime(&t, &tt, TIME_IN_LOCALTIME);
-	}
 	if (sandboxEnter(runModConf->sandbox) != 0) {
 		LogError(errno, RS_RET_ERR, MOD_NAME ": receiving thread %d cannot enter its sandbox (seccomp) and "
 			 "does not receive; sandbox=\"off\" runs it without", thread);
