@@ -12,7 +12,8 @@ PACKAGES="rsyslog build-essential autoconf automake libtool pkg-config dpkg-dev
 libestr-dev libfastjson-dev zlib1g-dev libcmocka-dev libmaxminddb-dev python3 softflowd pmacct valgrind
 rsyslog-gnutls openssl
 clang libclang-rt-14-dev afl++
-lintian"
+lintian
+libseccomp-dev"
 
 missing=
 for p in $PACKAGES; do

@@ -158,6 +158,16 @@ struct modConfData_s {
 	int exporterTimeout;        /* seconds without a datagram that make an exporter silent; 0: never */
 	int exporterEvents;         /* health events on */
 	int exporterTableMax;       /* exporters with state of their own; the rest share "other" */
+	uchar *sandboxName;         /* "sandbox": errno, kill or off */
+	int sandbox;                /* enum sandbox_mode */
+};
+
+/* What a receiving thread's seccomp filter does with a system call it does
+ * not allow (module parameter "sandbox", imn_sandbox.c). */
+enum sandbox_mode {
+	SANDBOX_ERRNO, /* fails with EPERM, counted and logged */
+	SANDBOX_KILL,  /* kills rsyslogd (SIGSYS) */
+	SANDBOX_OFF,   /* no filter */
 };
 
 extern modConfData_t *loadModConf; /* imnetflow.c: configuration */
@@ -258,6 +268,31 @@ typedef struct listener {
 
 extern listener_t *listenerRoot; /* imn_net.c: sockets, listeners, receiving threads */
 
+/* What a receiving thread hands to the outbox thread (imn_outbox.c), which
+ * does for it what its sandbox forbids: submitting to rsyslog's queues
+ * (which may start queue worker threads, and those would inherit the
+ * filter), logging, and writing the template file. */
+enum outbox_kind {
+	OUT_RECORD, /* msg through lstn's rate limiter; state counts what it drops */
+	OUT_EVENT,  /* msg as it is (summaries, health events) */
+	OUT_LOG,    /* text as an error message of rsyslog's */
+	OUT_SAVE,   /* text (len bytes) as worker's template file */
+};
+
+typedef struct outbox_item {
+	enum outbox_kind kind;
+	smsg_t *msg;
+	struct listener *lstn;
+	struct exporter_state *state;
+	char *text;                 /* malloc'ed, freed by the outbox thread */
+	size_t len;
+	int worker;
+	int err;                    /* OUT_LOG: errno */
+	rsRetVal code;              /* OUT_LOG: rsyslog's error code */
+} outbox_item_t;
+
+#define OUTBOX_PENDING 64           /* items a worker collects before handing them over */
+
 /* The template state's impstats values of one worker, as of its last
  * second. */
 typedef struct published_stats {
@@ -268,7 +303,7 @@ typedef struct published_stats {
 
 /* One exporter's state for summaries and health events (imn_events.c). */
 typedef struct summary_counts {
-	uint64_t datagrams, flows, octets, packets, ratelimited, sequenceMissing, malformed, pendingDropped;
+	uint64_t datagrams, flows, octets, packets, sequenceMissing, malformed, pendingDropped;
 } summary_counts_t;
 
 typedef struct exporter_state {
@@ -287,6 +322,7 @@ typedef struct exporter_state {
 	time_t eventMinute;           /* events in the current minute, for the cap */
 	unsigned eventsInMinute;
 	summary_counts_t counts;      /* since the last summary */
+	uint64_t ratelimited;         /* since the last summary; added to by the outbox thread */
 } exporter_state_t;
 
 /* A worker's exporters, by address. */
@@ -298,8 +334,9 @@ typedef struct health_table {
 	time_t lastInterval;          /* now / summaryInterval at the last summaries */
 } health_table_t;
 
-/* One receiving thread: its buffers and its template state. Worker 0 runs
- * on rsyslog's input thread, the others on threads runInput starts. With
+/* One receiving thread: its buffers and its template state. Every worker
+ * runs on a thread runInput starts (imnetflow:rx<k>); rsyslog's input
+ * thread runs the outbox (imn_outbox.c). With
  * threads="N" every address is bound N times (SO_REUSEPORT) and the kernel
  * hands all datagrams of one exporter address to the same worker
  * (attachReuseportProgram), so that a worker's template state is its own
@@ -330,6 +367,8 @@ typedef struct worker {
 	uint64_t datagrams;                /* with enrichOn: datagrams done, and */
 	int busy;                          /* whether it is in one (both atomic): when a HUP's
 					      replaced databases are free to go */
+	outbox_item_t pending[OUTBOX_PENDING]; /* for the outbox thread, not yet handed over */
+	int npending;
 } worker_t;
 
 typedef struct workers {
@@ -337,7 +376,8 @@ typedef struct workers {
 	int n;
 	int batchSize;                     /* the largest of the inputs' */
 	pthread_mutex_t mut;               /* the workers' published statistics */
-	int stop;                          /* set (atomically) by worker 0 when rsyslog stops the input */
+	int stop;                          /* set (atomically) by outboxRun when rsyslog stops the input */
+	int running;                       /* receiving threads not yet ended (atomic) */
 } workers_t;
 extern workers_t workers; /* imn_workers.c: workers and the template file */
 
@@ -382,7 +422,6 @@ typedef struct datagram_ctx {
 	int port;
 	struct syslogTime *rcvTime;
 	time_t ttGenTime;
-	multi_submit_t *multiSub;
 	time_t now;
 	const nf_template_source_t *templates; /* of the record being built */
 	const nf_sflow_agent_t *agent;         /* sFlow datagrams only */
@@ -412,8 +451,7 @@ int exporterAllowed(const instanceConf_t *inst, const struct sockaddr_storage *f
 int exporterWorker(const uint8_t addr[16], int n);
 void destroyListener(listener_t *l);
 rsRetVal bindPort(instanceConf_t *inst, const char *port);
-rsRetVal receiveLoop(int thread, thrdInfo_t *pThrd);
-void startWorkers(void);
+rsRetVal startWorkers(void);
 void joinWorkers(void);
 
 /* imn_stats.c: statistics */
@@ -426,7 +464,8 @@ void syncSessionStats(void);
 
 /* imn_workers.c: workers and the template file */
 uint64_t templateChanges(const worker_t *w);
-void saveTemplates(worker_t *w, bool withSequences);
+void saveTemplates(worker_t *w);
+void writeTemplateFile(int k, const char *data, size_t len);
 rsRetVal setupPersistence(void);
 rsRetVal setupWorker(worker_t *w, int index);
 void freeWorkers(void);
@@ -434,6 +473,23 @@ void freeWorkers(void);
 /* imn_msg.c: datagrams to messages */
 void processDatagram(listener_t *l, const uint8_t *buf, size_t len,
 			    const struct sockaddr_storage *from, datagram_ctx_t *d);
+
+/* imn_outbox.c: the thread that submits, logs and saves for the receiving threads */
+void outboxPut(worker_t *w, const outbox_item_t *item);
+void outboxLog(worker_t *w, int err, rsRetVal code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void outboxFlush(worker_t *w);
+void outboxRun(thrdInfo_t *pThrd);
+void outboxWorkerDone(void);
+
+/* imn_sandbox.c: the receiving threads' seccomp filter */
+rsRetVal sandboxSetup(int mode);
+int sandboxEnter(int mode);
+void sandboxReport(time_t now);
+#ifdef IMN_SANDBOX_SELFTEST /* the test build only: tests/integration/test_sandbox.py */
+void sandboxSelftest(worker_t *w, const uint8_t *buf, size_t len);
+#else
+#define sandboxSelftest(w, buf, len) ((void)0)
+#endif
 
 /* imn_events.c: summaries and health events */
 exporter_state_t *trackExporter(datagram_ctx_t *d, const struct sockaddr_storage *from);

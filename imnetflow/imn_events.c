@@ -160,7 +160,6 @@ static rsRetVal submitEvent(worker_t *w, const event_msg_t *m)
 	char summary[1024];
 	prop_t *from = NULL;
 	smsg_t *pMsg = NULL;
-	rsRetVal localRet;
 	DEFiRet;
 
 	CHKiRet(msgConstruct(&pMsg));
@@ -181,10 +180,9 @@ static rsRetVal submitEvent(worker_t *w, const event_msg_t *m)
 	pMsg->msgFlags = 0;
 	if (inst->format == FORMAT_STRUCTURED)
 		CHKiRet(attachEvent(pMsg, m));
-	localRet = submitMsg2(pMsg);
+	/* the outbox thread submits it and counts it */
+	outboxPut(w, &(outbox_item_t){.kind = OUT_EVENT, .msg = pMsg, .lstn = l});
 	pMsg = NULL;
-	CHKiRet(localRet);
-	STATSCOUNTER_INC(l->ctrEvents, l->mut_ctrEvents);
 finalize_it:
 	if (pMsg != NULL)
 		msgDestruct(&pMsg);
@@ -494,7 +492,7 @@ static void summarize(worker_t *w, exporter_state_t *e, time_t now)
 	addNumber(&m, "flows", c->flows);
 	addNumber(&m, "octets", c->octets);
 	addNumber(&m, "packets", c->packets);
-	addNumber(&m, "flows_ratelimited", c->ratelimited);
+	addNumber(&m, "flows_ratelimited", __atomic_exchange_n(&e->ratelimited, 0, __ATOMIC_RELAXED));
 	addNumber(&m, "sequence_missing", c->sequenceMissing);
 	addNumber(&m, "malformed", c->malformed);
 	addNumber(&m, "pending_dropped", c->pendingDropped);

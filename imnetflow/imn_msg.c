@@ -375,7 +375,6 @@ static rsRetVal submitRecord(datagram_ctx_t *d, const nf_datagram_info_t *info,
 	enum output_format format = l->inst->format;
 	char summary[512];
 	smsg_t *pMsg = NULL;
-	rsRetVal localRet;
 	DEFiRet;
 
 	CHKiRet(msgConstructWithTime(&pMsg, d->rcvTime, d->ttGenTime));
@@ -400,16 +399,9 @@ static rsRetVal submitRecord(datagram_ctx_t *d, const nf_datagram_info_t *info,
 	setTimeReported(d->w, pMsg, rec, l->inst->timeSource);
 	if (format == FORMAT_STRUCTURED)
 		CHKiRet(attachRecord(pMsg, d, info, rec, type));
-	localRet = ratelimitAddMsg(l->ratelimiter, d->multiSub, pMsg);
-	pMsg = NULL; /* owned by the rate limiter or the queue now */
-	if (localRet == RS_RET_DISCARDMSG) {
-		STATSCOUNTER_INC(l->ctrRatelimited, l->mut_ctrRatelimited);
-		if (d->state != NULL)
-			d->state->counts.ratelimited++;
-		FINALIZE;
-	}
-	CHKiRet(localRet);
-	STATSCOUNTER_INC(l->ctrSubmitted, l->mut_ctrSubmitted);
+	/* the outbox thread submits it through the rate limiter and counts it */
+	outboxPut(d->w, &(outbox_item_t){.kind = OUT_RECORD, .msg = pMsg, .lstn = l, .state = d->state});
+	pMsg = NULL;
 finalize_it:
 	if (pMsg != NULL)
 		msgDestruct(&pMsg);
@@ -429,7 +421,7 @@ static void logThrottled(error_throttle_t *t, const listener_t *l, const char *w
 		t->suppressed++;
 		return;
 	}
-	LogError(0, RS_RET_INVALID_VALUE,
+	outboxLog(d->w, 0, RS_RET_INVALID_VALUE,
 		 MOD_NAME ": %s: %s datagram from %s port %d: %s (%u similar messages suppressed "
 		 "in the last %d seconds; see impstats for counts)",
 		 l->display, what, d->address, d->port, why, t->suppressed,

@@ -252,12 +252,10 @@ finalize_it:
  * Receiving threads.
  */
 
-/* Whether the receive loops should end. rsyslog tells worker 0's thread,
- * which tells the others. */
-static bool shallStop(int thread, thrdInfo_t *pThrd)
+/* Whether the receive loops should end: rsyslog tells its input thread,
+ * which runs the outbox (outboxRun), which tells the receiving threads. */
+static bool shallStop(void)
 {
-	if (thread == 0 && pThrd->bShallStop == RSTRUE)
-		__atomic_store_n(&workers.stop, 1, __ATOMIC_RELEASE);
 	return __atomic_load_n(&workers.stop, __ATOMIC_ACQUIRE) != 0;
 }
 
@@ -282,17 +280,15 @@ static void countKernelDrops(listener_t *l, struct msghdr *last)
 	}
 }
 
-static void drainSocket(listener_t *l, int thread, thrdInfo_t *pThrd)
+static void drainSocket(listener_t *l)
 {
 	worker_t *w = &workers.w[l->worker];
-	smsg_t *msgs[CONF_NUM_MULTISUB];
-	multi_submit_t multiSub = {.ppMsgs = msgs, .maxElem = CONF_NUM_MULTISUB, .nElem = 0};
 	struct syslogTime stTime;
 	time_t ttGenTime;
 	int batch = l->inst->batchSize;
 	int n;
 
-	while (!shallStop(thread, pThrd)) {
+	while (!shallStop()) {
 		for (int i = 0; i < batch; i++) {
 			w->iov[i].iov_base = w->buf + (size_t)i * MAX_DATAGRAM;
 			w->iov[i].iov_len = MAX_DATAGRAM;
@@ -310,17 +306,18 @@ static void drainSocket(listener_t *l, int thread, thrdInfo_t *pThrd)
 		countKernelDrops(l, &w->hdr[n - 1].msg_hdr);
 		for (int i = 0; i < n; i++) {
 			datagram_ctx_t d = {.lstn = l, .w = w, .rcvTime = &stTime, .ttGenTime = ttGenTime,
-					    .multiSub = &multiSub, .now = ttGenTime};
+					    .now = ttGenTime};
 			if (w->hdr[i].msg_hdr.msg_flags & MSG_TRUNC) {
 				STATSCOUNTER_INC(l->ctrTruncated, l->mut_ctrTruncated);
 				continue;
 			}
+			sandboxSelftest(w, w->buf + (size_t)i * MAX_DATAGRAM, w->hdr[i].msg_len);
 			processDatagram(l, w->buf + (size_t)i * MAX_DATAGRAM, w->hdr[i].msg_len, &w->from[i], &d);
 		}
+		outboxFlush(w);
 		if (n < batch)
 			break;
 	}
-	multiSubmitFlush(&multiSub);
 }
 
 /* Whether thread runs worker w: its own, and for thread 0 also those whose
@@ -341,16 +338,18 @@ static void housekeeping(int thread, time_t now)
 		nf_session_expire(w->session, now);
 		exporterHousekeeping(w, now);
 		publishSessionStats(w);
-		if (now % SAVE_INTERVAL == 0 && templateChanges(w) != w->savedChanges)
-			saveTemplates(w, false);
+		if (now % SAVE_INTERVAL == 0 &&
+		    templateChanges(w) != __atomic_load_n(&w->savedChanges, __ATOMIC_RELAXED))
+			saveTemplates(w);
+		outboxFlush(w);
 	}
 	if (thread == 0)
 		syncSessionStats();
 }
 
-/* The receive loop of one thread: polls the sockets of the workers it
- * runs until the input stops. pThrd: rsyslog's, for thread 0. */
-rsRetVal receiveLoop(int thread, thrdInfo_t *pThrd)
+/* The receive loop of one thread: enters the sandbox, then polls the
+ * sockets of the workers it runs until the input stops. */
+static rsRetVal receiveLoop(int thread)
 {
 	struct pollfd *fds = NULL;
 	listener_t **byFd = NULL;
@@ -369,15 +368,22 @@ rsRetVal receiveLoop(int thread, thrdInfo_t *pThrd)
 		fds[nfds] = (struct pollfd){.fd = l->sock, .events = POLLIN};
 		byFd[nfds++] = l;
 	}
-	while (!shallStop(thread, pThrd)) {
+	if (sandboxEnter(runModConf->sandbox) != 0) {
+		LogError(errno, RS_RET_ERR, MOD_NAME ": receiving thread %d cannot enter its sandbox (seccomp) and "
+			 "does not receive; sandbox=\"off\" runs it without", thread);
+		ABORT_FINALIZE(RS_RET_ERR);
+	}
+	while (!shallStop()) {
 		int ready = poll(fds, nfds, POLL_TIMEOUT_MS);
 		if (ready < 0 && errno != EINTR) {
-			LogError(errno, RS_RET_ERR, MOD_NAME ": poll failed, receiving thread %d stops", thread);
-			ABORT_FINALIZE(RS_RET_ERR);
+			outboxLog(&workers.w[thread], errno, RS_RET_ERR, MOD_NAME ": poll failed, receiving thread %d stops",
+				  thread);
+			outboxFlush(&workers.w[thread]);
+			FINALIZE; /* logged: an error would have rsyslog log it here, in the sandbox */
 		}
 		for (nfds_t i = 0; ready > 0 && i < nfds; i++)
 			if (fds[i].revents & POLLIN)
-				drainSocket(byFd[i], thread, pThrd);
+				drainSocket(byFd[i]);
 		if (time(NULL) != lastHousekeeping) {
 			lastHousekeeping = time(NULL);
 			housekeeping(thread, lastHousekeeping);
@@ -389,19 +395,37 @@ finalize_it:
 	RETiRet;
 }
 
+/* A receiving thread: one the module starts and that ends by returning,
+ * never rsyslog's input thread, whose end (pthread_exit, unwinding through
+ * a libgcc_s that glibc may first have to load) the sandbox would refuse. */
 static void *workerThread(void *arg)
 {
-	(void)receiveLoop(((worker_t *)arg)->index, NULL);
+	worker_t *w = arg;
+	char name[16];
+
+	snprintf(name, sizeof(name), "imnetflow:rx%d", w->index);
+	pthread_setname_np(pthread_self(), name);
+	(void)receiveLoop(w->index);
+	outboxWorkerDone();
 	return NULL;
 }
 
-/* Starts the threads of workers 1 to n-1; the sockets of a worker whose
- * thread cannot start are read by thread 0, with that worker's state. */
-void startWorkers(void)
+/* Starts the receiving threads of all workers; the sockets of a worker
+ * whose thread cannot start are read by thread 0, with that worker's
+ * state. Fails when thread 0 cannot start. */
+rsRetVal startWorkers(void)
 {
-	for (int i = 1; i < workers.n; i++) {
-		int err = pthread_create(&workers.w[i].thread, NULL, workerThread, &workers.w[i]);
-		if (err != 0) {
+	DEFiRet;
+
+	for (int i = 0; i < workers.n; i++) {
+		int err;
+		__atomic_add_fetch(&workers.running, 1, __ATOMIC_RELEASE);
+		if ((err = pthread_create(&workers.w[i].thread, NULL, workerThread, &workers.w[i])) != 0) {
+			__atomic_sub_fetch(&workers.running, 1, __ATOMIC_RELEASE);
+			if (i == 0) {
+				LogError(err, RS_RET_ERR, MOD_NAME ": cannot start receiving thread 0");
+				ABORT_FINALIZE(RS_RET_ERR);
+			}
 			LogError(err, RS_RET_ERR, MOD_NAME ": cannot start receiving thread %d, thread 0 reads its sockets",
 				 i);
 			workers.w[i].servedBy = 0;
@@ -409,12 +433,14 @@ void startWorkers(void)
 		}
 		workers.w[i].started = true;
 	}
+finalize_it:
+	RETiRet;
 }
 
 void joinWorkers(void)
 {
 	__atomic_store_n(&workers.stop, 1, __ATOMIC_RELEASE);
-	for (int i = 1; i < workers.n; i++)
+	for (int i = 0; i < workers.n; i++)
 		if (workers.w[i].started) {
 			pthread_join(workers.w[i].thread, NULL);
 			workers.w[i].started = false;

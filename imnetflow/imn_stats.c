@@ -6,6 +6,7 @@
  */
 
 #include "imn.h"
+#include "imn_seccomp.h"
 
 exporters_t exporters = {.mut = PTHREAD_MUTEX_INITIALIZER};
 core_state_t core;
@@ -40,6 +41,9 @@ rsRetVal setupSessionStats(void)
 	CHKiRet(statsobj.AddCounter(core.stats, UCHAR_CONSTANT(label), ctrType_IntCtr, CTR_FLAG_NONE, \
 				    &core.field));
 	SESSION_GAUGES(ADD_SESSION_GAUGE)
+	/* counted by the SIGSYS handler (imn_seccomp.c) */
+	CHKiRet(statsobj.AddCounter(core.stats, UCHAR_CONSTANT("sandbox.refused"), ctrType_IntCtr, CTR_FLAG_NONE,
+				    (intctr_t *)&imn_seccomp_refused));
 	CHKiRet(statsobj.ConstructFinalize(core.stats));
 finalize_it:
 	RETiRet;

@@ -27,34 +27,73 @@ static void templateFileName(int k, char *buf, size_t size)
 		snprintf(buf, size, "%s.%d", core.templateFile, k);
 }
 
-/* Writes worker w's templates (and, withSequences, at shutdown, its
- * streams' sequence numbers) to a temporary file and renames it over its
- * file, so that a crash never leaves a half-written file. */
-void saveTemplates(worker_t *w, bool withSequences)
+/* Writes the templates of worker k (data, len bytes) to a temporary file
+ * and renames it over its file, so that a crash never leaves a
+ * half-written file. Runs outside the sandbox: in the outbox thread, or at
+ * shutdown. Returns 0, or -1 (logged). */
+static int writeTemplates(int k, const char *data, size_t len)
 {
 	char path[4096], tmp[4200];
 	FILE *f;
-	long n = -1;
+	int ok = 0;
+
+	templateFileName(k, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if ((f = fopen(tmp, "w")) != NULL) {
+		ok = fwrite(data, 1, len, f) == len && fflush(f) == 0 && fsync(fileno(f)) == 0;
+		if (fclose(f) != 0)
+			ok = 0;
+	}
+	if (!ok || rename(tmp, path) != 0) {
+		LogError(errno, RS_RET_IO_ERROR, MOD_NAME ": cannot save templates to %s", path);
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+void writeTemplateFile(int k, const char *data, size_t len)
+{
+	if (writeTemplates(k, data, len) != 0) /* saved again at the next interval */
+		__atomic_store_n(&workers.w[k].savedChanges, UINT64_MAX, __ATOMIC_RELAXED);
+}
+
+/* Worker w's templates as the file holds them (and, withSequences, at
+ * shutdown, its streams' sequence numbers), in memory (open_memstream
+ * needs no system call beyond memory): a malloc'ed buffer, or NULL. */
+static char *templateSnapshot(worker_t *w, bool withSequences, size_t *len)
+{
+	char *data = NULL;
+	FILE *f = open_memstream(&data, len);
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	n = nf_persist_save(w->session, f);
+	if (n >= 0 && withSequences && nf_persist_save_sequences(w->session, f) < 0)
+		n = -1;
+	if (fclose(f) != 0 || n < 0) {
+		free(data);
+		return NULL;
+	}
+	return data;
+}
+
+/* From a receiving thread: the snapshot goes to the outbox thread, which
+ * writes the file. */
+void saveTemplates(worker_t *w)
+{
+	outbox_item_t it = {.kind = OUT_SAVE, .worker = w->index};
+	uint64_t changes = templateChanges(w);
 
 	if (core.templateFile == NULL || w->session == NULL)
 		return;
-	templateFileName(w->index, path, sizeof(path));
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if ((f = fopen(tmp, "w")) != NULL) {
-		n = nf_persist_save(w->session, f);
-		if (n >= 0 && withSequences && nf_persist_save_sequences(w->session, f) < 0)
-			n = -1;
-		if (n >= 0 && fsync(fileno(f)) != 0)
-			n = -1;
-		if (fclose(f) != 0)
-			n = -1;
-	}
-	if (n < 0 || rename(tmp, path) != 0) {
-		LogError(errno, RS_RET_IO_ERROR, MOD_NAME ": cannot save templates to %s", path);
-		unlink(tmp);
+	if ((it.text = templateSnapshot(w, false, &it.len)) == NULL) {
+		outboxLog(w, ENOMEM, RS_RET_IO_ERROR, MOD_NAME ": cannot save the templates of thread %d", w->index);
 		return;
 	}
-	w->savedChanges = templateChanges(w);
+	__atomic_store_n(&w->savedChanges, changes, __ATOMIC_RELAXED);
+	outboxPut(w, &it);
 }
 
 /* The session a restored template goes to: its exporter's worker's. */
@@ -151,9 +190,16 @@ void freeWorkers(void)
 {
 	for (int i = 0; i < workers.n; i++) {
 		worker_t *w = &workers.w[i];
-		if (w->session != NULL &&
-		    (templateChanges(w) != w->savedChanges || nf_session_stream_count(w->session) > 0))
-			saveTemplates(w, true);
+		if (core.templateFile != NULL && w->session != NULL &&
+		    (templateChanges(w) != w->savedChanges || nf_session_stream_count(w->session) > 0)) {
+			size_t len;
+			char *data = templateSnapshot(w, true, &len); /* at shutdown: with the sequences */
+			if (data == NULL) /* writeTemplates logs its own errors */
+				LogError(ENOMEM, RS_RET_IO_ERROR, MOD_NAME ": templates of thread %d not saved", w->index);
+			else
+				(void)writeTemplates(w->index, data, len);
+			free(data);
+		}
 		nf_session_free(w->session);
 		freeExporterTable(w);
 		nf_enrich_cache_free(w->enrichCache);

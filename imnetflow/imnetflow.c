@@ -5,8 +5,10 @@
  * rsyslog's module entry points), imn_net.c (sockets, listeners and the
  * receiving threads), imn_msg.c (from a datagram through the core to one
  * rsyslog message per flow record), imn_workers.c (each receiving thread's
- * template state and the template file) and imn_stats.c (impstats
- * counters). imn.h is what they share.
+ * template state and the template file), imn_stats.c (impstats
+ * counters), imn_sandbox.c (the receiving threads' seccomp filter) and
+ * imn_outbox.c (the thread that submits, logs and saves for them outside
+ * it). imn.h is what they share.
  *
  * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
  */
@@ -99,7 +101,8 @@ static const struct param_target {
 	X("summaryinterval", eCmdHdlrNonNegInt, 0, P_INT, summaryInterval) \
 	X("exportertimeout", eCmdHdlrNonNegInt, 0, P_INT, exporterTimeout) \
 	X("exporterevents", eCmdHdlrBinary, 0, P_INT, exporterEvents) \
-	X("exportertable.max", eCmdHdlrPositiveInt, 0, P_INT, exporterTableMax)
+	X("exportertable.max", eCmdHdlrPositiveInt, 0, P_INT, exporterTableMax) \
+	X("sandbox", eCmdHdlrGetWord, 0, P_STRING, sandboxName)
 
 static struct cnfparamdescr modpdescr[] = {MODULE_PARAMS(PARAM_DESCR)};
 static struct cnfparamblk modpblk = {CNFPARAMBLK_VERSION, sizeof(modpdescr) / sizeof(modpdescr[0]),
@@ -251,6 +254,12 @@ finalize_it:
 		CHKiRet(parseKeyword(param, word, names, sizeof(names) / sizeof(names[0]), &index_)); \
 		target = index_; \
 	} while (0)
+
+static const char *const sandbox_names[] = {
+	[SANDBOX_ERRNO] = "errno",
+	[SANDBOX_KILL] = "kill",
+	[SANDBOX_OFF] = "off",
+};
 
 static const char *const protocol_names[] = {"netflow", "ipfix", "sflow"};
 
@@ -493,6 +502,7 @@ CODESTARTsetModCnf;
 			 MAX_THREADS);
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
 	}
+	PARSE_KEYWORD("sandbox", loadModConf->sandboxName, sandbox_names, loadModConf->sandbox);
 	CHKiRet(loadDictionary(loadModConf));
 finalize_it:
 	if (pvals != NULL)
@@ -585,6 +595,7 @@ CODESTARTfreeCnf;
 	free(pModConf->geoipAsn);
 	free(pModConf->samplingFile);
 	free(pModConf->interfaceFile);
+	free(pModConf->sandboxName);
 	for (inst = pModConf->root; inst != NULL;) {
 		if (inst->ports != NULL)
 			cnfarrayContentDestruct(inst->ports);
@@ -623,9 +634,13 @@ CODESTARTrunInput;
 	/* thread 0's own workers are decided before the others start */
 	for (int i = 1; i < workers.n; i++)
 		workers.w[i].servedBy = i;
-	startWorkers();
-	iRet = receiveLoop(0, pThrd);
+	/* the receiving threads enter their sandboxes; this thread, rsyslog's,
+	 * stays outside and runs the outbox until rsyslog stops the input */
+	CHKiRet(sandboxSetup(runModConf->sandbox));
+	CHKiRet(startWorkers());
+	outboxRun(pThrd);
 	joinWorkers();
+finalize_it:
 ENDrunInput
 
 BEGINwillRun

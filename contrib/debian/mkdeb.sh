@@ -11,7 +11,8 @@
 #  - imnetflow.so goes to Debian's rsyslog module directory,
 #    /usr/lib/<DEB_HOST_MULTIARCH>/rsyslog, stripped as dh_strip would.
 #  - docs to /usr/share/doc/rsyslog-imnetflow (over 4 kB gzip -9n, as
-#    policy 12.3 asks), rsyslog.conf.example under examples/.
+#    policy 12.3 asks), rsyslog.conf.example and the systemd drop-in
+#    imnetflow-hardening.conf under examples/.
 #  - Depends: dpkg-shlibdeps for the libraries, and rsyslog of exactly the
 #    upstream version whose headers the module was compiled against (rsyslog
 #    has no stable module ABI): rsyslog (>= V), rsyslog (<< V.~). With V =
@@ -21,6 +22,9 @@
 #    the end before any other character, so V < V-r < V+x < V.~ < V.1.
 #  - the Debian rsyslog package installed here must be that version (the
 #    module is loaded by the rsyslogd it was built for).
+#  - postinst creates the system user and group _imnetflow that the example
+#    drops to, /var/log/netflow and a dpkg-statoverride giving it
+#    /var/spool/rsyslog; postrm undoes the last two on purge.
 #  - lintian runs on the result (LINTIAN=: skips it): errors and warnings
 #    fail; contrib/debian/lintian-overrides says why each override is there.
 #
@@ -80,7 +84,7 @@ for f in "$srcdir/README.md" "$srcdir/SECURITY.md" "$srcdir"/docs/*.md; do
 	install -m 644 "$f" "$doc/"
 	[ "$(stat -c %s "$f")" -le 4096 ] || gzip -9n "$doc/$(basename "$f")"
 done
-install -m 644 "$srcdir/rsyslog.conf.example" "$doc/examples/"
+install -m 644 "$srcdir/rsyslog.conf.example" "$srcdir/contrib/systemd/imnetflow-hardening.conf" "$doc/examples/"
 install -m 644 "$deb/copyright" "$doc/copyright"
 gzip -9nc "$deb/changelog" > "$doc/changelog.Debian.gz"
 chmod 644 "$doc/changelog.Debian.gz"
@@ -92,6 +96,9 @@ if [ -n "$overrides" ]; then
 	chmod 644 "$root/usr/share/lintian/overrides/$pkg"
 fi
 
+# maintainer scripts: the user rsyslogd drops to, and its directories
+install -m 755 "$deb/postinst" "$deb/postrm" "$root/DEBIAN/"
+
 # --- control -----------------------------------------------------------------
 # dpkg-shlibdeps wants a debian/control to read
 mkdir "$work/debian"
@@ -99,7 +106,7 @@ printf 'Source: imnetflow\n\nPackage: %s\nArchitecture: any\n' "$pkg" > "$work/d
 # -w0: rsyslog's own symbols are unresolved in a module, by design
 shlibs=$(cd "$work" && dpkg-shlibdeps -O --warnings=0 "root$moddir/imnetflow.so" "root$moddir/nf-dailyfile" | sed -n 's/^shlibs:Depends=//p')
 [ -n "$shlibs" ] || die "dpkg-shlibdeps found no library dependencies"
-depends="rsyslog (>= $upstream), rsyslog (<< $upstream.~), $shlibs"
+depends="rsyslog (>= $upstream), rsyslog (<< $upstream.~), adduser, $shlibs"
 rm -rf "$work/debian"
 
 # Installed-Size as dpkg-gencontrol counts it: KiB per file, rounded up, 1 per directory

@@ -11,16 +11,27 @@
  * (UTF-8, RFC 6313 lists). At the end the template state is saved and
  * restored, and must stay within its limits.
  *
- * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined (make fuzz), or
- * with AFL++: afl-clang-fast ... tests/fuzz/fuzz_decode.c tests/fuzz/afl_main.c
+ * Sandboxed: each input runs twice, first as it is (so that a sanitizer's
+ * report and the crash input are written as usual), then again in a thread
+ * under the receiving threads' seccomp filter (imnetflow/imn_seccomp.c).
+ * A system call the filter refuses there is a crash: the decoder (or the
+ * rendering and persistence the module's receiving threads do) needs a
+ * call its sandbox would refuse.
+ *
+ * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined ... -lseccomp
+ * (make fuzz), or with AFL++: afl-clang-fast ... tests/fuzz/fuzz_decode.c
+ * tests/fuzz/afl_main.c
  *
  * Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
  */
+#include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "imn_seccomp.h"
 #include "nf_datagram.h"
 #include "nf_format.h"
 #include "nf_list.h"
@@ -154,7 +165,7 @@ static void persist_round_trip(const nf_session_t *s, const nf_limits_t *limits)
 	free(buf);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static int run_input(const uint8_t *data, size_t size)
 {
 	nf_limits_t limits;
 	nf_session_t *s;
@@ -184,5 +195,71 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort(); /* the limits must hold */
 	persist_round_trip(s, &limits);
 	nf_session_free(s);
+	return 0;
+}
+
+/* The sandboxed thread: runs what it is handed under the filter. */
+static struct {
+	pthread_mutex_t mut;
+	pthread_cond_t cond;
+	const uint8_t *data;
+	size_t size;
+	int pending, done;
+} sandbox = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, 0, 0, 0};
+
+static void *sandboxed(void *arg)
+{
+	(void)arg;
+	if (imn_seccomp_enter(IMN_SECCOMP_TRAP) != 0) {
+		fprintf(stderr, "fuzz_decode: cannot enter the sandbox: %s\n", strerror(errno));
+		abort();
+	}
+	pthread_mutex_lock(&sandbox.mut);
+	for (;;) {
+		while (!sandbox.pending)
+			pthread_cond_wait(&sandbox.cond, &sandbox.mut);
+		pthread_mutex_unlock(&sandbox.mut);
+		run_input(sandbox.data, sandbox.size);
+		pthread_mutex_lock(&sandbox.mut);
+		sandbox.pending = 0;
+		sandbox.done = 1;
+		pthread_cond_broadcast(&sandbox.cond);
+	}
+	return NULL;
+}
+
+static void run_sandboxed(const uint8_t *data, size_t size)
+{
+	static pthread_t thread;
+	static int started;
+	uint64_t refused;
+
+	if (!started) {
+		if (imn_seccomp_setup() != 0 || pthread_create(&thread, NULL, sandboxed, NULL) != 0)
+			abort();
+		started = 1;
+	}
+	pthread_mutex_lock(&sandbox.mut);
+	sandbox.data = data;
+	sandbox.size = size;
+	sandbox.done = 0;
+	sandbox.pending = 1;
+	pthread_cond_broadcast(&sandbox.cond);
+	while (!sandbox.done)
+		pthread_cond_wait(&sandbox.cond, &sandbox.mut);
+	pthread_mutex_unlock(&sandbox.mut);
+	refused = __atomic_load_n(&imn_seccomp_refused, __ATOMIC_RELAXED);
+	if (refused != 0) {
+		char *name = imn_seccomp_name(__atomic_load_n(&imn_seccomp_last, __ATOMIC_RELAXED));
+		fprintf(stderr, "fuzz_decode: the sandbox refused %llu system call(s), the last %s\n",
+			(unsigned long long)refused, name ? name : "unknown");
+		abort();
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	run_input(data, size);
+	run_sandboxed(data, size);
 	return 0;
 }

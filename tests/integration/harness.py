@@ -10,6 +10,7 @@ Copyright 2026 the imnetflow authors. Licensed under the Apache License 2.0.
 import csv
 import json
 import os
+import pwd
 import re
 import shutil
 import signal
@@ -407,6 +408,7 @@ def example_config(r, outdir, text=None):
     text = text.replace("/var/log/netflow", outdir)
     text = text.replace(EXAMPLE_DAILYFILE, NF_DAILYFILE)
     text = re.sub(r"global\(workDirectory=[^)]*\)\n", "", text)
+    text = re.sub(r"global\(privdrop[^)]*\)\n", "", text)  # test_privdrop.py runs it unprivileged
     text = text.replace('module(load="imnetflow")\n', "")
     text = text.replace('input(type="imnetflow" port="2055" ruleset="netflow")',
                         'input(type="imnetflow" port="0" address="127.0.0.1" ruleset="netflow" '
@@ -544,3 +546,116 @@ def run_softflowd(args, port, workdir, timeout=120):
                        text=True, timeout=timeout)
     check(p.returncode == 0, "softflowd %s failed (%d): %s" % (" ".join(args), p.returncode, p.stdout))
     return p.stdout
+
+
+CREATE_USER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "contrib", "create-user.sh")
+
+
+def free_udp_port(candidates, address="0.0.0.0"):
+    """The first of candidates that is free on address, or None."""
+    for port in candidates:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            try:
+                s.bind((address, port))
+                return port
+            except OSError:
+                continue
+    return None
+
+
+def task_ids(pid, tid, key):
+    with open("/proc/%d/task/%s/status" % (pid, tid)) as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return [int(x) for x in line.split()[1:]]
+    return []
+
+
+def run_example_unprivileged(example, module, create_user=True):
+    """rsyslog.conf.example (the file example) as a user runs it: as root, on
+    port 2055 (or a free one if taken), dropping to _imnetflow. Its paths
+    move to a test directory whose output and work directories are the
+    user's (contrib/create-user.sh makes user and directories, or with
+    create_user=False only the directories, for a user the package made).
+    module: what module(load=...) loads. Checks that every thread runs with
+    the user's uids and gids, that the receiving thread is sandboxed and
+    that a flow reaches the daily file."""
+    top = tempfile.mkdtemp(prefix="imnetflow-example-")
+    os.chmod(top, 0o755)  # the user must reach its directories
+    outdir, workdir = os.path.join(top, "netflow"), os.path.join(top, "work")
+    if create_user:
+        p = subprocess.run([CREATE_USER, outdir, workdir], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True)
+        check(p.returncode == 0, "contrib/create-user.sh failed: %s" % p.stdout)
+    user = pwd.getpwnam("_imnetflow")
+    for d in (outdir, workdir):
+        os.makedirs(d, mode=0o750, exist_ok=True)
+        os.chown(d, user.pw_uid, user.pw_gid)
+    with open(example) as f:
+        text = f.read()
+    check('global(privdrop.user.name="_imnetflow" privdrop.group.name="_imnetflow")' in text,
+          "rsyslog.conf.example does not drop privileges")
+    port = free_udp_port([2055] + list(range(20550, 20600)))
+    check(port, "no free UDP port")
+    text = text.replace("/var/log/netflow", outdir).replace("/var/spool/rsyslog", workdir)
+    if create_user:  # the build's daily-file writer; the package's is where the example says
+        text = text.replace(EXAMPLE_DAILYFILE, NF_DAILYFILE)
+    text = text.replace('module(load="imnetflow")', 'module(load="%s")' % module)
+    text = text.replace('input(type="imnetflow" port="2055"', 'input(type="imnetflow" port="%d"' % port)
+    check(re.search(r'port="%d"' % port, text), "example config changed shape")
+    conf = os.path.join(top, "rsyslog.conf")
+    with open(conf, "w") as f:
+        f.write(text)
+    check(subprocess.run([RSYSLOGD, "-N1", "-f", conf], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL).returncode == 0,
+          "rsyslogd -N1 rejects the example")
+    errf = open(os.path.join(top, "stderr"), "w")
+    proc = subprocess.Popen([RSYSLOGD, "-n", "-f", conf, "-i", os.path.join(workdir, "rsyslogd.pid")],
+                            stdin=subprocess.DEVNULL, stdout=errf, stderr=subprocess.STDOUT)
+    daily = os.path.join(outdir, time.strftime("%Y-%m-%d") + ".log")
+    try:
+        datagram = v5_datagram([{"src": "10.0.0.7", "dst": "10.0.0.8"}])
+        deadline = time.time() + 20
+        lines = []  # of the flow; an exporter's first_seen event comes first
+        while time.time() < deadline and not lines:
+            if proc.poll() is not None:
+                fail("rsyslogd with the example exited (%d): %s" % (proc.returncode, open(errf.name).read()))
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                s.sendto(datagram, ("127.0.0.1", port))
+            time.sleep(0.5)
+            for d in (daily, os.path.join(outdir, time.strftime("%Y-%m-%d") + ".log")):
+                if os.path.exists(d):
+                    with open(d) as f:
+                        lines = [l for l in f if re.search(r'"source_ipv4_address": ?"10\.0\.0\.7"', l)]
+        check(lines, "no flow reached the daily file in 20 s: %s" % open(errf.name).read())
+        tids = os.listdir("/proc/%d/task" % proc.pid)
+        for tid in tids:
+            with open("/proc/%d/task/%s/comm" % (proc.pid, tid)) as f:
+                name = f.read().strip()
+            uids, gids = task_ids(proc.pid, tid, "Uid"), task_ids(proc.pid, tid, "Gid")
+            check(uids and all(u == user.pw_uid for u in uids),
+                  "thread %s (%s) runs with uids %s, expected %d" % (tid, name, uids, user.pw_uid))
+            check(gids and all(g == user.pw_gid for g in gids),
+                  "thread %s (%s) runs with gids %s, expected %d" % (tid, name, gids, user.pw_gid))
+            if name.startswith("imnetflow:rx"):
+                check(task_ids(proc.pid, tid, "Seccomp") == [2], "the receiving thread is not sandboxed")
+        for name in os.listdir(outdir):
+            st = os.stat(os.path.join(outdir, name))
+            check(st.st_uid == user.pw_uid, "%s is owned by uid %d" % (name, st.st_uid))
+        log("example on port %d: %d threads all run as %s (uid %d), flow in %s"
+            % (port, len(tids), user.pw_name, user.pw_uid, os.path.basename(daily)))
+        proc.terminate()
+        proc.wait(30)
+        # the receiving threads end inside their sandbox: cleanly
+        check(proc.returncode == 0, "rsyslogd ended with %s: %s" % (proc.returncode, open(errf.name).read()))
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            fail("rsyslogd did not stop")
+        errf.close()
+        if not os.environ.get("KEEP_TEST_DIRS"):
+            shutil.rmtree(top, ignore_errors=True)

@@ -39,6 +39,11 @@ check(rc != 0 and "domain" in out, "threads=2 with templateScope=domain accepted
 rc, out = syntax_check('module(load="@MODULE@" threads="4")\n'
                        'input(type="imnetflow" port="1" templateScope="address+port")\n' + OUT)
 check(rc == 0, "threads=4 rejected:\n" + out)
+rc, out = syntax_check('module(load="@MODULE@" sandbox="loose")\ninput(type="imnetflow" port="1")\n' + OUT)
+check(rc != 0 and "sandbox" in out and '"errno", "kill", "off"' in out, "sandbox=loose accepted:\n" + out)
+for mode in ("errno", "kill", "off"):
+    rc, out = syntax_check('module(load="@MODULE@" sandbox="%s")\ninput(type="imnetflow" port="1")\n' % mode + OUT)
+    check(rc == 0, "sandbox=%s rejected:\n%s" % (mode, out))
 
 expect_error('port="2055" colour="blue"', "colour")
 expect_error('address="127.0.0.1"', "port")                  # port is required

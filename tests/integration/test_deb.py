@@ -14,13 +14,16 @@ its build-tree path, so installing and removing the package does not disturb
 them. Needs root and dpkg; skips without them.
 """
 import glob
+import grp
 import os
+import pwd
 import shutil
 import subprocess
 import tempfile
 import time
 
-from harness import MODULE, Rsyslog, check, fail, log, require_module, skip, syntax_check, v5_datagram
+from harness import (MODULE, Rsyslog, check, fail, log, require_module, run_example_unprivileged, skip, syntax_check,
+                     v5_datagram)
 
 PKG = "rsyslog-imnetflow"
 
@@ -184,6 +187,22 @@ def run_installed(moddir):
         r.cleanup()
 
 
+def run_unprivileged():
+    """The package made the user the example drops to, and gave it
+    /var/log/netflow and /var/spool/rsyslog; the installed example runs
+    with the installed module as that user."""
+    try:
+        user = pwd.getpwnam("_imnetflow")
+    except KeyError:
+        fail("the package did not create the user _imnetflow")
+    check(grp.getgrgid(user.pw_gid).gr_name == "_imnetflow", "the user's group is not _imnetflow")
+    for d in ("/var/log/netflow", "/var/spool/rsyslog"):
+        st = os.stat(d)
+        check(st.st_uid == user.pw_uid, "%s is owned by uid %d, not _imnetflow" % (d, st.st_uid))
+    run_example_unprivileged("/usr/share/doc/%s/examples/rsyslog.conf.example" % PKG, "imnetflow",
+                             create_user=False)
+
+
 def main():
     if os.geteuid() != 0:
         skip("installing a package with dpkg -i needs root")
@@ -215,6 +234,7 @@ def main():
         check(installed(PKG), "dpkg -i left %s as %r" % (PKG, status(PKG)))
         files = check_installed(moddir)
         run_installed(moddir)
+        run_unprivileged()
 
         log(must(["dpkg", "--purge", PKG], "dpkg --purge").rstrip())
         check(status(PKG) in ("", "unknown ok not-installed"), "after --purge: %r" % status(PKG))
@@ -222,6 +242,9 @@ def main():
         check(not left, "dpkg --purge left %s" % left)
         check(not os.path.exists("/usr/share/doc/" + PKG), "dpkg --purge left /usr/share/doc/" + PKG)
         log("dpkg --purge removed all %d files" % len(files))
+        st = os.stat("/var/spool/rsyslog")
+        check((st.st_uid, st.st_mode & 0o777) == (0, 0o700), "dpkg --purge left /var/spool/rsyslog to uid %d, mode %o"
+              % (st.st_uid, st.st_mode & 0o777))
     finally:
         if status(PKG) not in ("", "unknown ok not-installed") and not saved_deb:
             run(["dpkg", "--purge", PKG])
