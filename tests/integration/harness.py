@@ -598,8 +598,14 @@ def run_example_unprivileged(example, module, create_user=True):
     port = free_udp_port([2055] + list(range(20550, 20600)))
     check(port, "no free UDP port")
     text = text.replace("/var/log/netflow", outdir).replace("/var/spool/rsyslog", workdir)
-    if create_user:  # the build's daily-file writer; the package's is where the example says
-        text = text.replace(EXAMPLE_DAILYFILE, NF_DAILYFILE)
+    if create_user:
+        # the build's daily-file writer (the package's is where the example
+        # says), copied where the user can run it: omprog starts it after the
+        # drop, and the build tree may be below a directory only root enters
+        helper = os.path.join(top, "nf-dailyfile")
+        shutil.copy(NF_DAILYFILE, helper)
+        os.chmod(helper, 0o755)
+        text = text.replace(EXAMPLE_DAILYFILE, helper)
     text = text.replace('module(load="imnetflow")', 'module(load="%s")' % module)
     text = text.replace('input(type="imnetflow" port="2055"', 'input(type="imnetflow" port="%d"' % port)
     check(re.search(r'port="%d"' % port, text), "example config changed shape")
