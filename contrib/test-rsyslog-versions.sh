@@ -83,7 +83,7 @@ fi
 
 # the rsyslog options: those of a non-debug build with the modules the tests
 # load; each is passed only where this version's configure knows it
-RSYSLOG_OPTIONS="--disable-debug --enable-impstats --enable-imtcp --enable-gnutls
+RSYSLOG_OPTIONS="--disable-debug --enable-impstats --enable-imtcp --enable-gnutls --enable-omprog
 --disable-impstats-push --disable-default-tests --disable-generate-man-pages
 --disable-liblogging-stdlog --disable-libgcrypt --disable-fmhttp --disable-imjournal
 --disable-uuid --disable-libsystemd"
