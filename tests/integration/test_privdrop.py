@@ -57,7 +57,13 @@ finally:
     r.cleanup()
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-run_example_unprivileged(os.path.join(HERE, "..", "..", "rsyslog.conf.example"), MODULE)
+# the example drops with global(privdrop.user.name=...); an rsyslogd whose
+# global() does not know it (8.2102, RHEL 9's) refuses the example as
+# shipped (docs/deployment.md says what to write there instead)
+if rsyslogd_knows('global(privdrop.user.name="nobody" privdrop.group.name="nogroup")\n'):
+    run_example_unprivileged(os.path.join(HERE, "..", "..", "rsyslog.conf.example"), MODULE)
+else:
+    log("this rsyslogd's global() has no privdrop.user.name: the example is not run unprivileged")
 
 
 def verify_dropin():
