@@ -67,11 +67,11 @@ finalize_it:
 }
 
 /* Whether an endpoint is watched: in watchNetworks, or in a network the
- * networks file gives the role "watch". */
-static bool endpointWatched(const instanceConf_t *inst, const nf_record_t *rec, uint16_t v4, uint16_t v6,
+ * networks file gives the role "watch". info: the endpoint as enrichment
+ * found it (its address too), or NULL when the flow was not enriched. */
+static bool endpointWatched(const instanceConf_t *inst, const nf_record_t *rec, bool destination,
 			    const nf_endpoint_info_t *info)
 {
-	const nf_field_t *f;
 	uint8_t addr[16];
 	uint32_t v;
 
@@ -80,16 +80,9 @@ static bool endpointWatched(const instanceConf_t *inst, const nf_record_t *rec, 
 		return true;
 	if (inst->watch == NULL)
 		return false;
-	if ((f = nf_record_find(rec, NF_PEN_IANA, v4)) != NULL && f->type == NF_T_IPV4) {
-		memset(addr, 0, 10);
-		addr[10] = addr[11] = 0xff;
-		memcpy(addr + 12, f->v.b, 4);
-	} else if ((f = nf_record_find(rec, NF_PEN_IANA, v6)) != NULL && f->type == NF_T_IPV6) {
-		memcpy(addr, f->v.b, 16);
-	} else {
-		return false;
-	}
-	return nf_cidr_lookup(inst->watch, addr, &v);
+	if (info != NULL)
+		return info->has_address && nf_cidr_lookup(inst->watch, info->address, &v);
+	return nf_record_endpoint_address(rec, destination, addr) && nf_cidr_lookup(inst->watch, addr, &v);
 }
 
 /* A flow's severity: a firewall deny, a watched endpoint, or ordinary. */
@@ -99,9 +92,8 @@ int flowSeverity(const datagram_ctx_t *d, const nf_record_t *rec, const nf_flow_
 
 	if (facts->denied)
 		return inst->severityDeny;
-	if (endpointWatched(inst, rec, NF_IE_SOURCE_IPV4_ADDRESS, NF_IE_SOURCE_IPV6_ADDRESS, d->enriched ? &d->src : NULL) ||
-	    endpointWatched(inst, rec, NF_IE_DESTINATION_IPV4_ADDRESS, NF_IE_DESTINATION_IPV6_ADDRESS,
-			    d->enriched ? &d->dst : NULL))
+	if (endpointWatched(inst, rec, false, d->enriched ? &d->src : NULL) ||
+	    endpointWatched(inst, rec, true, d->enriched ? &d->dst : NULL))
 		return inst->severityWatch;
 	return inst->severityFlow;
 }

@@ -702,9 +702,10 @@ void nf_enrich_endpoint(const nf_enrich_db_t *db, const nf_cidr_t *internal, nf_
  * The members in the record.
  */
 
-/* The record's address field of an endpoint, as 16 bytes; false if none. */
-static bool endpoint_address(const nf_record_t *rec, uint16_t v4, uint16_t v6, uint8_t addr[16])
+bool nf_record_endpoint_address(const nf_record_t *rec, bool destination, uint8_t addr[16])
 {
+	uint16_t v4 = destination ? NF_IE_DESTINATION_IPV4_ADDRESS : NF_IE_SOURCE_IPV4_ADDRESS;
+	uint16_t v6 = destination ? NF_IE_DESTINATION_IPV6_ADDRESS : NF_IE_SOURCE_IPV6_ADDRESS;
 	const nf_field_t *f = nf_record_find(rec, NF_PEN_IANA, v4);
 
 	if (f != NULL && f->type == NF_T_IPV4) {
@@ -796,18 +797,27 @@ static void add_side(nf_record_t *rec, const side_ies_t *ie, const nf_endpoint_i
 	}
 }
 
+/* One endpoint of rec into out, which also keeps the address looked up. */
+static void enrich_side(const nf_enrich_db_t *db, const nf_cidr_t *internal, nf_enrich_cache_t *c,
+			const nf_record_t *rec, bool destination, nf_endpoint_info_t *out, unsigned *failures)
+{
+	uint8_t addr[16];
+
+	memset(out, 0, sizeof(*out));
+	if (!nf_record_endpoint_address(rec, destination, addr))
+		return;
+	nf_enrich_endpoint(db, internal, c, addr, out, failures);
+	out->has_address = true;
+	memcpy(out->address, addr, sizeof(addr));
+}
+
 void nf_enrich_record(const nf_enrich_db_t *db, const nf_cidr_t *internal, nf_enrich_cache_t *c, nf_record_t *rec,
 		      nf_endpoint_info_t *src, nf_endpoint_info_t *dst, unsigned *failures)
 {
 	static const side_ies_t source = SIDE_IES(SOURCE), destination = SIDE_IES(DESTINATION);
-	uint8_t addr[16];
 
-	memset(src, 0, sizeof(*src));
-	memset(dst, 0, sizeof(*dst));
-	if (endpoint_address(rec, NF_IE_SOURCE_IPV4_ADDRESS, NF_IE_SOURCE_IPV6_ADDRESS, addr))
-		nf_enrich_endpoint(db, internal, c, addr, src, failures);
-	if (endpoint_address(rec, NF_IE_DESTINATION_IPV4_ADDRESS, NF_IE_DESTINATION_IPV6_ADDRESS, addr))
-		nf_enrich_endpoint(db, internal, c, addr, dst, failures);
+	enrich_side(db, internal, c, rec, false, src, failures);
+	enrich_side(db, internal, c, rec, true, dst, failures);
 	add_side(rec, &source, src);
 	add_side(rec, &destination, dst);
 	add_text(rec, NF_LOCAL_IE(FLOW_LOCALITY), nf_flow_locality(src->locality, dst->locality));

@@ -53,6 +53,8 @@ typedef struct nf_endpoint_info {
 	const nf_network_t *network; /* NULL: no networks file line holds the address */
 	const nf_geo_t *geo;         /* NULL: no database knows the address; valid until the next lookup
 					with the same cache */
+	bool has_address;            /* nf_enrich_record found an address field for this endpoint */
+	uint8_t address[16];         /* that address, IPv4 as IPv4-mapped IPv6 */
 } nf_endpoint_info_t;
 
 typedef struct nf_enrich_db nf_enrich_db_t;
@@ -103,6 +105,10 @@ void nf_enrich_endpoint(const nf_enrich_db_t *db, const struct nf_cidr *internal
 			const uint8_t addr[16], nf_endpoint_info_t *out, unsigned *failures);
 
 struct nf_record;
+
+/* The source (destination false) or destination address field of rec
+ * (IPv4 or IPv6 element) as 16 bytes, IPv4 mapped; false if it has none. */
+bool nf_record_endpoint_address(const struct nf_record *rec, bool destination, uint8_t addr[16]);
 
 /* Enriches a flow: its source and destination (IPv4 or IPv6 address
  * fields; an endpoint without one stays empty) into src and dst, and
