@@ -5,13 +5,14 @@
  */
 #include "nf_sampling.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "nf_cidr.h"
+#include "nf_decode.h"
 #include "nf_hash.h"
 
 #define LINE_MAX_BYTES 512
@@ -95,18 +96,18 @@ static bool parse_number(const char *s, uint64_t max, uint64_t *v)
 	return true;
 }
 
+/* A bare address (surrounding blanks allowed), not a prefix. */
 static bool parse_address(char *s, uint8_t addr[16])
 {
 	char *end;
+	unsigned bits;
 
 	while (*s == ' ' || *s == '\t')
 		s++;
 	end = s + strlen(s);
 	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
 		*--end = '\0';
-	memset(addr, 0, 16);
-	addr[10] = addr[11] = 0xff;
-	return inet_pton(AF_INET, s, addr + 12) == 1 || inet_pton(AF_INET6, s, addr) == 1;
+	return strchr(s, '/') == NULL && nf_cidr_parse(s, addr, &bits) == NF_OK;
 }
 
 /* One line into e; false if it does not parse. */
