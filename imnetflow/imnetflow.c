@@ -63,7 +63,10 @@ enum param_kind { P_ARRAY, P_STRING, P_INT, P_UINT32, P_SIZE };
 	X("severity.flow", eCmdHdlrNonNegInt, 0, P_INT, severityFlow) \
 	X("severity.event", eCmdHdlrNonNegInt, 0, P_INT, severityEvent) \
 	X("protocols", eCmdHdlrArray, 0, P_ARRAY, protocolNames) \
-	X("allowedexporters", eCmdHdlrArray, 0, P_ARRAY, allowedNames)
+	X("allowedexporters", eCmdHdlrArray, 0, P_ARRAY, allowedNames) \
+	X("transport", eCmdHdlrGetWord, 0, P_STRING, transportName) \
+	X("maxsessions", eCmdHdlrPositiveInt, 0, P_INT, maxSessions) \
+	X("sessiontimeout", eCmdHdlrNonNegInt, 0, P_INT, sessionTimeout)
 
 #define PARAM_DESCR(name, type, flags, kind, field) {name, type, flags},
 static struct cnfparamdescr inppdescr[] = {INPUT_PARAMS(PARAM_DESCR)};
@@ -126,6 +129,9 @@ static const char *const template_scope_names[] = {
 	[SCOPE_DOMAIN] = "domain",
 };
 
+static const char *const transport_names[] = {"udp", "tcp", "sctp", "tls"};
+static const stream_transport_t *const transports[] = {NULL, &tcpTransport, &sctpTransport, &tlsTransport};
+
 static const char *const format_names[] = {
 	[FORMAT_STRUCTURED] = "structured",
 	[FORMAT_JSON] = "json",
@@ -149,6 +155,8 @@ static rsRetVal createInstance(instanceConf_t **pinst)
 	inst->severityWatch = SEVERITY_NOTICE;
 	inst->severityFlow = SEVERITY_INFO;
 	inst->severityEvent = SEVERITY_NOTICE;
+	inst->maxSessions = DFLT_MAX_SESSIONS;
+	inst->sessionTimeout = DFLT_SESSION_TIMEOUT;
 	if (loadModConf->tail == NULL)
 		loadModConf->root = inst;
 	else
@@ -386,6 +394,23 @@ finalize_it:
 	RETiRet;
 }
 
+/* transport="udp" (default), "tcp", "sctp" or "tls"; maxSessions with it. */
+static rsRetVal parseTransport(instanceConf_t *inst)
+{
+	int kind = 0;
+	DEFiRet;
+
+	PARSE_KEYWORD("transport", inst->transportName, transport_names, kind);
+	inst->transport = transports[kind];
+	if (inst->maxSessions > MAX_SESSIONS) {
+		LogError(0, RS_RET_PARAM_ERROR, MOD_NAME ": maxSessions %d too large, maximum is %d",
+			 inst->maxSessions, MAX_SESSIONS);
+		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
+	}
+finalize_it:
+	RETiRet;
+}
+
 static rsRetVal checkInstance(instanceConf_t *inst)
 {
 	DEFiRet;
@@ -406,6 +431,7 @@ static rsRetVal checkInstance(instanceConf_t *inst)
 	PARSE_KEYWORD("timeReported", inst->timeReported, time_reported_names, inst->timeSource);
 	PARSE_KEYWORD("templateScope", inst->templateScope, template_scope_names, inst->scope);
 	PARSE_KEYWORD("format", inst->formatName, format_names, inst->format);
+	CHKiRet(parseTransport(inst));
 	if (inst->ecs && inst->format == FORMAT_KV) {
 		LogError(0, RS_RET_PARAM_ERROR, MOD_NAME ": ecs=\"on\" needs format \"structured\" or \"json\"");
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
@@ -552,11 +578,14 @@ CODESTARTactivateCnfPrePrivDrop;
 		for (int i = 0; i < inst->ports->nmemb; i++) {
 			char *port = es_str2cstr(inst->ports->arr[i], NULL);
 			CHKmalloc(port);
-			(void)bindPort(inst, port); /* errors logged; other ports still run */
+			if (inst->transport == NULL)
+				(void)bindPort(inst, port); /* errors logged; other ports still run */
 			free(port);
 		}
+		if (inst->transport != NULL)
+			(void)streamListen(inst); /* errors logged, naming the transport */
 	}
-	if (listenerRoot == NULL) {
+	if (listenerRoot == NULL && !streamListening()) {
 		LogError(0, RS_RET_NO_RUN, MOD_NAME ": no listeners could be started, input not activated");
 		ABORT_FINALIZE(RS_RET_NO_RUN);
 	}
@@ -574,6 +603,7 @@ CODESTARTactivateCnf;
 	workers.n = runModConf->threads;
 	for (int i = 0; i < workers.n; i++)
 		CHKiRet(setupWorker(&workers.w[i], i));
+	CHKiRet(streamSetup());
 	CHKiRet(setupPersistence());
 	loadEnrichment();
 	for (int i = 0; i < workers.n; i++)
@@ -581,8 +611,10 @@ CODESTARTactivateCnf;
 	syncSessionStats();
 	CHKiRet(setupSessionStats());
 finalize_it:
-	if (iRet != RS_RET_OK)
+	if (iRet != RS_RET_OK) {
+		streamFree();
 		freeWorkers();
+	}
 ENDactivateCnf
 
 BEGINfreeCnf
@@ -607,6 +639,7 @@ CODESTARTfreeCnf;
 		free(inst->timeReported);
 		free(inst->templateScope);
 		free(inst->formatName);
+		free(inst->transportName);
 		if (inst->protocolNames != NULL)
 			cnfarrayContentDestruct(inst->protocolNames);
 		free(inst->protocolNames);
@@ -638,8 +671,10 @@ CODESTARTrunInput;
 	 * stays outside and runs the outbox until rsyslog stops the input */
 	CHKiRet(sandboxSetup(runModConf->sandbox));
 	CHKiRet(startWorkers());
+	streamStart();
 	outboxRun(pThrd);
 	joinWorkers();
+	streamJoin();
 finalize_it:
 ENDrunInput
 
@@ -656,6 +691,7 @@ CODESTARTafterRun;
 	}
 	if (core.stats != NULL)
 		statsobj.Destruct(&core.stats);
+	streamFree();
 	freeExporterStats();
 	freeWorkers();
 	freeEnrichment();
