@@ -239,6 +239,11 @@ extern modConfData_t *runModConf;
 	X(ctrSessionsTimedout, "sessions.timedout") \
 	X(ctrSessionsMalformed, "sessions.malformed")
 
+/* Counters of a tls input's handshakes (imn_tls.c), one object per input. */
+#define TLS_COUNTERS(X) \
+	X(ctrCompleted, "handshakes.completed") \
+	X(ctrFailed, "handshakes.failed")
+
 /* Counters of the template and stream state, shared by all listeners. */
 #define SESSION_COUNTERS(X) \
 	X(templates_added, "templates.added") \

@@ -55,8 +55,8 @@ typedef struct tls_input {
 	uchar *driver;              /* the driver's name, for nssel */
 	int refs;                   /* listeners and connections using it */
 	statsobj_t *stats;          /* handshake counters of the input */
-	STATSCOUNTER_DEF(ctrCompleted, mut_ctrCompleted)
-	STATSCOUNTER_DEF(ctrFailed, mut_ctrFailed)
+#define DEF_TLS_COUNTER(ctr, label) STATSCOUNTER_DEF(ctr, mut_##ctr)
+	TLS_COUNTERS(DEF_TLS_COUNTER)
 } tls_input_t;
 
 typedef struct tls_listener {
@@ -492,12 +492,10 @@ static rsRetVal setupStats(tls_input_t *in, instanceConf_t *inst)
 	CHKiRet(statsobj.Construct(&in->stats));
 	CHKiRet(statsobj.SetName(in->stats, (uchar *)name));
 	CHKiRet(statsobj.SetOrigin(in->stats, (uchar *)MOD_NAME));
-	STATSCOUNTER_INIT(in->ctrCompleted, in->mut_ctrCompleted);
-	CHKiRet(statsobj.AddCounter(in->stats, (uchar *)"handshakes.completed", ctrType_IntCtr,
-				    CTR_FLAG_RESETTABLE, &in->ctrCompleted));
-	STATSCOUNTER_INIT(in->ctrFailed, in->mut_ctrFailed);
-	CHKiRet(statsobj.AddCounter(in->stats, (uchar *)"handshakes.failed", ctrType_IntCtr,
-				    CTR_FLAG_RESETTABLE, &in->ctrFailed));
+#define ADD_TLS_COUNTER(ctr, label) \
+	STATSCOUNTER_INIT(in->ctr, in->mut_##ctr); \
+	CHKiRet(statsobj.AddCounter(in->stats, (uchar *)label, ctrType_IntCtr, CTR_FLAG_RESETTABLE, &in->ctr));
+	TLS_COUNTERS(ADD_TLS_COUNTER)
 	CHKiRet(statsobj.ConstructFinalize(in->stats));
 finalize_it:
 	RETiRet;
@@ -508,12 +506,11 @@ static rsRetVal listenPort(listen_ctx_t *lc, const char *port)
 	DEFiRet;
 	lc->port = port;
 #if netstrmCURR_IF_VERSION >= 13
-	tcpLstnParams_t *params;
-	CHKmalloc(params = calloc(1, sizeof(*params)));
-	params->pszPort = (const uchar *)port;
-	params->pszAddr = lc->inst->address;
-	iRet = netstrm.LstnInit(lc->in->ns, lc, addListener, lc->inst->maxSessions, params);
-	free(params);
+	tcpLstnParams_t params;
+	memset(&params, 0, sizeof(params)); /* later versions add members: all zero */
+	params.pszPort = (const uchar *)port;
+	params.pszAddr = lc->inst->address;
+	iRet = netstrm.LstnInit(lc->in->ns, lc, addListener, lc->inst->maxSessions, &params);
 #else
 	iRet = netstrm.LstnInit(lc->in->ns, lc, addListener, (uchar *)port, lc->inst->address,
 				 lc->inst->maxSessions, NULL);
@@ -521,7 +518,6 @@ static rsRetVal listenPort(listen_ctx_t *lc, const char *port)
 	if (iRet != RS_RET_OK)
 		LogError(0, iRet, MOD_NAME ": transport=\"tls\": port %s%s%s cannot be listened on", port,
 			 lc->inst->address ? " of address " : "", lc->inst->address ? (char *)lc->inst->address : "");
-finalize_it:
 	RETiRet;
 }
 

@@ -31,7 +31,7 @@ import tempfile
 import time
 
 from harness import (RSYSLOGD, Rsyslog, capture_datagrams, check, fail, log, manifest, rsyslog_module,
-                     syntax_check)
+                     rsyslogd_knows, syntax_check)
 
 # both are installed by contrib/install-deps.sh: their absence is a setup defect
 if not rsyslog_module("lmnsd_gtls"):
@@ -40,6 +40,16 @@ if not shutil.which("openssl"):
     fail("openssl is not installed (contrib/install-deps.sh installs it)")
 
 CLOSE_TIMEOUT = 10  # seconds the collector has to close a refused connection
+
+# rsyslog 8.2102 (RHEL 9) takes the CA, certificate and key only as global()
+# defaults (imnetflow then warns that its parameters are ignored)
+TLS_FILES_PER_INPUT = rsyslogd_knows('module(load="imtcp")\n'
+                                     'input(type="imtcp" port="0" streamDriver.CAFile="/dev/null")\n')
+
+
+def tls_files(certs, prefix="streamDriver."):
+    return ('%sCAFile="%s/ca.pem" %sCertFile="%s/server.pem" %sKeyFile="%s/server-key.pem"'
+            % (prefix, certs, prefix, certs, prefix, certs))
 
 
 def make_certs(d):
@@ -64,8 +74,13 @@ def make_certs(d):
 
 def tls_input(certs, name, portfile, params):
     return ('input(type="imnetflow" name="%s" transport="tls" address="127.0.0.1" port="0" '
-            'listenPortFileName="%s" streamDriver.CAFile="%s/ca.pem" streamDriver.CertFile="%s/server.pem" '
-            'streamDriver.KeyFile="%s/server-key.pem" %s)\n' % (name, portfile, certs, certs, certs, params))
+            'listenPortFileName="%s" %s %s)\n'
+            % (name, portfile, tls_files(certs) if TLS_FILES_PER_INPUT else "", params))
+
+
+def collector(certs, **kw):
+    """An Rsyslog whose TLS inputs find the files where this rsyslog takes them."""
+    return Rsyslog(globals_="" if TLS_FILES_PER_INPUT else tls_files(certs, "DefaultNetstreamDriver"), **kw)
 
 
 def tls_client(certs, port, who, src):
@@ -171,8 +186,7 @@ def wait_tls_counter(r, name, key, value, timeout=10):
 def check_config_errors(certs):
     base = 'module(load="@MODULE@")\n'
     out_action = 'action(type="omfile" file="@DIR@/out")\n'
-    files = ('streamDriver.CAFile="%s/ca.pem" streamDriver.CertFile="%s/server.pem" '
-             'streamDriver.KeyFile="%s/server-key.pem"' % (certs, certs, certs))
+    files = tls_files(certs)
     cases = [
         ('port="1" streamDriver.authMode="anon"', "streamDriver.authMode"),
         ('port="1" transport="tcp" permittedPeer=["x"]', "permittedPeer"),
@@ -196,7 +210,7 @@ def check_config_errors(certs):
     log("config errors: %d cases, each naming its parameter" % len(cases))
 
     # a driver that cannot load: found when the input starts
-    r = Rsyslog(default_input=False, extra=tls_input(certs, "nodrv", "@DIR@/port", 'permittedPeer=["x"] '
+    r = collector(certs, default_input=False, extra=tls_input(certs, "nodrv", "@DIR@/port", 'permittedPeer=["x"] '
                                                      'streamDriver.name="nosuch"'))
     try:
         r.proc = subprocess.Popen([RSYSLOGD, "-n", "-f", r.conf, "-i", r.pidfile], stdin=subprocess.DEVNULL,
@@ -229,7 +243,7 @@ def run(certs):
     extra = (tls_input(certs, "tls", "@DIR@/tls.port", 'streamDriver.authMode="x509/name" '
                        'permittedPeer=["exporter.test"]') +
              tls_input(certs, "tlsvalid", "@DIR@/valid.port", 'streamDriver.authMode="x509/certvalid"'))
-    with Rsyslog(inputs='port="0" name="udp" rcvbufSize="8m"', extra=extra) as r:
+    with collector(certs, inputs='port="0" name="udp" rcvbufSize="8m"', extra=extra) as r:
         tls_port = r.wait_port(os.path.join(r.dir, "tls.port"))
         valid_port = r.wait_port(os.path.join(r.dir, "valid.port"))
 
