@@ -14,7 +14,9 @@ right CA with another name (stranger.test).
    (authMode x509/name, permittedPeer exporter.test) and a plain TCP
    client that sends IPFIX without TLS. Each is counted in
    handshakes.failed (exactly 3); an x509/certvalid input accepts the
-   wrong name (the name check refused it, not the CA).
+   wrong name (the name check refused it, not the CA); an x509/fingerprint
+   input takes the certificate whose SHA-1 fingerprint it lists and
+   refuses another of the same CA.
 3. Configuration: TLS parameters on a UDP input, an unknown authMode,
    x509/name without permittedPeer, an unreadable key are errors naming
    the parameter; a driver that cannot load is an error naming
@@ -70,6 +72,13 @@ def make_certs(d):
             f.write("subjectAltName=%s\nextendedKeyUsage=serverAuth,clientAuth\n" % san)
         run("x509", "-req", "-in", name + ".csr", "-CA", ca + ".pem", "-CAkey", ca + "-key.pem",
             "-CAcreateserial", "-days", "2", "-extfile", name + ".ext", "-out", name + ".pem")
+
+
+def fingerprint(certs, who):
+    """who's certificate's SHA-1 fingerprint as permittedPeer takes it."""
+    out = subprocess.run(["openssl", "x509", "-in", os.path.join(certs, who + ".pem"), "-noout", "-fingerprint",
+                          "-sha1"], check=True, capture_output=True, text=True, timeout=60).stdout
+    return "SHA1:" + out.strip().split("=", 1)[1].upper()
 
 
 def tls_input(certs, name, portfile, params):
@@ -242,10 +251,13 @@ def run(certs):
     total = sum(n for _, _, n in captures)
     extra = (tls_input(certs, "tls", "@DIR@/tls.port", 'streamDriver.authMode="x509/name" '
                        'permittedPeer=["exporter.test"]') +
-             tls_input(certs, "tlsvalid", "@DIR@/valid.port", 'streamDriver.authMode="x509/certvalid"'))
+             tls_input(certs, "tlsvalid", "@DIR@/valid.port", 'streamDriver.authMode="x509/certvalid"') +
+             tls_input(certs, "tlsfp", "@DIR@/fp.port", 'streamDriver.authMode="x509/fingerprint" '
+                       'permittedPeer=["%s"]' % fingerprint(certs, "client")))
     with collector(certs, inputs='port="0" name="udp" rcvbufSize="8m"', extra=extra) as r:
         tls_port = r.wait_port(os.path.join(r.dir, "tls.port"))
         valid_port = r.wait_port(os.path.join(r.dir, "valid.port"))
+        fp_port = r.wait_port(os.path.join(r.dir, "fp.port"))
 
         # 1. each capture over UDP from 127.0.1.k and over TLS from 127.0.2.k
         for k, (cid, payloads, _) in enumerate(captures, start=1):
@@ -291,12 +303,21 @@ def run(certs):
         for p in payloads:
             accepted.sendall(p)
         close_tls(accepted)
-        got = r.wait_records(before + 2 * n, timeout=30)
+        # x509/fingerprint: the client's certificate, not the stranger's of the same CA
+        bad = tls_client(certs, fp_port, "stranger", "127.0.3.6")
+        send_quietly(bad, payloads)
+        wait_closed_by_peer(bad, "stranger (fingerprint)")
+        bad.close()
+        accepted = tls_client(certs, fp_port, "client", "127.0.3.7")
+        for p in payloads:
+            accepted.sendall(p)
+        close_tls(accepted)
+        got = r.wait_records(before + 3 * n, timeout=30)
         time.sleep(1)  # what a refused connection would have brought
         got = r.records()
         senders = collections.Counter(exporter_of(g) for g in got[before:])
-        check(senders == {"127.0.3.1": n, "127.0.3.5": n},
-              "records by exporter after the refusals: %s (want %d from 127.0.3.1 and 127.0.3.5 only)"
+        check(senders == {"127.0.3.1": n, "127.0.3.5": n, "127.0.3.7": n},
+              "records by exporter after the refusals: %s (want %d from 127.0.3.1, .5 and .7 only)"
               % (dict(senders), n))
         failed = wait_tls_counter(r, "tls", "handshakes.failed", 3)
         check(failed == 3, "handshakes.failed of the x509/name input is %d, want 3" % failed)
@@ -305,9 +326,14 @@ def run(certs):
               % (completed, len(captures) + 1))
         check(tls_counter(r, "tlsvalid", "handshakes.completed") == 1, "the certvalid input's connection "
               "was not counted")
+        check(tls_counter(r, "tlsfp", "handshakes.completed") == 1 and
+              tls_counter(r, "tlsfp", "handshakes.failed") == 1,
+              "x509/fingerprint input: handshakes.completed %d, .failed %d, want 1 and 1"
+              % (tls_counter(r, "tlsfp", "handshakes.completed"), tls_counter(r, "tlsfp", "handshakes.failed")))
         check(r.alive(), "rsyslogd died")
         log("2. other CA, wrong name and plain TCP refused (handshakes.failed 3), the good connection "
-            "beside them delivered all %d records; certvalid accepted the other name" % n)
+            "beside them delivered all %d records; certvalid accepted the other name; x509/fingerprint "
+            "took the client's certificate and refused the stranger's" % n)
 
 
 main()
