@@ -484,6 +484,7 @@ static void serveConnection(stream_input_t *si, int i, time_t now)
 		if (n > 0) {
 			c->used += (size_t)n;
 			c->lastActive = now;
+			sandboxSelftest(&si->w, c->buf, c->used);
 			if ((bad = takeMessages(si, c, why, sizeof(why))) != NULL) {
 				closeMalformed(si, i, bad);
 				return;
@@ -566,20 +567,21 @@ static void streamLoop(stream_input_t *si)
 		bool pending;
 		nfds_t n = pollSet(si, &pending);
 		int ready = poll(si->fds, n, pending ? 0 : POLL_TIMEOUT_MS);
-		int nconns = si->nconns; /* those in the poll set */
+		int nconns = si->nconns; /* those in the poll set, before any is accepted */
 		time_t now = time(NULL);
 
 		if (ready < 0 && errno != EINTR) {
 			outboxLog(&si->w, errno, RS_RET_ERR, MOD_NAME ": poll failed, stream input %d stops", si->index);
 			break;
 		}
-		for (int i = 0; ready > 0 && i < si->nlstns; i++)
-			if (si->fds[i].revents & POLLIN)
-				acceptConnections(si, si->lstns[i], now);
+		/* the connections first: those that ended free their slots for new ones */
 		for (int i = 0; i < nconns; i++)
 			if ((ready > 0 && si->fds[si->nlstns + i].revents != 0) || si->conns[i]->more)
 				serveConnection(si, i, now);
 		compactConnections(si);
+		for (int i = 0; ready > 0 && i < si->nlstns; i++)
+			if (si->fds[i].revents & POLLIN)
+				acceptConnections(si, si->lstns[i], now);
 		if (now != lastHousekeeping) {
 			lastHousekeeping = now;
 			streamHousekeeping(si, now);

@@ -29,16 +29,6 @@ def kernel_sctp():
         return e.errno
 
 
-def other_log(r):
-    """What rsyslogd logged: its own log file, and standard error at start-up."""
-    path = os.path.join(r.dir, "other.log")
-    text = r.read_stderr()
-    if os.path.exists(path):
-        with open(path) as f:
-            text += f.read()
-    return text
-
-
 missing = kernel_sctp()
 if missing is not None:
     check(missing in (errno.EPROTONOSUPPORT, errno.ESOCKTNOSUPPORT, errno.EAFNOSUPPORT),
@@ -48,9 +38,9 @@ if missing is not None:
              'listenPortFileName="@DIR@/port.sctp")\n')
     with Rsyslog(extra=extra) as r:
         deadline = time.time() + 10
-        while 'transport="sctp"' not in other_log(r) and time.time() < deadline:
+        while 'transport="sctp"' not in r.logged() and time.time() < deadline:
             time.sleep(0.1)
-        text = other_log(r)
+        text = r.logged()
         alive = r.alive()
     lines = [line for line in text.splitlines() if 'transport="sctp"' in line]
     log("start-up error: %s" % lines[:1])

@@ -18,7 +18,6 @@
 """
 import collections
 import json
-import os
 import random
 import socket
 import struct
@@ -104,12 +103,7 @@ def netflow_view(rec):
 
 def log_lines(r, text):
     """rsyslogd's error lines (on its standard error, and in its log file) that hold text."""
-    path = os.path.join(r.dir, "other.log")
-    lines = r.read_stderr().splitlines()
-    if os.path.exists(path):
-        with open(path) as f:
-            lines += f.read().splitlines()
-    return [line for line in lines if text in line]
+    return [line for line in r.logged().splitlines() if text in line]
 
 
 
