@@ -376,8 +376,9 @@ static void closeMalformed(stream_input_t *si, int i, const char *why)
 	closeConnection(si, i);
 }
 
-/* Accepts what waits on listener l: beyond maxSessions a connection is
- * accepted and closed at once (sessions.refused). */
+/* Accepts what waits on listener l: a connection from outside
+ * allowedExporters, or beyond maxSessions, is accepted and closed at once
+ * (disallowed, sessions.refused). */
 static void acceptConnections(stream_input_t *si, listener_t *l, time_t now)
 {
 	for (int k = 0; k < ACCEPTS_PER_ROUND; k++) {
@@ -393,6 +394,11 @@ static void acceptConnections(stream_input_t *si, listener_t *l, time_t now)
 		if (rc < 0) {
 			STATSCOUNTER_INC(l->ctrSessionsRefused, l->mut_ctrSessionsRefused);
 			logConnection(si, &si->refuseLog, l, "?", 0, err);
+			continue;
+		}
+		if (!exporterAllowed(si->inst, &peer)) { /* a stream's peer address is not spoofed */
+			si->transport->close(conn);
+			STATSCOUNTER_INC(l->ctrDisallowed, l->mut_ctrDisallowed);
 			continue;
 		}
 		if (si->nconns == si->inst->maxSessions || (c = malloc(sizeof(*c))) == NULL) {

@@ -14,7 +14,9 @@
 - templates are withdrawn when their connection closes: a new connection
   from the same address and port gets nothing decoded without a template;
 - NetFlow v9 over TCP is refused (its header has no length to frame it):
-  the connection is closed and counted.
+  the connection is closed and counted;
+- allowedExporters: a connection from outside is closed at once and
+  counted in disallowed.
 """
 import collections
 import json
@@ -315,3 +317,19 @@ with Rsyslog(inputs='port="0" transport="tcp"') as r:
     lines = log_lines(r, "NetFlow v9")
 log("v9 over TCP: closed %s, %d records, log: %s" % (closed, n, lines[:1]))
 check(closed and n == 0 and len(lines) == 1, "v9 over TCP: closed %s, %d records, %d log lines" % (closed, n, len(lines)))
+
+# --- 8. allowedExporters: a connection from outside is closed at once -----------
+with Rsyslog(inputs='port="0" transport="tcp" allowedExporters=["127.0.0.2"]') as r:
+    outside = connect(r.port)
+    closed = closed_by_peer(outside)
+    outside.close()
+    inside = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    inside.bind(("127.0.0.2", 0))
+    inside.connect(("127.0.0.1", r.port))
+    inside.sendall(ipfix(0, template_set(256, LAYOUT_A), data_set(256, DATA)))
+    r.wait_records(1)
+    inside.close()
+    wait_exact(r, "disallowed", 1)
+    opened = counter(r, "", "sessions.opened")
+log("allowedExporters: outside closed %s, sessions.opened %d" % (closed, opened))
+check(closed and opened == 1, "allowedExporters over TCP: outside closed %s, opened %d" % (closed, opened))
