@@ -64,6 +64,7 @@ extern statsobj_if_t statsobj;
 #define DFLT_BATCH_SIZE 32          /* datagrams per recvmmsg() */
 #define MAX_BATCH_SIZE 1024
 #define MAX_THREADS 64              /* module parameter "threads" */
+#define MAX_STREAM_INPUTS 64        /* inputs with a stream transport, each with a thread and worker */
 #define POLL_TIMEOUT_MS 200         /* how often the input checks for shutdown */
 #define ERROR_LOG_INTERVAL 60       /* seconds between two logs of the same error kind */
 #define FACILITY_USER 1
@@ -567,6 +568,8 @@ void streamStart(void);
 void streamJoin(void);
 void streamFree(void);
 void streamSessionStats(published_stats_t *sum);
+int workerCount(void);
+worker_t *workerAt(int i);
 
 #pragma GCC visibility pop
 

@@ -29,7 +29,6 @@
 #define NETFLOW_V9_VERSION 9
 #define READS_PER_ROUND 16  /* reads of one connection before the others get their turn */
 #define ACCEPTS_PER_ROUND 64 /* connections one listener accepts before the others get their turn */
-#define MAX_STREAM_INPUTS 64
 #define STREAM_LISTENERS_MAX 64 /* endpoints of one stream input */
 
 /* One connection: the transport's, its peer, and the bytes of the message
@@ -521,7 +520,7 @@ static void closeIdle(stream_input_t *si, time_t now)
 		return;
 	for (int i = 0; i < si->nconns; i++) {
 		stream_conn_t *c = si->conns[i];
-		if (c != NULL && now - c->lastActive >= timeout) {
+		if (c != NULL && now - c->lastActive > timeout) { /* whole seconds: never early */
 			STATSCOUNTER_INC(c->lstn->ctrSessionsTimedout, c->lstn->mut_ctrSessionsTimedout);
 			closeConnection(si, i);
 		}
@@ -660,4 +659,15 @@ void streamSessionStats(published_stats_t *sum)
 	for (int k = 0; k < streams.n; k++)
 		if (streams.in[k]->workerReady)
 			addPublishedStats(sum, &streams.in[k]->w.published);
+}
+
+/* Every worker: the receiving threads', then the stream inputs'. */
+int workerCount(void)
+{
+	return workers.n + streams.n;
+}
+
+worker_t *workerAt(int i)
+{
+	return i < workers.n ? &workers.w[i] : &streams.in[i - workers.n]->w;
 }

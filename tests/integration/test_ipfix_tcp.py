@@ -16,10 +16,12 @@
 - NetFlow v9 over TCP is refused (its header has no length to frame it):
   the connection is closed and counted;
 - allowedExporters: a connection from outside is closed at once and
-  counted in disallowed.
+  counted in disallowed;
+- enrichment (the module's networks file) applies to stream records too.
 """
 import collections
 import json
+import os
 import random
 import socket
 import struct
@@ -268,24 +270,39 @@ log("maxSessions=3: 4th refused, sessions.refused %d" % refusedCount)
 check(refusedCount == 1, "sessions.refused %d, expected 1" % refusedCount)
 
 # --- 5. sessionTimeout ----------------------------------------------------------
+def keep_busy(s, stop, sent):
+    """A data message every 0.4 s until stop is set."""
+    while not stop.is_set():
+        s.sendall(ipfix(len(sent) + 1, data_set(256, DATA)))
+        sent.append(time.time())
+        stop.wait(0.4)
+
+
 with Rsyslog(inputs='port="0" transport="tcp" sessionTimeout="2"') as r:
     idle, busy = connect(r.port), connect(r.port)
-    idle.sendall(ipfix(0, template_set(256, LAYOUT_A)))
     busy.sendall(ipfix(0, template_set(256, LAYOUT_A)))
+    stop, sent = threading.Event(), []
+    sender = threading.Thread(target=keep_busy, args=(busy, stop, sent))
+    sender.start()
     t0 = time.time()
-    for i in range(10):                           # 5 s, a message every 0.5 s
-        busy.sendall(ipfix(i + 1, data_set(256, DATA)))
-        time.sleep(0.5)
-    check(closed_by_peer(idle, timeout=1), "the idle connection is still open after %.1f s" % (time.time() - t0))
-    r.wait_records(10)
+    idle.sendall(ipfix(0, template_set(256, LAYOUT_A)))
+    closed = closed_by_peer(idle, timeout=6)
+    idle_for = time.time() - t0
+    time.sleep(2)                                  # the busy one stays open meanwhile
     wait_exact(r, "sessions.timedout", 1)
-    busy.sendall(ipfix(11, data_set(256, DATA)))  # still open
-    r.wait_records(11)
+    stop.set()
+    sender.join(10)
+    busy.sendall(ipfix(len(sent) + 1, data_set(256, DATA)))  # still open
+    n = len(r.wait_records(len(sent) + 1))
     timedout = counter(r, "", "sessions.timedout")
     busy.close()
     idle.close()
-log("sessionTimeout=2: sessions.timedout %d, the busy connection kept" % timedout)
+log("sessionTimeout=2: idle closed after %.1f s, sessions.timedout %d, the busy connection kept (%d records)"
+    % (idle_for, timedout, n))
+# whole seconds, checked once a second: closed 2 to 4 s after its last byte
+check(closed and 2 <= idle_for < 4.5, "the idle connection closed %s after %.1f s" % (closed, idle_for))
 check(timedout == 1, "sessions.timedout %d, expected 1" % timedout)
+check(n == len(sent) + 1, "busy connection: %d records, %d sent" % (n, len(sent) + 1))
 
 # --- 6. templates withdrawn when the connection closes ---------------------------
 with Rsyslog(inputs='port="0" transport="tcp"') as r:
@@ -333,3 +350,20 @@ with Rsyslog(inputs='port="0" transport="tcp" allowedExporters=["127.0.0.2"]') a
     opened = counter(r, "", "sessions.opened")
 log("allowedExporters: outside closed %s, sessions.opened %d" % (closed, opened))
 check(closed and opened == 1, "allowedExporters over TCP: outside closed %s, opened %d" % (closed, opened))
+
+# --- 9. enrichment: the networks file names a stream record's endpoints -----------
+LAYOUT_V4 = [(8, 4), (12, 4)]                  # IPv4 source, destination
+nets = "/tmp/imnetflow-tcp-networks-%d.csv" % os.getpid()
+with open(nets, "w") as f:
+    f.write("10.0.0.0/8,lab\n")
+try:
+    with Rsyslog(inputs='port="0" transport="tcp"', module_params='networks="%s"' % nets) as r:
+        s = connect(r.port)
+        s.sendall(ipfix(0, template_set(300, LAYOUT_V4), data_set(300, bytes([10, 0, 0, 1, 192, 0, 2, 1]))))
+        got = r.wait_records(1)
+        s.close()
+finally:
+    os.unlink(nets)
+name = got[0]["data"]["netflow"].get("source_network_name")
+log("enrichment over TCP: source_network_name %r" % name)
+check(name == "lab", "networks file not applied to a stream record: %r" % got[0]["data"]["netflow"])
