@@ -63,6 +63,7 @@ typedef struct stream_input {
 	bool started;
 	error_throttle_t closeLog;        /* connections closed for what they sent */
 	error_throttle_t refuseLog;       /* connections refused: maxSessions, accept errors */
+	time_t acceptResume;              /* after an accept error: no accepting before then */
 } stream_input_t;
 
 static struct {
@@ -390,10 +391,11 @@ static void acceptConnections(stream_input_t *si, listener_t *l, time_t now)
 
 		if (rc == 0)
 			return;
-		if (rc < 0) {
+		if (rc < 0) { /* out of descriptors, say: the listener would stay readable, so it rests a second */
 			STATSCOUNTER_INC(l->ctrSessionsRefused, l->mut_ctrSessionsRefused);
 			logConnection(si, &si->refuseLog, l, "?", 0, err);
-			continue;
+			si->acceptResume = now + 1;
+			return;
 		}
 		if (!exporterAllowed(si->inst, &peer)) { /* a stream's peer address is not spoofed */
 			si->transport->close(conn);
@@ -540,13 +542,13 @@ static void compactConnections(stream_input_t *si)
 
 /* The poll set: listeners, then connections. Sets *pending when a
  * connection has bytes left to read without waiting. */
-static nfds_t pollSet(stream_input_t *si, bool *pending)
+static nfds_t pollSet(stream_input_t *si, time_t now, bool *pending)
 {
 	nfds_t n = 0;
 
 	*pending = false;
-	for (int i = 0; i < si->nlstns; i++)
-		si->fds[n++] = (struct pollfd){.fd = si->lstnFds[i], .events = POLLIN};
+	for (int i = 0; i < si->nlstns; i++) /* poll passes over a negative fd */
+		si->fds[n++] = (struct pollfd){.fd = now < si->acceptResume ? -1 : si->lstnFds[i], .events = POLLIN};
 	for (int i = 0; i < si->nconns; i++) {
 		si->fds[n++] = (struct pollfd){.fd = si->conns[i]->fd, .events = POLLIN};
 		*pending = *pending || si->conns[i]->more;
@@ -570,7 +572,7 @@ static void streamLoop(stream_input_t *si)
 
 	while (!shallStop()) {
 		bool pending;
-		nfds_t n = pollSet(si, &pending);
+		nfds_t n = pollSet(si, time(NULL), &pending);
 		int ready = poll(si->fds, n, pending ? 0 : POLL_TIMEOUT_MS);
 		int nconns = si->nconns; /* those in the poll set, before any is accepted */
 		time_t now = time(NULL);
