@@ -17,7 +17,8 @@
   the connection is closed and counted;
 - allowedExporters: a connection from outside is closed at once and
   counted in disallowed;
-- enrichment (the module's networks file) applies to stream records too.
+- enrichment (the module's networks file) applies to stream records too;
+- IPv6: a connection over ::1 is served, its exporter address is ::1.
 """
 import collections
 import json
@@ -367,3 +368,18 @@ finally:
 name = got[0]["data"]["netflow"].get("source_network_name")
 log("enrichment over TCP: source_network_name %r" % name)
 check(name == "lab", "networks file not applied to a stream record: %r" % got[0]["data"]["netflow"])
+
+# --- 10. IPv6 --------------------------------------------------------------------
+extra = ('input(type="imnetflow" transport="tcp" address="::1" port="0" '
+         'listenPortFileName="@DIR@/port")\n')
+with Rsyslog(default_input=False, extra=extra) as r:
+    with socket.create_connection(("::1", r.port)) as s:
+        s.sendall(ipfix(0, template_set(256, LAYOUT_A), data_set(256, DATA)))
+        got = r.wait_records(1)
+    r.wait_counter("sessions.opened", 1)
+    ex = got[0]["data"]["netflow"]["exporter"]
+    names = [n for n in r.counters() if "tcp" in n]
+log("IPv6: exporter %s, listener %s" % (ex, names))
+check(ex["address"] == "::1" and got[0]["data"]["netflow"]["source_transport_port"] == 1111,
+      "IPv6 record: %s" % got[0]["data"]["netflow"])
+check(names == ["imnetflow(tcp ::1/%d)" % r.port], "listener objects %s" % names)
