@@ -506,6 +506,22 @@ static void countDecodeResult(listener_t *l, datagram_ctx_t *d, const nf_decode_
 	}
 }
 
+/* Whether the input takes a datagram (allowedExporters, protocols): what
+ * it decodes and what tee copies. Counts the others. */
+bool datagramAccepted(listener_t *l, const uint8_t *buf, size_t len, const struct sockaddr_storage *from)
+{
+	if (!exporterAllowed(l->inst, from)) {
+		STATSCOUNTER_INC(l->ctrDisallowed, l->mut_ctrDisallowed);
+		return false;
+	}
+	if (!(l->inst->protocols & nf_datagram_protocol(buf, len))) {
+		STATSCOUNTER_INC(l->ctrUnaccepted, l->mut_ctrUnaccepted);
+		return false;
+	}
+	return true;
+}
+
+/* Decodes an accepted datagram into messages. */
 void processDatagram(listener_t *l, const uint8_t *buf, size_t len,
 			    const struct sockaddr_storage *from, datagram_ctx_t *d)
 {
@@ -513,14 +529,6 @@ void processDatagram(listener_t *l, const uint8_t *buf, size_t len,
 			    .record = d->w->record, .renormalize = l->inst->renormalize};
 	int rc;
 
-	if (!exporterAllowed(l->inst, from)) {
-		STATSCOUNTER_INC(l->ctrDisallowed, l->mut_ctrDisallowed);
-		return;
-	}
-	if (!(l->inst->protocols & nf_datagram_protocol(buf, len))) {
-		STATSCOUNTER_INC(l->ctrUnaccepted, l->mut_ctrUnaccepted);
-		return;
-	}
 	exporterAddress(from, d);
 	d->from = from;
 	d->exp = exporterStats(from, d->address);
