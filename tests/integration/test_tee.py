@@ -18,10 +18,11 @@ import collections
 import os
 import socket
 import struct
+import subprocess
 import threading
 import time
 
-from harness import Rsyslog, capture_datagrams, check, fail, log, syntax_check
+from harness import RSYSLOGD, Rsyslog, capture_datagrams, check, fail, log, syntax_check
 
 CAPTURES = ["ls-netflow-5-valid-01", "ls-ipfix-openbsd-pflow", "tcpdump-sflow-print-v6"]
 EXPORTERS = ["127.0.0.5", "127.0.0.6", "127.0.0.7"]
@@ -37,12 +38,12 @@ def corpus_payloads():
 
 
 class Target:
-    """A UDP socket on 127.0.0.1 that collects what arrives, in a thread."""
+    """A UDP socket on loopback that collects what arrives, in a thread."""
 
-    def __init__(self):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    def __init__(self, family=socket.AF_INET, address="127.0.0.1"):
+        self.sock = socket.socket(family, socket.SOCK_DGRAM)
         self.sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, BIG_BUFFER)
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock.bind((address, 0))
         self.sock.settimeout(0.2)
         self.port = self.sock.getsockname()[1]
         self.got = []  # (payload, source address)
@@ -288,6 +289,101 @@ def test_spoof(payloads):
         target.close()
 
 
+def udp6_checksum_ok(src, dst, udp):
+    data = (socket.inet_pton(socket.AF_INET6, src) + socket.inet_pton(socket.AF_INET6, dst) +
+            struct.pack("!IxxxB", len(udp), 17) + udp)
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return s == 0xffff
+
+
+def test_spoof_ipv6(payloads):
+    """IPv6: spoofed copies from the exporter's address and port with a
+    correct checksum; a datagram whose packet exceeds the loopback MTU
+    (65,536) is dropped and counted; an IPv4 exporter cannot be spoofed
+    to an IPv6 target: dropped and counted."""
+    target = Target(socket.AF_INET6, "::1")
+    raw = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_UDP)
+    raw.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, BIG_BUFFER)
+    raw.settimeout(0.2)
+    extra = ('input(type="imnetflow" address="::1" port="0" listenPortFileName="@DIR@/port" format="json" '
+             'rcvbufSize="64m" tee=["[::1]:%d"] tee.spoof="on")\n' % target.port)
+    oversize = struct.pack("!HH", 5, 1) + bytes(65500 - 4)  # a NetFlow v5 header, then nothing valid
+    try:
+        with Rsyslog(default_input=False, extra=extra) as r:
+            with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
+                s.bind(("::1", 0))
+                for p in payloads:
+                    s.sendto(p, ("::1", r.port))
+                s.sendto(oversize, ("::1", r.port))
+                source = s.getsockname()[:2]
+            sent = len(payloads) + 1
+            name = "imnetflow tee([::1]:%d)" % target.port
+            deadline = time.time() + 20
+            while True:
+                c = r.counters().get(name, {})
+                fwd, dropped = int(c.get("forwarded", 0)), int(c.get("dropped", 0))
+                if fwd + dropped >= sent or time.time() > deadline:
+                    break
+                time.sleep(0.1)
+            got = wait_target(target, fwd)
+            log("IPv6 spoofed: received %d, forwarded %d, dropped %d of %d from %s" %
+                (got, fwd, dropped, sent, source))
+            check(fwd == len(payloads) and dropped == 1 and got == fwd,
+                  "IPv6 spoofed: forwarded %d, dropped %d, received %d; want %d, 1, %d" %
+                  (fwd, dropped, got, len(payloads), len(payloads)))
+            check(all(src[:2] == source for _, src in target.got), "IPv6 copies not from %s" % (source,))
+            check(collections.Counter(p for p, _ in target.got) == collections.Counter(payloads),
+                  "IPv6 spoofed copies differ")
+            checked = 0
+            deadline = time.time() + 10
+            while checked < fwd and time.time() < deadline:
+                try:
+                    udp, src = raw.recvfrom(65535)
+                except socket.timeout:
+                    continue
+                if struct.unpack("!H", udp[2:4])[0] != target.port:
+                    continue
+                check(udp6_checksum_ok(src[0], "::1", udp), "bad UDP checksum from %s" % src[0])
+                checked += 1
+            check(checked == fwd, "saw %d spoofed IPv6 packets of %d" % (checked, fwd))
+            check(sandbox_refused(r) == 0, "the sandbox refused calls")
+        with Rsyslog(inputs=INPUT + ' tee=["[::1]:%d"] tee.spoof="on"' % target.port) as r:
+            _, sent = send_from_exporters(r, payloads, 1)
+            name = "imnetflow tee([::1]:%d)" % target.port
+            r.wait_counter("dropped", sent)
+            c = r.counters().get(name, {})
+            log("IPv4 exporters to a spoofed IPv6 target: %s" % c)
+            check(int(c.get("dropped", -1)) == sent and int(c.get("forwarded", -1)) == 0,
+                  "IPv4 exporters, spoofed IPv6 target: %s, sent %d" % (c, sent))
+    finally:
+        raw.close()
+        target.close()
+
+
+def test_spoof_without_cap_net_raw():
+    """Without CAP_NET_RAW the raw socket cannot be opened: an error naming
+    tee.spoof, and the input does not run (no listener)."""
+    r = Rsyslog(inputs='port="0" tee=["127.0.0.1:9"] tee.spoof="on"',
+                wrapper=["setpriv", "--bounding-set", "-net_raw", "--inh-caps", "-net_raw"])
+    try:
+        with open(r.stderr, "w") as errf:  # r.start would wait for the port
+            r.proc = subprocess.Popen(r.wrapper + [RSYSLOGD, "-n", "-f", r.conf, "-i", r.pidfile],
+                                      stdin=subprocess.DEVNULL, stdout=errf, stderr=subprocess.STDOUT)
+        deadline = time.time() + 15
+        while "tee.spoof" not in r.read_stderr() and time.time() < deadline:
+            time.sleep(0.1)
+        out = r.read_stderr()
+        log("without CAP_NET_RAW: %s" % out.strip().replace("\n", " | "))
+        check("tee.spoof" in out and "CAP_NET_RAW" in out, "no error naming tee.spoof:\n" + out)
+        check(not os.path.exists(r.portfile), "the input started without its raw socket")
+    finally:
+        r.cleanup()
+
+
 def test_config_errors():
     base = 'module(load="@MODULE@")\ninput(type="imnetflow" port="1" %s)\naction(type="omfile" file="@DIR@/out")\n'
     for inputs, needle in [('tee=["127.0.0.1"]', "tee"), ('tee=["127.0.0.1:0"]', "tee"),
@@ -309,6 +405,8 @@ def main():
     records_per_rep = test_copies(payloads)
     test_refusing_target(payloads, records_per_rep)
     test_spoof(payloads)
+    test_spoof_ipv6(payloads)
+    test_spoof_without_cap_net_raw()
     test_full_rate(payloads)
     log("PASS")
 
