@@ -10,8 +10,13 @@ target collector over UDP, without ever holding up the input.
 - a target that refuses (no listener: ICMP port unreachable, ECONNREFUSED)
   stalls nothing: every record still arrives, the other target still gets
   every datagram, and its forwarded + dropped == sent with dropped > 0;
+- only what the input accepts is copied: not datagrams from outside
+  allowedExporters nor of a protocol outside protocols; malformed ones are;
 - tee.spoof="on": the target sees each datagram from the exporter's own
-  address and port, with a correct UDP checksum (checked on a raw socket);
+  address and port, with a correct UDP checksum (checked on a raw socket),
+  over IPv4 and IPv6; a packet over the MTU, and an exporter of the other
+  family, are dropped and counted; without CAP_NET_RAW, an error naming
+  tee.spoof;
 - configuration errors name "tee" or "tee.spoof".
 """
 import collections
@@ -174,6 +179,35 @@ def test_copies(payloads):
         for t in targets:
             t.close()
     return want_records // reps
+
+
+def test_only_accepted():
+    """Datagrams the input refuses (allowedExporters, protocols) are not
+    copied; the accepted ones are, malformed or not."""
+    netflow = [p for p, _ in capture_datagrams("ls-netflow-5-valid-01")]
+    sflow = [p for p, _ in capture_datagrams("tcpdump-sflow-print-v6")]
+    malformed = [p for p, _ in capture_datagrams("ls-netflow-5-invalid-01")]
+    target = Target()
+    try:
+        inputs = (INPUT + ' allowedExporters=["127.0.0.5", "127.0.0.6"] protocols=["netflow"] '
+                  'tee=["127.0.0.1:%d"]' % target.port)
+        with Rsyslog(inputs=inputs) as r:
+            _, sent = send_from_exporters(r, netflow + sflow + malformed, 1)
+            r.wait_counter("datagrams.received", sent)
+            want = collections.Counter((netflow + malformed) * 2)  # two allowed exporters, no sFlow
+            fwd, dropped = wait_tee_total(r, target.port, sum(want.values()))
+            got = wait_target(target, fwd)
+            disallowed = listener_counter(r, "disallowed")
+            unaccepted = listener_counter(r, "datagrams.unaccepted")
+            log("allowed and accepted: forwarded %d, dropped %d, received %d; disallowed %d, unaccepted %d" %
+                (fwd, dropped, got, disallowed, unaccepted))
+            check(disallowed == len(netflow + sflow + malformed) and unaccepted == 2 * len(sflow),
+                  "disallowed %d, unaccepted %d" % (disallowed, unaccepted))
+            check(fwd == sum(want.values()) and dropped == 0, "forwarded %d, dropped %d, want %d" %
+                  (fwd, dropped, sum(want.values())))
+            check(collections.Counter(p for p, _ in target.got) == want, "copied other datagrams than accepted")
+    finally:
+        target.close()
 
 
 def test_full_rate(payloads):
@@ -404,6 +438,7 @@ def main():
     test_config_errors()
     records_per_rep = test_copies(payloads)
     test_refusing_target(payloads, records_per_rep)
+    test_only_accepted()
     test_spoof(payloads)
     test_spoof_ipv6(payloads)
     test_spoof_without_cap_net_raw()
