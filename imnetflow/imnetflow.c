@@ -6,7 +6,8 @@
  * receiving threads), imn_msg.c (from a datagram through the core to one
  * rsyslog message per flow record), imn_workers.c (each receiving thread's
  * template state and the template file), imn_stats.c (impstats
- * counters), imn_sandbox.c (the receiving threads' seccomp filter) and
+ * counters), imn_tee.c (copies of the datagrams to other collectors),
+ * imn_sandbox.c (the receiving threads' seccomp filter) and
  * imn_outbox.c (the thread that submits, logs and saves for them outside
  * it). imn.h is what they share.
  *
