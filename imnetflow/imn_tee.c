@@ -316,10 +316,13 @@ static void countDropped(tee_target_t *t, worker_t *w, unsigned n, int err)
 static void sendPrepared(tee_target_t *t, worker_t *w, struct mmsghdr *m, unsigned n)
 {
 	unsigned done = 0;
+	int interrupted = 0;
 
 	while (done < n) {
 		int k = sendmmsg(t->sock, m + done, n - done, MSG_DONTWAIT);
 		int err = k < 0 ? errno : 0;
+		if (err == EINTR && ++interrupted <= 3) /* a signal before anything was sent: again, a few times */
+			continue;
 		if (k > 0) {
 			STATSCOUNTER_ADD(t->ctrForwarded, t->mut_ctrForwarded, (unsigned)k);
 			done += (unsigned)k;
@@ -330,7 +333,7 @@ static void sendPrepared(tee_target_t *t, worker_t *w, struct mmsghdr *m, unsign
 		} else if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS) {
 			countDropped(t, w, n - done, err);
 			done = n;
-		} else if (err != EINTR) {
+		} else {
 			countDropped(t, w, 1, err);
 			done++;
 		}
