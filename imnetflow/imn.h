@@ -509,6 +509,8 @@ void teeDatagrams(listener_t *l, worker_t *w, const tee_datagram_t *dg, unsigned
 
 /* imn_msg.c: datagrams to messages */
 bool datagramAccepted(listener_t *l, const uint8_t *buf, size_t len, const struct sockaddr_storage *from);
+void decodeDatagram(listener_t *l, const uint8_t *buf, size_t len, const struct sockaddr_storage *from,
+		    datagram_ctx_t *d);
 void processDatagram(listener_t *l, const uint8_t *buf, size_t len,
 			    const struct sockaddr_storage *from, datagram_ctx_t *d);
 

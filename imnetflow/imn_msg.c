@@ -521,9 +521,9 @@ bool datagramAccepted(listener_t *l, const uint8_t *buf, size_t len, const struc
 	return true;
 }
 
-/* Decodes an accepted datagram into messages. */
-void processDatagram(listener_t *l, const uint8_t *buf, size_t len,
-			    const struct sockaddr_storage *from, datagram_ctx_t *d)
+/* Decodes a datagram datagramAccepted took into messages. */
+void decodeDatagram(listener_t *l, const uint8_t *buf, size_t len, const struct sockaddr_storage *from,
+		    datagram_ctx_t *d)
 {
 	nf_decoder_t dec = {.session = d->w->session, .now = d->now, .emit = emitRecord, .emit_ctx = d,
 			    .record = d->w->record, .renormalize = l->inst->renormalize};
@@ -550,3 +550,12 @@ void processDatagram(listener_t *l, const uint8_t *buf, size_t len,
 	}
 }
 
+/* Checks a datagram (allowedExporters, protocols) and decodes it: for a
+ * caller with one datagram at a time (the receiving threads check a batch
+ * first, for tee, then decode it). */
+void processDatagram(listener_t *l, const uint8_t *buf, size_t len,
+			    const struct sockaddr_storage *from, datagram_ctx_t *d)
+{
+	if (datagramAccepted(l, buf, len, from))
+		decodeDatagram(l, buf, len, from, d);
+}

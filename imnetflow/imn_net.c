@@ -330,7 +330,7 @@ static void drainSocket(listener_t *l)
 		for (unsigned i = 0; i < nacc; i++) {
 			datagram_ctx_t d = {.lstn = l, .w = w, .rcvTime = &stTime, .ttGenTime = ttGenTime,
 					    .now = ttGenTime};
-			processDatagram(l, accepted[i].buf, accepted[i].len, accepted[i].from, &d);
+			decodeDatagram(l, accepted[i].buf, accepted[i].len, accepted[i].from, &d);
 		}
 		outboxFlush(w);
 		if (n < batch)
