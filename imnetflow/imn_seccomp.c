@@ -114,7 +114,7 @@ static void initGlibcState(void)
 		free(block[i]);
 }
 
-int imn_seccomp_enter(enum imn_seccomp_action action)
+int imn_seccomp_enter(enum imn_seccomp_action action, const int *sendFds, int nsend)
 {
 	uint32_t deflt;
 	scmp_filter_ctx ctx;
@@ -146,6 +146,10 @@ int imn_seccomp_enter(enum imn_seccomp_action action)
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
 				      SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	/* tee (imn_tee.c): copies of the datagrams, on its own sockets only */
+	for (int i = 0; rc == 0 && i < nsend; i++)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendmmsg), 1,
+				      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)sendFds[i]));
 	if (rc == 0)
 		rc = seccomp_load(ctx); /* sets no_new_privs for this thread: needed without CAP_SYS_ADMIN */
 	seccomp_release(ctx);
