@@ -10,7 +10,7 @@ summary, a template save and silent exporters, stops rsyslogd and prints
 strace's table and the sandbox.refused counter. The list in
 imnetflow/imn_seccomp.c is what this shows (SECURITY.md has a run).
 
-  IMNETFLOW_MODULE=.libs/imnetflow.so contrib/sandbox-strace.py [errno|off] [--full FILE]
+  IMNETFLOW_MODULE=.libs/imnetflow.so contrib/sandbox-strace.py [errno|off] [--full FILE] [--tee]
   IMNETFLOW_MODULE=.libs/imnetflow.so contrib/sandbox-strace.py --stream [errno|off]
 
 --stream traces the stream thread of a transport="tcp" input instead
@@ -19,10 +19,13 @@ IPFIX capture (one over maxSessions="4", refused), a garbage connection
 each round, and an idle one closed by sessionTimeout.
 
 --full writes every call (strace -o FILE) instead of the table, which
-also shows calls that do not return (exit). Needs root and strace
+also shows calls that do not return (exit). --tee has the first input
+copy its datagrams (tee) to a socket of this script, and the second
+with tee.spoof="on". Needs root and strace
 (apt-get install strace). Copyright 2026 the imnetflow authors. Apache
 License 2.0."""
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -89,11 +92,18 @@ def main():
     if "--full" in args:
         full = args[args.index("--full") + 1]
         del args[args.index("--full"):args.index("--full") + 2]
+    tee = {"structured": "", "json": "", "kv": ""}
+    if "--tee" in args:
+        args.remove("--tee")
+        target = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # never read: its buffer fills
+        target.bind(("127.0.0.1", 0))
+        tee["structured"] = 'tee=["127.0.0.1:%d"]' % target.getsockname()[1]
+        tee["json"] = tee["structured"] + ' tee.spoof="on"'
     mode = args[0] if args else "errno"
-    extra = "".join('input(type="imnetflow" port="0" address="127.0.0.1" format="%s" %s '
-                    'listenPortFileName="@DIR@/port-%s")\n' % (f, 'ecs="on"' if f == "json" else "", f)
+    extra = "".join('input(type="imnetflow" port="0" address="127.0.0.1" format="%s" %s %s '
+                    'listenPortFileName="@DIR@/port-%s")\n' % (f, 'ecs="on"' if f == "json" else "", tee[f], f)
                     for f in ("json", "kv"))
-    r = Rsyslog(inputs='port="0" format="structured" ecs="on"', extra=extra,
+    r = Rsyslog(inputs='port="0" format="structured" ecs="on" ' + tee["structured"], extra=extra,
                 module_params='threads="2" sandbox="%s" summaryInterval="5" exporterEvents="on" '
                               'exporterTimeout="3"' % mode)
     r.start()

@@ -83,5 +83,7 @@ def run_stream():
 
 run("", inputs='port="0" ecs="on"')  # the ECS objects built into the tree too
 run('threads="2"')  # a second receiving thread started, stopped and freed
+run("", inputs='port="0" tee=["127.0.0.1:9", "localhost:9"]')  # tee: copies, a refusing target
+run("", inputs='port="0" tee=["127.0.0.1:9"] tee.spoof="on"')  # tee.spoof: headers built
 run_stream()
 log("PASS")
