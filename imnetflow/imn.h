@@ -64,6 +64,7 @@ extern statsobj_if_t statsobj;
 #define DFLT_BATCH_SIZE 32          /* datagrams per recvmmsg() */
 #define MAX_BATCH_SIZE 1024
 #define MAX_THREADS 64              /* module parameter "threads" */
+#define MAX_STREAM_INPUTS 64        /* inputs with a stream transport, each with a thread and worker */
 #define POLL_TIMEOUT_MS 200         /* how often the input checks for shutdown */
 #define ERROR_LOG_INTERVAL 60       /* seconds between two logs of the same error kind */
 #define FACILITY_USER 1
@@ -93,6 +94,32 @@ typedef struct addr_range {
 	uint8_t addr[16];
 	unsigned bits;            /* prefix length in the 128-bit form */
 } addr_range_t;
+
+/* A collector every accepted datagram is copied to (parameter "tee",
+ * imn_tee.c): resolved with the configuration, its socket and counters
+ * made in activateCnfPrePrivDrop. */
+#define MAX_TEE_TARGETS 16
+#define TEE_COUNTERS(X) \
+	X(ctrForwarded, "forwarded") \
+	X(ctrDropped, "dropped")
+
+typedef struct tee_target {
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	char display[256];          /* the entry as configured: "host:port" */
+	int sock;                   /* -1: not open */
+	statsobj_t *stats;
+#define DEF_TEE_COUNTER(ctr, label) STATSCOUNTER_DEF(ctr, mut_##ctr)
+	TEE_COUNTERS(DEF_TEE_COUNTER)
+	time_t lastLog;             /* of its drops (atomic: the receiving threads share it) */
+} tee_target_t;
+
+/* One datagram to copy: its bytes and its exporter. */
+typedef struct tee_datagram {
+	const uint8_t *buf;
+	size_t len;
+	const struct sockaddr_storage *from;
+} tee_datagram_t;
 
 /* Protocols an input accepts (parameter "protocols"), as bits. */
 #define PROTO_ALL (NF_PROTO_NETFLOW | NF_PROTO_IPFIX | NF_PROTO_SFLOW)
@@ -130,6 +157,10 @@ struct instanceConf_s {
 	struct cnfarray *allowedNames; /* "allowedExporters" */
 	addr_range_t *allowed;      /* NULL: every sender is accepted */
 	int nallowed;
+	struct cnfarray *teeNames;  /* "tee" */
+	int teeSpoof;               /* "tee.spoof": the exporter's address and port as the sender */
+	tee_target_t *tee;          /* made of them */
+	int ntee;
 	int batchSize;
 	int ratelimitInterval;
 	int ratelimitBurst;
@@ -528,8 +559,18 @@ rsRetVal setupWorker(worker_t *w, int index);
 void freeWorkerState(worker_t *w);
 void freeWorkers(void);
 
+/* imn_tee.c: copies of the accepted datagrams to other collectors */
+rsRetVal parseTee(instanceConf_t *inst);
+rsRetVal openTee(instanceConf_t *inst);
+void closeTee(instanceConf_t *inst);
+int teeSockets(int *fds, int max);
+void teeDatagrams(listener_t *l, worker_t *w, const tee_datagram_t *dg, unsigned n);
+
 /* imn_msg.c: datagrams to messages */
 bool logAllowed(error_throttle_t *t, time_t now, unsigned *suppressed);
+bool datagramAccepted(listener_t *l, const uint8_t *buf, size_t len, const struct sockaddr_storage *from);
+void decodeDatagram(listener_t *l, const uint8_t *buf, size_t len, const struct sockaddr_storage *from,
+		    datagram_ctx_t *d);
 void processDatagram(listener_t *l, const uint8_t *buf, size_t len,
 			    const struct sockaddr_storage *from, datagram_ctx_t *d);
 
@@ -585,6 +626,8 @@ void streamStart(void);
 void streamJoin(void);
 void streamFree(void);
 void streamSessionStats(published_stats_t *sum);
+int workerCount(void);
+worker_t *workerAt(int i);
 
 #pragma GCC visibility pop
 

@@ -521,21 +521,29 @@ static void countDecodeResult(listener_t *l, datagram_ctx_t *d, const nf_decode_
 	}
 }
 
-void processDatagram(listener_t *l, const uint8_t *buf, size_t len,
-			    const struct sockaddr_storage *from, datagram_ctx_t *d)
+/* Whether the input takes a datagram (allowedExporters, protocols): what
+ * it decodes and what tee copies. Counts the others. */
+bool datagramAccepted(listener_t *l, const uint8_t *buf, size_t len, const struct sockaddr_storage *from)
+{
+	if (!exporterAllowed(l->inst, from)) {
+		STATSCOUNTER_INC(l->ctrDisallowed, l->mut_ctrDisallowed);
+		return false;
+	}
+	if (!(l->inst->protocols & nf_datagram_protocol(buf, len))) {
+		STATSCOUNTER_INC(l->ctrUnaccepted, l->mut_ctrUnaccepted);
+		return false;
+	}
+	return true;
+}
+
+/* Decodes a datagram datagramAccepted took into messages. */
+void decodeDatagram(listener_t *l, const uint8_t *buf, size_t len, const struct sockaddr_storage *from,
+		    datagram_ctx_t *d)
 {
 	nf_decoder_t dec = {.session = d->w->session, .now = d->now, .emit = emitRecord, .emit_ctx = d,
 			    .record = d->w->record, .renormalize = l->inst->renormalize};
 	int rc;
 
-	if (!exporterAllowed(l->inst, from)) {
-		STATSCOUNTER_INC(l->ctrDisallowed, l->mut_ctrDisallowed);
-		return;
-	}
-	if (!(l->inst->protocols & nf_datagram_protocol(buf, len))) {
-		STATSCOUNTER_INC(l->ctrUnaccepted, l->mut_ctrUnaccepted);
-		return;
-	}
 	exporterAddress(from, d);
 	d->from = from;
 	d->exp = exporterStats(from, d->address);
@@ -557,3 +565,12 @@ void processDatagram(listener_t *l, const uint8_t *buf, size_t len,
 	}
 }
 
+/* Checks a datagram (allowedExporters, protocols) and decodes it: for a
+ * caller with one datagram at a time (the receiving threads check a batch
+ * first, for tee, then decode it). */
+void processDatagram(listener_t *l, const uint8_t *buf, size_t len,
+			    const struct sockaddr_storage *from, datagram_ctx_t *d)
+{
+	if (datagramAccepted(l, buf, len, from))
+		decodeDatagram(l, buf, len, from, d);
+}

@@ -299,12 +299,33 @@ static void countKernelDrops(listener_t *l, struct msghdr *last)
 	}
 }
 
+/* The datagrams of a batch the input takes, into accepted (their
+ * selftest first); counts the others. Returns how many. */
+static unsigned acceptBatch(listener_t *l, worker_t *w, int n, tee_datagram_t *accepted)
+{
+	unsigned nacc = 0;
+
+	for (int i = 0; i < n; i++) {
+		const uint8_t *buf = w->buf + (size_t)i * MAX_DATAGRAM;
+		if (w->hdr[i].msg_hdr.msg_flags & MSG_TRUNC) {
+			STATSCOUNTER_INC(l->ctrTruncated, l->mut_ctrTruncated);
+			continue;
+		}
+		sandboxSelftest(w, buf, w->hdr[i].msg_len);
+		if (datagramAccepted(l, buf, w->hdr[i].msg_len, &w->from[i]))
+			accepted[nacc++] = (tee_datagram_t){.buf = buf, .len = w->hdr[i].msg_len, .from = &w->from[i]};
+	}
+	return nacc;
+}
+
 static void drainSocket(listener_t *l)
 {
 	worker_t *w = &workers.w[l->worker];
+	tee_datagram_t accepted[MAX_BATCH_SIZE];
 	struct syslogTime stTime;
 	time_t ttGenTime;
 	int batch = l->inst->batchSize;
+	unsigned nacc;
 	int n;
 
 	while (!shallStop()) {
@@ -323,15 +344,12 @@ static void drainSocket(listener_t *l)
 		datetime.getCurrTime(&stTime, &ttGenTime, TIME_IN_LOCALTIME);
 		STATSCOUNTER_ADD(l->ctrReceived, l->mut_ctrReceived, n);
 		countKernelDrops(l, &w->hdr[n - 1].msg_hdr);
-		for (int i = 0; i < n; i++) {
+		nacc = acceptBatch(l, w, n, accepted);
+		teeDatagrams(l, w, accepted, nacc); /* before decoding: the copies leave first */
+		for (unsigned i = 0; i < nacc; i++) {
 			datagram_ctx_t d = {.lstn = l, .w = w, .rcvTime = &stTime, .ttGenTime = ttGenTime,
 					    .now = ttGenTime};
-			if (w->hdr[i].msg_hdr.msg_flags & MSG_TRUNC) {
-				STATSCOUNTER_INC(l->ctrTruncated, l->mut_ctrTruncated);
-				continue;
-			}
-			sandboxSelftest(w, w->buf + (size_t)i * MAX_DATAGRAM, w->hdr[i].msg_len);
-			processDatagram(l, w->buf + (size_t)i * MAX_DATAGRAM, w->hdr[i].msg_len, &w->from[i], &d);
+			decodeDatagram(l, accepted[i].buf, accepted[i].len, accepted[i].from, &d);
 		}
 		outboxFlush(w);
 		if (n < batch)

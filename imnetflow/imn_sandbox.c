@@ -39,9 +39,21 @@ finalize_it:
 /* Installs the calling thread's filter. Returns 0, or -1 with errno set. */
 int sandboxEnter(int mode)
 {
+	int nTee = teeSockets(NULL, 0);
+	int *teeFds = NULL;
+	int rc, err;
+
 	if (mode == SANDBOX_OFF)
 		return 0;
-	return imn_seccomp_enter(mode == SANDBOX_KILL ? IMN_SECCOMP_KILL : IMN_SECCOMP_TRAP);
+	/* the tee sockets are the only ones it may send on */
+	if (nTee > 0 && (teeFds = calloc((size_t)nTee, sizeof(*teeFds))) == NULL)
+		return -1;
+	nTee = teeSockets(teeFds, nTee);
+	rc = imn_seccomp_enter(mode == SANDBOX_KILL ? IMN_SECCOMP_KILL : IMN_SECCOMP_TRAP, teeFds, nTee);
+	err = errno;
+	free(teeFds);
+	errno = err;
+	return rc;
 }
 
 /* The same for a stream thread (imn_stream.c), which also accepts, reads

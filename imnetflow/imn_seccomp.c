@@ -133,7 +133,9 @@ static int allowAll(scmp_filter_ctx ctx, const int *list, size_t n)
 	return rc;
 }
 
-static int enterFilter(enum imn_seccomp_action action, bool stream)
+/* The filter: allowedCalls, streamCalls too for a stream thread, and sendmmsg on
+ * sendFds (the tee sockets) only. */
+static int enterFilter(enum imn_seccomp_action action, bool stream, const int *sendFds, int nsend)
 {
 	uint32_t deflt;
 	scmp_filter_ctx ctx;
@@ -165,6 +167,10 @@ static int enterFilter(enum imn_seccomp_action action, bool stream)
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
 				      SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	/* tee (imn_tee.c): copies of the datagrams, on its own sockets only */
+	for (int i = 0; rc == 0 && i < nsend; i++)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendmmsg), 1,
+				      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)sendFds[i]));
 	if (rc == 0)
 		rc = seccomp_load(ctx); /* sets no_new_privs for this thread: needed without CAP_SYS_ADMIN */
 	seccomp_release(ctx);
@@ -175,14 +181,14 @@ static int enterFilter(enum imn_seccomp_action action, bool stream)
 	return 0;
 }
 
-int imn_seccomp_enter(enum imn_seccomp_action action)
+int imn_seccomp_enter(enum imn_seccomp_action action, const int *sendFds, int nsend)
 {
-	return enterFilter(action, false);
+	return enterFilter(action, false, sendFds, nsend);
 }
 
 int imn_seccomp_enter_stream(enum imn_seccomp_action action)
 {
-	return enterFilter(action, true);
+	return enterFilter(action, true, NULL, 0);
 }
 
 char *imn_seccomp_name(int nr)

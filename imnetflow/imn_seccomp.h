@@ -27,9 +27,10 @@ extern int imn_seccomp_last;
 int imn_seccomp_setup(void);
 
 /* Installs the calling thread's filter (its own: other threads are not
- * affected; threads it starts later inherit it). Returns 0, or -1 with
+ * affected; threads it starts later inherit it). sendmmsg is allowed on the
+ * nsend sockets sendFds (tee's) and on no other. Returns 0, or -1 with
  * errno set. */
-int imn_seccomp_enter(enum imn_seccomp_action action);
+int imn_seccomp_enter(enum imn_seccomp_action action, const int *sendFds, int nsend);
 
 /* The same filter for a stream thread: also accept4, recvfrom and close,
  * for its connections. */

@@ -29,7 +29,6 @@
 #define NETFLOW_V9_VERSION 9
 #define READS_PER_ROUND 16  /* reads of one connection before the others get their turn */
 #define ACCEPTS_PER_ROUND 64 /* connections one listener accepts before the others get their turn */
-#define MAX_STREAM_INPUTS 64
 #define STREAM_LISTENERS_MAX 64 /* endpoints of one stream input */
 
 /* One connection: the transport's, its peer, and the bytes of the message
@@ -64,6 +63,7 @@ typedef struct stream_input {
 	bool started;
 	error_throttle_t closeLog;        /* connections closed for what they sent */
 	error_throttle_t refuseLog;       /* connections refused: maxSessions, accept errors */
+	time_t acceptResume;              /* after an accept error: no accepting before then */
 } stream_input_t;
 
 static struct {
@@ -376,8 +376,9 @@ static void closeMalformed(stream_input_t *si, int i, const char *why)
 	closeConnection(si, i);
 }
 
-/* Accepts what waits on listener l: beyond maxSessions a connection is
- * accepted and closed at once (sessions.refused). */
+/* Accepts what waits on listener l: a connection from outside
+ * allowedExporters, or beyond maxSessions, is accepted and closed at once
+ * (disallowed, sessions.refused). */
 static void acceptConnections(stream_input_t *si, listener_t *l, time_t now)
 {
 	for (int k = 0; k < ACCEPTS_PER_ROUND; k++) {
@@ -390,9 +391,15 @@ static void acceptConnections(stream_input_t *si, listener_t *l, time_t now)
 
 		if (rc == 0)
 			return;
-		if (rc < 0) {
+		if (rc < 0) { /* out of descriptors, say: the listener would stay readable, so it rests a second */
 			STATSCOUNTER_INC(l->ctrSessionsRefused, l->mut_ctrSessionsRefused);
 			logConnection(si, &si->refuseLog, l, "?", 0, err);
+			si->acceptResume = now + 1;
+			return;
+		}
+		if (!exporterAllowed(si->inst, &peer)) { /* a stream's peer address is not spoofed */
+			si->transport->close(conn);
+			STATSCOUNTER_INC(l->ctrDisallowed, l->mut_ctrDisallowed);
 			continue;
 		}
 		if (si->nconns == si->inst->maxSessions || (c = malloc(sizeof(*c))) == NULL) {
@@ -484,6 +491,7 @@ static void serveConnection(stream_input_t *si, int i, time_t now)
 		if (n > 0) {
 			c->used += (size_t)n;
 			c->lastActive = now;
+			sandboxSelftest(&si->w, c->buf, c->used);
 			if ((bad = takeMessages(si, c, why, sizeof(why))) != NULL) {
 				closeMalformed(si, i, bad);
 				return;
@@ -514,7 +522,7 @@ static void closeIdle(stream_input_t *si, time_t now)
 		return;
 	for (int i = 0; i < si->nconns; i++) {
 		stream_conn_t *c = si->conns[i];
-		if (c != NULL && now - c->lastActive >= timeout) {
+		if (c != NULL && now - c->lastActive > timeout) { /* whole seconds: never early */
 			STATSCOUNTER_INC(c->lstn->ctrSessionsTimedout, c->lstn->mut_ctrSessionsTimedout);
 			closeConnection(si, i);
 		}
@@ -534,13 +542,13 @@ static void compactConnections(stream_input_t *si)
 
 /* The poll set: listeners, then connections. Sets *pending when a
  * connection has bytes left to read without waiting. */
-static nfds_t pollSet(stream_input_t *si, bool *pending)
+static nfds_t pollSet(stream_input_t *si, time_t now, bool *pending)
 {
 	nfds_t n = 0;
 
 	*pending = false;
-	for (int i = 0; i < si->nlstns; i++)
-		si->fds[n++] = (struct pollfd){.fd = si->lstnFds[i], .events = POLLIN};
+	for (int i = 0; i < si->nlstns; i++) /* poll passes over a negative fd */
+		si->fds[n++] = (struct pollfd){.fd = now < si->acceptResume ? -1 : si->lstnFds[i], .events = POLLIN};
 	for (int i = 0; i < si->nconns; i++) {
 		si->fds[n++] = (struct pollfd){.fd = si->conns[i]->fd, .events = POLLIN};
 		*pending = *pending || si->conns[i]->more;
@@ -564,22 +572,23 @@ static void streamLoop(stream_input_t *si)
 
 	while (!shallStop()) {
 		bool pending;
-		nfds_t n = pollSet(si, &pending);
+		nfds_t n = pollSet(si, time(NULL), &pending);
 		int ready = poll(si->fds, n, pending ? 0 : POLL_TIMEOUT_MS);
-		int nconns = si->nconns; /* those in the poll set */
+		int nconns = si->nconns; /* those in the poll set, before any is accepted */
 		time_t now = time(NULL);
 
 		if (ready < 0 && errno != EINTR) {
 			outboxLog(&si->w, errno, RS_RET_ERR, MOD_NAME ": poll failed, stream input %d stops", si->index);
 			break;
 		}
-		for (int i = 0; ready > 0 && i < si->nlstns; i++)
-			if (si->fds[i].revents & POLLIN)
-				acceptConnections(si, si->lstns[i], now);
+		/* the connections first: those that ended free their slots for new ones */
 		for (int i = 0; i < nconns; i++)
 			if ((ready > 0 && si->fds[si->nlstns + i].revents != 0) || si->conns[i]->more)
 				serveConnection(si, i, now);
 		compactConnections(si);
+		for (int i = 0; ready > 0 && i < si->nlstns; i++)
+			if (si->fds[i].revents & POLLIN)
+				acceptConnections(si, si->lstns[i], now);
 		if (now != lastHousekeeping) {
 			lastHousekeeping = now;
 			streamHousekeeping(si, now);
@@ -652,4 +661,15 @@ void streamSessionStats(published_stats_t *sum)
 	for (int k = 0; k < streams.n; k++)
 		if (streams.in[k]->workerReady)
 			addPublishedStats(sum, &streams.in[k]->w.published);
+}
+
+/* Every worker: the receiving threads', then the stream inputs'. */
+int workerCount(void)
+{
+	return workers.n + streams.n;
+}
+
+worker_t *workerAt(int i)
+{
+	return i < workers.n ? &workers.w[i] : &streams.in[i - workers.n]->w;
 }

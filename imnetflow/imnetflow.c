@@ -6,7 +6,10 @@
  * receiving threads), imn_msg.c (from a datagram through the core to one
  * rsyslog message per flow record), imn_workers.c (each receiving thread's
  * template state and the template file), imn_stats.c (impstats
- * counters), imn_sandbox.c (the receiving threads' seccomp filter) and
+ * counters), imn_tee.c (copies of the datagrams to other collectors),
+ * imn_stream.c (inputs with transport tcp, sctp and tls: listeners,
+ * connections, IPFIX framing), imn_tls.c (the tls transport),
+ * imn_sandbox.c (the receiving threads' seccomp filter) and
  * imn_outbox.c (the thread that submits, logs and saves for them outside
  * it). imn.h is what they share.
  *
@@ -74,7 +77,9 @@ enum param_kind { P_ARRAY, P_STRING, P_INT, P_UINT32, P_SIZE };
 	X("allowedexporters", eCmdHdlrArray, 0, P_ARRAY, allowedNames) \
 	X("transport", eCmdHdlrGetWord, 0, P_STRING, transportName) \
 	X("maxsessions", eCmdHdlrPositiveInt, 0, P_INT, maxSessions) \
-	X("sessiontimeout", eCmdHdlrNonNegInt, 0, P_INT, sessionTimeout)
+	X("sessiontimeout", eCmdHdlrNonNegInt, 0, P_INT, sessionTimeout) \
+	X("tee", eCmdHdlrArray, 0, P_ARRAY, teeNames) \
+	X("tee.spoof", eCmdHdlrBinary, 0, P_INT, teeSpoof)
 
 #define PARAM_DESCR(name, type, flags, kind, field) {name, type, flags},
 static struct cnfparamdescr inppdescr[] = {INPUT_PARAMS(PARAM_DESCR)};
@@ -416,6 +421,11 @@ static rsRetVal parseTransport(instanceConf_t *inst)
 			 inst->maxSessions, MAX_SESSIONS);
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
 	}
+	if (inst->transport != NULL && inst->teeNames != NULL) {
+		LogError(0, RS_RET_PARAM_ERROR, MOD_NAME ": tee copies UDP datagrams: not with transport=\"%s\"",
+			 inst->transport->name);
+		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
+	}
 finalize_it:
 	RETiRet;
 }
@@ -455,6 +465,7 @@ static rsRetVal checkInstance(instanceConf_t *inst)
 	inst->ecsOptions.community_id_seed = (uint16_t)inst->communityIdSeed;
 	CHKiRet(parseProtocols(inst));
 	CHKiRet(parseAllowed(inst));
+	CHKiRet(parseTee(inst));
 	CHKiRet(parseNetworkLists(inst));
 	CHKiRet(checkSeverities(inst));
 finalize_it:
@@ -585,6 +596,10 @@ BEGINactivateCnfPrePrivDrop
 CODESTARTactivateCnfPrePrivDrop;
 	runModConf = pModConf;
 	for (inst = runModConf->root; inst != NULL; inst = inst->next) {
+		if (openTee(inst) != RS_RET_OK) { /* logged; an input that would not copy does not run */
+			closeTee(inst);
+			continue;
+		}
 		for (int i = 0; i < inst->ports->nmemb; i++) {
 			char *port = es_str2cstr(inst->ports->arr[i], NULL);
 			CHKmalloc(port);
@@ -658,6 +673,11 @@ CODESTARTfreeCnf;
 			cnfarrayContentDestruct(inst->allowedNames);
 		free(inst->allowedNames);
 		free(inst->allowed);
+		if (inst->teeNames != NULL)
+			cnfarrayContentDestruct(inst->teeNames);
+		free(inst->teeNames);
+		closeTee(inst);
+		free(inst->tee);
 		if (inst->internalNames != NULL)
 			cnfarrayContentDestruct(inst->internalNames);
 		free(inst->internalNames);
@@ -700,6 +720,8 @@ CODESTARTafterRun;
 		destroyListener(listenerRoot);
 		listenerRoot = next;
 	}
+	for (instanceConf_t *inst = runModConf->root; inst != NULL; inst = inst->next)
+		closeTee(inst);
 	if (core.stats != NULL)
 		statsobj.Destruct(&core.stats);
 	streamFree();

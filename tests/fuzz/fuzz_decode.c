@@ -210,7 +210,7 @@ static struct {
 static void *sandboxed(void *arg)
 {
 	(void)arg;
-	if (imn_seccomp_enter(IMN_SECCOMP_TRAP) != 0) {
+	if (imn_seccomp_enter(IMN_SECCOMP_TRAP, NULL, 0) != 0) {
 		fprintf(stderr, "fuzz_decode: cannot enter the sandbox: %s\n", strerror(errno));
 		abort();
 	}
