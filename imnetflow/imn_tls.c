@@ -615,7 +615,7 @@ static int tlsAccept(void *lstn, void **conn, int *fd, struct sockaddr_storage *
 		if (ret != RS_RET_ACCEPT_ERR)
 			countFailed(l->in);
 		snprintf(err, errlen, "TLS: %s (rsyslog error %d)",
-			 ret == RS_RET_TLS_HANDSHAKE_ERR ? "handshake failed" : "refused at accept", (int)ret);
+			 ret == RS_RET_ACCEPT_ERR ? "accept failed" : "handshake or peer check failed", (int)ret);
 		return -1;
 	}
 	if (netstrm.GetRemAddr(strm, &remote) != RS_RET_OK || remote == NULL) {
