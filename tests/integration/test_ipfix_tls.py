@@ -1,8 +1,8 @@
 """IPFIX over TLS (transport="tls" on rsyslog's gtls netstream driver),
 against a real rsyslogd; the test makes its certificates with openssl: a
 CA, the collector's certificate (localhost, 127.0.0.1), an exporter's
-(exporter.test), one of the same name from another CA, and one of the
-right CA with another name (stranger.test).
+(exporter.test), one of the same name from another CA, one of the right CA
+with another name (stranger.test), and an expired one (exporter.test).
 
 1. Every single-exporter IPFIX capture of the corpus, sent over TLS (one
    connection per capture) and the same datagrams over UDP beside it:
@@ -11,9 +11,11 @@ right CA with another name (stranger.test).
 2. A connection with the other CA's certificate is closed by the
    collector and yields no record, while a good connection opened before
    it keeps working across it; so are one with the wrong name
-   (authMode x509/name, permittedPeer exporter.test) and a plain TCP
-   client that sends IPFIX without TLS. Each is counted in
-   handshakes.failed (exactly 3); an x509/certvalid input accepts the
+   (authMode x509/name, permittedPeer exporter.test), one with an expired
+   certificate and a plain TCP client that sends IPFIX without TLS. Each
+   is counted in handshakes.failed (exactly 4); an input with
+   permitExpiredCerts="on" takes the expired one; an x509/certvalid
+   input accepts the
    wrong name (the name check refused it, not the CA); an x509/fingerprint
    input takes the certificate whose SHA-1 fingerprint it lists and
    refuses another of the same CA.
@@ -62,16 +64,17 @@ def make_certs(d):
     for ca, cn in (("ca", "imnetflow test CA"), ("other-ca", "another CA")):
         run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=" + cn,
             "-keyout", ca + "-key.pem", "-out", ca + ".pem")
-    for name, cn, san, ca in (("server", "localhost", "DNS:localhost,IP:127.0.0.1", "ca"),
-                              ("client", "exporter.test", "DNS:exporter.test", "ca"),
-                              ("rogue", "exporter.test", "DNS:exporter.test", "other-ca"),
-                              ("stranger", "stranger.test", "DNS:stranger.test", "ca")):
+    for name, cn, san, ca, days in (("server", "localhost", "DNS:localhost,IP:127.0.0.1", "ca", "2"),
+                                    ("client", "exporter.test", "DNS:exporter.test", "ca", "2"),
+                                    ("rogue", "exporter.test", "DNS:exporter.test", "other-ca", "2"),
+                                    ("stranger", "stranger.test", "DNS:stranger.test", "ca", "2"),
+                                    ("expired", "exporter.test", "DNS:exporter.test", "ca", "-1")):
         run("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=" + cn, "-keyout", name + "-key.pem",
             "-out", name + ".csr")
         with open(os.path.join(d, name + ".ext"), "w") as f:
             f.write("subjectAltName=%s\nextendedKeyUsage=serverAuth,clientAuth\n" % san)
         run("x509", "-req", "-in", name + ".csr", "-CA", ca + ".pem", "-CAkey", ca + "-key.pem",
-            "-CAcreateserial", "-days", "2", "-extfile", name + ".ext", "-out", name + ".pem")
+            "-CAcreateserial", "-days", days, "-extfile", name + ".ext", "-out", name + ".pem")
 
 
 def fingerprint(certs, who):
@@ -253,11 +256,14 @@ def run(certs):
                        'permittedPeer=["exporter.test"]') +
              tls_input(certs, "tlsvalid", "@DIR@/valid.port", 'streamDriver.authMode="x509/certvalid"') +
              tls_input(certs, "tlsfp", "@DIR@/fp.port", 'streamDriver.authMode="x509/fingerprint" '
-                       'permittedPeer=["%s"]' % fingerprint(certs, "client")))
+                       'permittedPeer=["%s"]' % fingerprint(certs, "client")) +
+             tls_input(certs, "tlsexp", "@DIR@/exp.port", 'permittedPeer=["exporter.test"] '
+                       'streamDriver.permitExpiredCerts="on"'))
     with collector(certs, inputs='port="0" name="udp" rcvbufSize="8m"', extra=extra) as r:
         tls_port = r.wait_port(os.path.join(r.dir, "tls.port"))
         valid_port = r.wait_port(os.path.join(r.dir, "valid.port"))
         fp_port = r.wait_port(os.path.join(r.dir, "fp.port"))
+        exp_port = r.wait_port(os.path.join(r.dir, "exp.port"))
 
         # 1. each capture over UDP from 127.0.1.k and over TLS from 127.0.2.k
         for k, (cid, payloads, _) in enumerate(captures, start=1):
@@ -286,7 +292,8 @@ def run(certs):
         good = tls_client(certs, tls_port, "client", "127.0.3.1")
         for p in payloads[:half]:
             good.sendall(p)
-        for who, src, port in (("rogue", "127.0.3.2", tls_port), ("stranger", "127.0.3.3", tls_port)):
+        for who, src, port in (("rogue", "127.0.3.2", tls_port), ("stranger", "127.0.3.3", tls_port),
+                               ("expired", "127.0.3.8", tls_port)):
             bad = tls_client(certs, port, who, src)
             send_quietly(bad, payloads)
             wait_closed_by_peer(bad, who)
@@ -312,15 +319,19 @@ def run(certs):
         for p in payloads:
             accepted.sendall(p)
         close_tls(accepted)
-        got = r.wait_records(before + 3 * n, timeout=30)
+        accepted = tls_client(certs, exp_port, "expired", "127.0.3.9")
+        for p in payloads:
+            accepted.sendall(p)
+        close_tls(accepted)
+        got = r.wait_records(before + 4 * n, timeout=30)
         time.sleep(1)  # what a refused connection would have brought
         got = r.records()
         senders = collections.Counter(exporter_of(g) for g in got[before:])
-        check(senders == {"127.0.3.1": n, "127.0.3.5": n, "127.0.3.7": n},
-              "records by exporter after the refusals: %s (want %d from 127.0.3.1, .5 and .7 only)"
+        check(senders == {"127.0.3.1": n, "127.0.3.5": n, "127.0.3.7": n, "127.0.3.9": n},
+              "records by exporter after the refusals: %s (want %d from 127.0.3.1, .5, .7 and .9 only)"
               % (dict(senders), n))
-        failed = wait_tls_counter(r, "tls", "handshakes.failed", 3)
-        check(failed == 3, "handshakes.failed of the x509/name input is %d, want 3" % failed)
+        failed = wait_tls_counter(r, "tls", "handshakes.failed", 4)
+        check(failed == 4, "handshakes.failed of the x509/name input is %d, want 4" % failed)
         completed = tls_counter(r, "tls", "handshakes.completed")
         check(completed == len(captures) + 1, "handshakes.completed is %d, want %d"
               % (completed, len(captures) + 1))
@@ -331,9 +342,10 @@ def run(certs):
               "x509/fingerprint input: handshakes.completed %d, .failed %d, want 1 and 1"
               % (tls_counter(r, "tlsfp", "handshakes.completed"), tls_counter(r, "tlsfp", "handshakes.failed")))
         check(r.alive(), "rsyslogd died")
-        log("2. other CA, wrong name and plain TCP refused (handshakes.failed 3), the good connection "
-            "beside them delivered all %d records; certvalid accepted the other name; x509/fingerprint "
-            "took the client's certificate and refused the stranger's" % n)
+        log("2. other CA, wrong name, expired certificate and plain TCP refused (handshakes.failed 4), the "
+            "good connection beside them delivered all %d records; certvalid accepted the other name; "
+            "x509/fingerprint took the client's certificate and refused the stranger's; "
+            "permitExpiredCerts=on took the expired one" % n)
 
 
 main()
