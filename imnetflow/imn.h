@@ -64,6 +64,7 @@ extern statsobj_if_t statsobj;
 #define DFLT_BATCH_SIZE 32          /* datagrams per recvmmsg() */
 #define MAX_BATCH_SIZE 1024
 #define MAX_THREADS 64              /* module parameter "threads" */
+#define MAX_STREAM_INPUTS 64        /* inputs with a stream transport, each with a thread and worker */
 #define POLL_TIMEOUT_MS 200         /* how often the input checks for shutdown */
 #define ERROR_LOG_INTERVAL 60       /* seconds between two logs of the same error kind */
 #define FACILITY_USER 1
@@ -166,8 +167,36 @@ struct instanceConf_s {
 	enum time_reported timeSource;
 	enum template_scope scope;
 	enum output_format format;
+	uchar *transportName;       /* "transport": udp (default), tcp, sctp, tls */
+	const struct stream_transport *transport; /* NULL: udp */
+	int maxSessions;            /* stream transports: connections at once */
+	int sessionTimeout;         /* stream transports: seconds idle before a close; 0: never */
 	struct instanceConf_s *next;
 };
+
+/* A stream transport: tcp and sctp (imn_stream.c), tls (imn_tls.c). */
+typedef struct stream_transport {
+	const char *name;      /* "tcp", "sctp", "tls" */
+	bool sandboxed;        /* its connections may be read by a thread under the seccomp filter */
+	/* Binds inst's listening endpoints (address, ports) before privilege drop, calling
+	 * add(ctx, lstn, fd, display) once per endpoint with an opaque listener and the fd that
+	 * polls readable when a connection waits. Returns RS_RET_OK or an error (logged, naming the parameter). */
+	rsRetVal (*listen)(instanceConf_t *inst, rsRetVal (*add)(void *ctx, void *lstn, int fd, const char *display), void *ctx);
+	/* Accepts one waiting connection of lstn: 1 with *conn, *fd (to poll for reading) and *peer set;
+	 * 0 when none waits; -1 when one was refused or failed (reason written to err). */
+	int (*accept)(void *lstn, void **conn, int *fd, struct sockaddr_storage *peer, char *err, size_t errlen);
+	/* Reads up to len bytes: >0 the count, 0 the peer closed, -1 with errno (EAGAIN/EWOULDBLOCK: nothing now).
+	 * The caller reads a ready connection until EAGAIN, since a TLS layer may hold decrypted bytes poll cannot see. */
+	ssize_t (*recv)(void *conn, uint8_t *buf, size_t len);
+	void (*close)(void *conn);     /* closes and frees conn */
+	void (*unlisten)(void *lstn);  /* closes and frees a listener */
+} stream_transport_t;
+
+extern const stream_transport_t tcpTransport, sctpTransport, tlsTransport;
+
+#define DFLT_MAX_SESSIONS 200       /* imtcp's default */
+#define DFLT_SESSION_TIMEOUT 600    /* seconds */
+#define MAX_SESSIONS 65536          /* each connection has a buffer of MAX_DATAGRAM bytes */
 
 struct modConfData_s {
 	rsconf_t *pConf;
@@ -224,6 +253,15 @@ extern modConfData_t *runModConf;
 	X(ctrUntracked, "datagrams.untracked") \
 	X(ctrEvents, "events") \
 	X(ctrEventsSuppressed, "events.suppressed")
+
+/* Counters of a stream listener (tcp, sctp, tls) besides those: its
+ * connections. */
+#define STREAM_COUNTERS(X) \
+	X(ctrSessionsOpened, "sessions.opened") \
+	X(ctrSessionsClosed, "sessions.closed") \
+	X(ctrSessionsRefused, "sessions.refused") \
+	X(ctrSessionsTimedout, "sessions.timedout") \
+	X(ctrSessionsMalformed, "sessions.malformed")
 
 /* Counters of the template and stream state, shared by all listeners. */
 #define SESSION_COUNTERS(X) \
@@ -288,6 +326,9 @@ typedef struct listener {
 	char display[128];          /* name(address/port) in logs and impstats */
 #define DEF_COUNTER(ctr, label) STATSCOUNTER_DEF(ctr, mut_##ctr)
 	LISTENER_COUNTERS(DEF_COUNTER)
+	STREAM_COUNTERS(DEF_COUNTER)
+	const stream_transport_t *transport; /* NULL: a UDP socket */
+	void *streamLstn;           /* the transport's listener */
 	uint32_t kernelDrops;       /* the socket's SO_RXQ_OVFL count as last seen */
 	uint64_t droppedAtSummary;  /* ctrDropped at the last summaries (imn_events.c) */
 	uint64_t droppedInterval;   /* and its growth in the interval they summed up */
@@ -479,6 +520,9 @@ int exporterAllowed(const instanceConf_t *inst, const struct sockaddr_storage *f
 
 /* imn_net.c: sockets, listeners, receiving threads */
 int exporterWorker(const uint8_t addr[16], int n);
+int boundPort(int sock);
+void writeListenPortFile(const instanceConf_t *inst, int port);
+rsRetVal newListener(instanceConf_t *inst, const char *display, listener_t **out);
 void destroyListener(listener_t *l);
 rsRetVal bindPort(instanceConf_t *inst, const char *port);
 rsRetVal startWorkers(void);
@@ -486,6 +530,7 @@ void joinWorkers(void);
 
 /* imn_stats.c: statistics */
 rsRetVal setupListenerStats(listener_t *l);
+void addPublishedStats(published_stats_t *sum, const published_stats_t *p);
 rsRetVal setupSessionStats(void);
 exporter_stats_t *exporterStats(const struct sockaddr_storage *from, const char *address);
 void freeExporterStats(void);
@@ -497,7 +542,9 @@ uint64_t templateChanges(const worker_t *w);
 void saveTemplates(worker_t *w);
 void writeTemplateFile(int k, const char *data, size_t len);
 rsRetVal setupPersistence(void);
+rsRetVal setupWorkerState(worker_t *w, int index, const nf_limits_t *limits);
 rsRetVal setupWorker(worker_t *w, int index);
+void freeWorkerState(worker_t *w);
 void freeWorkers(void);
 
 /* imn_tee.c: copies of the accepted datagrams to other collectors */
@@ -508,6 +555,7 @@ int teeSockets(int *fds, int max);
 void teeDatagrams(listener_t *l, worker_t *w, const tee_datagram_t *dg, unsigned n);
 
 /* imn_msg.c: datagrams to messages */
+bool logAllowed(error_throttle_t *t, time_t now, unsigned *suppressed);
 bool datagramAccepted(listener_t *l, const uint8_t *buf, size_t len, const struct sockaddr_storage *from);
 void decodeDatagram(listener_t *l, const uint8_t *buf, size_t len, const struct sockaddr_storage *from,
 		    datagram_ctx_t *d);
@@ -524,6 +572,7 @@ void outboxWorkerDone(void);
 /* imn_sandbox.c: the receiving threads' seccomp filter */
 rsRetVal sandboxSetup(int mode);
 int sandboxEnter(int mode);
+int sandboxEnterStream(int mode);
 void sandboxReport(time_t now);
 #ifdef IMN_SANDBOX_SELFTEST /* the test build only: tests/integration/test_sandbox.py */
 void sandboxSelftest(worker_t *w, const uint8_t *buf, size_t len);
@@ -550,6 +599,17 @@ void freeEnrichment(void);
 void enrichmentBegin(datagram_ctx_t *d, nf_decoder_t *dec);
 void enrichmentEnd(datagram_ctx_t *d);
 void enrichRecord(datagram_ctx_t *d, nf_record_t *rec);
+
+/* imn_stream.c: stream inputs (tcp, sctp, tls): listeners, connections, framing */
+rsRetVal streamListen(instanceConf_t *inst);
+bool streamListening(void);
+rsRetVal streamSetup(void);
+void streamStart(void);
+void streamJoin(void);
+void streamFree(void);
+void streamSessionStats(published_stats_t *sum);
+int workerCount(void);
+worker_t *workerAt(int i);
 
 #pragma GCC visibility pop
 

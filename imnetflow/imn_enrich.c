@@ -26,7 +26,7 @@ typedef struct shared_data {
 static struct {
 	shared_data_t *current;   /* read by the receiving threads (atomic loads) */
 	shared_data_t *retired;   /* replaced by a HUP, freed once no thread can hold it */
-	uint64_t retiredAt[MAX_THREADS]; /* each worker's datagram count when it was replaced */
+	uint64_t retiredAt[MAX_THREADS + MAX_STREAM_INPUTS]; /* each worker's datagram count when it was replaced */
 	unsigned generation;
 	pthread_mutex_t mut;      /* HUP against HUP and shutdown */
 } enrich = {.mut = PTHREAD_MUTEX_INITIALIZER};
@@ -160,8 +160,8 @@ void loadEnrichment(void)
 	if (!enrichmentConfigured())
 		return;
 	enrich.current = loadShared("start-up", &complete);
-	for (int i = 0; i < workers.n; i++)
-		workers.w[i].enrichOn = true;
+	for (int i = 0; i < workerCount(); i++)
+		workerAt(i)->enrichOn = true;
 }
 
 /* Whether no worker can still hold the retired data: each has finished a
@@ -169,9 +169,9 @@ void loadEnrichment(void)
  * busy before it takes the data and counts the datagram when done). */
 static bool retiredUnused(void)
 {
-	for (int i = 0; i < workers.n; i++)
-		if (__atomic_load_n(&workers.w[i].busy, __ATOMIC_SEQ_CST) &&
-		    __atomic_load_n(&workers.w[i].datagrams, __ATOMIC_SEQ_CST) == enrich.retiredAt[i])
+	for (int i = 0; i < workerCount(); i++)
+		if (__atomic_load_n(&workerAt(i)->busy, __ATOMIC_SEQ_CST) &&
+		    __atomic_load_n(&workerAt(i)->datagrams, __ATOMIC_SEQ_CST) == enrich.retiredAt[i])
 			return false;
 	return true;
 }
@@ -227,8 +227,8 @@ void reloadEnrichment(void)
 			freeShared(s);
 		} else {
 			enrich.retired = __atomic_exchange_n(&enrich.current, s, __ATOMIC_SEQ_CST);
-			for (int i = 0; i < workers.n; i++)
-				enrich.retiredAt[i] = __atomic_load_n(&workers.w[i].datagrams, __ATOMIC_SEQ_CST);
+			for (int i = 0; i < workerCount(); i++)
+				enrich.retiredAt[i] = __atomic_load_n(&workerAt(i)->datagrams, __ATOMIC_SEQ_CST);
 			freeRetired();
 		}
 	}

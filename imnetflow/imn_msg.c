@@ -411,23 +411,34 @@ finalize_it:
 /* ---------------------------------------------------------------------------
  * Datagrams: from the socket through the core's one entry to messages.
  */
+/* Whether a log line of kind t may be written now: the first in every
+ * ERROR_LOG_INTERVAL seconds; then *suppressed is how many were not
+ * since. */
+bool logAllowed(error_throttle_t *t, time_t now, unsigned *suppressed)
+{
+	if (t->last != 0 && now - t->last < ERROR_LOG_INTERVAL) {
+		t->suppressed++;
+		return false;
+	}
+	*suppressed = t->suppressed;
+	t->last = now;
+	t->suppressed = 0;
+	return true;
+}
+
 /* Logs "<what> datagram from <address> port <port>: <why>", throttled. */
 static void logThrottled(error_throttle_t *t, const listener_t *l, const char *what,
 			 const datagram_ctx_t *d, const char *why)
 {
-	time_t now = time(NULL);
+	unsigned suppressed;
 
-	if (t->last != 0 && now - t->last < ERROR_LOG_INTERVAL) {
-		t->suppressed++;
+	if (!logAllowed(t, time(NULL), &suppressed))
 		return;
-	}
 	outboxLog(d->w, 0, RS_RET_INVALID_VALUE,
 		 MOD_NAME ": %s: %s datagram from %s port %d: %s (%u similar messages suppressed "
 		 "in the last %d seconds; see impstats for counts)",
-		 l->display, what, d->address, d->port, why, t->suppressed,
+		 l->display, what, d->address, d->port, why, suppressed,
 		 ERROR_LOG_INTERVAL);
-	t->last = now;
-	t->suppressed = 0;
 }
 
 static void exporterAddress(const struct sockaddr_storage *from, datagram_ctx_t *d)
@@ -448,14 +459,18 @@ static void exporterAddress(const struct sockaddr_storage *from, datagram_ctx_t 
 
 /* The exporter as the core keys it: its stream is the real exporter (its
  * address, and its port with templateScope="address+port"); its template
- * scope is that too, or nothing with templateScope="domain". */
+ * scope is that too, or nothing with templateScope="domain". A connection
+ * of a stream transport is always keyed by address and port: its
+ * templates are its own, and are forgotten when it closes. */
 static void exporterKeys(const listener_t *l, const struct sockaddr_storage *from, nf_decoder_t *dec)
 {
 	memset(&dec->source, 0, sizeof(dec->source));
+	bool perConnection = l->transport != NULL; /* a stream's templates are its connection's */
+
 	dec->source.port = (uint16_t)mappedAddress(from, dec->source.addr);
-	if (l->inst->scope != SCOPE_ADDRESS_PORT)
+	if (l->inst->scope != SCOPE_ADDRESS_PORT && !perConnection)
 		dec->source.port = 0;
-	if (l->inst->scope == SCOPE_DOMAIN)
+	if (l->inst->scope == SCOPE_DOMAIN && !perConnection)
 		memset(&dec->exporter, 0, sizeof(dec->exporter));
 	else
 		dec->exporter = dec->source;

@@ -101,7 +101,7 @@ static int attachReuseportProgram(int sock, int n)
 }
 
 /* The port the kernel gave a socket (differs from the configured one for 0). */
-static int boundPort(int sock)
+int boundPort(int sock)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
@@ -113,7 +113,7 @@ static int boundPort(int sock)
 	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 }
 
-static void writeListenPortFile(const instanceConf_t *inst, int port)
+void writeListenPortFile(const instanceConf_t *inst, int port)
 {
 	FILE *f;
 
@@ -144,35 +144,54 @@ void destroyListener(listener_t *l)
 	free(l);
 }
 
-/* Lists a listener for sock, which it owns from now on (closed on failure). */
-static rsRetVal addListener(instanceConf_t *inst, int sock, const char *address, int port, int worker)
+/* A listener of inst, without a socket yet (sock -1), named display in
+ * logs and impstats: its input name, rate limiter and counters (those of
+ * a stream listener too when inst has a stream transport). */
+rsRetVal newListener(instanceConf_t *inst, const char *display, listener_t **out)
 {
 	const char *name = inst->name ? (char *)inst->name : MOD_NAME;
 	listener_t *l;
 	DEFiRet;
 
-	if ((l = calloc(1, sizeof(*l))) == NULL) {
-		close(sock);
-		ABORT_FINALIZE(RS_RET_OUT_OF_MEMORY);
-	}
-	l->sock = sock;
+	CHKmalloc(l = calloc(1, sizeof(*l)));
+	l->sock = -1;
 	l->inst = inst;
-	l->worker = worker;
-	if (runModConf->threads > 1)
-		snprintf(l->display, sizeof(l->display), "%s(%s/%d thread %d)", name, address, port, worker);
-	else
-		snprintf(l->display, sizeof(l->display), "%s(%s/%d)", name, address, port);
+	l->transport = inst->transport;
+	snprintf(l->display, sizeof(l->display), "%s", display);
 	CHKiRet(prop.Construct(&l->inputName));
 	CHKiRet(prop.SetString(l->inputName, (uchar *)name, strlen(name)));
 	CHKiRet(prop.ConstructFinalize(l->inputName));
 	CHKiRet(ratelimitNew(&l->ratelimiter, MOD_NAME, l->display));
 	ratelimitSetLinuxLike(l->ratelimiter, inst->ratelimitInterval, inst->ratelimitBurst);
 	CHKiRet(setupListenerStats(l));
-	l->next = listenerRoot;
-	listenerRoot = l;
+	*out = l;
 finalize_it:
 	if (iRet != RS_RET_OK && l != NULL)
 		destroyListener(l);
+	RETiRet;
+}
+
+/* Lists a listener for sock, which it owns from now on (closed on failure). */
+static rsRetVal addListener(instanceConf_t *inst, int sock, const char *address, int port, int worker)
+{
+	const char *name = inst->name ? (char *)inst->name : MOD_NAME;
+	char display[sizeof(((listener_t *)0)->display)];
+	listener_t *l = NULL;
+	DEFiRet;
+
+	if (runModConf->threads > 1)
+		snprintf(display, sizeof(display), "%s(%s/%d thread %d)", name, address, port, worker);
+	else
+		snprintf(display, sizeof(display), "%s(%s/%d)", name, address, port);
+	if ((iRet = newListener(inst, display, &l)) != RS_RET_OK) {
+		close(sock);
+		FINALIZE;
+	}
+	l->sock = sock;
+	l->worker = worker;
+	l->next = listenerRoot;
+	listenerRoot = l;
+finalize_it:
 	RETiRet;
 }
 

@@ -56,6 +56,15 @@ int sandboxEnter(int mode)
 	return rc;
 }
 
+/* The same for a stream thread (imn_stream.c), which also accepts, reads
+ * and closes connections. */
+int sandboxEnterStream(int mode)
+{
+	if (mode == SANDBOX_OFF)
+		return 0;
+	return imn_seccomp_enter_stream(mode == SANDBOX_KILL ? IMN_SECCOMP_KILL : IMN_SECCOMP_TRAP);
+}
+
 /* From the outbox thread, every second: logs refused calls, at most once
  * in ERROR_LOG_INTERVAL seconds. */
 void sandboxReport(time_t now)

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <seccomp.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,13 @@ static const int allowedCalls[] = {
 	SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask), SCMP_SYS(restart_syscall),
 	/* the thread's end (it returns: no pthread_exit, no unwinding) */
 	SCMP_SYS(exit),
+};
+
+/* What a stream thread (imn_stream.c: tcp, sctp) needs besides: accepting
+ * connections, reading them (recv is recvfrom where there is no recv
+ * call), closing them. */
+static const int streamCalls[] = {
+	SCMP_SYS(accept4), SCMP_SYS(recvfrom), SCMP_SYS(close),
 };
 
 static void onSigsys(int sig, siginfo_t *si, void *context)
@@ -114,7 +122,20 @@ static void initGlibcState(void)
 		free(block[i]);
 }
 
-int imn_seccomp_enter(enum imn_seccomp_action action, const int *sendFds, int nsend)
+/* Allows every call of list (n entries) in ctx. Returns 0 or libseccomp's error. */
+static int allowAll(scmp_filter_ctx ctx, const int *list, size_t n)
+{
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		if (list[i] >= 0) /* not every call exists on every architecture */
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, list[i], 0);
+	return rc;
+}
+
+/* The filter: allowedCalls, streamCalls too for a stream thread, and sendmmsg on
+ * sendFds (the tee sockets) only. */
+static int enterFilter(enum imn_seccomp_action action, bool stream, const int *sendFds, int nsend)
 {
 	uint32_t deflt;
 	scmp_filter_ctx ctx;
@@ -136,9 +157,9 @@ int imn_seccomp_enter(enum imn_seccomp_action action, const int *sendFds, int ns
 		errno = ENOMEM;
 		return -1;
 	}
-	for (size_t i = 0; rc == 0 && i < sizeof(allowedCalls) / sizeof(allowedCalls[0]); i++)
-		if (allowedCalls[i] >= 0) /* not every call exists on every architecture */
-			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowedCalls[i], 0);
+	rc = allowAll(ctx, allowedCalls, sizeof(allowedCalls) / sizeof(allowedCalls[0]));
+	if (rc == 0 && stream)
+		rc = allowAll(ctx, streamCalls, sizeof(streamCalls) / sizeof(streamCalls[0]));
 	/* memory, but never executable memory */
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
@@ -158,6 +179,16 @@ int imn_seccomp_enter(enum imn_seccomp_action action, const int *sendFds, int ns
 		return -1;
 	}
 	return 0;
+}
+
+int imn_seccomp_enter(enum imn_seccomp_action action, const int *sendFds, int nsend)
+{
+	return enterFilter(action, false, sendFds, nsend);
+}
+
+int imn_seccomp_enter_stream(enum imn_seccomp_action action)
+{
+	return enterFilter(action, true, NULL, 0);
 }
 
 char *imn_seccomp_name(int nr)

@@ -32,6 +32,10 @@ int imn_seccomp_setup(void);
  * errno set. */
 int imn_seccomp_enter(enum imn_seccomp_action action, const int *sendFds, int nsend);
 
+/* The same filter for a stream thread: also accept4, recvfrom and close,
+ * for its connections. */
+int imn_seccomp_enter_stream(enum imn_seccomp_action action);
+
 /* The name of system call nr, malloc'ed (free it), or NULL. */
 char *imn_seccomp_name(int nr);
 

@@ -22,6 +22,9 @@ rsRetVal setupListenerStats(listener_t *l)
 	CHKiRet(statsobj.AddCounter(l->stats, UCHAR_CONSTANT(label), ctrType_IntCtr, \
 				    CTR_FLAG_RESETTABLE, &l->ctr));
 	LISTENER_COUNTERS(ADD_COUNTER)
+	if (l->transport != NULL) {
+		STREAM_COUNTERS(ADD_COUNTER)
+	}
 	CHKiRet(statsobj.ConstructFinalize(l->stats));
 finalize_it:
 	RETiRet;
@@ -154,6 +157,15 @@ void publishSessionStats(worker_t *w)
 	pthread_mutex_unlock(&workers.mut);
 }
 
+/* Adds one worker's published values to sum (under workers.mut). */
+void addPublishedStats(published_stats_t *sum, const published_stats_t *p)
+{
+#define SUM_SESSION_COUNTER(field, label) sum->counters.field += p->counters.field;
+	SESSION_COUNTERS(SUM_SESSION_COUNTER)
+#define SUM_SESSION_GAUGE(field, label, fn) sum->field += p->field;
+	SESSION_GAUGES(SUM_SESSION_GAUGE)
+}
+
 /* The impstats values of the template state: the workers' summed, into
  * locals first. Only thread 0 writes the counters; impstats reads them
  * meanwhile, as whole 64-bit words. */
@@ -163,13 +175,9 @@ void syncSessionStats(void)
 
 	memset(&sum, 0, sizeof(sum));
 	pthread_mutex_lock(&workers.mut);
-	for (int i = 0; i < workers.n; i++) {
-		const published_stats_t *p = &workers.w[i].published;
-#define SUM_SESSION_COUNTER(field, label) sum.counters.field += p->counters.field;
-		SESSION_COUNTERS(SUM_SESSION_COUNTER)
-#define SUM_SESSION_GAUGE(field, label, fn) sum.field += p->field;
-		SESSION_GAUGES(SUM_SESSION_GAUGE)
-	}
+	for (int i = 0; i < workers.n; i++)
+		addPublishedStats(&sum, &workers.w[i].published);
+	streamSessionStats(&sum);
 	pthread_mutex_unlock(&workers.mut);
 #define SYNC_SESSION_COUNTER(field, label) core.field = (intctr_t)sum.counters.field;
 	SESSION_COUNTERS(SYNC_SESSION_COUNTER)

@@ -164,25 +164,52 @@ static nf_limits_t workerLimits(int n)
 	return l;
 }
 
+/* What every worker has, receiving datagrams or reading a stream input's
+ * connections (imn_stream.c): its record, line buffer, template state
+ * (within limits) and exporter table. */
+rsRetVal setupWorkerState(worker_t *w, int index, const nf_limits_t *limits)
+{
+	DEFiRet;
+
+	w->index = index;
+	w->servedBy = index;
+	CHKmalloc(w->record = malloc(sizeof(*w->record)));
+	CHKmalloc(w->line = malloc(LINE_BUFFER_SIZE));
+	CHKmalloc(w->session = nf_session_new(limits));
+	nf_session_set_dictionary(w->session, runModConf->dictionary);
+	setupExporterTable(w, time(NULL));
+finalize_it:
+	RETiRet;
+}
+
 rsRetVal setupWorker(worker_t *w, int index)
 {
 	nf_limits_t limits = workerLimits(workers.n);
 	DEFiRet;
 
-	w->index = index;
-	w->servedBy = index;
+	CHKiRet(setupWorkerState(w, index, &limits));
 	CHKmalloc(w->buf = malloc((size_t)workers.batchSize * MAX_DATAGRAM));
 	CHKmalloc(w->hdr = calloc(workers.batchSize, sizeof(*w->hdr)));
 	CHKmalloc(w->iov = calloc(workers.batchSize, sizeof(*w->iov)));
 	CHKmalloc(w->from = calloc(workers.batchSize, sizeof(*w->from)));
 	CHKmalloc(w->control = calloc(workers.batchSize, CONTROL_SIZE));
-	CHKmalloc(w->record = malloc(sizeof(*w->record)));
-	CHKmalloc(w->line = malloc(LINE_BUFFER_SIZE));
-	CHKmalloc(w->session = nf_session_new(&limits));
-	nf_session_set_dictionary(w->session, runModConf->dictionary);
-	setupExporterTable(w, time(NULL));
 finalize_it:
 	RETiRet;
+}
+
+/* Frees what a worker holds, not the worker itself. */
+void freeWorkerState(worker_t *w)
+{
+	nf_session_free(w->session);
+	freeExporterTable(w);
+	nf_enrich_cache_free(w->enrichCache);
+	free(w->buf);
+	free(w->hdr);
+	free(w->iov);
+	free(w->from);
+	free(w->control);
+	free(w->record);
+	free(w->line);
 }
 
 /* Saves what changed and frees every worker (their threads have ended). */
@@ -200,16 +227,7 @@ void freeWorkers(void)
 				(void)writeTemplates(w->index, data, len);
 			free(data);
 		}
-		nf_session_free(w->session);
-		freeExporterTable(w);
-		nf_enrich_cache_free(w->enrichCache);
-		free(w->buf);
-		free(w->hdr);
-		free(w->iov);
-		free(w->from);
-		free(w->control);
-		free(w->record);
-		free(w->line);
+		freeWorkerState(w);
 	}
 	free(workers.w);
 	workers.w = NULL;

@@ -7,6 +7,8 @@
  * rsyslog message per flow record), imn_workers.c (each receiving thread's
  * template state and the template file), imn_stats.c (impstats
  * counters), imn_tee.c (copies of the datagrams to other collectors),
+ * imn_stream.c (inputs with transport tcp, sctp and tls: listeners,
+ * connections, IPFIX framing), imn_tls.c (the tls transport),
  * imn_sandbox.c (the receiving threads' seccomp filter) and
  * imn_outbox.c (the thread that submits, logs and saves for them outside
  * it). imn.h is what they share.
@@ -65,6 +67,9 @@ enum param_kind { P_ARRAY, P_STRING, P_INT, P_UINT32, P_SIZE };
 	X("severity.event", eCmdHdlrNonNegInt, 0, P_INT, severityEvent) \
 	X("protocols", eCmdHdlrArray, 0, P_ARRAY, protocolNames) \
 	X("allowedexporters", eCmdHdlrArray, 0, P_ARRAY, allowedNames) \
+	X("transport", eCmdHdlrGetWord, 0, P_STRING, transportName) \
+	X("maxsessions", eCmdHdlrPositiveInt, 0, P_INT, maxSessions) \
+	X("sessiontimeout", eCmdHdlrNonNegInt, 0, P_INT, sessionTimeout) \
 	X("tee", eCmdHdlrArray, 0, P_ARRAY, teeNames) \
 	X("tee.spoof", eCmdHdlrBinary, 0, P_INT, teeSpoof)
 
@@ -129,6 +134,9 @@ static const char *const template_scope_names[] = {
 	[SCOPE_DOMAIN] = "domain",
 };
 
+static const char *const transport_names[] = {"udp", "tcp", "sctp", "tls"};
+static const stream_transport_t *const transports[] = {NULL, &tcpTransport, &sctpTransport, &tlsTransport};
+
 static const char *const format_names[] = {
 	[FORMAT_STRUCTURED] = "structured",
 	[FORMAT_JSON] = "json",
@@ -152,6 +160,8 @@ static rsRetVal createInstance(instanceConf_t **pinst)
 	inst->severityWatch = SEVERITY_NOTICE;
 	inst->severityFlow = SEVERITY_INFO;
 	inst->severityEvent = SEVERITY_NOTICE;
+	inst->maxSessions = DFLT_MAX_SESSIONS;
+	inst->sessionTimeout = DFLT_SESSION_TIMEOUT;
 	if (loadModConf->tail == NULL)
 		loadModConf->root = inst;
 	else
@@ -389,6 +399,28 @@ finalize_it:
 	RETiRet;
 }
 
+/* transport="udp" (default), "tcp", "sctp" or "tls"; maxSessions with it. */
+static rsRetVal parseTransport(instanceConf_t *inst)
+{
+	int kind = 0;
+	DEFiRet;
+
+	PARSE_KEYWORD("transport", inst->transportName, transport_names, kind);
+	inst->transport = transports[kind];
+	if (inst->maxSessions > MAX_SESSIONS) {
+		LogError(0, RS_RET_PARAM_ERROR, MOD_NAME ": maxSessions %d too large, maximum is %d",
+			 inst->maxSessions, MAX_SESSIONS);
+		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
+	}
+	if (inst->transport != NULL && inst->teeNames != NULL) {
+		LogError(0, RS_RET_PARAM_ERROR, MOD_NAME ": tee copies UDP datagrams: not with transport=\"%s\"",
+			 inst->transport->name);
+		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
+	}
+finalize_it:
+	RETiRet;
+}
+
 static rsRetVal checkInstance(instanceConf_t *inst)
 {
 	DEFiRet;
@@ -409,6 +441,7 @@ static rsRetVal checkInstance(instanceConf_t *inst)
 	PARSE_KEYWORD("timeReported", inst->timeReported, time_reported_names, inst->timeSource);
 	PARSE_KEYWORD("templateScope", inst->templateScope, template_scope_names, inst->scope);
 	PARSE_KEYWORD("format", inst->formatName, format_names, inst->format);
+	CHKiRet(parseTransport(inst));
 	if (inst->ecs && inst->format == FORMAT_KV) {
 		LogError(0, RS_RET_PARAM_ERROR, MOD_NAME ": ecs=\"on\" needs format \"structured\" or \"json\"");
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
@@ -560,11 +593,14 @@ CODESTARTactivateCnfPrePrivDrop;
 		for (int i = 0; i < inst->ports->nmemb; i++) {
 			char *port = es_str2cstr(inst->ports->arr[i], NULL);
 			CHKmalloc(port);
-			(void)bindPort(inst, port); /* errors logged; other ports still run */
+			if (inst->transport == NULL)
+				(void)bindPort(inst, port); /* errors logged; other ports still run */
 			free(port);
 		}
+		if (inst->transport != NULL)
+			(void)streamListen(inst); /* errors logged, naming the transport */
 	}
-	if (listenerRoot == NULL) {
+	if (listenerRoot == NULL && !streamListening()) {
 		LogError(0, RS_RET_NO_RUN, MOD_NAME ": no listeners could be started, input not activated");
 		ABORT_FINALIZE(RS_RET_NO_RUN);
 	}
@@ -582,6 +618,7 @@ CODESTARTactivateCnf;
 	workers.n = runModConf->threads;
 	for (int i = 0; i < workers.n; i++)
 		CHKiRet(setupWorker(&workers.w[i], i));
+	CHKiRet(streamSetup());
 	CHKiRet(setupPersistence());
 	loadEnrichment();
 	for (int i = 0; i < workers.n; i++)
@@ -589,8 +626,10 @@ CODESTARTactivateCnf;
 	syncSessionStats();
 	CHKiRet(setupSessionStats());
 finalize_it:
-	if (iRet != RS_RET_OK)
+	if (iRet != RS_RET_OK) {
+		streamFree();
 		freeWorkers();
+	}
 ENDactivateCnf
 
 BEGINfreeCnf
@@ -615,6 +654,7 @@ CODESTARTfreeCnf;
 		free(inst->timeReported);
 		free(inst->templateScope);
 		free(inst->formatName);
+		free(inst->transportName);
 		if (inst->protocolNames != NULL)
 			cnfarrayContentDestruct(inst->protocolNames);
 		free(inst->protocolNames);
@@ -651,8 +691,10 @@ CODESTARTrunInput;
 	 * stays outside and runs the outbox until rsyslog stops the input */
 	CHKiRet(sandboxSetup(runModConf->sandbox));
 	CHKiRet(startWorkers());
+	streamStart();
 	outboxRun(pThrd);
 	joinWorkers();
+	streamJoin();
 finalize_it:
 ENDrunInput
 
@@ -671,6 +713,7 @@ CODESTARTafterRun;
 		closeTee(inst);
 	if (core.stats != NULL)
 		statsobj.Destruct(&core.stats);
+	streamFree();
 	freeExporterStats();
 	freeWorkers();
 	freeEnrichment();

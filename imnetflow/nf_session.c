@@ -611,15 +611,15 @@ void nf_scope_take_pending(nf_session_t *s, nf_scope_t *scope, uint16_t template
 }
 
 /* ---- scopes ---- */
-/* Frees a scope with its templates (counted as evicted when `evict`) and
- * pending sets (counted as dropped). */
-static void free_scope(nf_session_t *s, nf_scope_t *scope, int evict)
+/* Frees a scope with its templates (each counted in *counted unless it is
+ * NULL) and pending sets (counted as dropped). */
+static void free_scope(nf_session_t *s, nf_scope_t *scope, uint64_t *counted)
 {
 	for (int b = 0; b < SCOPE_TEMPLATE_BUCKETS; b++)
 		while (scope->templates[b] != NULL) {
 			drop_template(s, scope, &scope->templates[b]);
-			if (evict)
-				s->stats.templates_evicted++;
+			if (counted != NULL)
+				(*counted)++;
 		}
 	while (scope->pend_head != NULL)
 		drop_oldest_pending(s, scope);
@@ -636,7 +636,7 @@ nf_scope_t *nf_session_scope(nf_session_t *s, const nf_scope_key_t *key, time_t 
 	if (scope != NULL)
 		return scope;
 	if (s->scopes.count >= s->limits.max_scopes) {
-		free_scope(s, (nf_scope_t *)keytab_oldest(&s->scopes), 1);
+		free_scope(s, (nf_scope_t *)keytab_oldest(&s->scopes), &s->stats.templates_evicted);
 		s->stats.scopes_evicted++;
 	}
 	if ((scope = calloc(1, sizeof(*scope))) == NULL)
@@ -847,6 +847,33 @@ void nf_session_expire(nf_session_t *s, time_t now)
 	}
 }
 
+/* Whether key is the exporter addr, port's (any version, any domain). */
+static int key_of_exporter(const nf_scope_key_t *key, const uint8_t addr[16], uint16_t port)
+{
+	return key->port == port && memcmp(key->addr, addr, sizeof(key->addr)) == 0;
+}
+
+size_t nf_session_forget(nf_session_t *s, const uint8_t addr[16], uint16_t port)
+{
+	size_t scopes = 0;
+
+	for (link_t *n = s->scopes.lru.next; n != &s->scopes.lru;) {
+		nf_scope_t *scope = (nf_scope_t *)n;
+		n = n->next;
+		if (key_of_exporter(&scope->keyed.key, addr, port)) {
+			free_scope(s, scope, &s->stats.templates_withdrawn);
+			scopes++;
+		}
+	}
+	for (link_t *n = s->streams.lru.next; n != &s->streams.lru;) {
+		nf_stream_t *stream = (nf_stream_t *)n;
+		n = n->next;
+		if (key_of_exporter(&stream->keyed.key, addr, port))
+			free_stream(s, stream);
+	}
+	return scopes;
+}
+
 void nf_session_foreach_template(const nf_session_t *s, nf_template_visit_fn fn, void *ctx)
 {
 	for (const link_t *n = s->template_lru.next; n != &s->template_lru; n = n->next) {
@@ -869,7 +896,7 @@ void nf_session_free(nf_session_t *s)
 	if (s == NULL)
 		return;
 	while (s->scopes.count > 0)
-		free_scope(s, (nf_scope_t *)keytab_oldest(&s->scopes), 0);
+		free_scope(s, (nf_scope_t *)keytab_oldest(&s->scopes), NULL);
 	while (s->streams.count > 0)
 		free_stream(s, (nf_stream_t *)keytab_oldest(&s->streams));
 	free(s->shared);

@@ -178,6 +178,13 @@ bool nf_stream_has_names(const nf_stream_t *stream);
 void nf_session_set_dictionary(nf_session_t *s, const nf_dict_t *d);
 const nf_dict_t *nf_session_dictionary(const nf_session_t *s);
 
+/* Forgets everything of the exporter addr, port (a closed connection of a
+ * stream transport): its template scopes of every version and domain, with
+ * their templates (counted as withdrawn) and pending data sets (counted as
+ * dropped), and its streams. Walks every scope and stream: for a
+ * connection's end, not for every datagram. Returns the scopes forgotten. */
+size_t nf_session_forget(nf_session_t *s, const uint8_t addr[16], uint16_t port);
+
 /* Visits every template (for persistence), scope by scope. */
 typedef void (*nf_template_visit_fn)(void *ctx, const nf_scope_key_t *key, const nf_template_t *t);
 void nf_session_foreach_template(const nf_session_t *s, nf_template_visit_fn fn, void *ctx);

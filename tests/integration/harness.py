@@ -263,6 +263,15 @@ class Rsyslog:
         except OSError:
             return ""
 
+    def logged(self):
+        """What rsyslogd said: its standard error and its own messages (other.log)."""
+        text = self.read_stderr()
+        other = os.path.join(self.dir, "other.log")
+        if os.path.exists(other):
+            with open(other) as f:
+                text += f.read()
+        return text
+
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 

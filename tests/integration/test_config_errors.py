@@ -57,4 +57,13 @@ expect_error('port="2055" batchSize="0"', "batchsize")
 expect_error('port="2055" batchSize="5000"', "batchSize")
 expect_error('port="2055" format="xml"', "format")
 expect_error('port="2055" format="kv" ecs="on"', "ecs")
+expect_error('port="4739" transport="quic"', "transport")
+expect_error('port="4739" transport="tcp" maxSessions="0"', "maxsessions")
+expect_error('port="4739" transport="tcp" maxSessions="70000"', "maxSessions")
+expect_error('port="4739" transport="tcp" sessionTimeout="-1"', "sessiontimeout")
+expect_error('port="4739" transport="tcp" tee=["127.0.0.1:9"]', "tee")
+for transport in ("udp", "tcp", "sctp", "tls"):
+    rc, out = syntax_check(BASE + 'input(type="imnetflow" port="4739" transport="%s" maxSessions="10" '
+                           'sessionTimeout="0")\n' % transport + OUT)
+    check(rc == 0, "transport=%s rejected:\n%s" % (transport, out))
 log("PASS")

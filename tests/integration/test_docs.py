@@ -44,7 +44,7 @@ for macro, heading in (("MODULE_PARAMS", "Module parameters"), ("INPUT_PARAMS", 
 header = read("imnetflow", "imn.h")
 stats = read("docs", "statistics.md")
 counters = set()
-for macro in ("LISTENER_COUNTERS", "SESSION_COUNTERS", "SESSION_GAUGES", "EXPORTER_COUNTERS",
+for macro in ("LISTENER_COUNTERS", "STREAM_COUNTERS", "SESSION_COUNTERS", "SESSION_GAUGES", "EXPORTER_COUNTERS",
               "TEE_COUNTERS"):
     block = header[header.index("#define %s(X)" % macro):]
     block = block[:block.index("\n\n")]

@@ -24,12 +24,7 @@ def write(path, text):
 
 def logged(r):
     """What rsyslogd said: its stderr and its own messages (other.log)."""
-    other = os.path.join(r.dir, "other.log")
-    text = r.read_stderr()
-    if os.path.exists(other):
-        with open(other) as f:
-            text += f.read()
-    return text
+    return r.logged()
 
 
 def by_src(records):

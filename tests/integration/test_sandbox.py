@@ -10,9 +10,14 @@ Seccomp 2), no other rsyslogd thread (rsyslog's input thread in:imnetflow,
 which runs the outbox, queue workers, impstats: 0). rsyslogd stops cleanly.
 sandbox="off": the calls go through (execve of a path that does not exist:
 ENOENT) and no thread is filtered. sandbox="kill": rsyslogd dies of SIGSYS.
-threads="2": both receiving threads are filtered."""
+threads="2": both receiving threads are filtered. transport="tcp": the
+stream thread (imnetflow:tcp0) is filtered too, with the three calls its
+connections need besides (accept4, recvfrom, close), and refuses open,
+socket and execve alike."""
 import os
 import signal
+import socket
+import struct
 import time
 
 import harness
@@ -109,8 +114,44 @@ def run(mode, nthreads):
         r.cleanup()
 
 
+def ipfix_message():
+    """Template 256 (IPv4 source, destination) and one record of it."""
+    tset = struct.pack("!HHHHHHHH", 2, 16, 256, 2, 8, 4, 12, 4)
+    dset = struct.pack("!HH4s4s", 256, 12, bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
+    return struct.pack("!HHIII", 10, 16 + len(tset) + len(dset), int(time.time()), 0, 1) + tset + dset
+
+
+def run_stream():
+    r = Rsyslog(inputs='port="0" transport="tcp"')
+    try:
+        r.start()
+        time.sleep(0.5)
+        ts = threads(r.proc.pid)
+        stream = [m for t, (n, m) in ts.items() if n.startswith("imnetflow:tcp")]
+        log("transport=tcp: %s" % sorted(ts.values()))
+        check(stream == [2], "stream threads' Seccomp modes %s, expected [2]" % stream)
+        with socket.create_connection(("127.0.0.1", r.port)) as s:
+            s.sendall(MAGIC)
+            line = wait_line(r, "sandbox selftest:")
+        log(line)
+        check("open EPERM, socket EPERM, execve EPERM" in line, "not all refused: %s" % line)
+        r.wait_counter("sandbox.refused", 3)
+        with socket.create_connection(("127.0.0.1", r.port)) as s:
+            s.sendall(ipfix_message())
+            got = r.wait_records(1)
+        check(got[0]["data"]["netflow"]["source_ipv4_address"] == "10.0.0.1", "record %r" % got[0])
+        time.sleep(1.5)
+        total = sum(int(c.get("sandbox.refused", 0)) for c in r.counters().values())
+        check(total == 3, "sandbox.refused is %d after serving a connection, expected 3" % total)
+        r.stop()
+        check(r.proc.returncode == 0, "rsyslogd ended with %s: %s" % (r.proc.returncode, r.read_stderr()))
+    finally:
+        r.cleanup()
+
+
 run(None, 1)        # the default: errno
 run("errno", 2)
 run("off", 1)
 run("kill", 1)
+run_stream()
 log("PASS")

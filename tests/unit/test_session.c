@@ -265,6 +265,57 @@ static void streams_are_apart_from_templates(void **state)
 	nf_session_free(s);
 }
 
+/* A closed connection's state is forgotten: every scope of its address and
+ * port (any version, any domain) with its templates (counted as withdrawn)
+ * and pending sets (counted as dropped), and its streams; the same address
+ * from another port, and other addresses, keep theirs. */
+static void forget_one_connection(void **state)
+{
+	nf_limits_t l;
+	nf_session_t *s;
+	nf_scope_key_t gone[2] = {key(1, 0), key(1, 5)}, otherPort = key(1, 0), otherHost = key(2, 0);
+	nf_datagram_info_t info = {0};
+	uint8_t body[40] = {0};
+	int reset;
+	(void)state;
+	nf_limits_default(&l);
+	s = nf_session_new(&l);
+	gone[0].port = gone[1].port = 4739;
+	gone[1].version = 9;
+	otherPort.port = 4740;
+	otherHost.port = 4739;
+	for (int i = 0; i < 2; i++) {
+		nf_scope_t *sc = nf_session_scope(s, &gone[i], 0);
+		assert_int_equal(nf_scope_put_template(s, sc, tmpl(256, 3, 4), 0), NF_OK);
+		assert_int_equal(nf_scope_put_template(s, sc, tmpl(257, 2, 4), 0), NF_OK);
+		(void)nf_stream_sequence(nf_session_stream(s, &gone[i]), 1, 1, &reset);
+	}
+	assert_int_equal(nf_scope_pend(s, nf_session_scope(s, &gone[0], 0), 300, body, sizeof(body), &info, 0),
+			 NF_OK);
+	assert_int_equal(nf_scope_put_template(s, nf_session_scope(s, &otherPort, 0), tmpl(256, 3, 4), 0), NF_OK);
+	assert_int_equal(nf_scope_put_template(s, nf_session_scope(s, &otherHost, 0), tmpl(256, 5, 4), 0), NF_OK);
+	(void)nf_session_stream(s, &otherPort);
+	assert_int_equal(nf_session_template_count(s), 6);
+	assert_int_equal(nf_session_stream_count(s), 3);
+
+	assert_int_equal(nf_session_forget(s, gone[0].addr, 4739), 2);
+	assert_int_equal(nf_session_scope_count(s), 2);
+	assert_int_equal(nf_session_template_count(s), 2);
+	assert_int_equal(nf_session_stream_count(s), 1);
+	assert_int_equal(nf_session_stats(s)->templates_withdrawn, 4);
+	assert_int_equal(nf_session_stats(s)->pending_dropped, 1);
+	assert_int_equal(nf_session_stats(s)->templates_evicted, 0);
+	/* a new connection from the same address and port starts with nothing */
+	assert_null(nf_scope_template(s, nf_session_scope(s, &gone[0], 0), 256, 0));
+	assert_non_null(nf_scope_template(s, nf_session_scope(s, &otherPort, 0), 256, 0));
+	assert_int_equal(nf_scope_template(s, nf_session_scope(s, &otherHost, 0), 256, 0)->nfields, 5);
+	/* nothing left of it: a second forget finds only the empty scope just made */
+	assert_int_equal(nf_session_forget(s, gone[0].addr, 4739), 1);
+	assert_int_equal(nf_session_stats(s)->templates_withdrawn, 4);
+	assert_int_equal(nf_session_memory(s) > 0, 1);
+	nf_session_free(s);
+}
+
 /* Templates written and read back are the same templates, in the same
  * scopes; unusable lines are skipped and counted. */
 static void persist_round_trip(void **state)
@@ -399,6 +450,7 @@ int main(void)
 		cmocka_unit_test(pending_bounded_and_ordered),
 		cmocka_unit_test(sequence_arithmetic),
 		cmocka_unit_test(streams_are_apart_from_templates),
+		cmocka_unit_test(forget_one_connection),
 		cmocka_unit_test(persist_round_trip),
 		cmocka_unit_test(persist_sequences),
 		cmocka_unit_test(persist_routed),
