@@ -171,6 +171,13 @@ struct instanceConf_s {
 	const struct stream_transport *transport; /* NULL: udp */
 	int maxSessions;            /* stream transports: connections at once */
 	int sessionTimeout;         /* stream transports: seconds idle before a close; 0: never */
+	/* transport="tls" (imn_tls.c), with imtcp's parameter names */
+	uchar *tlsDriver;           /* "streamDriver.name"; NULL: gtls */
+	int tlsMode;                /* "streamDriver.mode"; -1: not set (1) */
+	uchar *tlsAuthMode;         /* "streamDriver.authMode"; NULL: x509/name */
+	uchar *tlsPermitExpired;    /* "streamDriver.permitExpiredCerts" */
+	struct cnfarray *tlsPeers;  /* "permittedPeer" */
+	uchar *tlsCAFile, *tlsCertFile, *tlsKeyFile; /* "streamDriver.CAFile", ".CertFile", ".KeyFile" */
 	struct instanceConf_s *next;
 };
 
@@ -262,6 +269,11 @@ extern modConfData_t *runModConf;
 	X(ctrSessionsRefused, "sessions.refused") \
 	X(ctrSessionsTimedout, "sessions.timedout") \
 	X(ctrSessionsMalformed, "sessions.malformed")
+
+/* Counters of a tls input's handshakes (imn_tls.c), one object per input. */
+#define TLS_COUNTERS(X) \
+	X(ctrCompleted, "handshakes.completed") \
+	X(ctrFailed, "handshakes.failed")
 
 /* Counters of the template and stream state, shared by all listeners. */
 #define SESSION_COUNTERS(X) \
@@ -599,6 +611,12 @@ void freeEnrichment(void);
 void enrichmentBegin(datagram_ctx_t *d, nf_decoder_t *dec);
 void enrichmentEnd(datagram_ctx_t *d);
 void enrichRecord(datagram_ctx_t *d, nf_record_t *rec);
+
+/* imn_tls.c: transport="tls" on rsyslog's netstream drivers */
+void tlsModInit(obj_if_t *objIf);
+void tlsModExit(void);
+rsRetVal tlsCheckParams(instanceConf_t *inst);
+void tlsFreeParams(instanceConf_t *inst);
 
 /* imn_stream.c: stream inputs (tcp, sctp, tls): listeners, connections, framing */
 rsRetVal streamListen(instanceConf_t *inst);

@@ -52,6 +52,14 @@ enum param_kind { P_ARRAY, P_STRING, P_INT, P_UINT32, P_SIZE };
 	X("ratelimit.interval", eCmdHdlrNonNegInt, 0, P_INT, ratelimitInterval) \
 	X("ratelimit.burst", eCmdHdlrPositiveInt, 0, P_INT, ratelimitBurst) \
 	X("listenportfilename", eCmdHdlrString, 0, P_STRING, listenPortFileName) \
+	X("streamdriver.name", eCmdHdlrString, 0, P_STRING, tlsDriver) \
+	X("streamdriver.mode", eCmdHdlrNonNegInt, 0, P_INT, tlsMode) \
+	X("streamdriver.authmode", eCmdHdlrString, 0, P_STRING, tlsAuthMode) \
+	X("streamdriver.permitexpiredcerts", eCmdHdlrString, 0, P_STRING, tlsPermitExpired) \
+	X("permittedpeer", eCmdHdlrArray, 0, P_ARRAY, tlsPeers) \
+	X("streamdriver.cafile", eCmdHdlrString, 0, P_STRING, tlsCAFile) \
+	X("streamdriver.certfile", eCmdHdlrString, 0, P_STRING, tlsCertFile) \
+	X("streamdriver.keyfile", eCmdHdlrString, 0, P_STRING, tlsKeyFile) \
 	X("timereported", eCmdHdlrGetWord, 0, P_STRING, timeReported) \
 	X("templatescope", eCmdHdlrGetWord, 0, P_STRING, templateScope) \
 	X("format", eCmdHdlrGetWord, 0, P_STRING, formatName) \
@@ -161,6 +169,7 @@ static rsRetVal createInstance(instanceConf_t **pinst)
 	inst->severityFlow = SEVERITY_INFO;
 	inst->severityEvent = SEVERITY_NOTICE;
 	inst->maxSessions = DFLT_MAX_SESSIONS;
+	inst->tlsMode = -1;
 	inst->sessionTimeout = DFLT_SESSION_TIMEOUT;
 	if (loadModConf->tail == NULL)
 		loadModConf->root = inst;
@@ -442,6 +451,7 @@ static rsRetVal checkInstance(instanceConf_t *inst)
 	PARSE_KEYWORD("templateScope", inst->templateScope, template_scope_names, inst->scope);
 	PARSE_KEYWORD("format", inst->formatName, format_names, inst->format);
 	CHKiRet(parseTransport(inst));
+	CHKiRet(tlsCheckParams(inst));
 	if (inst->ecs && inst->format == FORMAT_KV) {
 		LogError(0, RS_RET_PARAM_ERROR, MOD_NAME ": ecs=\"on\" needs format \"structured\" or \"json\"");
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
@@ -655,6 +665,7 @@ CODESTARTfreeCnf;
 		free(inst->templateScope);
 		free(inst->formatName);
 		free(inst->transportName);
+		tlsFreeParams(inst);
 		if (inst->protocolNames != NULL)
 			cnfarrayContentDestruct(inst->protocolNames);
 		free(inst->protocolNames);
@@ -723,6 +734,7 @@ ENDafterRun
 
 BEGINmodExit
 CODESTARTmodExit;
+	tlsModExit();
 	objRelease(glbl, CORE_COMPONENT);
 	objRelease(statsobj, CORE_COMPONENT);
 	objRelease(datetime, CORE_COMPONENT);
@@ -767,4 +779,5 @@ CODEmodInit_QueryRegCFSLineHdlr
 	CHKiRet(objUse(datetime, CORE_COMPONENT));
 	CHKiRet(objUse(prop, CORE_COMPONENT));
 	CHKiRet(objUse(ruleset, CORE_COMPONENT));
+	tlsModInit(&obj);
 ENDmodInit

@@ -63,7 +63,9 @@ expect_error('port="4739" transport="tcp" maxSessions="70000"', "maxSessions")
 expect_error('port="4739" transport="tcp" sessionTimeout="-1"', "sessiontimeout")
 expect_error('port="4739" transport="tcp" tee=["127.0.0.1:9"]', "tee")
 for transport in ("udp", "tcp", "sctp", "tls"):
+    # tls: its default authMode x509/name needs permittedPeer (test_ipfix_tls.py checks the TLS parameters)
+    peers = ' permittedPeer=["exporter.example"]' if transport == "tls" else ""
     rc, out = syntax_check(BASE + 'input(type="imnetflow" port="4739" transport="%s" maxSessions="10" '
-                           'sessionTimeout="0")\n' % transport + OUT)
+                           'sessionTimeout="0"%s)\n' % (transport, peers) + OUT)
     check(rc == 0, "transport=%s rejected:\n%s" % (transport, out))
 log("PASS")

@@ -45,7 +45,7 @@ header = read("imnetflow", "imn.h")
 stats = read("docs", "statistics.md")
 counters = set()
 for macro in ("LISTENER_COUNTERS", "STREAM_COUNTERS", "SESSION_COUNTERS", "SESSION_GAUGES", "EXPORTER_COUNTERS",
-              "TEE_COUNTERS"):
+              "TEE_COUNTERS", "TLS_COUNTERS"):
     block = header[header.index("#define %s(X)" % macro):]
     block = block[:block.index("\n\n")]
     counters |= set(re.findall(r'X\(\w+, "([^"]+)"', block))
