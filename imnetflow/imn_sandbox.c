@@ -36,33 +36,38 @@ finalize_it:
 	RETiRet;
 }
 
-/* Installs the calling thread's filter. Returns 0, or -1 with errno set. */
-int sandboxEnter(int mode)
+/* Installs the calling thread's filter: a receiving thread's, or with
+ * stream a stream thread's. The tee sockets are the only ones it may send
+ * on. Returns 0, or -1 with errno set. */
+static int enterFilter(int mode, bool stream)
 {
+	enum imn_seccomp_action action = mode == SANDBOX_KILL ? IMN_SECCOMP_KILL : IMN_SECCOMP_TRAP;
 	int nTee = teeSockets(NULL, 0);
 	int *teeFds = NULL;
 	int rc, err;
 
 	if (mode == SANDBOX_OFF)
 		return 0;
-	/* the tee sockets are the only ones it may send on */
 	if (nTee > 0 && (teeFds = calloc((size_t)nTee, sizeof(*teeFds))) == NULL)
 		return -1;
 	nTee = teeSockets(teeFds, nTee);
-	rc = imn_seccomp_enter(mode == SANDBOX_KILL ? IMN_SECCOMP_KILL : IMN_SECCOMP_TRAP, teeFds, nTee);
+	rc = stream ? imn_seccomp_enter_stream(action, teeFds, nTee) : imn_seccomp_enter(action, teeFds, nTee);
 	err = errno;
 	free(teeFds);
 	errno = err;
 	return rc;
 }
 
+int sandboxEnter(int mode)
+{
+	return enterFilter(mode, false);
+}
+
 /* The same for a stream thread (imn_stream.c), which also accepts, reads
  * and closes connections. */
 int sandboxEnterStream(int mode)
 {
-	if (mode == SANDBOX_OFF)
-		return 0;
-	return imn_seccomp_enter_stream(mode == SANDBOX_KILL ? IMN_SECCOMP_KILL : IMN_SECCOMP_TRAP);
+	return enterFilter(mode, true);
 }
 
 /* From the outbox thread, every second: logs refused calls, at most once

@@ -186,9 +186,9 @@ int imn_seccomp_enter(enum imn_seccomp_action action, const int *sendFds, int ns
 	return enterFilter(action, false, sendFds, nsend);
 }
 
-int imn_seccomp_enter_stream(enum imn_seccomp_action action)
+int imn_seccomp_enter_stream(enum imn_seccomp_action action, const int *sendFds, int nsend)
 {
-	return enterFilter(action, true, NULL, 0);
+	return enterFilter(action, true, sendFds, nsend);
 }
 
 char *imn_seccomp_name(int nr)

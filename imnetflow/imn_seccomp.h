@@ -34,7 +34,7 @@ int imn_seccomp_enter(enum imn_seccomp_action action, const int *sendFds, int ns
 
 /* The same filter for a stream thread: also accept4, recvfrom and close,
  * for its connections. */
-int imn_seccomp_enter_stream(enum imn_seccomp_action action);
+int imn_seccomp_enter_stream(enum imn_seccomp_action action, const int *sendFds, int nsend);
 
 /* The name of system call nr, malloc'ed (free it), or NULL. */
 char *imn_seccomp_name(int nr);

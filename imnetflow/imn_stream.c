@@ -448,8 +448,8 @@ static const char *badHeader(const uint8_t *p, char *why, size_t size)
 	return NULL;
 }
 
-/* Hands every complete message in c's buffer to processDatagram and keeps
- * the rest. Returns NULL, or why the connection must close. */
+/* Hands every complete message in c's buffer to tee and the decoder (if
+ * the input accepts it) and keeps the rest. Returns NULL, or why the connection must close. */
 static const char *takeMessages(stream_input_t *si, stream_conn_t *c, char *why, size_t size)
 {
 	listener_t *l = c->lstn;
@@ -467,7 +467,11 @@ static const char *takeMessages(stream_input_t *si, stream_conn_t *c, char *why,
 		datagram_ctx_t d = {.lstn = l, .w = &si->w, .rcvTime = &stTime, .ttGenTime = ttGenTime,
 				    .now = ttGenTime};
 		STATSCOUNTER_INC(l->ctrReceived, l->mut_ctrReceived);
-		processDatagram(l, msg, len, &c->peer, &d);
+		if (datagramAccepted(l, msg, len, &c->peer)) {
+			tee_datagram_t copy = {.buf = msg, .len = len, .from = &c->peer};
+			teeDatagrams(l, &si->w, &copy, 1); /* each message one UDP datagram, before decoding */
+			decodeDatagram(l, msg, len, &c->peer, &d);
+		}
 		off += len;
 	}
 	if (off > 0 && bad == NULL) {

@@ -421,11 +421,6 @@ static rsRetVal parseTransport(instanceConf_t *inst)
 			 inst->maxSessions, MAX_SESSIONS);
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
 	}
-	if (inst->transport != NULL && inst->teeNames != NULL) {
-		LogError(0, RS_RET_PARAM_ERROR, MOD_NAME ": tee copies UDP datagrams: not with transport=\"%s\"",
-			 inst->transport->name);
-		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
-	}
 finalize_it:
 	RETiRet;
 }

@@ -61,7 +61,6 @@ expect_error('port="4739" transport="quic"', "transport")
 expect_error('port="4739" transport="tcp" maxSessions="0"', "maxsessions")
 expect_error('port="4739" transport="tcp" maxSessions="70000"', "maxSessions")
 expect_error('port="4739" transport="tcp" sessionTimeout="-1"', "sessiontimeout")
-expect_error('port="4739" transport="tcp" tee=["127.0.0.1:9"]', "tee")
 for transport in ("udp", "tcp", "sctp", "tls"):
     # tls: its default authMode x509/name needs permittedPeer (test_ipfix_tls.py checks the TLS parameters)
     peers = ' permittedPeer=["exporter.example"]' if transport == "tls" else ""

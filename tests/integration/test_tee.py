@@ -18,6 +18,10 @@ target collector over UDP, without ever holding up the input.
   over IPv4 and IPv6; a packet over the MTU, and an exporter of the other
   family, are dropped and counted; without CAP_NET_RAW, an error naming
   tee.spoof;
+- a transport="tcp" input copies each IPFIX message it takes from a
+  connection as one UDP datagram, byte-identical, with tee.spoof from the
+  connection's own address and port, and decodes the same records as
+  without tee;
 - configuration errors name "tee" or "tee.spoof".
 """
 import collections
@@ -433,6 +437,53 @@ def test_spoof_without_cap_net_raw():
         r.cleanup()
 
 
+STREAM_CAPTURE = "live-sf-v10"  # softflowd: 28 IPFIX messages, 770 records
+
+
+def send_over_tcp(r, payloads, source="127.0.0.5"):
+    """The payloads, one after the other, over one TCP connection from
+    source; returns the connection's (address, port)."""
+    with socket.create_connection(("127.0.0.1", r.port), source_address=(source, 0), timeout=10) as s:
+        s.sendall(b"".join(payloads))
+        return s.getsockname()
+
+
+def test_stream_input():
+    payloads = [p for p, _ in capture_datagrams(STREAM_CAPTURE)]
+    tcp_input = 'port="0" transport="tcp" format="json"'
+    with Rsyslog(inputs=tcp_input) as r:
+        send_over_tcp(r, payloads)
+        r.wait_counter("datagrams.received", len(payloads))
+        want = len(r.wait_quiet())
+    for spoof in (False, True):
+        target = Target()
+        try:
+            extra = ' tee=["127.0.0.1:%d"]%s' % (target.port, ' tee.spoof="on"' if spoof else "")
+            with Rsyslog(inputs=tcp_input + extra) as r:
+                source = send_over_tcp(r, payloads)
+                r.wait_counter("datagrams.received", len(payloads))
+                fwd, dropped = wait_tee_total(r, target.port, len(payloads))
+                received = wait_target(target, fwd)
+                got = len(r.wait_quiet())
+                refused = sandbox_refused(r)
+            log("tcp input%s: %d messages, target received %d (forwarded %d, dropped %d); records %d, "
+                "without tee %d" % (" with tee.spoof" if spoof else "", len(payloads), received, fwd, dropped,
+                                    got, want))
+            check(fwd == len(payloads) and dropped == 0 and received == len(payloads),
+                  "tcp input: forwarded %d, dropped %d, received %d of %d" %
+                  (fwd, dropped, received, len(payloads)))
+            check([p for p, _ in target.got] == payloads, "tcp input: the copies differ from the messages")
+            sources = set(src for _, src in target.got)
+            if spoof:
+                check(sources == {source}, "tcp input, spoofed: sources %s, want %s" % (sources, source))
+            else:
+                check(all(a == "127.0.0.1" for a, _ in sources), "tcp input: copies from %s" % sources)
+            check(got == want and want > 0, "tcp input: %d records with tee, %d without" % (got, want))
+            check(refused == 0, "tcp input: the sandbox refused calls")
+        finally:
+            target.close()
+
+
 def test_config_errors():
     base = 'module(load="@MODULE@")\ninput(type="imnetflow" port="1" %s)\naction(type="omfile" file="@DIR@/out")\n'
     for inputs, needle in [('tee=["127.0.0.1"]', "tee"), ('tee=["127.0.0.1:0"]', "tee"),
@@ -445,6 +496,8 @@ def test_config_errors():
         check(needle in out, "no message naming %s for %s:\n%s" % (needle, inputs, out))
     rc, out = syntax_check(base % 'tee=["127.0.0.1:2055", "[::1]:2055", "localhost:9995"] tee.spoof="on"')
     check(rc == 0, "valid tee rejected:\n" + out)
+    rc, out = syntax_check(base % 'transport="tcp" tee=["127.0.0.1:2055"]')
+    check(rc == 0, "tee on a tcp input rejected:\n" + out)
 
 
 def main():
@@ -457,6 +510,7 @@ def main():
     test_spoof(payloads)
     test_spoof_ipv6(payloads)
     test_spoof_without_cap_net_raw()
+    test_stream_input()
     test_full_rate(payloads)
     log("PASS")
 
