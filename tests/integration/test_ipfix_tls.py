@@ -125,6 +125,21 @@ def send_quietly(conn, payloads):
         pass
 
 
+def send_tls(certs, port, who, src, payloads):
+    """payloads over one TLS connection from src with who's certificate, ended cleanly."""
+    conn = tls_client(certs, port, who, src)
+    for p in payloads:
+        conn.sendall(p)
+    close_tls(conn)
+
+
+def expect_refused(conn, payloads, what):
+    """Sends payloads on conn, which the collector must close within CLOSE_TIMEOUT."""
+    send_quietly(conn, payloads)
+    wait_closed_by_peer(conn, what)
+    conn.close()
+
+
 def wait_closed_by_peer(conn, what):
     """The collector closes conn (EOF, reset or a TLS alert) within CLOSE_TIMEOUT."""
     deadline = time.time() + CLOSE_TIMEOUT
@@ -268,10 +283,7 @@ def run(certs):
         # 1. each capture over UDP from 127.0.1.k and over TLS from 127.0.2.k
         for k, (cid, payloads, _) in enumerate(captures, start=1):
             r.send(payloads, addr="127.0.1.%d" % k, dst_addr="127.0.0.1", pace=0.002)
-            conn = tls_client(certs, tls_port, "client", "127.0.2.%d" % k)
-            for p in payloads:
-                conn.sendall(p)
-            close_tls(conn)
+            send_tls(certs, tls_port, "client", "127.0.2.%d" % k, payloads)
         got = r.wait_records(2 * total, timeout=60)
         by_exporter = collections.defaultdict(list)
         for g in got:
@@ -294,35 +306,18 @@ def run(certs):
             good.sendall(p)
         for who, src, port in (("rogue", "127.0.3.2", tls_port), ("stranger", "127.0.3.3", tls_port),
                                ("expired", "127.0.3.8", tls_port)):
-            bad = tls_client(certs, port, who, src)
-            send_quietly(bad, payloads)
-            wait_closed_by_peer(bad, who)
-            bad.close()
+            expect_refused(tls_client(certs, port, who, src), payloads, who)
         plain = socket.create_connection(("127.0.0.1", tls_port), timeout=CLOSE_TIMEOUT,
                                          source_address=("127.0.3.4", 0))
-        send_quietly(plain, payloads)
-        wait_closed_by_peer(plain, "plain TCP")
-        plain.close()
+        expect_refused(plain, payloads, "plain TCP")
         for p in payloads[half:]:
             good.sendall(p)
         close_tls(good)
-        accepted = tls_client(certs, valid_port, "stranger", "127.0.3.5")
-        for p in payloads:
-            accepted.sendall(p)
-        close_tls(accepted)
+        send_tls(certs, valid_port, "stranger", "127.0.3.5", payloads)
         # x509/fingerprint: the client's certificate, not the stranger's of the same CA
-        bad = tls_client(certs, fp_port, "stranger", "127.0.3.6")
-        send_quietly(bad, payloads)
-        wait_closed_by_peer(bad, "stranger (fingerprint)")
-        bad.close()
-        accepted = tls_client(certs, fp_port, "client", "127.0.3.7")
-        for p in payloads:
-            accepted.sendall(p)
-        close_tls(accepted)
-        accepted = tls_client(certs, exp_port, "expired", "127.0.3.9")
-        for p in payloads:
-            accepted.sendall(p)
-        close_tls(accepted)
+        expect_refused(tls_client(certs, fp_port, "stranger", "127.0.3.6"), payloads, "stranger (fingerprint)")
+        send_tls(certs, fp_port, "client", "127.0.3.7", payloads)
+        send_tls(certs, exp_port, "expired", "127.0.3.9", payloads)
         got = r.wait_records(before + 4 * n, timeout=30)
         time.sleep(1)  # what a refused connection would have brought
         got = r.records()

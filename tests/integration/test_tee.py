@@ -292,14 +292,19 @@ def test_refusing_target(payloads, records_per_rep):
         live.close()
 
 
-def udp_checksum_ok(src, dst, udp):
-    data = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 17, len(udp)) + udp
+def checksum_ok(pseudo_header, udp):
+    """Whether a UDP packet's checksum holds over its pseudo-header."""
+    data = pseudo_header + udp
     if len(data) % 2:
         data += b"\0"
     s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
     while s >> 16:
         s = (s & 0xffff) + (s >> 16)
     return s == 0xffff
+
+
+def udp_checksum_ok(src, dst, udp):
+    return checksum_ok(socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 17, len(udp)), udp)
 
 
 def test_spoof(payloads):
@@ -343,14 +348,8 @@ def test_spoof(payloads):
 
 
 def udp6_checksum_ok(src, dst, udp):
-    data = (socket.inet_pton(socket.AF_INET6, src) + socket.inet_pton(socket.AF_INET6, dst) +
-            struct.pack("!IxxxB", len(udp), 17) + udp)
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return s == 0xffff
+    return checksum_ok(socket.inet_pton(socket.AF_INET6, src) + socket.inet_pton(socket.AF_INET6, dst) +
+                       struct.pack("!IxxxB", len(udp), 17), udp)
 
 
 def test_spoof_ipv6(payloads):
