@@ -10,9 +10,9 @@
  * filter when the transport allows it (tcp, sctp). Like the receiving
  * threads it hands messages, log lines and events to the outbox.
  *
- * Framing is this layer's: an IPFIX message carries its length (bytes 2-3
- * of its header), so each complete message is handed to processDatagram as
- * a datagram would be. A message with another version (NetFlow v9 has no
+ * Framing: an IPFIX message carries its length in its header, which the
+ * core reads (nf_ipfix_frame), so each complete message is accepted, copied
+ * (tee) and decoded as a datagram would be. A message with another version (NetFlow v9 has no
  * length in its header, so a v9 stream cannot be framed) or a length below
  * the header's 16 bytes closes that connection alone (counted in
  * sessions.malformed, logged rate-limited). Templates are scoped per
@@ -24,8 +24,6 @@
 
 #include "imn.h"
 
-#define IPFIX_VERSION 10
-#define IPFIX_HEADER_LEN 16
 #define NETFLOW_V9_VERSION 9
 #define READS_PER_ROUND 16  /* reads of one connection before the others get their turn */
 #define ACCEPTS_PER_ROUND 64 /* connections one listener accepts before the others get their turn */
@@ -425,27 +423,16 @@ static void acceptConnections(stream_input_t *si, listener_t *l, time_t now)
 	}
 }
 
-static uint16_t be16(const uint8_t *p)
+/* Why a message cannot be framed (rc of nf_ipfix_frame), for the log. */
+static const char *frameError(int rc, uint16_t version, size_t len, char *why, size_t size)
 {
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-/* Why a message header cannot start a message here, or NULL. */
-static const char *badHeader(const uint8_t *p, char *why, size_t size)
-{
-	uint16_t version = be16(p), len = be16(p + 2);
-
-	if (version == NETFLOW_V9_VERSION)
+	if (rc == NF_ERR_VERSION && version == NETFLOW_V9_VERSION)
 		return "NetFlow v9 over a stream is not supported (its header has no length to frame it)";
-	if (version != IPFIX_VERSION) {
+	if (rc == NF_ERR_VERSION)
 		snprintf(why, size, "version %u where an IPFIX message (10) was expected", version);
-		return why;
-	}
-	if (len < IPFIX_HEADER_LEN) {
-		snprintf(why, size, "IPFIX message length %u below the header's 16 bytes", len);
-		return why;
-	}
-	return NULL;
+	else
+		snprintf(why, size, "IPFIX message length %zu below the header's 16 bytes", len);
+	return why;
 }
 
 /* Hands every complete message in c's buffer to tee and the decoder (if
@@ -459,11 +446,17 @@ static const char *takeMessages(stream_input_t *si, stream_conn_t *c, char *why,
 	const char *bad = NULL;
 
 	datetime.getCurrTime(&stTime, &ttGenTime, TIME_IN_LOCALTIME);
-	while (c->used - off >= 4) {
+	for (;;) {
 		const uint8_t *msg = c->buf + off;
-		size_t len = be16(msg + 2);
-		if ((bad = badHeader(msg, why, size)) != NULL || c->used - off < len)
+		uint16_t version;
+		size_t len;
+		int rc = nf_ipfix_frame(msg, c->used - off, &len, &version);
+		if (rc == NF_END)
 			break;
+		if (rc != NF_OK) {
+			bad = frameError(rc, version, len, why, size);
+			break;
+		}
 		datagram_ctx_t d = {.lstn = l, .w = &si->w, .rcvTime = &stTime, .ttGenTime = ttGenTime,
 				    .now = ttGenTime};
 		STATSCOUNTER_INC(l->ctrReceived, l->mut_ctrReceived);

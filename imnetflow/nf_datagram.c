@@ -5,12 +5,14 @@
  */
 #include "nf_datagram.h"
 
+#include "nf_cursor.h"
 #include "nf_legacy.h"
 #include "nf_sflow.h"
 #include "nf_v9ipfix.h"
 
 #define IPFIX_VERSION 10
 #define NETFLOW_V9_VERSION 9
+#define IPFIX_HEADER_LEN 16
 
 const char *nf_record_kind_name(nf_record_kind_t kind)
 {
@@ -31,6 +33,22 @@ static nf_protocol_t protocol_of(const uint8_t *buf, size_t len, int version)
 nf_protocol_t nf_datagram_protocol(const uint8_t *buf, size_t len)
 {
 	return protocol_of(buf, len, nf_peek_version(buf, len));
+}
+
+int nf_ipfix_frame(const uint8_t *buf, size_t avail, size_t *msg_len, uint16_t *version)
+{
+	nf_cursor_t c;
+	uint16_t len;
+
+	nf_cursor_init(&c, buf, avail);
+	if (!nf_cursor_u16(&c, version) || !nf_cursor_u16(&c, &len))
+		return NF_END;
+	*msg_len = len;
+	if (*version != IPFIX_VERSION)
+		return NF_ERR_VERSION;
+	if (len < IPFIX_HEADER_LEN)
+		return NF_ERR_SHORT;
+	return avail >= len ? NF_OK : NF_END;
 }
 
 int nf_decode_datagram(nf_decoder_t *d, const uint8_t *buf, size_t len)

@@ -110,6 +110,16 @@ typedef struct nf_decoder {
  * NetFlow decoder's error. */
 nf_protocol_t nf_datagram_protocol(const uint8_t *buf, size_t len);
 
+/* Frames the IPFIX message at the start of a stream's bytes (RFC 7011
+ * §10.4: messages back to back, each framed by its header's length).
+ * Returns NF_OK with *msg_len when the whole message is in buf[0..avail);
+ * NF_END when more bytes are needed to tell; NF_ERR_VERSION when the
+ * version is not 10 (*version says which: 9 is NetFlow v9, whose header has
+ * no length to frame it); NF_ERR_SHORT when the length is below the
+ * 16-byte header (*msg_len is that length). A bad header is reported as
+ * soon as its first 4 bytes are in, before the rest of the message. */
+int nf_ipfix_frame(const uint8_t *buf, size_t avail, size_t *msg_len, uint16_t *version);
+
 /* Decodes one datagram of any protocol, emitting every record through
  * d->emit. Returns NF_OK or NF_END, or a negative NF_ERR_* (nf_strerror). */
 int nf_decode_datagram(nf_decoder_t *d, const uint8_t *buf, size_t len);

@@ -271,6 +271,31 @@ static void kinds_have_names(void **state)
 	assert_string_equal(nf_record_kind_name(NF_KIND__COUNT), "flow");
 }
 
+/* Stream framing: whole messages, waiting for more, and the headers that
+ * close a connection, told as soon as their first 4 bytes are in. */
+static void ipfix_messages_are_framed_by_length(void **state)
+{
+	static const uint8_t two[] = {0, 10, 0, 16, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0, 10, 0, 20};
+	static const uint8_t v9[] = {0, 9, 0, 1}, tiny[] = {0, 10, 0, 15}, sflow[] = {0, 0, 0, 5};
+	size_t len = 0;
+	uint16_t version = 0;
+
+	(void)state;
+	assert_int_equal(nf_ipfix_frame(two, sizeof(two), &len, &version), NF_OK);
+	assert_int_equal(len, 16);
+	assert_int_equal(nf_ipfix_frame(two + 16, sizeof(two) - 16, &len, &version), NF_END); /* 4 of 20 */
+	assert_int_equal(len, 20);
+	for (size_t n = 0; n < 4; n++)
+		assert_int_equal(nf_ipfix_frame(two, n, &len, &version), NF_END);
+	assert_int_equal(nf_ipfix_frame(two, 15, &len, &version), NF_END);
+	assert_int_equal(nf_ipfix_frame(v9, sizeof(v9), &len, &version), NF_ERR_VERSION);
+	assert_int_equal(version, 9);
+	assert_int_equal(nf_ipfix_frame(sflow, sizeof(sflow), &len, &version), NF_ERR_VERSION);
+	assert_int_equal(version, 0);
+	assert_int_equal(nf_ipfix_frame(tiny, sizeof(tiny), &len, &version), NF_ERR_SHORT);
+	assert_int_equal(len, 15);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -280,6 +305,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(unknown_versions_are_rejected, setup, teardown),
 		cmocka_unit_test_setup_teardown(ipfix_is_told_apart, setup, teardown),
 		cmocka_unit_test(kinds_have_names),
+		cmocka_unit_test(ipfix_messages_are_framed_by_length),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
