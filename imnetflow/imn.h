@@ -568,11 +568,10 @@ void teeDatagrams(listener_t *l, worker_t *w, const tee_datagram_t *dg, unsigned
 
 /* imn_msg.c: datagrams to messages */
 bool logAllowed(error_throttle_t *t, time_t now, unsigned *suppressed);
+bool protocolAccepted(listener_t *l, const uint8_t *buf, size_t len);
 bool datagramAccepted(listener_t *l, const uint8_t *buf, size_t len, const struct sockaddr_storage *from);
 void decodeDatagram(listener_t *l, const uint8_t *buf, size_t len, const struct sockaddr_storage *from,
 		    datagram_ctx_t *d);
-void processDatagram(listener_t *l, const uint8_t *buf, size_t len,
-			    const struct sockaddr_storage *from, datagram_ctx_t *d);
 
 /* imn_outbox.c: the thread that submits, logs and saves for the receiving threads */
 void outboxPut(worker_t *w, const outbox_item_t *item);

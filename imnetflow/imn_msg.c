@@ -521,6 +521,17 @@ static void countDecodeResult(listener_t *l, datagram_ctx_t *d, const nf_decode_
 	}
 }
 
+/* Whether the input takes a datagram's protocol (parameter protocols);
+ * counts the others. */
+bool protocolAccepted(listener_t *l, const uint8_t *buf, size_t len)
+{
+	if (!(l->inst->protocols & nf_datagram_protocol(buf, len))) {
+		STATSCOUNTER_INC(l->ctrUnaccepted, l->mut_ctrUnaccepted);
+		return false;
+	}
+	return true;
+}
+
 /* Whether the input takes a datagram (allowedExporters, protocols): what
  * it decodes and what tee copies. Counts the others. */
 bool datagramAccepted(listener_t *l, const uint8_t *buf, size_t len, const struct sockaddr_storage *from)
@@ -529,11 +540,7 @@ bool datagramAccepted(listener_t *l, const uint8_t *buf, size_t len, const struc
 		STATSCOUNTER_INC(l->ctrDisallowed, l->mut_ctrDisallowed);
 		return false;
 	}
-	if (!(l->inst->protocols & nf_datagram_protocol(buf, len))) {
-		STATSCOUNTER_INC(l->ctrUnaccepted, l->mut_ctrUnaccepted);
-		return false;
-	}
-	return true;
+	return protocolAccepted(l, buf, len);
 }
 
 /* Decodes a datagram datagramAccepted took into messages. */
@@ -563,14 +570,4 @@ void decodeDatagram(listener_t *l, const uint8_t *buf, size_t len, const struct 
 		EXPORTER_ADD(d, ctrMalformed, 1);
 		logThrottled(&l->malformedLog, l, "malformed", d, nf_strerror(rc));
 	}
-}
-
-/* Checks a datagram (allowedExporters, protocols) and decodes it: for a
- * caller with one datagram at a time (the receiving threads check a batch
- * first, for tee, then decode it). */
-void processDatagram(listener_t *l, const uint8_t *buf, size_t len,
-			    const struct sockaddr_storage *from, datagram_ctx_t *d)
-{
-	if (datagramAccepted(l, buf, len, from))
-		decodeDatagram(l, buf, len, from, d);
 }

@@ -460,7 +460,7 @@ static const char *takeMessages(stream_input_t *si, stream_conn_t *c, char *why,
 		datagram_ctx_t d = {.lstn = l, .w = &si->w, .rcvTime = &stTime, .ttGenTime = ttGenTime,
 				    .now = ttGenTime};
 		STATSCOUNTER_INC(l->ctrReceived, l->mut_ctrReceived);
-		if (datagramAccepted(l, msg, len, &c->peer)) {
+		if (protocolAccepted(l, msg, len)) { /* allowedExporters: checked when it was accepted */
 			tee_datagram_t copy = {.buf = msg, .len = len, .from = &c->peer};
 			teeDatagrams(l, &si->w, &copy, 1); /* each message one UDP datagram, before decoding */
 			decodeDatagram(l, msg, len, &c->peer, &d);
