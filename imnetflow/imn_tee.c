@@ -228,34 +228,37 @@ static uint32_t sumWords(uint32_t sum, const uint8_t *p, size_t len)
 	return sum;
 }
 
-/* The UDP checksum (RFC 768) from the sum of the pseudo-header. */
-static uint16_t udpChecksum(uint32_t sum, const uint8_t *udp, const uint8_t *payload, size_t len)
+/* The UDP checksum (RFC 768) from the sums of the pseudo-header and of the
+ * payload (which starts at an even offset, so the sums add). */
+static uint16_t udpChecksum(uint32_t sum, const uint8_t *udp, uint32_t payloadSum)
 {
-	sum = sumWords(sum, udp, UDP_HEADER);
-	sum = sumWords(sum, payload, len);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	sum = ~sum & 0xffff;
+	uint64_t wide = (uint64_t)sumWords(sum, udp, UDP_HEADER) + payloadSum;
+
+	while (wide >> 16)
+		wide = (wide & 0xffff) + (wide >> 16);
+	sum = ~(uint32_t)wide & 0xffff;
 	return sum == 0 ? 0xffff : (uint16_t)sum; /* 0 would mean "no checksum" */
 }
 
 /* The UDP header of dg at udp, its checksum over the pseudo-header of the
- * two addresses (addrLen bytes each, source first at addrs). */
+ * two addresses (addrLen bytes each, source first at addrs) and the
+ * payload, whose sum is payloadSum. */
 static void putUdp(uint8_t *udp, uint16_t sport, uint16_t dport, const void *addrs, size_t addrLen,
-		   const tee_datagram_t *dg)
+		   const tee_datagram_t *dg, uint32_t payloadSum)
 {
 	struct udphdr h = {.source = sport, .dest = dport, .len = htons((uint16_t)(UDP_HEADER + dg->len))};
 	uint32_t sum = sumWords(0, addrs, 2 * addrLen) + IPPROTO_UDP + UDP_HEADER + (uint32_t)dg->len;
 
 	memcpy(udp, &h, sizeof(h));
-	h.check = htons(udpChecksum(sum, udp, dg->buf, dg->len));
+	h.check = htons(udpChecksum(sum, udp, payloadSum));
 	memcpy(udp, &h, sizeof(h));
 }
 
 /* Builds the headers of dg from its exporter to t into hdr; returns their
  * length, or 0 with *err set when it cannot be sent so (an exporter of the
  * other family, a datagram too large for one packet). */
-static size_t spoofHeaders(const tee_target_t *t, const tee_datagram_t *dg, uint8_t *hdr, int *err)
+static size_t spoofHeaders(const tee_target_t *t, const tee_datagram_t *dg, uint32_t payloadSum, uint8_t *hdr,
+			   int *err)
 {
 	*err = EMSGSIZE;
 	if (dg->from->ss_family != t->addr.ss_family) {
@@ -271,7 +274,7 @@ static size_t spoofHeaders(const tee_target_t *t, const tee_datagram_t *dg, uint
 			return 0;
 		ip.tot_len = htons((uint16_t)(IPV4_HEADER + UDP_HEADER + dg->len)); /* id, checksum: the kernel's */
 		memcpy(hdr, &ip, sizeof(ip));
-		putUdp(hdr + IPV4_HEADER, src->sin_port, dst->sin_port, &ip.saddr, 4, dg);
+		putUdp(hdr + IPV4_HEADER, src->sin_port, dst->sin_port, &ip.saddr, 4, dg, payloadSum);
 		return IPV4_HEADER + UDP_HEADER;
 	} else {
 		const struct sockaddr_in6 *src = (const struct sockaddr_in6 *)dg->from;
@@ -287,7 +290,7 @@ static size_t spoofHeaders(const tee_target_t *t, const tee_datagram_t *dg, uint
 		ip.ip6_src = src->sin6_addr;
 		ip.ip6_dst = dst->sin6_addr;
 		memcpy(hdr, &ip, sizeof(ip));
-		putUdp(hdr + IPV6_HEADER, src->sin6_port, dst->sin6_port, &ip.ip6_src, 16, dg);
+		putUdp(hdr + IPV6_HEADER, src->sin6_port, dst->sin6_port, &ip.ip6_src, 16, dg, payloadSum);
 		return IPV6_HEADER + UDP_HEADER;
 	}
 }
@@ -340,8 +343,10 @@ static void sendPrepared(tee_target_t *t, worker_t *w, struct mmsghdr *m, unsign
 	}
 }
 
-/* Up to TEE_CHUNK datagrams to one target. */
-static void sendChunk(tee_target_t *t, int spoof, worker_t *w, const tee_datagram_t *dg, unsigned n)
+/* Up to TEE_CHUNK datagrams to one target; spoofed, with their payloads'
+ * sums (payloadSums, the same for every target). */
+static void sendChunk(tee_target_t *t, int spoof, worker_t *w, const tee_datagram_t *dg, const uint32_t *payloadSums,
+		      unsigned n)
 {
 	struct mmsghdr m[TEE_CHUNK];
 	struct iovec iov[TEE_CHUNK][2];
@@ -351,7 +356,7 @@ static void sendChunk(tee_target_t *t, int spoof, worker_t *w, const tee_datagra
 	for (unsigned i = 0; i < n; i++) {
 		size_t hlen = 0;
 		int err;
-		if (spoof && (hlen = spoofHeaders(t, &dg[i], hdr[nm], &err)) == 0) {
+		if (spoof && (hlen = spoofHeaders(t, &dg[i], payloadSums[i], hdr[nm], &err)) == 0) {
 			countDropped(t, w, 1, err);
 			continue;
 		}
@@ -367,11 +372,16 @@ static void sendChunk(tee_target_t *t, int spoof, worker_t *w, const tee_datagra
 void teeDatagrams(listener_t *l, worker_t *w, const tee_datagram_t *dg, unsigned n)
 {
 	instanceConf_t *inst = l->inst;
+	uint32_t payloadSums[TEE_CHUNK];
 
-	for (int i = 0; i < inst->ntee; i++) {
-		if (inst->tee[i].sock < 0)
-			continue;
-		for (unsigned done = 0; done < n; done += TEE_CHUNK)
-			sendChunk(&inst->tee[i], inst->teeSpoof, w, dg + done, n - done < TEE_CHUNK ? n - done : TEE_CHUNK);
+	if (inst->ntee == 0)
+		return;
+	for (unsigned done = 0; done < n; done += TEE_CHUNK) {
+		unsigned k = n - done < TEE_CHUNK ? n - done : TEE_CHUNK;
+		for (unsigned i = 0; inst->teeSpoof && i < k; i++) /* once, whatever the number of targets */
+			payloadSums[i] = sumWords(0, dg[done + i].buf, dg[done + i].len);
+		for (int i = 0; i < inst->ntee; i++)
+			if (inst->tee[i].sock >= 0)
+				sendChunk(&inst->tee[i], inst->teeSpoof, w, dg + done, payloadSums, k);
 	}
 }
