@@ -232,28 +232,22 @@ void tlsModExit(void)
  * Descriptors: the driver's GetSock where it has one, else the socket with
  * the addresses the driver reports.
  */
-static bool sameEndpoint(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
-{
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET) {
-		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
-		return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
-	}
-	if (a->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
-		return x->sin6_port == y->sin6_port && memcmp(&x->sin6_addr, &y->sin6_addr, 16) == 0;
-	}
-	return false;
-}
-
+/* The port of a socket address (IPv4 or IPv6), as mappedAddress reads it. */
 static int sockaddrPort(const struct sockaddr_storage *a)
 {
-	if (a->ss_family == AF_INET)
-		return ntohs(((const struct sockaddr_in *)(const void *)a)->sin_port);
-	if (a->ss_family == AF_INET6)
-		return ntohs(((const struct sockaddr_in6 *)(const void *)a)->sin6_port);
-	return 0;
+	uint8_t addr[16];
+
+	return mappedAddress(a, addr);
+}
+
+/* Whether two socket addresses are the same IPv4 or IPv6 address and port. */
+static bool sameEndpoint(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	uint8_t x[16], y[16];
+
+	if (a->ss_family != b->ss_family || (a->ss_family != AF_INET && a->ss_family != AF_INET6))
+		return false;
+	return mappedAddress(a, x) == mappedAddress(b, y) && memcmp(x, y, sizeof(x)) == 0;
 }
 
 /* What a socket must be to be the one sought. */
@@ -265,8 +259,10 @@ typedef struct fd_match {
 	int nknown;
 } fd_match_t;
 
-static bool fdMatches(int fd, const fd_match_t *m)
+/* Whether fd is the socket arg (an fd_match_t) seeks; eachFd's callback. */
+static bool fdMatches(int fd, const void *arg)
 {
+	const fd_match_t *m = arg;
 	struct sockaddr_storage a;
 	socklen_t len = sizeof(a);
 	int listening = 0;
@@ -281,8 +277,7 @@ static bool fdMatches(int fd, const fd_match_t *m)
 		return fd >= m->nknown || !m->known[fd];
 	if (getpeername(fd, (struct sockaddr *)&a, &len) != 0 || !sameEndpoint(&a, m->peer))
 		return false;
-	len = sizeof(a);
-	return getsockname(fd, (struct sockaddr *)&a, &len) == 0 && sockaddrPort(&a) == sockaddrPort(m->local);
+	return boundPort(fd) == sockaddrPort(m->local);
 }
 
 /* Calls fn(fd, arg) for each open descriptor until it returns true; the
@@ -307,10 +302,6 @@ static int eachFd(bool (*fn)(int fd, const void *arg), const void *arg)
 	return found;
 }
 
-static bool fdMatchesFn(int fd, const void *arg)
-{
-	return fdMatches(fd, arg);
-}
 
 /* The descriptors open now, as flags by number (the listeners LstnInit
  * makes are the listening sockets not among them). */
@@ -386,7 +377,7 @@ static rsRetVal addListener(void *usr, netstrm_t *strm)
 	l->strm = strm;
 	if ((l->fd = driverSock(lc->in, strm)) < 0) {
 		fd_match_t m = {.listening = true, .known = lc->fds.known, .nknown = lc->fds.n};
-		l->fd = eachFd(fdMatchesFn, &m);
+		l->fd = eachFd(fdMatches, &m);
 	}
 	len = sizeof(l->local);
 	if (l->fd < 0 || getsockname(l->fd, (struct sockaddr *)&l->local, &len) != 0) {
@@ -580,7 +571,7 @@ static int connectionFd(tls_listener_t *l, netstrm_t *strm, const struct sockadd
 		return fd;
 	if (guess >= 0 && fdMatches(guess, &m))
 		return guess;
-	return eachFd(fdMatchesFn, &m);
+	return eachFd(fdMatches, &m);
 }
 
 static void countFailed(tls_input_t *in)
