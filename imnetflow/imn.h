@@ -528,6 +528,8 @@ typedef struct datagram_ctx {
 
 /* imnetflow.c: configuration */
 int mappedAddress(const struct sockaddr_storage *from, uint8_t a[16]);
+/* a (16 bytes, IPv4 mapped) as text: dotted IPv4 for a mapped address, else IPv6. */
+void addressText(const uint8_t a[16], char *buf, size_t size);
 int exporterAllowed(const instanceConf_t *inst, const struct sockaddr_storage *from);
 
 /* imn_net.c: sockets, listeners, receiving threads */

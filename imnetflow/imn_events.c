@@ -288,16 +288,6 @@ static bool identityMoved(uint64_t key, const uint8_t sender[16], uint8_t previo
 	return moved;
 }
 
-static void addressText(const uint8_t a[16], char *buf, size_t size)
-{
-	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-
-	if (memcmp(a, mapped, sizeof(mapped)) == 0)
-		inet_ntop(AF_INET, a + 12, buf, (socklen_t)size);
-	else
-		inet_ntop(AF_INET6, a, buf, (socklen_t)size);
-}
-
 static void checkIdentity(datagram_ctx_t *d, exporter_state_t *e, const nf_decode_result_t *r)
 {
 	uint8_t previous[16];

@@ -443,18 +443,10 @@ static void logThrottled(error_throttle_t *t, const listener_t *l, const char *w
 
 static void exporterAddress(const struct sockaddr_storage *from, datagram_ctx_t *d)
 {
-	if (from->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)from;
-		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
-			inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], d->address, sizeof(d->address));
-		else
-			inet_ntop(AF_INET6, &s6->sin6_addr, d->address, sizeof(d->address));
-		d->port = ntohs(s6->sin6_port);
-	} else {
-		const struct sockaddr_in *s4 = (const struct sockaddr_in *)from;
-		inet_ntop(AF_INET, &s4->sin_addr, d->address, sizeof(d->address));
-		d->port = ntohs(s4->sin_port);
-	}
+	uint8_t a[16];
+
+	d->port = mappedAddress(from, a);
+	addressText(a, d->address, sizeof(d->address));
 }
 
 /* The exporter as the core keys it: its stream is the real exporter (its

@@ -343,10 +343,7 @@ static void logConnection(stream_input_t *si, error_throttle_t *t, const listene
 static void peerText(const struct sockaddr_storage *peer, uint8_t addr[16], uint16_t *port, char *text)
 {
 	*port = (uint16_t)mappedAddress(peer, addr);
-	if (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)addr))
-		inet_ntop(AF_INET, addr + 12, text, INET6_ADDRSTRLEN);
-	else
-		inet_ntop(AF_INET6, addr, text, INET6_ADDRSTRLEN);
+	addressText(addr, text, INET6_ADDRSTRLEN);
 }
 
 /* Closes connection i: the transport's, and everything the core learned

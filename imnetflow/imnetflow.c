@@ -372,6 +372,16 @@ int mappedAddress(const struct sockaddr_storage *from, uint8_t a[16])
 	return ntohs(((const struct sockaddr_in *)from)->sin_port);
 }
 
+void addressText(const uint8_t a[16], char *buf, size_t size)
+{
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+	if (memcmp(a, mapped, sizeof(mapped)) == 0)
+		inet_ntop(AF_INET, a + 12, buf, (socklen_t)size);
+	else
+		inet_ntop(AF_INET6, a, buf, (socklen_t)size);
+}
+
 int exporterAllowed(const instanceConf_t *inst, const struct sockaddr_storage *from)
 {
 	uint8_t a[16];
