@@ -7,6 +7,8 @@
 
 #include "imn.h"
 
+#include "nf_cidr.h"
+
 listener_t *listenerRoot = NULL;
 
 /* ---------------------------------------------------------------------------
@@ -56,10 +58,9 @@ static int openSocket(const struct addrinfo *ai, int rcvbufSize, int port, int r
  * attachReuseportProgram has the kernel choose the same. */
 int exporterWorker(const uint8_t addr[16], int n)
 {
-	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 	uint32_t h = 0;
 
-	for (int i = memcmp(addr, mapped, sizeof(mapped)) == 0 ? 12 : 0; i < 16; i += 4)
+	for (int i = nf_cidr_is_v4(addr) ? 12 : 0; i < 16; i += 4)
 		h ^= (uint32_t)addr[i] << 24 | (uint32_t)addr[i + 1] << 16 | (uint32_t)addr[i + 2] << 8 | addr[i + 3];
 	return (int)(h % (uint32_t)n);
 }

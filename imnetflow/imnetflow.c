@@ -374,9 +374,7 @@ int mappedAddress(const struct sockaddr_storage *from, uint8_t a[16])
 
 void addressText(const uint8_t a[16], char *buf, size_t size)
 {
-	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-
-	if (memcmp(a, mapped, sizeof(mapped)) == 0)
+	if (nf_cidr_is_v4(a))
 		inet_ntop(AF_INET, a + 12, buf, (socklen_t)size);
 	else
 		inet_ntop(AF_INET6, a, buf, (socklen_t)size);
